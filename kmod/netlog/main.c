@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netlog: an audit trail of network actions, written to secure_log.
+ */
+#include <linux/module.h>
+
+#include "netlog.h"
+
+static int __init netlog_init(void)
+{
+	int ret;
+
+	ret = netlog_record_init();
+	if (ret)
+		goto err;
+	ret = netlog_probes_init();
+	if (ret)
+		goto err_record;
+	pr_info("loaded\n");
+	return 0;
+
+err_record:
+	netlog_record_exit();
+err:
+	return ret;
+}
+
+static void __exit netlog_exit(void)
+{
+	netlog_probes_exit();
+	netlog_record_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(netlog_init);
+module_exit(netlog_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("netlog: audit trail of socket actions");
+MODULE_SOFTDEP("pre: secure_log");

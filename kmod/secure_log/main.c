@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secure_log: a root-only ring of binary audit records, /dev/secure_log.
+ */
+#include <linux/build_bug.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "../include/secure_log.h"
+#include "secure_log_int.h"
+
+#define SL_CAPACITY_MIN (4UL << 10)
+#define SL_CAPACITY_MAX (256UL << 20)
+
+static unsigned long capacity = 1UL << 20;
+module_param(capacity, ulong, 0444);
+MODULE_PARM_DESC(capacity,
+		 "ring size in bytes, rounded up to a power of two in [4 KiB, 256 MiB] (default 1 MiB)");
+
+struct sl_ring sl_ring;
+
+int secure_log_submit(struct netlog_hdr *rec)
+{
+	return sl_ring_submit(&sl_ring, rec);
+}
+EXPORT_SYMBOL_GPL(secure_log_submit);
+
+static int __init secure_log_init(void)
+{
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct netlog_hdr) != 40);
+	BUILD_BUG_ON(sizeof(struct netlog_lost) != 64);
+	BUILD_BUG_ON(sizeof(struct netlog_task) != 56);
+	BUILD_BUG_ON(sizeof(struct netlog_sock) != 144);
+	BUILD_BUG_ON(NETLOG_SOCK_MAX_LEN > NETLOG_REC_MAX);
+
+	if (!capacity || capacity > SL_CAPACITY_MAX) {
+		pr_err("capacity=%lu out of range [%lu, %lu]\n", capacity,
+		       SL_CAPACITY_MIN, SL_CAPACITY_MAX);
+		return -EINVAL;
+	}
+	capacity = roundup_pow_of_two(max(capacity, SL_CAPACITY_MIN));
+
+	ret = sl_ring_init(&sl_ring, capacity);
+	if (ret)
+		goto err;
+	ret = sl_chardev_init();
+	if (ret)
+		goto err_ring;
+	pr_info("ready, %lu bytes\n", capacity);
+	return 0;
+
+err_ring:
+	sl_ring_exit(&sl_ring);
+err:
+	return ret;
+}
+
+static void __exit secure_log_exit(void)
+{
+	sl_chardev_exit();
+	sl_ring_exit(&sl_ring);
+	pr_info("unloaded, %llu records produced, %llu lost\n",
+		sl_ring.next_seq, sl_ring.lost_total);
+}
+
+module_init(secure_log_init);
+module_exit(secure_log_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("secure_log: root-only ring of audit records");

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The secure_log ring: one byte ring of whole records, many producers, one
+ * consumer.
+ *
+ * Producers copy a finished record in under a raw spinlock. The record is
+ * built beforehand, outside the lock, so the lock covers only a bounded
+ * memcpy (at most NETLOG_REC_MAX bytes) and the sequence number, which keeps
+ * the stream ordered by seq without any merge step in the reader. When the
+ * ring is full the new record is dropped, never an old one: what was
+ * committed stays until it is read, and the drop is counted. The next record
+ * that fits is preceded by a NETLOG_REC_LOST record covering the gap.
+ *
+ * The consumer owns [tail, head): producers never write there, so it copies
+ * to userspace without the lock (copy_to_user may fault and sleep) and only
+ * takes the lock to move tail once the copy has succeeded. A failed or short
+ * copy therefore consumes nothing.
+ *
+ * Wake-ups go through irq_work: a producer may run with the waitqueue's lock
+ * unavailable to it (kprobe context, PREEMPT_RT), and irq_work also batches
+ * a burst of records into one wake-up.
+ */
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/smp.h>
+#include <linux/ktime.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "ring.h"
+
+static void ring_wake(struct irq_work *work)
+{
+	struct sl_ring *r = container_of(work, struct sl_ring, wake_work);
+
+	wake_up_interruptible(&r->wait);
+}
+
+int sl_ring_init(struct sl_ring *r, u64 size)
+{
+	r->buf = vzalloc(size);
+	if (!r->buf)
+		return -ENOMEM;
+	r->size = size;
+	r->head = 0;
+	r->tail = 0;
+	r->next_seq = 0;
+	r->lost = 0;
+	r->lost_first = 0;
+	r->lost_total = 0;
+	raw_spin_lock_init(&r->lock);
+	init_waitqueue_head(&r->wait);
+	init_irq_work(&r->wake_work, ring_wake);
+	return 0;
+}
+
+void sl_ring_exit(struct sl_ring *r)
+{
+	irq_work_sync(&r->wake_work);
+	vfree(r->buf);
+	r->buf = NULL;
+}
+
+static u64 ring_free(const struct sl_ring *r)
+{
+	return r->size - (r->head - r->tail);
+}
+
+/* Caller holds r->lock and has checked the space. */
+static void ring_put(struct sl_ring *r, const void *src, u32 len)
+{
+	u64 off = r->head & (r->size - 1);
+	u64 first = min_t(u64, len, r->size - off);
+
+	memcpy(r->buf + off, src, first);
+	memcpy(r->buf, (const u8 *)src + first, len - first);
+	r->head += len;
+}
+
+static void stamp(struct netlog_hdr *hdr, u64 seq)
+{
+	hdr->abi_major = NETLOG_ABI_MAJOR;
+	hdr->abi_minor = NETLOG_ABI_MINOR;
+	hdr->seq = seq;
+	hdr->boot_ns = ktime_get_boottime_ns();
+	hdr->real_ns = ktime_get_real_ns();
+	hdr->cpu = raw_smp_processor_id();
+	hdr->reserved = 0;
+}
+
+/* Caller holds r->lock and has checked that a LOST record fits. */
+static void put_lost(struct sl_ring *r)
+{
+	struct netlog_lost lost = {
+		.hdr.type = NETLOG_REC_LOST,
+		.hdr.len = sizeof(lost),
+		.count = r->lost,
+		.first_seq = r->lost_first,
+		.last_seq = r->lost_first + r->lost - 1,
+	};
+
+	stamp(&lost.hdr, r->lost_first);
+	ring_put(r, &lost, sizeof(lost));
+	r->lost = 0;
+}
+
+int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
+{
+	u32 len = rec->len;
+	unsigned long flags;
+	u64 need;
+	int ret = 0;
+
+	if (len < sizeof(*rec) || len > NETLOG_REC_MAX ||
+	    !IS_ALIGNED(len, NETLOG_REC_ALIGN))
+		return -EINVAL;
+
+	raw_spin_lock_irqsave(&r->lock, flags);
+	need = len + (r->lost ? sizeof(struct netlog_lost) : 0);
+	if (ring_free(r) < need) {
+		if (!r->lost)
+			r->lost_first = r->next_seq;
+		r->lost++;
+		r->lost_total++;
+		r->next_seq++;
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (r->lost)
+		put_lost(r);
+	stamp(rec, r->next_seq++);
+	ring_put(r, rec, len);
+out:
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+
+	/* Pairs with the barrier in the waiter's prepare_to_wait(). */
+	if (wq_has_sleeper(&r->wait))
+		irq_work_queue(&r->wake_work);
+	return ret;
+}
+
+bool sl_ring_readable(struct sl_ring *r)
+{
+	return READ_ONCE(r->head) != READ_ONCE(r->tail) || READ_ONCE(r->lost);
+}
+
+static u32 len_at(const struct sl_ring *r, u64 pos)
+{
+	const struct netlog_hdr *hdr;
+
+	/* Records are 8-aligned and the size is a multiple of 8, so the
+	 * header's first 8 bytes (through len) never wrap.
+	 */
+	hdr = (const struct netlog_hdr *)(r->buf + (pos & (r->size - 1)));
+	return hdr->len;
+}
+
+static int copy_out(const struct sl_ring *r, char __user *ubuf, u64 pos,
+		    u64 len)
+{
+	u64 off = pos & (r->size - 1);
+	u64 first = min_t(u64, len, r->size - off);
+
+	if (copy_to_user(ubuf, r->buf + off, first))
+		return -EFAULT;
+	if (copy_to_user(ubuf + first, r->buf, len - first))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Copy as many whole records as fit in @count. Returns the bytes copied,
+ * -EAGAIN when there is nothing to read, or -EINVAL (as /dev/kmsg does) when
+ * the next record is larger than @count. Only one caller at a time (the
+ * chardev serialises).
+ */
+ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
+{
+	unsigned long flags;
+	u64 head, tail, len = 0;
+	u32 rlen;
+	int ret;
+
+	raw_spin_lock_irqsave(&r->lock, flags);
+	/* Loss at the end of the stream is reported even if nothing follows.
+	 * An empty ring always has room for the LOST record.
+	 */
+	if (r->head == r->tail && r->lost)
+		put_lost(r);
+	head = r->head;
+	tail = r->tail;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+
+	if (head == tail)
+		return -EAGAIN;
+
+	while (tail + len < head) {
+		rlen = len_at(r, tail + len);
+		if (WARN_ON_ONCE(rlen < sizeof(struct netlog_hdr) ||
+				 rlen > NETLOG_REC_MAX ||
+				 tail + len + rlen > head))
+			return -EIO;
+		if (len + rlen > count)
+			break;
+		len += rlen;
+	}
+	if (!len)
+		return -EINVAL;
+
+	ret = copy_out(r, ubuf, tail, len);
+	if (ret)
+		return ret;
+
+	raw_spin_lock_irqsave(&r->lock, flags);
+	r->tail += len;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+	return len;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SL_RING_H
+#define _SL_RING_H
+
+#include <linux/irq_work.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "../uapi/netlog.h"
+
+struct sl_ring {
+	/* Guards everything below; raw so that it stays a spinning lock on
+	 * PREEMPT_RT, where producers run with preemption disabled.
+	 */
+	raw_spinlock_t lock;
+	u8 *buf;
+	u64 size;		/* power of two */
+	u64 head;		/* bytes ever written */
+	u64 tail;		/* bytes ever consumed */
+	u64 next_seq;		/* sequence number of the next submitted record */
+	u64 lost;		/* dropped since the last LOST record */
+	u64 lost_first;		/* sequence number of the first of those */
+	u64 lost_total;		/* dropped since load */
+
+	wait_queue_head_t wait;
+	struct irq_work wake_work;
+};
+
+int sl_ring_init(struct sl_ring *r, u64 size);
+void sl_ring_exit(struct sl_ring *r);
+int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec);
+bool sl_ring_readable(struct sl_ring *r);
+ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count);
+
+#endif /* _SL_RING_H */

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * netlog record ABI: the byte stream read from /dev/secure_log.
+ *
+ * This header is the only definition of the stream. The kernel modules
+ * (secure_log.ko, netlog.ko) and the userspace reader include it as is.
+ *
+ * STREAM
+ *   read(2) on /dev/secure_log returns zero or more whole records, back to
+ *   back. A record is never split across reads. All integers are
+ *   little-endian, all records start on an 8-byte boundary and their total
+ *   length is a multiple of 8. A captured stream (netlog-reader --raw) is
+ *   the same bytes concatenated.
+ *
+ * COMMON HEADER (struct netlog_hdr, 40 bytes)
+ *   off size field
+ *     0    1 abi_major   NETLOG_ABI_MAJOR; a reader refuses another major
+ *     1    1 abi_minor   NETLOG_ABI_MINOR; additive changes only
+ *     2    2 type        enum netlog_rec_type
+ *     4    4 len         total record length in bytes, header included,
+ *                        multiple of 8, at most NETLOG_REC_MAX
+ *     8    8 seq         global sequence number, starts at 0 when
+ *                        secure_log loads, one per produced record
+ *    16    8 boot_ns     CLOCK_BOOTTIME in ns when the record was produced
+ *    24    8 real_ns     CLOCK_REALTIME in ns at the same moment
+ *    32    4 cpu         CPU that produced the record
+ *    36    4 reserved    zero
+ *
+ * SEQUENCE NUMBERS AND LOSS
+ *   Every record a producer submits consumes one sequence number, whether
+ *   it is delivered or dropped because the ring was full. Dropped records
+ *   are replaced in the stream by one NETLOG_REC_LOST record whose header
+ *   seq is the first dropped number and whose body gives the range. So
+ *   a reader sees contiguous numbers, and delivered + lost == produced.
+ *
+ * NETLOG_REC_LOST (struct netlog_lost, 64 bytes)
+ *    40    8 count       records dropped
+ *    48    8 first_seq   first dropped sequence number (== hdr.seq)
+ *    56    8 last_seq    last dropped; last_seq - first_seq + 1 == count
+ *
+ * NETLOG_REC_SOCK (struct netlog_sock + strings)
+ *   One socket action (enum netlog_event) by one task.
+ *    40    2 event       enum netlog_event
+ *    42    1 proto       IPPROTO_TCP (6) or IPPROTO_UDP (17)
+ *    43    1 family      4 or 6; IPv4-mapped IPv6 is reported as 4
+ *    44    4 result      0 or a negative errno returned by the call
+ *    48    2 lport       local port, host order
+ *    50    2 rport       remote port, host order
+ *    52    4 flags       NETLOG_F_* bits
+ *    56   16 laddr       local address, network order; IPv4 in bytes 0-3
+ *    72   16 raddr       remote address, same encoding
+ *    88   56 task        struct netlog_task (who did it)
+ *   144    . strings     NETLOG_STR_COUNT strings, see below
+ *
+ * TASK (struct netlog_task, 56 bytes), taken at the time of the call;
+ * ids are as seen from the initial pid and user namespaces.
+ *     0    4 pid         thread group id
+ *     4    4 tid         thread id
+ *     8    4 ppid        thread group id of the real parent
+ *    12    4 sid         session id
+ *    16   16 uid gid euid egid (4 bytes each)
+ *    32    8 netns       inode number of the socket's network namespace
+ *    40    8 cgroup_id   cgroup v2 id of the task (0 when unknown)
+ *    48    8 reserved    zero
+ *
+ * STRINGS
+ *   After the fixed part come, in this order, comm, tty, exe and cgroup.
+ *   Each is a __u16 byte length followed by that many bytes, with no NUL
+ *   and no padding between strings; the record is zero-padded to 8 bytes
+ *   at the end. The bytes are copied from the kernel by value and are
+ *   untrusted: any byte value may occur. A string cut to its bound sets
+ *   its NETLOG_F_TRUNC_* flag; an empty string means unknown or none.
+ *   A reader must accept records with more strings than it knows (a
+ *   newer minor version appends them) and skip them by length.
+ *
+ * CHANGING THIS FORMAT
+ *   Additive changes bump NETLOG_ABI_MINOR: a new record type, event,
+ *   flag bit, trailing string, or use of a reserved field. Readers skip
+ *   record types they do not know, using len. Anything else (moving,
+ *   resizing or re-meaning a field) bumps NETLOG_ABI_MAJOR, and readers
+ *   refuse a major they were not built for.
+ */
+#ifndef _UAPI_NETLOG_H
+#define _UAPI_NETLOG_H
+
+#include <linux/types.h>
+
+#define NETLOG_ABI_MAJOR 1
+#define NETLOG_ABI_MINOR 0
+
+/* No record is longer than this; a read buffer this big always works. */
+#define NETLOG_REC_MAX 2048
+#define NETLOG_REC_ALIGN 8
+
+enum netlog_rec_type {
+	NETLOG_REC_LOST = 1,
+	NETLOG_REC_SOCK = 2,
+};
+
+enum netlog_event {
+	NETLOG_EV_CONNECT = 1,
+	NETLOG_EV_ACCEPT = 2,
+	NETLOG_EV_BIND = 3,
+	NETLOG_EV_LISTEN = 4,
+	NETLOG_EV_CLOSE = 5,
+};
+
+/* Bounds on the strings of a NETLOG_REC_SOCK record, in bytes. */
+#define NETLOG_COMM_MAX 16
+#define NETLOG_TTY_MAX 64
+#define NETLOG_EXE_MAX 512
+#define NETLOG_CGROUP_MAX 512
+
+enum netlog_str {
+	NETLOG_STR_COMM = 0,
+	NETLOG_STR_TTY = 1,
+	NETLOG_STR_EXE = 2,
+	NETLOG_STR_CGROUP = 3,
+	NETLOG_STR_COUNT = 4,
+};
+
+/* netlog_sock.flags */
+#define NETLOG_F_TRUNC_COMM (1U << 0)
+#define NETLOG_F_TRUNC_TTY (1U << 1)
+#define NETLOG_F_TRUNC_EXE (1U << 2)
+#define NETLOG_F_TRUNC_CGROUP (1U << 3)
+/* close of a TCP socket that had been connected or accepted */
+#define NETLOG_F_ESTABLISHED (1U << 4)
+
+struct netlog_hdr {
+	__u8 abi_major;
+	__u8 abi_minor;
+	__u16 type;
+	__u32 len;
+	__u64 seq;
+	__u64 boot_ns;
+	__u64 real_ns;
+	__u32 cpu;
+	__u32 reserved;
+};
+
+struct netlog_lost {
+	struct netlog_hdr hdr;
+	__u64 count;
+	__u64 first_seq;
+	__u64 last_seq;
+};
+
+struct netlog_task {
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 sid;
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u32 egid;
+	__u64 netns;
+	__u64 cgroup_id;
+	__u64 reserved;
+};
+
+struct netlog_sock {
+	struct netlog_hdr hdr;
+	__u16 event;
+	__u8 proto;
+	__u8 family;
+	__s32 result;
+	__u16 lport;
+	__u16 rport;
+	__u32 flags;
+	__u8 laddr[16];
+	__u8 raddr[16];
+	struct netlog_task task;
+	/* followed by NETLOG_STR_COUNT length-prefixed strings */
+};
+
+/* The largest possible NETLOG_REC_SOCK must fit NETLOG_REC_MAX. */
+#define NETLOG_SOCK_MAX_LEN                                                   \
+	(sizeof(struct netlog_sock) + NETLOG_STR_COUNT * sizeof(__u16) +      \
+	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + NETLOG_EXE_MAX +                  \
+	 NETLOG_CGROUP_MAX + NETLOG_REC_ALIGN)
+
+#ifdef __cplusplus
+static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");
+static_assert(sizeof(struct netlog_lost) == 64, "netlog_lost ABI");
+static_assert(sizeof(struct netlog_task) == 56, "netlog_task ABI");
+static_assert(sizeof(struct netlog_sock) == 144, "netlog_sock ABI");
+static_assert(NETLOG_SOCK_MAX_LEN <= NETLOG_REC_MAX, "record bound");
+#endif
+
+#endif /* _UAPI_NETLOG_H */

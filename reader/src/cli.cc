@@ -1,0 +1,247 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fmt/format.h>
+
+#include "fd.h"
+#include "stream.h"
+
+#ifndef NETLOG_VERSION
+#define NETLOG_VERSION "unknown"
+#endif
+
+namespace netlog {
+namespace {
+
+volatile sig_atomic_t g_stop = 0;
+
+void on_signal(int) { g_stop = 1; }
+
+// Read buffer: many records per read(); grown if the kernel says a record
+// does not fit (it never should: NETLOG_REC_MAX is far smaller).
+constexpr size_t kReadSize = 256 * 1024;
+constexpr size_t kReadSizeMax = 16 * 1024 * 1024;
+
+Result<Fd> open_device(const std::string& path, bool nonblock) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
+  if (fd >= 0) return Fd(fd);
+  const int e = errno;
+  std::string why;
+  struct stat st;
+  if (e == ENOENT && path == kDefaultDevice &&
+      stat("/sys/module/secure_log", &st) != 0)
+    why = "module secure_log not loaded";
+  else if (e == EPERM || e == EACCES)
+    why = "permission denied (needs root: CAP_SYS_ADMIN or CAP_SYSLOG)";
+  else if (e == EBUSY)
+    why = "another reader has it open";
+  else
+    why = std::strerror(e);
+  return Error{fmt::format("cannot open {}: {}", path, why)};
+}
+
+Result<Fd> open_input(const std::string& path) {
+  if (path == "-") return Fd(::dup(STDIN_FILENO));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return Error{fmt::format("cannot open {}: {}", path, std::strerror(errno))};
+  return Fd(fd);
+}
+
+// Turns whole records into output, one batch per read.
+class Printer {
+ public:
+  Printer(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err)
+      : opts_(opts), ctx_(ctx), out_(out), err_(err),
+        renderer_(make_renderer(opts.format)) {}
+
+  void record(std::span<const std::byte> bytes) {
+    if (opts_.raw) {
+      buf_.append(reinterpret_cast<const char*>(bytes.data()),
+                  reinterpret_cast<const char*>(bytes.data() + bytes.size()));
+      return;
+    }
+    auto rec = decode(bytes);
+    if (!rec) {
+      flush();
+      throw Fatal(fmt::format("corrupt record at stream offset {}: {}",
+                              offset_, rec.error().message));
+    }
+    offset_ += bytes.size();
+    if (const auto* lost = std::get_if<LostEvent>(&rec->body))
+      fmt::print(err_, "netlog-reader: lost {} records (seq {}-{})\n",
+                 lost->count, lost->first_seq, lost->last_seq);
+    renderer_->render(*rec, ctx_, buf_);
+  }
+
+  void flush() {
+    if (buf_.size() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size())
+      throw Fatal(fmt::format("write error: {}", std::strerror(errno)));
+    buf_.clear();
+    if (std::fflush(out_) != 0)
+      throw Fatal(fmt::format("write error: {}", std::strerror(errno)));
+  }
+
+ private:
+  const Options& opts_;
+  Context& ctx_;
+  std::FILE* out_;
+  std::FILE* err_;
+  std::unique_ptr<Renderer> renderer_;
+  fmt::memory_buffer buf_;
+  size_t offset_ = 0;
+};
+
+// The device returns whole records per read(); a record that does not fit
+// the buffer is refused (EINVAL) and left in place.
+int drain_device(const Options& opts, Printer& printer) {
+  auto fd = open_device(opts.device, opts.once);
+  if (!fd) throw Fatal(fd.error().message);
+  std::vector<std::byte> buf(kReadSize);
+  Framer framer;
+  while (!g_stop) {
+    ssize_t n = ::read(fd->get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      if (errno == EINVAL && buf.size() < kReadSizeMax) {
+        buf.resize(buf.size() * 2);
+        continue;
+      }
+      throw Fatal(fmt::format("read {}: {}", opts.device, std::strerror(errno)));
+    }
+    if (n == 0) break;
+    auto ok = framer.feed(std::span(buf.data(), size_t(n)),
+                          [&](auto rec) { printer.record(rec); });
+    printer.flush();
+    if (!ok) throw Fatal(ok.error().message);
+    if (framer.pending())
+      throw Fatal(fmt::format("read {}: partial record from the device",
+                              opts.device));
+  }
+  return 0;
+}
+
+int replay_input(const Options& opts, Printer& printer) {
+  auto fd = open_input(*opts.input);
+  if (!fd) throw Fatal(fd.error().message);
+  std::vector<std::byte> buf(kReadSize);
+  Framer framer;
+  for (;;) {
+    ssize_t n = ::read(fd->get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR && !g_stop) continue;
+      throw Fatal(fmt::format("read {}: {}", *opts.input, std::strerror(errno)));
+    }
+    if (n == 0) break;
+    auto ok = framer.feed(std::span(buf.data(), size_t(n)),
+                          [&](auto rec) { printer.record(rec); });
+    printer.flush();
+    if (!ok) throw Fatal(ok.error().message);
+  }
+  if (framer.pending())
+    throw Fatal(fmt::format("truncated record at end of {} (offset {}, {} bytes)",
+                            *opts.input, framer.offset(), framer.pending()));
+  return 0;
+}
+
+}  // namespace
+
+std::string usage() {
+  return "usage: netlog-reader [--format text|json] [--once] [--device PATH]\n"
+         "                     [--input FILE|-] [--raw] [--version] [--help]\n"
+         "\n"
+         "Reads netlog audit records from /dev/secure_log (root only) and prints\n"
+         "one line per record. Follows until SIGINT/SIGTERM unless --once.\n"
+         "\n"
+         "  --format text|json  output format (default text)\n"
+         "  --once              print what is buffered, then exit\n"
+         "  --device PATH       read PATH instead of /dev/secure_log\n"
+         "  --input FILE|-      replay a captured binary stream (- = stdin)\n"
+         "  --raw               write the binary stream unchanged (capture)\n"
+         "\n"
+         "Exit status: 0 ok, 1 runtime error, 2 usage error.\n";
+}
+
+Result<Options> parse_args(const std::vector<std::string>& args) {
+  Options o;
+  for (size_t i = 0; i < args.size(); i++) {
+    std::string arg = args[i];
+    std::optional<std::string> value;
+    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+    }
+    auto need_value = [&]() -> Result<std::string> {
+      if (value) return *value;
+      if (i + 1 >= args.size())
+        return Error{fmt::format("option {} needs a value", arg)};
+      return args[++i];
+    };
+    auto flag = [&](bool& f) -> Result<bool> {
+      if (value) return Error{fmt::format("option {} takes no value", arg)};
+      return f = true;
+    };
+    Result<bool> ok = true;
+    if (arg == "--format") {
+      auto v = need_value();
+      if (!v) return v.error();
+      if (*v == "text")
+        o.format = Format::kText;
+      else if (*v == "json")
+        o.format = Format::kJson;
+      else
+        return Error{fmt::format("unknown format '{}' (text or json)", *v)};
+    } else if (arg == "--device") {
+      auto v = need_value();
+      if (!v) return v.error();
+      o.device = *v;
+    } else if (arg == "--input") {
+      auto v = need_value();
+      if (!v) return v.error();
+      o.input = *v;
+    } else if (arg == "--once") {
+      ok = flag(o.once);
+    } else if (arg == "--raw") {
+      ok = flag(o.raw);
+    } else if (arg == "--help" || arg == "-h") {
+      ok = flag(o.help);
+    } else if (arg == "--version") {
+      ok = flag(o.version);
+    } else {
+      return Error{fmt::format("unknown argument '{}'", args[i])};
+    }
+    if (!ok) return ok.error();
+  }
+  return o;
+}
+
+int run(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err) {
+  if (opts.help) {
+    fmt::print(out, "{}", usage());
+    return 0;
+  }
+  if (opts.version) {
+    fmt::print(out, "netlog-reader {}\n", NETLOG_VERSION);
+    return 0;
+  }
+  Printer printer(opts, ctx, out, err);
+  return opts.input ? replay_input(opts, printer) : drain_device(opts, printer);
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocking read() must return EINTR
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+}  // namespace netlog

@@ -1,0 +1,37 @@
+// Command line of netlog-reader and the main loop.
+#pragma once
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render.h"
+#include "result.h"
+
+namespace netlog {
+
+inline constexpr const char* kDefaultDevice = "/dev/secure_log";
+
+struct Options {
+  Format format = Format::kText;
+  bool once = false;
+  bool raw = false;
+  bool help = false;
+  bool version = false;
+  std::string device = kDefaultDevice;
+  std::optional<std::string> input;  // "-" is standard input
+};
+
+// Usage errors come back as an Error (exit code 2).
+Result<Options> parse_args(const std::vector<std::string>& args);
+
+std::string usage();
+
+// Runs the reader; returns the exit code. Throws Fatal on runtime errors.
+int run(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err);
+
+// Makes SIGINT and SIGTERM end the follow loop cleanly.
+void install_signal_handlers();
+
+}  // namespace netlog

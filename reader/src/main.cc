@@ -1,0 +1,26 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto opts = netlog::parse_args(args);
+  if (!opts) {
+    fmt::print(stderr, "netlog-reader: {}\n{}", opts.error().message,
+               netlog::usage());
+    return 2;
+  }
+  try {
+    netlog::install_signal_handlers();
+    auto ctx = netlog::Context::system();
+    return netlog::run(*opts, ctx, stdout, stderr);
+  } catch (const netlog::Fatal& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "netlog-reader: {}\n", e.what());
+    return 1;
+  }
+}

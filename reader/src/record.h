@@ -1,0 +1,75 @@
+// The decoded form of one record of the netlog stream (kmod/uapi/netlog.h).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+
+#include "result.h"
+
+namespace netlog {
+
+struct Header {
+  uint8_t abi_major = 0;
+  uint8_t abi_minor = 0;
+  uint16_t type = 0;
+  uint32_t len = 0;
+  uint64_t seq = 0;
+  uint64_t boot_ns = 0;
+  uint64_t real_ns = 0;
+  uint32_t cpu = 0;
+};
+
+struct Address {
+  uint8_t family = 4;  // 4 or 6
+  std::array<uint8_t, 16> bytes{};
+};
+
+struct Task {
+  uint32_t pid = 0, tid = 0, ppid = 0, sid = 0;
+  uint32_t uid = 0, gid = 0, euid = 0, egid = 0;
+  uint64_t netns = 0;
+  uint64_t cgroup_id = 0;
+};
+
+struct SockEvent {
+  uint16_t event = 0;
+  uint8_t proto = 0;
+  int32_t result = 0;
+  uint32_t flags = 0;
+  Address laddr, raddr;
+  uint16_t lport = 0, rport = 0;
+  Task task;
+  // Untrusted bytes from the kernel: escape before printing.
+  std::string comm, tty, exe, cgroup;
+};
+
+struct LostEvent {
+  uint64_t count = 0;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+};
+
+// A record type this reader does not know (a newer minor ABI): skipped by
+// length, rendered as such.
+struct UnknownEvent {};
+
+struct Record {
+  Header hdr;
+  std::variant<SockEvent, LostEvent, UnknownEvent> body;
+};
+
+// Length of the record at the start of `bytes`, after checking its header;
+// an error when the header is corrupt or not of our major ABI version, and
+// 0 when fewer than a header's bytes are there.
+Result<size_t> record_length(std::span<const std::byte> bytes);
+
+// Decodes exactly one whole record (`bytes.size()` == its length).
+Result<Record> decode(std::span<const std::byte> bytes);
+
+const char* event_name(uint16_t event);
+
+}  // namespace netlog

@@ -1,0 +1,62 @@
+// Renderers: one value model (Record), one line of output per record.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "record.h"
+
+namespace netlog {
+
+// Enrichment that the kernel does not send: host name and user names.
+class Context {
+ public:
+  using UserLookup = std::function<std::string(uint32_t)>;
+  Context(std::string host, UserLookup lookup);
+  // The system's: gethostname() and the passwd database.
+  static Context system();
+
+  const std::string& host() const { return host_; }
+  // The user's name, or the decimal uid when there is none.
+  const std::string& user(uint32_t uid);
+
+ private:
+  std::string host_;
+  UserLookup lookup_;
+  std::unordered_map<uint32_t, std::string> users_;
+};
+
+class Renderer {
+ public:
+  virtual ~Renderer() = default;
+  // Appends one line, newline included.
+  virtual void render(const Record& rec, Context& ctx,
+                      fmt::memory_buffer& out) = 0;
+};
+
+enum class Format { kText, kJson };
+
+std::unique_ptr<Renderer> make_text_renderer();
+std::unique_ptr<Renderer> make_json_renderer();
+std::unique_ptr<Renderer> make_renderer(Format format);
+
+// Shared by the renderers.
+std::string rfc3339(uint64_t real_ns);
+const char* proto_name(uint8_t proto);
+const char* family_name(uint8_t family);
+// Names of the truncated strings, comma separated; empty when none.
+std::string truncated_names(uint32_t flags);
+
+}  // namespace netlog
+
+template <>
+struct fmt::formatter<netlog::Address> : fmt::formatter<std::string_view> {
+  auto format(const netlog::Address& a, format_context& ctx) const
+      -> decltype(ctx.out());
+};

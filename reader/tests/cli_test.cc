@@ -1,0 +1,144 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "cli.h"
+#include "records.h"
+
+namespace netlog {
+namespace {
+
+TEST(ParseArgs, Defaults) {
+  auto o = parse_args({});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->format, Format::kText);
+  EXPECT_FALSE(o->once);
+  EXPECT_EQ(o->device, "/dev/secure_log");
+  EXPECT_FALSE(o->input);
+}
+
+TEST(ParseArgs, AllOptions) {
+  auto o = parse_args({"--format", "json", "--once", "--device=/dev/x",
+                       "--input", "-", "--raw"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->format, Format::kJson);
+  EXPECT_TRUE(o->once);
+  EXPECT_TRUE(o->raw);
+  EXPECT_EQ(o->device, "/dev/x");
+  EXPECT_EQ(*o->input, "-");
+}
+
+TEST(ParseArgs, UsageErrors) {
+  EXPECT_FALSE(parse_args({"--format", "xml"}));
+  EXPECT_FALSE(parse_args({"--format"}));
+  EXPECT_FALSE(parse_args({"--bogus"}));
+  EXPECT_FALSE(parse_args({"--once=yes"}));
+  EXPECT_FALSE(parse_args({"stray"}));
+}
+
+// Runs the reader on a captured stream; returns {exit, stdout, stderr} or
+// the Fatal message as stderr with exit 1, as main() would.
+struct Run {
+  int code;
+  std::string out, err;
+};
+
+Run run_on(const std::vector<std::byte>& stream, std::vector<std::string> args) {
+  char path[] = "/tmp/netlog-cli-XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(write(fd, stream.data(), stream.size()), ssize_t(stream.size()));
+  close(fd);
+  args.push_back("--input");
+  args.push_back(path);
+  auto opts = parse_args(args);
+  EXPECT_TRUE(opts);
+  Context ctx("h", {});
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  Run r;
+  try {
+    r.code = run(*opts, ctx, out, err);
+  } catch (const Fatal& e) {
+    r.code = 1;
+    fmt::print(err, "{}", e.what());
+  }
+  auto slurp = [](std::FILE* f) {
+    std::string s;
+    std::rewind(f);
+    for (int c; (c = std::fgetc(f)) != EOF;) s += char(c);
+    std::fclose(f);
+    return s;
+  };
+  r.out = slurp(out);
+  r.err = slurp(err);
+  unlink(path);
+  return r;
+}
+
+TEST(Cli, ReplaysCapturedStreamAsJson) {
+  test::SockSpec b;
+  b.seq = 10;
+  auto r = run_on(test::concat({test::sock_record({}), test::lost_record(8, 2),
+                                test::sock_record(b)}),
+                  {"--format", "json"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3);
+  EXPECT_NE(r.out.find(R"("event":"lost","count":2)"), std::string::npos);
+  EXPECT_EQ(r.err, "netlog-reader: lost 2 records (seq 8-9)\n");
+}
+
+TEST(Cli, RawRoundTripIsByteExact) {
+  auto stream = test::concat({test::sock_record({}), test::lost_record(8, 2)});
+  auto r = run_on(stream, {"--raw"});
+  EXPECT_EQ(r.code, 0);
+  ASSERT_EQ(r.out.size(), stream.size());
+  EXPECT_EQ(std::memcmp(r.out.data(), stream.data(), stream.size()), 0);
+}
+
+TEST(Cli, TruncatedInputPrintsWholeRecordsThenFails) {
+  auto stream = test::concat({test::sock_record({}), test::sock_record({})});
+  stream.resize(stream.size() - 16);
+  auto r = run_on(stream, {});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
+  EXPECT_NE(r.err.find("truncated record at end of"), std::string::npos);
+}
+
+TEST(Cli, CorruptRecordFailsWithOffset) {
+  auto good = test::sock_record({});
+  auto bad = test::sock_record({});
+  bad[0] = std::byte{9};  // unknown major ABI
+  auto r = run_on(test::concat({good, bad}), {});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
+  EXPECT_NE(r.err.find(fmt::format("at stream offset {}", good.size())),
+            std::string::npos);
+  EXPECT_NE(r.err.find("ABI version 9"), std::string::npos);
+}
+
+TEST(Cli, MissingDeviceIsAOneLineError) {
+  auto opts = parse_args({"--device", "/nonexistent/secure_log", "--once"});
+  ASSERT_TRUE(opts);
+  Context ctx("h", {});
+  try {
+    run(*opts, ctx, stdout, stderr);
+    FAIL() << "no error";
+  } catch (const Fatal& e) {
+    EXPECT_STREQ(e.what(),
+                 "cannot open /nonexistent/secure_log: No such file or directory");
+  }
+}
+
+TEST(Cli, VersionAndHelp) {
+  auto r = run_on({}, {"--version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind("netlog-reader ", 0), 0u);
+  r = run_on({}, {"--help"});
+  EXPECT_NE(r.out.find("usage: netlog-reader"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace netlog

@@ -1,0 +1,63 @@
+#include "records.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace netlog::test {
+
+std::vector<std::byte> sock_record(const SockSpec& s) {
+  netlog_sock r{};
+  r.hdr.abi_major = NETLOG_ABI_MAJOR;
+  r.hdr.abi_minor = NETLOG_ABI_MINOR;
+  r.hdr.type = NETLOG_REC_SOCK;
+  r.hdr.seq = s.seq;
+  r.hdr.boot_ns = 5;
+  r.hdr.real_ns = s.real_ns;
+  r.event = s.event;
+  r.proto = s.proto;
+  r.family = s.family;
+  r.result = s.result;
+  r.lport = s.lport;
+  r.rport = s.rport;
+  r.flags = s.flags;
+  std::copy(s.laddr.begin(), s.laddr.end(), r.laddr);
+  std::copy(s.raddr.begin(), s.raddr.end(), r.raddr);
+  r.task = s.task;
+
+  std::vector<std::byte> out(sizeof(r));
+  for (const auto& str : s.strings) {
+    const auto n = static_cast<uint16_t>(str.size());
+    const auto* p = reinterpret_cast<const std::byte*>(&n);
+    out.insert(out.end(), p, p + sizeof(n));
+    const auto* q = reinterpret_cast<const std::byte*>(str.data());
+    out.insert(out.end(), q, q + str.size());
+  }
+  out.resize((out.size() + NETLOG_REC_ALIGN - 1) / NETLOG_REC_ALIGN *
+             NETLOG_REC_ALIGN);
+  r.hdr.len = static_cast<uint32_t>(out.size());
+  std::memcpy(out.data(), &r, sizeof(r));
+  return out;
+}
+
+std::vector<std::byte> lost_record(uint64_t first, uint64_t count) {
+  netlog_lost r{};
+  r.hdr.abi_major = NETLOG_ABI_MAJOR;
+  r.hdr.type = NETLOG_REC_LOST;
+  r.hdr.len = sizeof(r);
+  r.hdr.seq = first;
+  r.hdr.real_ns = 1763750400000000000ULL;
+  r.count = count;
+  r.first_seq = first;
+  r.last_seq = first + count - 1;
+  std::vector<std::byte> out(sizeof(r));
+  std::memcpy(out.data(), &r, sizeof(r));
+  return out;
+}
+
+std::vector<std::byte> concat(const std::vector<std::vector<std::byte>>& parts) {
+  std::vector<std::byte> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+}  // namespace netlog::test

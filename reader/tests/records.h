@@ -1,0 +1,31 @@
+// Builders of binary records, laid out by the uapi header, for tests.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "uapi/netlog.h"
+
+namespace netlog::test {
+
+struct SockSpec {
+  uint64_t seq = 7;
+  uint64_t real_ns = 1763750400123456789ULL;  // 2025-11-21T18:40:00.123456789Z
+  uint16_t event = NETLOG_EV_CONNECT;
+  uint8_t proto = 6;
+  uint8_t family = 4;
+  int32_t result = 0;
+  std::vector<uint8_t> laddr = {127, 0, 0, 1};
+  std::vector<uint8_t> raddr = {127, 0, 0, 1};
+  uint16_t lport = 40000, rport = 8080;
+  uint32_t flags = 0;
+  netlog_task task{100, 101, 1, 1, 1000, 1001, 1002, 1003, 4026531840ULL, 0, 0};
+  std::vector<std::string> strings = {"curl", "pts/0", "/usr/bin/curl", ""};
+};
+
+std::vector<std::byte> sock_record(const SockSpec& s);
+std::vector<std::byte> lost_record(uint64_t first, uint64_t count);
+std::vector<std::byte> concat(const std::vector<std::vector<std::byte>>& parts);
+
+}  // namespace netlog::test
