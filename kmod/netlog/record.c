@@ -36,14 +36,18 @@ union netlog_buf {
 
 static union netlog_buf __percpu *rec_buf;
 /* d_path() writes from the end of its buffer: give it room for any path. */
-static char __percpu (*path_buf)[PATH_MAX];
+struct path_scratch {
+	char buf[PATH_MAX];
+};
+
+static struct path_scratch __percpu *path_buf;
 
 int netlog_record_init(void)
 {
 	rec_buf = alloc_percpu(union netlog_buf);
 	if (!rec_buf)
 		goto err;
-	path_buf = alloc_percpu(typeof(*path_buf));
+	path_buf = alloc_percpu(struct path_scratch);
 	if (!path_buf)
 		goto err_rec;
 	return 0;
@@ -93,7 +97,7 @@ static u8 *put_tty(u8 *p, u32 *flags)
 static u8 *put_exe(u8 *p, u32 *flags)
 {
 	struct mm_struct *mm = current->mm;
-	char *buf = *this_cpu_ptr(path_buf);
+	char *buf = this_cpu_ptr(path_buf)->buf;
 	struct file *exe;
 	char *path = NULL;
 

@@ -2,12 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
-#include <fmt/format.h>
 
 #include "fd.h"
 #include "stream.h"
@@ -29,7 +29,8 @@ constexpr size_t kReadSize = 256 * 1024;
 constexpr size_t kReadSizeMax = 16 * 1024 * 1024;
 
 Result<Fd> open_device(const std::string& path, bool nonblock) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
+  int fd =
+      ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
   if (fd >= 0) return Fd(fd);
   const int e = errno;
   std::string why;
@@ -58,7 +59,10 @@ Result<Fd> open_input(const std::string& path) {
 class Printer {
  public:
   Printer(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err)
-      : opts_(opts), ctx_(ctx), out_(out), err_(err),
+      : opts_(opts),
+        ctx_(ctx),
+        out_(out),
+        err_(err),
         renderer_(make_renderer(opts.format)) {}
 
   void record(std::span<const std::byte> bytes) {
@@ -70,8 +74,8 @@ class Printer {
     auto rec = decode(bytes);
     if (!rec) {
       flush();
-      throw Fatal(fmt::format("corrupt record at stream offset {}: {}",
-                              offset_, rec.error().message));
+      throw Fatal(fmt::format("corrupt record at stream offset {}: {}", offset_,
+                              rec.error().message));
     }
     offset_ += bytes.size();
     if (const auto* lost = std::get_if<LostEvent>(&rec->body))
@@ -81,7 +85,8 @@ class Printer {
   }
 
   void flush() {
-    if (buf_.size() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size())
+    if (buf_.size() &&
+        std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size())
       throw Fatal(fmt::format("write error: {}", std::strerror(errno)));
     buf_.clear();
     if (std::fflush(out_) != 0)
@@ -114,7 +119,8 @@ int drain_device(const Options& opts, Printer& printer) {
         buf.resize(buf.size() * 2);
         continue;
       }
-      throw Fatal(fmt::format("read {}: {}", opts.device, std::strerror(errno)));
+      throw Fatal(
+          fmt::format("read {}: {}", opts.device, std::strerror(errno)));
     }
     if (n == 0) break;
     auto ok = framer.feed(std::span(buf.data(), size_t(n)),
@@ -122,8 +128,8 @@ int drain_device(const Options& opts, Printer& printer) {
     printer.flush();
     if (!ok) throw Fatal(ok.error().message);
     if (framer.pending())
-      throw Fatal(fmt::format("read {}: partial record from the device",
-                              opts.device));
+      throw Fatal(
+          fmt::format("read {}: partial record from the device", opts.device));
   }
   return 0;
 }
@@ -137,7 +143,8 @@ int replay_input(const Options& opts, Printer& printer) {
     ssize_t n = ::read(fd->get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR && !g_stop) continue;
-      throw Fatal(fmt::format("read {}: {}", *opts.input, std::strerror(errno)));
+      throw Fatal(
+          fmt::format("read {}: {}", *opts.input, std::strerror(errno)));
     }
     if (n == 0) break;
     auto ok = framer.feed(std::span(buf.data(), size_t(n)),
@@ -146,8 +153,9 @@ int replay_input(const Options& opts, Printer& printer) {
     if (!ok) throw Fatal(ok.error().message);
   }
   if (framer.pending())
-    throw Fatal(fmt::format("truncated record at end of {} (offset {}, {} bytes)",
-                            *opts.input, framer.offset(), framer.pending()));
+    throw Fatal(
+        fmt::format("truncated record at end of {} (offset {}, {} bytes)",
+                    *opts.input, framer.offset(), framer.pending()));
   return 0;
 }
 
@@ -157,7 +165,8 @@ std::string usage() {
   return "usage: netlog-reader [--format text|json] [--once] [--device PATH]\n"
          "                     [--input FILE|-] [--raw] [--version] [--help]\n"
          "\n"
-         "Reads netlog audit records from /dev/secure_log (root only) and prints\n"
+         "Reads netlog audit records from /dev/secure_log (root only) and "
+         "prints\n"
          "one line per record. Follows until SIGINT/SIGTERM unless --once.\n"
          "\n"
          "  --format text|json  output format (default text)\n"
@@ -174,7 +183,8 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); i++) {
     std::string arg = args[i];
     std::optional<std::string> value;
-    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+    if (auto eq = arg.find('=');
+        arg.rfind("--", 0) == 0 && eq != std::string::npos) {
       value = arg.substr(eq + 1);
       arg.resize(eq);
     }

@@ -42,8 +42,9 @@ class JsonRenderer : public Renderer {
       fmt::format_to(it, R"("event":"unknown","type":{},"len":{},)",
                      rec.hdr.type, rec.hdr.len);
     }
-    fmt::format_to(it, R"("host":{}}})"
-                       "\n",
+    fmt::format_to(it,
+                   R"("host":{}}})"
+                   "\n",
                    quote_json(ctx.host()));
   }
 };

@@ -32,8 +32,8 @@ Result<SockEvent> decode_sock(std::span<const std::byte> b) {
   std::memcpy(ev.raddr.bytes.data(), r.raddr, 16);
   ev.lport = r.lport;
   ev.rport = r.rport;
-  ev.task = Task{r.task.pid,  r.task.tid,   r.task.ppid, r.task.sid,
-                 r.task.uid,  r.task.gid,   r.task.euid, r.task.egid,
+  ev.task = Task{r.task.pid,   r.task.tid,      r.task.ppid, r.task.sid,
+                 r.task.uid,   r.task.gid,      r.task.euid, r.task.egid,
                  r.task.netns, r.task.cgroup_id};
 
   struct Field {

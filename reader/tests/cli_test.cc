@@ -1,10 +1,11 @@
+#include "cli.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 
-#include "cli.h"
 #include "records.h"
 
 namespace netlog {
@@ -45,7 +46,8 @@ struct Run {
   std::string out, err;
 };
 
-Run run_on(const std::vector<std::byte>& stream, std::vector<std::string> args) {
+Run run_on(const std::vector<std::byte>& stream,
+           std::vector<std::string> args) {
   char path[] = "/tmp/netlog-cli-XXXXXX";
   int fd = mkstemp(path);
   EXPECT_GE(fd, 0);
@@ -127,8 +129,9 @@ TEST(Cli, MissingDeviceIsAOneLineError) {
     run(*opts, ctx, stdout, stderr);
     FAIL() << "no error";
   } catch (const Fatal& e) {
-    EXPECT_STREQ(e.what(),
-                 "cannot open /nonexistent/secure_log: No such file or directory");
+    EXPECT_STREQ(
+        e.what(),
+        "cannot open /nonexistent/secure_log: No such file or directory");
   }
 }
 

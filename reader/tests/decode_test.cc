@@ -114,7 +114,8 @@ TEST(Framer, SplitsArbitraryChunksIntoRecords) {
   Framer framer;
   std::vector<size_t> lens;
   for (size_t i = 0; i < stream.size(); i += 13) {
-    auto chunk = std::span(stream).subspan(i, std::min<size_t>(13, stream.size() - i));
+    auto chunk =
+        std::span(stream).subspan(i, std::min<size_t>(13, stream.size() - i));
     ASSERT_TRUE(framer.feed(chunk, [&](auto r) { lens.push_back(r.size()); }));
   }
   EXPECT_EQ(framer.pending(), 0u);

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "escape.h"
+
+#include <gtest/gtest.h>
 
 namespace netlog {
 namespace {

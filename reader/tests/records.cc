@@ -54,7 +54,8 @@ std::vector<std::byte> lost_record(uint64_t first, uint64_t count) {
   return out;
 }
 
-std::vector<std::byte> concat(const std::vector<std::vector<std::byte>>& parts) {
+std::vector<std::byte> concat(
+    const std::vector<std::vector<std::byte>>& parts) {
   std::vector<std::byte> out;
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;

@@ -1,8 +1,9 @@
+#include "render.h"
+
 #include <gtest/gtest.h>
 
 #include "record.h"
 #include "records.h"
-#include "render.h"
 
 namespace netlog {
 namespace {
@@ -68,9 +69,11 @@ TEST(RenderText, Lost) {
 TEST(Render, TruncationIsShown) {
   test::SockSpec s;
   s.flags = NETLOG_F_TRUNC_EXE | NETLOG_F_TRUNC_TTY;
-  EXPECT_NE(render(Format::kText, test::sock_record(s)).find(" truncated=tty,exe "),
-            std::string::npos);
-  EXPECT_NE(render(Format::kJson, test::sock_record(s)).find(R"("truncated":"tty,exe")"),
+  EXPECT_NE(
+      render(Format::kText, test::sock_record(s)).find(" truncated=tty,exe "),
+      std::string::npos);
+  EXPECT_NE(render(Format::kJson, test::sock_record(s))
+                .find(R"("truncated":"tty,exe")"),
             std::string::npos);
 }
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what netlog's build, tests and VM need, on Debian bookworm.
+# Idempotent: installs only what is missing.
+set -euo pipefail
+
+packages=(
+	build-essential cmake pkg-config libfmt-dev libnl-3-dev libnl-genl-3-dev
+	libgtest-dev sparse qemu-system-x86 busybox-static cpio gzip kmod
+	libelf-dev bc flex bison
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Runs inside the VM for `make demo`: real clients against local servers,
+# with netlog-reader printing the audit trail live.
+step() { printf '\n\033[1m# %s\033[0m\n' "$*"; sleep 1; }
+
+insmod /lib/netlog/secure_log.ko && insmod /lib/netlog/netlog.ko || exit 1
+echo "netlog demo on $(uname -r): secure_log and netlog loaded"
+ls -l /dev/secure_log
+
+netlog-reader --format text &
+reader=$!
+sleep 1
+
+mkdir -p /tmp/www && echo "hello from netlog-vm" >/tmp/www/index.html
+httpd -p 127.0.0.1:8080 -h /tmp/www
+nc -l -p 9000 -s 127.0.0.1 >/dev/null &
+
+step "root fetches a page with wget"
+wget -q -O - http://127.0.0.1:8080/
+
+step "user 1000 fetches it too"
+su -s /bin/sh user -c 'wget -q -O /dev/null http://127.0.0.1:8080/'
+
+step "nc sends a line to a listening nc"
+echo hi | nc -w 1 127.0.0.1 9000
+
+step "a connect to a closed port (refused) and to ::1"
+nc -w 1 127.0.0.1 9999 </dev/null
+wget -q -O /dev/null 'http://[::1]:8080/'
+
+sleep 2
+step "the same as JSON (netlog-reader --format json --once)"
+kill -INT $reader
+wait $reader 2>/dev/null
+echo "(the follow-mode reader above exited on SIGINT)"
+wget -q -O /dev/null http://127.0.0.1:8080/
+netlog-reader --format json --once

@@ -1,0 +1,46 @@
+#!/bin/busybox sh
+# /init of the test VM. Mode from the kernel command line: netlog.mode=check|demo
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+hostname netlog-vm
+ip link set lo up
+export PATH=/usr/bin:/bin:/sbin:/usr/sbin NETLOG_MODULES=/lib/netlog HOME=/tmp
+
+mode=check
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in netlog.mode=*) mode=${arg#netlog.mode=} ;; esac
+done
+
+load() {
+	insmod /lib/netlog/secure_log.ko && insmod /lib/netlog/netlog.ko
+}
+
+case "$mode" in
+check)
+	# Results go to the second serial port; the console keeps the kernel log.
+	exec >/dev/ttyS1 2>&1
+	echo "=== netlog-vm $(uname -r)"
+	if load; then
+		netlog-e2e --gtest_color=no
+		echo "=== e2e exit $?"
+		rmmod netlog && rmmod secure_log && echo "=== unload ok"
+	else
+		echo "=== load failed"
+	fi
+	echo "=== dmesg"
+	dmesg
+	echo "=== end"
+	;;
+demo)
+	exec >/dev/console 2>&1
+	sh /demo.sh
+	;;
+esac
+sync
+poweroff -f

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the modules for a Debian kernel flavour, packs an initramfs with them,
+# the reader and the e2e tests, boots it under QEMU (TCG) and prints a verdict.
+#
+#   tests/vm/run.sh check   # e2e suite; ends with "N passed, M failed"
+#   tests/vm/run.sh demo    # live netlog-reader output of real clients
+#
+# KERNEL=6.1|6.12|6.1-rt|6.12-rt (default 6.1), VM_TIMEOUT seconds (900).
+set -euo pipefail
+
+mode=${1:-check}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kernel=${KERNEL:-6.1}
+timeout_s=${VM_TIMEOUT:-900}
+
+"$top/scripts/deps.sh"
+eval "$("$top/scripts/kernel.sh" "$kernel")"
+
+out=$top/build/vm-$KVER
+stage=$out/initramfs
+rm -rf "$stage"
+mkdir -p "$out/kmod" "$stage"/{bin,lib/netlog,usr/bin,etc}
+
+# Modules: a copy of kmod/ per kernel, so flavours never share objects.
+cp -r "$top/kmod/." "$out/kmod/"
+make -s -C "$out/kmod" KDIR="$KDIR" W=1 modules
+cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" "$stage/lib/netlog/"
+
+# Reader and e2e tests.
+cmake -S "$top/reader" -B "$top/build/host" >/dev/null
+cmake --build "$top/build/host" -j"$(nproc)" --target netlog-reader netlog-e2e
+cp "$top/build/host/netlog-reader" "$top/build/host/e2e/netlog-e2e" "$stage/usr/bin/"
+
+# Shared libraries they need, at the same paths.
+for bin in "$stage"/usr/bin/*; do
+	ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'
+done | sort -u | while read -r lib; do
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+done
+
+cp /bin/busybox "$stage/bin/busybox"
+install -m 0755 "$top/tests/vm/init.sh" "$stage/init"
+install -m 0755 "$top/tests/vm/demo.sh" "$stage/demo.sh"
+printf 'root:x:0:0:root:/tmp:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n' >"$stage/etc/passwd"
+printf 'root:x:0:\nuser:x:1000:\n' >"$stage/etc/group"
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
+
+qemu=(qemu-system-x86_64 -accel tcg -M pc -cpu max -smp 2 -m 1024
+	-kernel "$VMLINUZ" -initrd "$out/initramfs.gz" -display none -no-reboot)
+cmdline="panic=-1 oops=panic netlog.mode=$mode"
+
+if [ "$mode" = demo ]; then
+	timeout "$timeout_s" "${qemu[@]}" -serial stdio \
+		-append "console=ttyS0 quiet loglevel=3 $cmdline"
+	exit 0
+fi
+
+console=$out/console.log
+results=$out/results.log
+rm -f "$console" "$results"
+echo "vm: booting $KVER (TCG, up to ${timeout_s}s)"
+rc=0
+timeout "$timeout_s" "${qemu[@]}" -serial "file:$console" -serial "file:$results" \
+	-append "console=ttyS0 $cmdline" || rc=$?
+
+exec "$top/tests/vm/verdict.sh" "$console" "$results" "$rc"

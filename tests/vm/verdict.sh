@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Reads a VM run's console and results logs and prints one verdict line:
+# "N passed, M failed". Fails on any kernel complaint, a hung or crashed VM,
+# or a failed test.
+set -uo pipefail
+
+console=$1 results=$2 qemu_rc=$3
+
+bad='BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible recursive locking|circular locking|lockdep|scheduling while atomic|sleeping function called|kernel panic|Kernel panic'
+
+passed=$(grep -c '^\[       OK \]' "$results" 2>/dev/null)
+failed=$(grep -c '^\[  FAILED  \] [A-Za-z0-9_]*\.[A-Za-z0-9_]* (' "$results" 2>/dev/null)
+extra=()
+
+[ "$qemu_rc" = 0 ] || extra+=("vm exited with $qemu_rc (124 = timed out)")
+grep -q '^=== end' "$results" 2>/dev/null || extra+=("vm did not finish the run")
+grep -q '^=== e2e exit 0' "$results" 2>/dev/null || extra+=("e2e suite did not exit 0")
+grep -q '^=== unload ok' "$results" 2>/dev/null || extra+=("final rmmod failed")
+if grep -Eq "$bad" "$console" "$results" 2>/dev/null; then
+	extra+=("kernel log has complaints:")
+	grep -Eh -A3 "$bad" "$console" "$results" | head -40 >&2
+fi
+
+grep -E '^\[  FAILED  \]|Failure|Expected|Which is|actual|^/.*:[0-9]+: ' "$results" 2>/dev/null | head -60 >&2
+
+for e in "${extra[@]}"; do
+	echo "vm: FAIL: $e" >&2
+	failed=$((failed + 1))
+done
+echo "vm: logs in $(dirname "$results")"
+echo "${passed:-0} passed, ${failed:-0} failed"
+[ "${failed:-0}" = 0 ] && [ "${passed:-0}" -gt 0 ]
