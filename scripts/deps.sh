@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	build-essential cmake pkg-config libfmt-dev libnl-3-dev libnl-genl-3-dev
 	libgtest-dev sparse qemu-system-x86 busybox-static cpio gzip kmod
-	libelf-dev bc flex bison
+	libelf-dev bc flex bison dwarves
 )
 
 missing=()

@@ -68,7 +68,6 @@ static const struct file_operations sl_fops = {
 	.release = sl_release,
 	.read = sl_read,
 	.poll = sl_poll,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice sl_miscdev = {

@@ -12,9 +12,12 @@ hostname netlog-vm
 ip link set lo up
 export PATH=/usr/bin:/bin:/sbin:/usr/sbin NETLOG_MODULES=/lib/netlog HOME=/tmp
 
-mode=check
+mode=check filter='*'
 for arg in $(cat /proc/cmdline); do
-	case "$arg" in netlog.mode=*) mode=${arg#netlog.mode=} ;; esac
+	case "$arg" in
+	netlog.mode=*) mode=${arg#netlog.mode=} ;;
+	netlog.filter=*) filter=${arg#netlog.filter=} ;;
+	esac
 done
 
 load() {
@@ -27,7 +30,7 @@ check)
 	exec >/dev/ttyS1 2>&1
 	echo "=== netlog-vm $(uname -r)"
 	if load; then
-		netlog-e2e --gtest_color=no
+		netlog-e2e --gtest_color=no --gtest_filter="$filter"
 		echo "=== e2e exit $?"
 		rmmod netlog && rmmod secure_log && echo "=== unload ok"
 	else

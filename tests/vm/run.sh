@@ -5,7 +5,8 @@
 #   tests/vm/run.sh check   # e2e suite; ends with "N passed, M failed"
 #   tests/vm/run.sh demo    # live netlog-reader output of real clients
 #
-# KERNEL=6.1|6.12|6.1-rt|6.12-rt (default 6.1), VM_TIMEOUT seconds (900).
+# KERNEL=6.1|6.12|6.1-rt|6.12-rt (default 6.1), VM_TIMEOUT seconds (900),
+# FILTER=<gtest filter> to run some e2e tests only.
 set -euo pipefail
 
 mode=${1:-check}
@@ -48,7 +49,7 @@ printf 'root:x:0:\nuser:x:1000:\n' >"$stage/etc/group"
 
 qemu=(qemu-system-x86_64 -accel tcg -M pc -cpu max -smp 2 -m 1024
 	-kernel "$VMLINUZ" -initrd "$out/initramfs.gz" -display none -no-reboot)
-cmdline="panic=-1 oops=panic netlog.mode=$mode"
+cmdline="panic=-1 oops=panic netlog.mode=$mode netlog.filter=${FILTER:-*}"
 
 if [ "$mode" = demo ]; then
 	timeout "$timeout_s" "${qemu[@]}" -serial stdio \
