@@ -16,15 +16,20 @@ struct netlog_counters {
 };
 
 /*
- * One socket action as seen by a probe. @peer, when set, is the address the
- * caller asked for (connect); otherwise the socket's own peer is used.
+ * One socket action as seen by a probe. @local and @peer, when set, are
+ * addresses the caller passed (bind, connect) and win over the socket's own;
+ * @no_peer leaves the remote endpoint empty (bind, listen).
  */
 struct netlog_sock_event {
 	u16 event;
 	int result;
+	u32 flags;
 	struct sock *sk;
+	const struct sockaddr *local;
+	int local_len;
 	const struct sockaddr *peer;
 	int peer_len;
+	bool no_peer;
 };
 
 int netlog_record_init(void);

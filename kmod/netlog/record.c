@@ -8,6 +8,7 @@
  * disabled and never nest on one CPU (a probe hit inside a handler is counted
  * as missed by the kprobes core), so one buffer per CPU is enough.
  */
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
@@ -125,6 +126,29 @@ static u8 *put_exe(u8 *p, u32 *flags)
 		       NETLOG_F_TRUNC_EXE);
 }
 
+static u8 *put_cgroup(u8 *p, u32 *flags, u64 *id)
+{
+	char *buf = this_cpu_ptr(path_buf)->buf;
+	struct cgroup *cgrp;
+	int len;
+
+	/* The css_set, and the cgroup it points to, are RCU protected. */
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(current);
+	*id = cgroup_id(cgrp);
+	len = cgroup_path(cgrp, buf, PATH_MAX);
+	rcu_read_unlock();
+
+	if (len < 0)
+		len = 0;
+	if (len >= PATH_MAX) {
+		*flags |= NETLOG_F_TRUNC_CGROUP;
+		len = strnlen(buf, PATH_MAX);
+	}
+	return put_str(p, buf, len, NETLOG_CGROUP_MAX, flags,
+		       NETLOG_F_TRUNC_CGROUP);
+}
+
 static void fill_task(struct netlog_task *t, const struct sock *sk)
 {
 	const struct cred *cred = current_cred();
@@ -140,81 +164,116 @@ static void fill_task(struct netlog_task *t, const struct sock *sk)
 	t->euid = from_kuid_munged(&init_user_ns, cred->euid);
 	t->egid = from_kgid_munged(&init_user_ns, cred->egid);
 	t->netns = sock_net(sk)->ns.inum;
-	t->cgroup_id = 0;
 	t->reserved = 0;
 }
 
-static void put_v4(u8 *dst, __be32 addr)
+/* One endpoint; IPv4-mapped IPv6 is stored as IPv4 (family 4). */
+struct endpoint {
+	u8 family;	/* 0: none */
+	u8 addr[16];
+	u16 port;
+};
+
+static void ep_v4(struct endpoint *ep, __be32 addr, __be16 port)
 {
-	memcpy(dst, &addr, sizeof(addr));
+	ep->family = 4;
+	memcpy(ep->addr, &addr, sizeof(addr));
+	ep->port = ntohs(port);
 }
 
-/* Local endpoint from the socket, after the call (autobind has happened). */
-static void fill_local(struct netlog_sock *r, const struct sock *sk)
+static void ep_v6(struct endpoint *ep, const struct in6_addr *addr,
+		  __be16 port)
+{
+	if (ipv6_addr_v4mapped(addr)) {
+		ep_v4(ep, addr->s6_addr32[3], port);
+		return;
+	}
+	ep->family = 6;
+	memcpy(ep->addr, addr, sizeof(*addr));
+	ep->port = ntohs(port);
+}
+
+/* From an address argument, already copied into the kernel. */
+static bool ep_from_sockaddr(struct endpoint *ep, const struct sockaddr *sa,
+			     int len)
+{
+	if (!sa)
+		return false;
+	if (sa->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		ep_v4(ep, in->sin_addr.s_addr, in->sin_port);
+		return true;
+	}
+	if (sa->sa_family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		ep_v6(ep, &in6->sin6_addr, in6->sin6_port);
+		return true;
+	}
+	return false;
+}
+
+static void ep_local(struct endpoint *ep, const struct sock *sk)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 
-	r->lport = ntohs(inet->inet_sport);
 #if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6 &&
-	    !ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr) &&
-	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
-		r->family = 6;
-		memcpy(r->laddr, &sk->sk_v6_rcv_saddr, 16);
+	if (sk->sk_family == AF_INET6) {
+		ep_v6(ep, &sk->sk_v6_rcv_saddr, inet->inet_sport);
 		return;
 	}
 #endif
-	r->family = 4;
-	put_v4(r->laddr, inet->inet_saddr ?: inet->inet_rcv_saddr);
+	ep_v4(ep, inet->inet_saddr ?: inet->inet_rcv_saddr, inet->inet_sport);
 }
 
-/* Remote endpoint: the address asked for if we have it, else the peer's. */
-static void fill_remote(struct netlog_sock *r, const struct sock *sk,
-			const struct sockaddr *peer, int peer_len)
+static void ep_remote(struct endpoint *ep, const struct sock *sk)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 
-	if (peer && peer->sa_family == AF_INET &&
-	    peer_len >= (int)sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = (const void *)peer;
-
-		r->family = 4;
-		put_v4(r->raddr, in->sin_addr.s_addr);
-		r->rport = ntohs(in->sin_port);
-		return;
-	}
 #if IS_ENABLED(CONFIG_IPV6)
-	if (peer && peer->sa_family == AF_INET6 &&
-	    peer_len >= SIN6_LEN_RFC2133) {
-		const struct sockaddr_in6 *in6 = (const void *)peer;
-
-		r->rport = ntohs(in6->sin6_port);
-		if (ipv6_addr_v4mapped(&in6->sin6_addr)) {
-			r->family = 4;
-			put_v4(r->raddr, in6->sin6_addr.s6_addr32[3]);
-		} else {
-			r->family = 6;
-			memcpy(r->raddr, &in6->sin6_addr, 16);
-		}
-		return;
-	}
-	if (r->family == 6) {
-		memcpy(r->raddr, &sk->sk_v6_daddr, 16);
-		r->rport = ntohs(inet->inet_dport);
+	if (sk->sk_family == AF_INET6) {
+		ep_v6(ep, &sk->sk_v6_daddr, inet->inet_dport);
 		return;
 	}
 #endif
-	put_v4(r->raddr, inet->inet_daddr);
-	r->rport = ntohs(inet->inet_dport);
+	ep_v4(ep, inet->inet_daddr, inet->inet_dport);
+}
+
+/*
+ * The record has one family for both addresses: the remote's when there is
+ * one, else the local's. An IPv6 wildcard local address of a socket that
+ * talks IPv4 (dual stack) becomes 0.0.0.0.
+ */
+static void put_endpoints(struct netlog_sock *r, struct endpoint *local,
+			  struct endpoint *remote)
+{
+	u8 family = remote->family ?: local->family;
+
+	if (local->family == 6 && family == 4) {
+		local->family = 4;
+		memset(local->addr, 0, sizeof(local->addr));
+	} else if (local->family == 4 && family == 6) {
+		/* IPv4 local, IPv6 peer: show the local one as mapped. */
+		memmove(local->addr + 12, local->addr, 4);
+		memset(local->addr, 0, 10);
+		local->addr[10] = 0xff;
+		local->addr[11] = 0xff;
+	}
+	r->family = family;
+	memcpy(r->laddr, local->addr, 16);
+	memcpy(r->raddr, remote->addr, 16);
+	r->lport = local->port;
+	r->rport = remote->port;
 }
 
 int netlog_emit_sock(const struct netlog_sock_event *ev)
 {
 	union netlog_buf *buf = get_cpu_ptr(rec_buf);
 	struct netlog_sock *r = &buf->sock;
-	u32 flags = 0;
+	struct endpoint local = {}, remote = {};
+	u32 flags = ev->flags;
 	u8 *p, *end;
-	size_t len;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -222,8 +281,21 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	r->event = ev->event;
 	r->proto = ev->sk->sk_protocol;
 	r->result = ev->result;
-	fill_local(r, ev->sk);
-	fill_remote(r, ev->sk, ev->peer, ev->peer_len);
+
+	ep_local(&local, ev->sk);
+	if (ev->local) {
+		/* bind: the address asked for, and the port the kernel chose */
+		struct endpoint asked = {};
+
+		if (ep_from_sockaddr(&asked, ev->local, ev->local_len)) {
+			if (!ev->result)
+				asked.port = local.port;
+			local = asked;
+		}
+	}
+	if (!ev->no_peer && !ep_from_sockaddr(&remote, ev->peer, ev->peer_len))
+		ep_remote(&remote, ev->sk);
+	put_endpoints(r, &local, &remote);
 	fill_task(&r->task, ev->sk);
 
 	p = (u8 *)(r + 1);
@@ -231,10 +303,9 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		    NETLOG_COMM_MAX, &flags, NETLOG_F_TRUNC_COMM);
 	p = put_tty(p, &flags);
 	p = put_exe(p, &flags);
-	p = put_str(p, "", 0, 0, &flags, 0);	/* cgroup: not yet */
+	p = put_cgroup(p, &flags, &r->task.cgroup_id);
 
-	len = p - buf->bytes;
-	end = buf->bytes + ALIGN(len, NETLOG_REC_ALIGN);
+	end = buf->bytes + ALIGN(p - buf->bytes, NETLOG_REC_ALIGN);
 	memset(p, 0, end - p);
 	r->flags = flags;
 	r->hdr.len = end - buf->bytes;

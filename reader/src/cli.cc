@@ -162,14 +162,16 @@ int replay_input(const Options& opts, Printer& printer) {
 }  // namespace
 
 std::string usage() {
-  return "usage: netlog-reader [--format text|json] [--once] [--device PATH]\n"
+  return "usage: netlog-reader [--format text|json|klog] [--once] [--device "
+         "PATH]\n"
          "                     [--input FILE|-] [--raw] [--version] [--help]\n"
          "\n"
          "Reads netlog audit records from /dev/secure_log (root only) and "
          "prints\n"
          "one line per record. Follows until SIGINT/SIGTERM unless --once.\n"
          "\n"
-         "  --format text|json  output format (default text)\n"
+         "  --format F         text (default), json, or klog (activity_klog "
+         "lines)\n"
          "  --once              print what is buffered, then exit\n"
          "  --device PATH       read PATH instead of /dev/secure_log\n"
          "  --input FILE|-      replay a captured binary stream (- = stdin)\n"
@@ -206,8 +208,11 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
         o.format = Format::kText;
       else if (*v == "json")
         o.format = Format::kJson;
+      else if (*v == "klog")
+        o.format = Format::kKlog;
       else
-        return Error{fmt::format("unknown format '{}' (text or json)", *v)};
+        return Error{
+            fmt::format("unknown format '{}' (text, json or klog)", *v)};
     } else if (arg == "--device") {
       auto v = need_value();
       if (!v) return v.error();

@@ -5,6 +5,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "uapi/netlog.h"
 
 namespace netlog {
 namespace {
@@ -31,6 +32,9 @@ class JsonRenderer : public Renderer {
           t.euid, t.egid, quote_json(ctx.user(t.uid)), quote_json(ev->tty),
           quote_json(ev->comm), quote_json(ev->exe), quote_json(ev->cgroup),
           t.netns);
+      if (ev->event == NETLOG_EV_CLOSE)
+        fmt::format_to(it, R"("established":{},)",
+                       ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false");
       if (auto trunc = truncated_names(ev->flags); !trunc.empty())
         fmt::format_to(it, R"("truncated":"{}",)", trunc);
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {

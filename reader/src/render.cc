@@ -82,6 +82,8 @@ std::unique_ptr<Renderer> make_renderer(Format format) {
   switch (format) {
     case Format::kJson:
       return make_json_renderer();
+    case Format::kKlog:
+      return make_klog_renderer();
     case Format::kText:
       break;
   }

@@ -40,10 +40,11 @@ class Renderer {
                       fmt::memory_buffer& out) = 0;
 };
 
-enum class Format { kText, kJson };
+enum class Format { kText, kJson, kKlog };
 
 std::unique_ptr<Renderer> make_text_renderer();
 std::unique_ptr<Renderer> make_json_renderer();
+std::unique_ptr<Renderer> make_klog_renderer();
 std::unique_ptr<Renderer> make_renderer(Format format);
 
 // Shared by the renderers.

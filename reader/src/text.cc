@@ -6,6 +6,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "uapi/netlog.h"
 
 namespace netlog {
 namespace {
@@ -30,6 +31,9 @@ class TextRenderer : public Renderer {
           t.euid, t.egid, quote_text(ctx.user(t.uid)), quote_text(ev->tty),
           quote_text(ev->comm), quote_text(ev->exe), quote_text(ev->cgroup),
           t.netns);
+      if (ev->event == NETLOG_EV_CLOSE)
+        fmt::format_to(it, " established={}",
+                       ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);
       if (auto trunc = truncated_names(ev->flags); !trunc.empty())
         fmt::format_to(it, " truncated={}", trunc);
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {

@@ -33,6 +33,7 @@ TEST(ParseArgs, AllOptions) {
 
 TEST(ParseArgs, UsageErrors) {
   EXPECT_FALSE(parse_args({"--format", "xml"}));
+  EXPECT_EQ(parse_args({"--format", "klog"})->format, Format::kKlog);
   EXPECT_FALSE(parse_args({"--format"}));
   EXPECT_FALSE(parse_args({"--bogus"}));
   EXPECT_FALSE(parse_args({"--once=yes"}));

@@ -101,3 +101,93 @@ TEST(Render, UnknownType) {
 
 }  // namespace
 }  // namespace netlog
+
+namespace netlog {
+namespace {
+
+test::SockSpec event_spec(uint16_t event, uint8_t proto = 6) {
+  test::SockSpec s;
+  s.event = event;
+  s.proto = proto;
+  return s;
+}
+
+TEST(RenderKlog, EveryEventType) {
+  const std::string who =
+      "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t:pts/0 /usr/bin/curl ";
+  EXPECT_EQ(
+      render(Format::kKlog, test::sock_record(event_spec(NETLOG_EV_CONNECT))),
+      who + "TCP 127.0.0.1:40000 -> 127.0.0.1:8080\n");
+  EXPECT_EQ(
+      render(Format::kKlog, test::sock_record(event_spec(NETLOG_EV_ACCEPT))),
+      who + "TCP 127.0.0.1:40000 <- 127.0.0.1:8080\n");
+  EXPECT_EQ(
+      render(Format::kKlog, test::sock_record(event_spec(NETLOG_EV_CLOSE))),
+      who + "TCP 127.0.0.1:40000 <!> 127.0.0.1:8080\n");
+  EXPECT_EQ(
+      render(Format::kKlog, test::sock_record(event_spec(NETLOG_EV_BIND, 17))),
+      who + "UDP BIND 127.0.0.1:40000\n");
+  EXPECT_EQ(
+      render(Format::kKlog, test::sock_record(event_spec(NETLOG_EV_LISTEN))),
+      who + "TCP LISTEN 127.0.0.1:40000\n");
+}
+
+TEST(RenderKlog, Ipv6FailureAndHostileExe) {
+  test::SockSpec s;
+  s.family = 6;
+  s.laddr = std::vector<uint8_t>(16, 0);
+  s.laddr[15] = 1;
+  s.raddr = s.laddr;
+  s.result = -111;
+  s.strings = {"x", "", "/tmp/a\nb", ""};
+  EXPECT_EQ(render(Format::kKlog, test::sock_record(s)),
+            "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t: /tmp/a\\x0ab "
+            "TCP [::1]:40000 -> [::1]:8080 res:-111\n");
+}
+
+TEST(RenderKlog, Lost) {
+  EXPECT_EQ(render(Format::kKlog, test::lost_record(10, 5)),
+            "LOST 5 records (seq 10-14)\n");
+}
+
+TEST(Render, CloseSaysWhetherEstablished) {
+  auto s = event_spec(NETLOG_EV_CLOSE);
+  s.flags = NETLOG_F_ESTABLISHED;
+  EXPECT_NE(
+      render(Format::kJson, test::sock_record(s)).find(R"("event":"close",)"),
+      std::string::npos);
+  EXPECT_NE(render(Format::kJson, test::sock_record(s))
+                .find(R"("established":true,)"),
+            std::string::npos);
+  EXPECT_NE(render(Format::kText, test::sock_record(s)).find(" established=1 "),
+            std::string::npos);
+  s.flags = 0;
+  EXPECT_NE(render(Format::kJson, test::sock_record(s))
+                .find(R"("established":false,)"),
+            std::string::npos);
+  // Other events carry no such key.
+  EXPECT_EQ(render(Format::kJson, test::sock_record(event_spec(NETLOG_EV_BIND)))
+                .find("established"),
+            std::string::npos);
+}
+
+TEST(Render, EveryEventNameAndUdp) {
+  const std::pair<uint16_t, const char*> events[] = {
+      {NETLOG_EV_CONNECT, "connect"}, {NETLOG_EV_ACCEPT, "accept"},
+      {NETLOG_EV_BIND, "bind"},       {NETLOG_EV_LISTEN, "listen"},
+      {NETLOG_EV_CLOSE, "close"},
+  };
+  for (const auto& [ev, name] : events) {
+    auto json = render(Format::kJson, test::sock_record(event_spec(ev, 17)));
+    EXPECT_NE(json.find(fmt::format(R"("event":"{}","proto":"udp")", name)),
+              std::string::npos)
+        << json;
+    auto text = render(Format::kText, test::sock_record(event_spec(ev, 17)));
+    EXPECT_NE(text.find(fmt::format("event={} proto=udp", name)),
+              std::string::npos)
+        << text;
+  }
+}
+
+}  // namespace
+}  // namespace netlog

@@ -8,6 +8,7 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname netlog-vm
 ip link set lo up
 export PATH=/usr/bin:/bin:/sbin:/usr/sbin NETLOG_MODULES=/lib/netlog HOME=/tmp

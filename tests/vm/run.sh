@@ -6,7 +6,8 @@
 #   tests/vm/run.sh demo    # live netlog-reader output of real clients
 #
 # KERNEL=6.1|6.12|6.1-rt|6.12-rt (default 6.1), VM_TIMEOUT seconds (900),
-# FILTER=<gtest filter> to run some e2e tests only.
+# FILTER=<gtest filter> to run some e2e tests only, VM_ACCEL (tcg) and
+# VM_OUT (build/vm-<kver>) for experiments.
 set -euo pipefail
 
 mode=${1:-check}
@@ -17,7 +18,7 @@ timeout_s=${VM_TIMEOUT:-900}
 "$top/scripts/deps.sh"
 eval "$("$top/scripts/kernel.sh" "$kernel")"
 
-out=$top/build/vm-$KVER
+out=${VM_OUT:-$top/build/vm-$KVER}
 stage=$out/initramfs
 rm -rf "$stage"
 mkdir -p "$out/kmod" "$stage"/{bin,lib/netlog,usr/bin,etc}
@@ -47,7 +48,7 @@ printf 'root:x:0:0:root:/tmp:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n' >"$s
 printf 'root:x:0:\nuser:x:1000:\n' >"$stage/etc/group"
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
 
-qemu=(qemu-system-x86_64 -accel tcg -M pc -cpu max -smp 2 -m 1024
+qemu=(qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" -M pc -cpu max -smp 2 -m 1024
 	-kernel "$VMLINUZ" -initrd "$out/initramfs.gz" -display none -no-reboot)
 cmdline="panic=-1 oops=panic netlog.mode=$mode netlog.filter=${FILTER:-*}"
 

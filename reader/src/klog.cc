@@ -1,0 +1,82 @@
+// The klog format: activity_klog's line layout, for existing log parsers.
+//   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY EXE PROTO SRC ACT DST
+// with ACT "->" connect, "<-" accept, "<!>" close; bind and listen print
+// "BIND SRC" and "LISTEN SRC". A failed call ends in " res:ERRNO".
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "escape.h"
+#include "render.h"
+#include "uapi/netlog.h"
+
+namespace netlog {
+namespace {
+
+struct Endpoint {
+  const Address& addr;
+  uint16_t port;
+};
+
+}  // namespace
+}  // namespace netlog
+
+template <>
+struct fmt::formatter<netlog::Endpoint> : fmt::formatter<std::string_view> {
+  auto format(const netlog::Endpoint& e, format_context& ctx) const {
+    if (e.addr.family == 6)
+      return fmt::format_to(ctx.out(), "[{}]:{}", e.addr, e.port);
+    return fmt::format_to(ctx.out(), "{}:{}", e.addr, e.port);
+  }
+};
+
+namespace netlog {
+namespace {
+
+class KlogRenderer : public Renderer {
+ public:
+  void render(const Record& rec, Context&, fmt::memory_buffer& out) override {
+    auto it = std::back_inserter(out);
+    if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
+      const Task& t = ev->task;
+      fmt::format_to(it, "p:{} s:{} pp:{} u:{} g:{} eu:{} eg:{} t:{} {} ",
+                     t.pid, t.sid, t.ppid, t.uid, t.gid, t.euid, t.egid,
+                     escape_bytes(ev->tty), escape_bytes(ev->exe));
+      const Endpoint local{ev->laddr, ev->lport};
+      const Endpoint remote{ev->raddr, ev->rport};
+      const char* proto = ev->proto == 17 ? "UDP" : "TCP";
+      switch (ev->event) {
+        case NETLOG_EV_BIND:
+          fmt::format_to(it, "{} BIND {}", proto, local);
+          break;
+        case NETLOG_EV_LISTEN:
+          fmt::format_to(it, "{} LISTEN {}", proto, local);
+          break;
+        case NETLOG_EV_ACCEPT:
+          fmt::format_to(it, "{} {} <- {}", proto, local, remote);
+          break;
+        case NETLOG_EV_CLOSE:
+          fmt::format_to(it, "{} {} <!> {}", proto, local, remote);
+          break;
+        default:
+          fmt::format_to(it, "{} {} -> {}", proto, local, remote);
+      }
+      if (ev->result) fmt::format_to(it, " res:{}", ev->result);
+    } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
+      fmt::format_to(it, "LOST {} records (seq {}-{})", lost->count,
+                     lost->first_seq, lost->last_seq);
+    } else {
+      fmt::format_to(it, "UNKNOWN record type {} (seq {})", rec.hdr.type,
+                     rec.hdr.seq);
+    }
+    out.push_back('\n');
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Renderer> make_klog_renderer() {
+  return std::make_unique<KlogRenderer>();
+}
+
+}  // namespace netlog

@@ -1,0 +1,156 @@
+// TCP connect records: every field, every family, every outcome.
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+// ---- connect ------------------------------------------------------------
+
+TEST_F(E2E, ConnectIpv4EveryField) {
+  Listener l(AF_INET, "127.0.0.1");
+  auto o = connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-v4");
+  ASSERT_EQ(o.result, 0);
+  ASSERT_NE(o.tid, getpid());
+  Expect e;
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = o.local.port;
+  e.rport = l.port;
+  e.tid = o.tid;
+  e.comm = "nl-v4";
+  expect_record(only_connect(), e);
+}
+
+TEST_F(E2E, ConnectAsUnprivilegedUser) {
+  Listener l(AF_INET, "127.0.0.1");
+  int pipefd[2];
+  ASSERT_EQ(pipe(pipefd), 0);
+  pid_t child = spawn([&] {
+    drop_to_user();
+    prctl(PR_SET_NAME, "nl-user");
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", l.port, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return 1;
+    uint16_t lport = local_of(fd).port;
+    return write(pipefd[1], &lport, sizeof(lport)) == sizeof(lport) ? 0 : 2;
+  });
+  ASSERT_EQ(wait_exit(child), 0);
+  uint16_t lport = 0;
+  ASSERT_EQ(read(pipefd[0], &lport, sizeof(lport)), ssize_t(sizeof(lport)));
+  close(pipefd[0]);
+  close(pipefd[1]);
+  Expect e;
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = lport;
+  e.rport = l.port;
+  e.pid = e.tid = child;
+  e.ppid = getpid();
+  e.uid = e.gid = kUser;
+  e.user = "user";
+  e.comm = "nl-user";
+  expect_record(only_connect(child), e);
+}
+
+TEST_F(E2E, ConnectRefused) {
+  uint16_t port = closed_port(AF_INET, "127.0.0.1");
+  auto o = connect_from_thread(AF_INET, "127.0.0.1", port, "nl-refused");
+  ASSERT_EQ(o.result, -ECONNREFUSED);
+  Expect e;
+  // A failed connect is followed by tcp_disconnect(), which resets the
+  // source address before the call returns; the source port used for the
+  // attempt is still there.
+  e.laddr = "0.0.0.0";
+  e.raddr = "127.0.0.1";
+  e.rport = port;
+  e.result = -111;
+  e.tid = o.tid;
+  e.comm = "nl-refused";
+  auto r = only_connect();
+  expect_record(r, e);
+  EXPECT_GT(num(r, "lport"), 0);
+  EXPECT_NE(num(r, "lport"), port);
+}
+
+TEST_F(E2E, ConnectNonblockingInProgress) {
+  Listener l(AF_INET, "127.0.0.1");
+  auto o =
+      connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-nonblock", true);
+  ASSERT_EQ(o.result, -EINPROGRESS);
+  Expect e;
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = o.local.port;
+  e.rport = l.port;
+  e.result = -115;
+  e.tid = o.tid;
+  e.comm = "nl-nonblock";
+  expect_record(only_connect(), e);
+}
+
+TEST_F(E2E, ConnectIpv6Loopback) {
+  Listener l(AF_INET6, "::1");
+  auto o = connect_from_thread(AF_INET6, "::1", l.port, "nl-v6");
+  ASSERT_EQ(o.result, 0);
+  Expect e;
+  e.family = "ipv6";
+  e.laddr = e.raddr = "::1";
+  e.lport = o.local.port;
+  e.rport = l.port;
+  e.tid = o.tid;
+  e.comm = "nl-v6";
+  expect_record(only_connect(), e);
+}
+
+TEST_F(E2E, ConnectIpv4MappedIsReportedAsIpv4) {
+  Listener l(AF_INET, "127.0.0.1");
+  auto o =
+      connect_from_thread(AF_INET6, "::ffff:127.0.0.1", l.port, "nl-mapped");
+  ASSERT_EQ(o.result, 0);
+  ASSERT_EQ(o.local.addr, "::ffff:127.0.0.1");
+  Expect e;
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = o.local.port;
+  e.rport = l.port;
+  e.tid = o.tid;
+  e.comm = "nl-mapped";
+  expect_record(only_connect(), e);
+}
+
+TEST_F(E2E, ControllingTtyIsRecorded) {
+  Listener l(AF_INET, "127.0.0.1");
+  int master = -1;
+  char name[64] = "";
+  int pipefd[2];
+  ASSERT_EQ(pipe(pipefd), 0);
+  // forkpty(): the child is a session leader with the pty as its tty.
+  pid_t child = forkpty(&master, name, nullptr, nullptr);
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    prctl(PR_SET_NAME, "nl-tty");
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", l.port, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) _exit(1);
+    uint16_t lport = local_of(fd).port;
+    _exit(write(pipefd[1], &lport, sizeof(lport)) == sizeof(lport) ? 0 : 2);
+  }
+  ASSERT_EQ(wait_exit(child), 0);
+  uint16_t lport = 0;
+  ASSERT_EQ(read(pipefd[0], &lport, sizeof(lport)), ssize_t(sizeof(lport)));
+  close(pipefd[0]);
+  close(pipefd[1]);
+  close(master);
+  std::string dev = name;  // /dev/pts/N; the kernel names it ptsN
+  ASSERT_EQ(dev.rfind("/dev/pts/", 0), 0u) << dev;
+  Expect e;
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = lport;
+  e.rport = l.port;
+  e.pid = e.tid = e.sid = child;
+  e.ppid = getpid();
+  e.tty = "pts" + dev.substr(9);
+  e.comm = "nl-tty";
+  expect_record(only_connect(child), e);
+}
+
+}  // namespace
+}  // namespace e2e

@@ -1,0 +1,233 @@
+// /dev/secure_log: access, reads, wake-ups, loss, and unload under traffic.
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+// ---- the device ---------------------------------------------------------
+
+TEST_F(E2E, DeviceIsRootOnly) {
+  struct stat st {};
+  ASSERT_EQ(stat(kDevice, &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0400u);
+  EXPECT_EQ(st.st_uid, 0u);
+  // Even a world-readable node does not let a user in.
+  ASSERT_EQ(chmod(kDevice, 0666), 0);
+  pid_t child = spawn([] {
+    drop_to_user();
+    int fd = open(kDevice, O_RDONLY);
+    return fd < 0 && errno == EPERM ? 0 : 1;
+  });
+  EXPECT_EQ(wait_exit(child), 0);
+  auto p = run({reader(), "--once"}, true);
+  EXPECT_EQ(p.code, 1);
+  EXPECT_EQ(p.err,
+            "netlog-reader: cannot open /dev/secure_log: permission denied "
+            "(needs root: CAP_SYS_ADMIN or CAP_SYSLOG)\n");
+  ASSERT_EQ(chmod(kDevice, 0400), 0);
+}
+
+TEST_F(E2E, DeviceRefusesWritersAndSecondReader) {
+  EXPECT_EQ(open(kDevice, O_WRONLY), -1);
+  int fd = open(kDevice, O_RDONLY);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(open(kDevice, O_RDONLY), -1);
+  EXPECT_EQ(errno, EBUSY);
+  auto p = run({reader(), "--once"});
+  EXPECT_EQ(p.code, 1);
+  EXPECT_EQ(p.err,
+            "netlog-reader: cannot open /dev/secure_log: another reader has it "
+            "open\n");
+  close(fd);
+}
+
+TEST_F(E2E, ShortReadBufferConsumesNothing) {
+  Listener l(AF_INET, "127.0.0.1");
+  ASSERT_EQ(
+      connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-short").result, 0);
+  int fd = open(kDevice, O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(fd, 0);
+  char small[sizeof(netlog_hdr)];
+  EXPECT_EQ(read(fd, small, sizeof(small)), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(read(fd, small, sizeof(small)), -1);
+  EXPECT_EQ(errno, EINVAL);
+  close(fd);
+  auto r = only_connect();
+  EXPECT_EQ(str(r, "comm"), "nl-short");
+  EXPECT_EQ(num(r, "rport"), l.port);
+}
+
+TEST_F(E2E, NonblockingReadAndPoll) {
+  int fd = open(kDevice, O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(fd, 0);
+  char buf[NETLOG_REC_MAX];
+  EXPECT_EQ(read(fd, buf, sizeof(buf)), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  pollfd pfd{fd, POLLIN, 0};
+  EXPECT_EQ(poll(&pfd, 1, 0), 0);
+  Listener l(AF_INET, "127.0.0.1");
+  ASSERT_EQ(connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-poll").result,
+            0);
+  EXPECT_EQ(poll(&pfd, 1, 10000), 1);
+  EXPECT_TRUE(pfd.revents & POLLIN);
+  ssize_t n = read(fd, buf, sizeof(buf));
+  ASSERT_GT(n, ssize_t(sizeof(netlog_sock)));
+  // Whole records, back to back, all of them ours.
+  ssize_t off = 0;
+  int connects = 0;
+  while (off < n) {
+    netlog_sock rec;
+    ASSERT_LE(off + ssize_t(sizeof(rec)), n);
+    memcpy(&rec, buf + off, sizeof(rec));
+    ASSERT_EQ(rec.hdr.type, NETLOG_REC_SOCK);
+    ASSERT_EQ(rec.hdr.len % NETLOG_REC_ALIGN, 0u);
+    EXPECT_EQ(rec.task.pid, uint32_t(getpid()));
+    connects += rec.event == NETLOG_EV_CONNECT;
+    off += rec.hdr.len;
+  }
+  EXPECT_EQ(off, n);
+  EXPECT_EQ(connects, 1);
+  close(fd);
+}
+
+TEST_F(E2E, BlockingReadWakesOnRecord) {
+  int fd = open(kDevice, O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ssize_t n = 0;
+  std::thread t([&] {
+    char buf[NETLOG_REC_MAX];
+    n = read(fd, buf, sizeof(buf));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Listener l(AF_INET, "127.0.0.1");
+  ASSERT_EQ(connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-wake").result,
+            0);
+  t.join();
+  EXPECT_GT(n, 0);
+  close(fd);
+}
+
+TEST_F(E2E, RawCaptureReplaysIdentically) {
+  Listener l(AF_INET, "127.0.0.1");
+  ASSERT_EQ(connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-raw").result,
+            0);
+  auto cap = run({reader(), "--raw", "--once"}, false, "/tmp/capture.bin");
+  ASSERT_EQ(cap.code, 0) << cap.err;
+  auto replay =
+      run({reader(), "--input", "/tmp/capture.bin", "--format", "json"});
+  ASSERT_EQ(replay.code, 0) << replay.err;
+  std::optional<Rec> rec;
+  std::istringstream lines(replay.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto r = parse_json_line(line);
+    ASSERT_TRUE(r) << line;
+    if (str(*r, "event") == "connect") rec = r;
+  }
+  ASSERT_TRUE(rec) << replay.out;
+  EXPECT_EQ(str(*rec, "comm"), "nl-raw");
+  EXPECT_EQ(num(*rec, "rport"), l.port);
+  EXPECT_EQ(num(*rec, "pid"), getpid());
+}
+
+// ---- loss ---------------------------------------------------------------
+
+TEST_F(E2E, LostRecordsAreCountedExactly) {
+  reload("capacity=4096");
+  ASSERT_EQ(read_file("/sys/module/secure_log/parameters/capacity"), "4096\n");
+  // Connects only, so that every produced record is one of ours.
+  ASSERT_TRUE(write_file("/sys/module/netlog/parameters/probes", "1"));
+  constexpr int kBurst = 300;
+  uint16_t port = closed_port(AF_INET, "127.0.0.1");
+  for (int i = 0; i < kBurst; i++)
+    ASSERT_EQ(
+        connect_from_thread(AF_INET, "127.0.0.1", port, "nl-burst").result,
+        -ECONNREFUSED);
+
+  auto d = read_all();
+  int delivered = 0, lost_records = 0;
+  int64_t lost = 0, expect_seq = 0;
+  for (const auto& r : d.recs) {
+    EXPECT_EQ(num(r, "seq"), expect_seq) << "sequence gap";
+    if (str(r, "event") == "lost") {
+      lost_records++;
+      lost += num(r, "count");
+      EXPECT_EQ(num(r, "first_seq"), num(r, "seq"));
+      EXPECT_EQ(num(r, "last_seq"), num(r, "seq") + num(r, "count") - 1);
+      expect_seq += num(r, "count");
+    } else {
+      EXPECT_EQ(num(r, "pid"), getpid());
+      EXPECT_EQ(num(r, "result"), -111);
+      delivered++;
+      expect_seq++;
+    }
+  }
+  EXPECT_GT(delivered, 0);
+  EXPECT_GE(lost_records, 1);
+  EXPECT_EQ(delivered + lost, kBurst);
+  EXPECT_EQ(expect_seq, kBurst);
+  EXPECT_NE(
+      d.proc.err.find(fmt::format("netlog-reader: lost {} records", lost)),
+      std::string::npos)
+      << d.proc.err;
+  const auto stats = read_file("/sys/module/netlog/parameters/stats");
+  EXPECT_NE(
+      stats.find(fmt::format("tcp_connect on=1 hits={} emitted={} dropped={}\n",
+                             kBurst, delivered, lost)),
+      std::string::npos)
+      << stats;
+  EXPECT_NE(stats.find("hook inet_stream_connect registered=1 missed=0\n"),
+            std::string::npos)
+      << stats;
+
+  // After the loss the stream goes on, numbered on.
+  Listener l(AF_INET, "127.0.0.1");
+  ASSERT_EQ(
+      connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-after").result, 0);
+  auto after = only_connect();
+  EXPECT_EQ(num(after, "seq"), kBurst);
+  EXPECT_EQ(str(after, "comm"), "nl-after");
+  reload();
+}
+
+// ---- unload under traffic -----------------------------------------------
+
+TEST_F(E2E, UnloadWhileConnecting) {
+  Listener l(AF_INET, "127.0.0.1");
+  uint16_t refused = closed_port(AF_INET, "127.0.0.1");
+  std::vector<pid_t> loops;
+  for (uint16_t port : {l.port, refused, l.port}) {
+    loops.push_back(spawn([port] {
+      for (;;) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        socklen_t len;
+        auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+        connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+        close(fd);
+      }
+      return 0;
+    }));
+  }
+  // The listener's queue is drained by a helper so connects keep succeeding.
+  pid_t acceptor = spawn([&] {
+    for (;;) close(accept(l.fd, nullptr, nullptr));
+    return 0;
+  });
+  for (int i = 0; i < 5; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    reload();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (pid_t p : loops) kill(p, SIGKILL);
+  kill(acceptor, SIGKILL);
+  for (pid_t p : loops) wait_exit(p);
+  wait_exit(acceptor);
+  // Still recording after all that.
+  read_all();
+  ASSERT_EQ(
+      connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-reload").result, 0);
+  EXPECT_EQ(str(only_connect(), "comm"), "nl-reload");
+}
+
+}  // namespace
+}  // namespace e2e

@@ -1,0 +1,451 @@
+#pragma once
+
+// Helpers of the end-to-end tests, run as root inside the test VM with
+// secure_log.ko and netlog.ko loaded: make real sockets, read the records back
+// through `netlog-reader --format json --once`, assert every field.
+//
+// Environment: NETLOG_MODULES (directory of the .ko files, for reloads),
+// NETLOG_READER (reader binary, default netlog-reader from PATH).
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "uapi/netlog.h"
+
+namespace e2e {
+
+inline constexpr const char* kDevice = "/dev/secure_log";
+inline constexpr uid_t kUser = 1000;
+
+inline std::string env_or(const char* name, const char* dflt) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : dflt;
+}
+
+// ---- processes ----------------------------------------------------------
+
+struct Proc {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string slurp_fd(int fd) {
+  std::string s;
+  char buf[65536];
+  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) s.append(buf, n);
+  return s;
+}
+
+inline void drop_to_user() {
+  if (setgroups(0, nullptr) || setgid(kUser) || setuid(kUser)) _exit(120);
+}
+
+// Runs argv, optionally as uid/gid 1000, stdout to `out_file` if given.
+inline Proc run(const std::vector<std::string>& argv, bool as_user = false,
+                const std::string& out_file = "") {
+  int out[2], err[2];
+  if (pipe(out) || pipe(err)) return {};
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (as_user) drop_to_user();
+    int o = out[1];
+    if (!out_file.empty())
+      o = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(o, 1);
+    dup2(err[1], 2);
+    close(out[0]);
+    close(err[0]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  Proc p;
+  std::thread t([&] { p.err = slurp_fd(err[0]); });
+  p.out = slurp_fd(out[0]);
+  t.join();
+  close(out[0]);
+  close(err[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  p.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return p;
+}
+
+// Forks; the child runs `fn` and exits with its return value.
+inline pid_t spawn(const std::function<int()>& fn) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(fn());
+  return pid;
+}
+
+inline int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// ---- records ------------------------------------------------------------
+
+using Value = std::variant<int64_t, std::string>;
+using Rec = std::map<std::string, Value>;
+
+// A flat JSON object as netlog-reader writes it: string and integer values.
+inline std::optional<Rec> parse_json_line(const std::string& s) {
+  Rec rec;
+  size_t i = 0;
+  auto ws = [&] {
+    while (i < s.size() && s[i] == ' ') i++;
+  };
+  auto str = [&]() -> std::optional<std::string> {
+    if (i >= s.size() || s[i] != '"') return {};
+    std::string out;
+    for (i++; i < s.size() && s[i] != '"'; i++) {
+      if (s[i] == '\\') {
+        if (++i >= s.size()) return {};
+        if (s[i] != '"' && s[i] != '\\') return {};
+      }
+      out += s[i];
+    }
+    if (i >= s.size()) return {};
+    i++;
+    return out;
+  };
+  ws();
+  if (i >= s.size() || s[i++] != '{') return {};
+  for (;;) {
+    ws();
+    auto key = str();
+    if (!key || i >= s.size() || s[i++] != ':') return {};
+    if (s[i] == '"') {
+      auto v = str();
+      if (!v) return {};
+      rec[*key] = *v;
+    } else if (s.compare(i, 4, "true") == 0 || s.compare(i, 5, "false") == 0) {
+      rec[*key] = int64_t{s[i] == 't'};
+      i += s[i] == 't' ? 4 : 5;
+    } else {
+      size_t end = i;
+      while (end < s.size() &&
+             (s[end] == '-' || isdigit((unsigned char)s[end])))
+        end++;
+      if (end == i) return {};
+      rec[*key] = std::stoll(s.substr(i, end - i));
+      i = end;
+    }
+    if (i < s.size() && s[i] == ',') {
+      i++;
+      continue;
+    }
+    if (i < s.size() && s[i] == '}') return rec;
+    return {};
+  }
+}
+
+inline int64_t num(const Rec& r, const std::string& k) {
+  auto it = r.find(k);
+  if (it == r.end() || !std::holds_alternative<int64_t>(it->second)) {
+    ADD_FAILURE() << "no integer field " << k;
+    return -1;
+  }
+  return std::get<int64_t>(it->second);
+}
+
+inline std::string str(const Rec& r, const std::string& k) {
+  auto it = r.find(k);
+  if (it == r.end() || !std::holds_alternative<std::string>(it->second)) {
+    ADD_FAILURE() << "no string field " << k;
+    return {};
+  }
+  return std::get<std::string>(it->second);
+}
+
+inline std::string reader() { return env_or("NETLOG_READER", "netlog-reader"); }
+
+struct Drain {
+  std::vector<Rec> recs;
+  Proc proc;
+};
+
+// Everything buffered in the device, through the reader.
+inline Drain read_all() {
+  Drain d;
+  d.proc = run({reader(), "--format", "json", "--once"});
+  EXPECT_EQ(d.proc.code, 0) << d.proc.err;
+  size_t start = 0;
+  while (start < d.proc.out.size()) {
+    size_t nl = d.proc.out.find('\n', start);
+    EXPECT_NE(nl, std::string::npos) << "unterminated line";
+    if (nl == std::string::npos) break;
+    auto line = d.proc.out.substr(start, nl - start);
+    auto rec = parse_json_line(line);
+    EXPECT_TRUE(rec) << "bad JSON line: " << line;
+    if (rec) d.recs.push_back(*rec);
+    start = nl + 1;
+  }
+  return d;
+}
+
+inline std::vector<Rec> records_of(pid_t pid, const std::string& event) {
+  std::vector<Rec> out;
+  for (auto& r : read_all().recs)
+    if (str(r, "event") == event && num(r, "pid") == pid) out.push_back(r);
+  return out;
+}
+
+// ---- sockets ------------------------------------------------------------
+
+struct Endpoint {
+  int family;
+  std::string addr;
+  uint16_t port;
+};
+
+inline sockaddr_storage make_addr(int family, const std::string& addr,
+                                  uint16_t port, socklen_t* len) {
+  sockaddr_storage ss{};
+  if (family == AF_INET) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&ss);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(port);
+    inet_pton(AF_INET, addr.c_str(), &in->sin_addr);
+    *len = sizeof(*in);
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    inet_pton(AF_INET6, addr.c_str(), &in6->sin6_addr);
+    *len = sizeof(*in6);
+  }
+  return ss;
+}
+
+inline Endpoint local_of(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+    return {AF_INET, buf, ntohs(in->sin_port)};
+  }
+  auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+  return {AF_INET6, buf, ntohs(in6->sin6_port)};
+}
+
+// A TCP listener on an ephemeral port.
+struct Listener {
+  int fd = -1;
+  uint16_t port = 0;
+  Listener(int family, const std::string& addr) {
+    fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    socklen_t len;
+    auto ss = make_addr(family, addr, 0, &len);
+    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&ss), len), 0);
+    EXPECT_EQ(listen(fd, 128), 0);
+    port = local_of(fd).port;
+  }
+  ~Listener() { close(fd); }
+};
+
+// A port nobody listens on: bound, then released.
+inline uint16_t closed_port(int family, const std::string& addr) {
+  int fd = socket(family, SOCK_STREAM, 0);
+  socklen_t len;
+  auto ss = make_addr(family, addr, 0, &len);
+  bind(fd, reinterpret_cast<sockaddr*>(&ss), len);
+  uint16_t port = local_of(fd).port;
+  close(fd);
+  return port;
+}
+
+struct Outcome {
+  int result;      // 0 or -errno, as the kernel returned it
+  Endpoint local;  // getsockname() after the call
+  pid_t tid;
+};
+
+// connect() from a thread named `comm`, so that tid != pid and comm is ours.
+inline Outcome connect_from_thread(int family, const std::string& addr,
+                                   uint16_t port, const std::string& comm,
+                                   bool nonblock = false) {
+  Outcome o{};
+  std::thread t([&] {
+    prctl(PR_SET_NAME, comm.c_str());
+    o.tid = gettid();
+    int fd = socket(family, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
+    socklen_t len;
+    auto ss = make_addr(family, addr, port, &len);
+    o.result = connect(fd, reinterpret_cast<sockaddr*>(&ss), len) ? -errno : 0;
+    o.local = local_of(fd);
+    close(fd);
+  });
+  t.join();
+  return o;
+}
+
+// ---- what the record must say -------------------------------------------
+
+inline std::string self_exe() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf));
+  return n > 0 ? std::string(buf, n) : "";
+}
+
+inline int64_t self_netns() {
+  struct stat st {};
+  stat("/proc/self/ns/net", &st);
+  return st.st_ino;
+}
+
+// The cgroup v2 path of this process, as /proc/self/cgroup says ("0::PATH").
+inline std::string self_cgroup() {
+  std::ifstream f("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("0::", 0) == 0) return line.substr(3);
+  return "";
+}
+
+inline std::string hostname() {
+  char buf[256] = "";
+  gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+struct Expect {
+  std::string event = "connect";
+  std::string proto = "tcp";
+  std::string family = "ipv4";
+  std::string laddr, raddr;
+  int64_t lport = -1, rport = -1;  // lport -1: not checked (see caller)
+  int64_t result = 0;
+  int64_t pid = getpid(), tid = -1, ppid = getppid(), sid = getsid(0);
+  int64_t uid = 0, gid = 0;
+  std::string user = "root";
+  std::string tty;
+  std::string comm;
+  std::string exe = self_exe();
+  std::string cgroup = self_cgroup();
+  int64_t netns = self_netns();
+  int64_t established = -1;  // close only: 0 or 1
+};
+
+inline void expect_record(const Rec& r, const Expect& e) {
+  EXPECT_GE(num(r, "seq"), 0);
+  // time: RFC 3339 UTC with nanoseconds, within a minute of now
+  const auto t = str(r, "time");
+  ASSERT_EQ(t.size(), 30u) << t;
+  EXPECT_EQ(t.back(), 'Z');
+  struct tm tm {};
+  ASSERT_NE(strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm), nullptr) << t;
+  const auto secs = timegm(&tm);
+  EXPECT_LT(std::abs(secs - time(nullptr)), 60) << t;
+  EXPECT_EQ(str(r, "event"), e.event);
+  EXPECT_EQ(str(r, "proto"), e.proto);
+  EXPECT_EQ(str(r, "family"), e.family);
+  EXPECT_EQ(str(r, "laddr"), e.laddr);
+  if (e.lport >= 0) {
+    EXPECT_EQ(num(r, "lport"), e.lport);
+  }
+  EXPECT_EQ(str(r, "raddr"), e.raddr);
+  EXPECT_EQ(num(r, "rport"), e.rport);
+  EXPECT_EQ(num(r, "result"), e.result);
+  EXPECT_EQ(num(r, "pid"), e.pid);
+  EXPECT_EQ(num(r, "tid"), e.tid);
+  EXPECT_EQ(num(r, "ppid"), e.ppid);
+  EXPECT_EQ(num(r, "sid"), e.sid);
+  EXPECT_EQ(num(r, "uid"), e.uid);
+  EXPECT_EQ(num(r, "euid"), e.uid);
+  EXPECT_EQ(num(r, "gid"), e.gid);
+  EXPECT_EQ(num(r, "egid"), e.gid);
+  EXPECT_EQ(str(r, "user"), e.user);
+  EXPECT_EQ(str(r, "tty"), e.tty);
+  EXPECT_EQ(str(r, "comm"), e.comm);
+  EXPECT_EQ(str(r, "exe"), e.exe);
+  EXPECT_EQ(str(r, "cgroup"), e.cgroup);
+  EXPECT_EQ(num(r, "netns"), e.netns);
+  if (e.established >= 0) {
+    EXPECT_EQ(num(r, "established"), e.established);
+  } else {
+    EXPECT_EQ(r.count("established"), 0u);
+  }
+  EXPECT_EQ(str(r, "host"), hostname());
+  EXPECT_EQ(r.count("truncated"), 0u);
+}
+
+// One connect record of this process, or a failure.
+inline Rec only_connect(pid_t pid = getpid()) {
+  auto recs = records_of(pid, "connect");
+  EXPECT_EQ(recs.size(), 1u);
+  return recs.empty() ? Rec{} : recs[0];
+}
+
+// ---- modules ------------------------------------------------------------
+
+inline std::string module(const char* name) {
+  return env_or("NETLOG_MODULES", "/lib/netlog") + "/" + name + ".ko";
+}
+
+inline void reload(const std::string& secure_log_args = "") {
+  ASSERT_EQ(run({"rmmod", "netlog"}).code, 0);
+  ASSERT_EQ(run({"rmmod", "secure_log"}).code, 0);
+  std::vector<std::string> ins = {"insmod", module("secure_log")};
+  if (!secure_log_args.empty()) ins.push_back(secure_log_args);
+  auto p = run(ins);
+  ASSERT_EQ(p.code, 0) << p.err;
+  p = run({"insmod", module("netlog")});
+  ASSERT_EQ(p.code, 0) << p.err;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// One write(2) of `value`, as `echo value > path` does; false on error.
+inline bool write_file(const std::string& path, const std::string& value) {
+  int fd = open(path.c_str(), O_WRONLY);
+  if (fd < 0) return false;
+  bool ok = write(fd, value.data(), value.size()) == ssize_t(value.size());
+  close(fd);
+  return ok;
+}
+
+class E2E : public ::testing::Test {
+ protected:
+  void SetUp() override { read_all(); }  // start from an empty ring
+};
+
+}  // namespace e2e

@@ -1,0 +1,494 @@
+// accept, bind, listen, close and UDP records; implicit closes; cgroup and
+// network namespace attribution; switching probes at run time.
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+// The records of `pid` for `event` and `proto`, optionally on local port.
+std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,
+                      const std::string& event, const std::string& proto,
+                      int lport = -1) {
+  std::vector<Rec> out;
+  for (const auto& r : recs)
+    if (num(r, "pid") == pid && str(r, "event") == event &&
+        str(r, "proto") == proto && (lport < 0 || num(r, "lport") == lport))
+      out.push_back(r);
+  return out;
+}
+
+Rec one(const std::vector<Rec>& recs, pid_t pid, const std::string& event,
+        const std::string& proto, int lport = -1) {
+  auto found = find(recs, pid, event, proto, lport);
+  EXPECT_EQ(found.size(), 1u) << event << " " << proto << " lport " << lport;
+  return found.empty() ? Rec{} : found[0];
+}
+
+std::string any_addr(int family) {
+  return family == AF_INET ? "0.0.0.0" : "::";
+}
+
+std::string family_name(int family) {
+  return family == AF_INET ? "ipv4" : "ipv6";
+}
+
+std::string loopback(int family) {
+  return family == AF_INET ? "127.0.0.1" : "::1";
+}
+
+// Runs `fn` in a thread named `comm`; returns the thread's tid.
+pid_t in_thread(const std::string& comm, const std::function<void()>& fn) {
+  pid_t tid = 0;
+  std::thread t([&] {
+    prctl(PR_SET_NAME, comm.c_str());
+    tid = gettid();
+    fn();
+  });
+  t.join();
+  return tid;
+}
+
+Endpoint peer_of(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+    return {AF_INET, buf, ntohs(in->sin_port)};
+  }
+  auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+  return {AF_INET6, buf, ntohs(in6->sin6_port)};
+}
+
+int connected_tcp(int family, uint16_t port) {
+  int fd = socket(family, SOCK_STREAM, 0);
+  socklen_t len;
+  auto ss = make_addr(family, loopback(family), port, &len);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&ss), len), 0);
+  return fd;
+}
+
+int bind_to(int fd, int family, const std::string& addr, uint16_t port) {
+  socklen_t len;
+  auto ss = make_addr(family, addr, port, &len);
+  return bind(fd, reinterpret_cast<sockaddr*>(&ss), len) ? -errno : 0;
+}
+
+class Events : public E2E, public ::testing::WithParamInterface<int> {};
+
+INSTANTIATE_TEST_SUITE_P(Family, Events, ::testing::Values(AF_INET, AF_INET6),
+                         [](const auto& info) {
+                           return family_name(info.param);
+                         });
+
+TEST_P(Events, TcpAcceptByAnotherThread) {
+  const int fam = GetParam();
+  Listener l(fam, loopback(fam));
+  int client = connected_tcp(fam, l.port);
+  const Endpoint client_end = local_of(client);
+  Endpoint local, peer;
+  const pid_t tid = in_thread("nl-acceptor", [&] {
+    int fd = accept(l.fd, nullptr, nullptr);
+    ASSERT_GE(fd, 0);
+    local = local_of(fd);
+    peer = peer_of(fd);
+    close(fd);
+  });
+  close(client);
+  ASSERT_EQ(peer.port, client_end.port);
+  Expect e;
+  e.event = "accept";
+  e.family = family_name(fam);
+  e.laddr = local.addr;
+  e.lport = l.port;
+  e.raddr = peer.addr;
+  e.rport = peer.port;
+  e.tid = tid;
+  e.comm = "nl-acceptor";
+  auto recs = read_all().recs;
+  expect_record(one(recs, getpid(), "accept", "tcp"), e);
+}
+
+TEST_P(Events, TcpBindListenAndFailedBind) {
+  const int fam = GetParam();
+  int fd = socket(fam, SOCK_STREAM, 0);
+  const pid_t tid = in_thread("nl-bind", [&] {
+    ASSERT_EQ(bind_to(fd, fam, loopback(fam), 0), 0);
+    ASSERT_EQ(listen(fd, 4), 0);
+  });
+  const uint16_t port = local_of(fd).port;
+  int other = socket(fam, SOCK_STREAM, 0);
+  const pid_t tid2 = in_thread("nl-inuse", [&] {
+    ASSERT_EQ(bind_to(other, fam, loopback(fam), port), -EADDRINUSE);
+  });
+
+  auto recs = read_all().recs;
+  Expect e;
+  e.event = "bind";
+  e.family = family_name(fam);
+  e.laddr = loopback(fam);
+  e.lport = port;
+  e.raddr = any_addr(fam);
+  e.rport = 0;
+  e.tid = tid;
+  e.comm = "nl-bind";
+  auto binds = find(recs, getpid(), "bind", "tcp", port);
+  ASSERT_EQ(binds.size(), 2u);
+  expect_record(binds[0], e);
+  e.result = -EADDRINUSE;  // the port asked for, not taken
+  e.tid = tid2;
+  e.comm = "nl-inuse";
+  expect_record(binds[1], e);
+
+  e.event = "listen";
+  e.result = 0;
+  e.tid = tid;
+  e.comm = "nl-bind";
+  expect_record(one(recs, getpid(), "listen", "tcp", port), e);
+  close(fd);
+  close(other);
+}
+
+TEST_P(Events, TcpCloseSaysEstablished) {
+  const int fam = GetParam();
+  Listener l(fam, loopback(fam));
+  int fd = connected_tcp(fam, l.port);
+  const Endpoint me = local_of(fd);
+  const pid_t tid = in_thread("nl-close", [&] { close(fd); });
+
+  Expect e;
+  e.event = "close";
+  e.family = family_name(fam);
+  e.laddr = me.addr;
+  e.lport = me.port;
+  e.raddr = loopback(fam);
+  e.rport = l.port;
+  e.tid = tid;
+  e.comm = "nl-close";
+  e.established = 1;
+  expect_record(one(read_all().recs, getpid(), "close", "tcp", me.port), e);
+
+  // A listener was never connected.
+  const uint16_t lport = l.port;
+  const pid_t tid2 = in_thread("nl-lclose", [&] { close(l.fd); });
+  l.fd = -1;
+  e.laddr = loopback(fam);
+  e.lport = lport;
+  e.raddr = any_addr(fam);
+  e.rport = 0;
+  e.tid = tid2;
+  e.comm = "nl-lclose";
+  e.established = 0;
+  expect_record(one(read_all().recs, getpid(), "close", "tcp", lport), e);
+}
+
+TEST_P(Events, UdpBindConnectClose) {
+  const int fam = GetParam();
+  int server = socket(fam, SOCK_DGRAM, 0);
+  ASSERT_EQ(bind_to(server, fam, loopback(fam), 0), 0);
+  const uint16_t sport = local_of(server).port;
+  int fd = socket(fam, SOCK_DGRAM, 0);
+  uint16_t port = 0;
+  const pid_t tid = in_thread("nl-udp", [&] {
+    ASSERT_EQ(bind_to(fd, fam, any_addr(fam), 0), 0);
+    port = local_of(fd).port;
+    socklen_t len;
+    auto ss = make_addr(fam, loopback(fam), sport, &len);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&ss), len), 0);
+    close(fd);
+  });
+
+  auto recs = read_all().recs;
+  Expect e;
+  e.proto = "udp";
+  e.family = family_name(fam);
+  e.tid = tid;
+  e.comm = "nl-udp";
+
+  e.event = "bind";
+  e.laddr = e.raddr = any_addr(fam);
+  e.lport = port;
+  e.rport = 0;
+  expect_record(one(recs, getpid(), "bind", "udp", port), e);
+
+  e.event = "connect";
+  e.laddr = loopback(fam);
+  e.raddr = loopback(fam);
+  e.rport = sport;
+  expect_record(one(recs, getpid(), "connect", "udp", port), e);
+
+  e.event = "close";
+  e.established = 0;
+  expect_record(one(recs, getpid(), "close", "udp", port), e);
+  close(server);
+}
+
+// ---- closes that no close() call makes -----------------------------------
+
+TEST_F(E2E, CloseByExit) {
+  Listener l(AF_INET, "127.0.0.1");
+  int pipefd[2];
+  ASSERT_EQ(pipe(pipefd), 0);
+  pid_t child = spawn([&] {
+    prctl(PR_SET_NAME, "nl-exit");
+    int fd = connected_tcp(AF_INET, l.port);
+    uint16_t port = local_of(fd).port;
+    if (write(pipefd[1], &port, sizeof(port)) != sizeof(port)) return 1;
+    return 0;  // exits with the socket open
+  });
+  ASSERT_EQ(wait_exit(child), 0);
+  uint16_t port = 0;
+  ASSERT_EQ(read(pipefd[0], &port, sizeof(port)), ssize_t(sizeof(port)));
+  close(pipefd[0]);
+  close(pipefd[1]);
+
+  Expect e;
+  e.event = "close";
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = port;
+  e.rport = l.port;
+  e.pid = e.tid = child;
+  e.ppid = getpid();
+  e.comm = "nl-exit";
+  // The files of an exiting task are released after its memory map, so
+  // the executable is no longer known by then.
+  e.exe = "";
+  e.established = 1;
+  expect_record(one(read_all().recs, child, "close", "tcp", port), e);
+}
+
+TEST_F(E2E, CloseByDup2AndCloseRangeOncePerSocket) {
+  Listener l(AF_INET, "127.0.0.1");
+  int a = connected_tcp(AF_INET, l.port);
+  int b = connected_tcp(AF_INET, l.port);
+  int c = connected_tcp(AF_INET, l.port);
+  const uint16_t pa = local_of(a).port, pb = local_of(b).port,
+                 pc = local_of(c).port;
+  int extra = dup(c);  // c has two descriptors: one close record, at the last
+
+  const pid_t tid = in_thread("nl-dup2", [&] {
+    int devnull = open("/dev/null", O_RDONLY);
+    ASSERT_EQ(dup2(devnull, a), a);  // replaces socket a
+    close(devnull);
+  });
+  close(c);
+  auto recs = read_all().recs;
+  auto ra = one(recs, getpid(), "close", "tcp", pa);
+  EXPECT_EQ(num(ra, "tid"), tid);
+  EXPECT_EQ(str(ra, "comm"), "nl-dup2");
+  EXPECT_EQ(find(recs, getpid(), "close", "tcp", pc).size(), 0u);
+
+  const int lowest = std::min(b, extra);
+  const int highest = std::max({a, b, extra});
+  const pid_t tid2 = in_thread("nl-crange", [&] {
+    ASSERT_EQ(syscall(SYS_close_range, lowest, highest, 0), 0);
+  });
+  recs = read_all().recs;
+  for (uint16_t port : {pb, pc}) {
+    auto r = one(recs, getpid(), "close", "tcp", port);
+    EXPECT_EQ(num(r, "tid"), tid2);
+    EXPECT_EQ(num(r, "established"), 1);
+  }
+}
+
+// ---- attribution beyond the task --------------------------------------
+
+TEST_F(E2E, CgroupOfTheTask) {
+  const std::string dir = "/sys/fs/cgroup/nl-e2e";
+  ASSERT_TRUE(mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST);
+  Listener l(AF_INET, "127.0.0.1");
+  pid_t child = spawn([&] {
+    if (!write_file(dir + "/cgroup.procs", "0")) return 1;
+    prctl(PR_SET_NAME, "nl-cgroup");
+    close(connected_tcp(AF_INET, l.port));
+    return 0;
+  });
+  ASSERT_EQ(wait_exit(child), 0);
+  auto r = only_connect(child);
+  EXPECT_EQ(str(r, "cgroup"), "/nl-e2e");
+  EXPECT_EQ(str(r, "comm"), "nl-cgroup");
+  EXPECT_EQ(rmdir(dir.c_str()), 0);
+}
+
+TEST_F(E2E, NetworkNamespaceOfTheSocket) {
+  int pipefd[2];
+  ASSERT_EQ(pipe(pipefd), 0);
+  pid_t child = spawn([&] {
+    if (unshare(CLONE_NEWNET)) return 1;
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    ifreq ifr{};
+    strcpy(ifr.ifr_name, "lo");
+    ifr.ifr_flags = IFF_UP;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr)) return 2;
+    close(s);
+    prctl(PR_SET_NAME, "nl-netns");
+    Listener l(AF_INET, "127.0.0.1");
+    close(connected_tcp(AF_INET, l.port));
+    int64_t ino = self_netns();
+    return write(pipefd[1], &ino, sizeof(ino)) == sizeof(ino) ? 0 : 3;
+  });
+  ASSERT_EQ(wait_exit(child), 0);
+  int64_t ino = 0;
+  ASSERT_EQ(read(pipefd[0], &ino, sizeof(ino)), ssize_t(sizeof(ino)));
+  close(pipefd[0]);
+  close(pipefd[1]);
+  ASSERT_NE(ino, self_netns());
+  auto r = only_connect(child);
+  EXPECT_EQ(num(r, "netns"), ino);
+  EXPECT_EQ(str(r, "comm"), "nl-netns");
+}
+
+// ---- probes switched at run time -------------------------------------
+
+struct ProbeCase {
+  const char* name;
+  const char* event;
+  const char* proto;
+  // Does the action; returns the local port of the socket it is about.
+  std::function<uint16_t()> action;
+};
+
+uint16_t tcp_connect_action() {
+  Listener l(AF_INET, "127.0.0.1");
+  int fd = connected_tcp(AF_INET, l.port);
+  uint16_t port = local_of(fd).port;
+  close(fd);
+  return port;
+}
+
+uint16_t tcp_accept_action() {
+  Listener l(AF_INET, "127.0.0.1");
+  int c = connected_tcp(AF_INET, l.port);
+  int fd = accept(l.fd, nullptr, nullptr);
+  uint16_t port = local_of(fd).port;
+  close(fd);
+  close(c);
+  return port;
+}
+
+uint16_t tcp_close_action() { return tcp_connect_action(); }
+
+uint16_t udp_bind_action() {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  bind_to(fd, AF_INET, "127.0.0.1", 0);
+  uint16_t port = local_of(fd).port;
+  close(fd);
+  return port;
+}
+
+uint16_t udp_connect_action() {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  socklen_t len;
+  auto ss = make_addr(AF_INET, "127.0.0.1", 9, &len);
+  connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+  uint16_t port = local_of(fd).port;
+  close(fd);
+  return port;
+}
+
+uint16_t tcp_bind_action() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  bind_to(fd, AF_INET, "127.0.0.1", 0);
+  uint16_t port = local_of(fd).port;
+  close(fd);
+  return port;
+}
+
+uint16_t tcp_listen_action() {
+  Listener l(AF_INET, "127.0.0.1");
+  return l.port;
+}
+
+const ProbeCase kProbes[] = {
+    {"tcp_connect", "connect", "tcp", tcp_connect_action},
+    {"tcp_accept", "accept", "tcp", tcp_accept_action},
+    {"tcp_close", "close", "tcp", tcp_close_action},
+    {"udp_connect", "connect", "udp", udp_connect_action},
+    {"udp_bind", "bind", "udp", udp_bind_action},
+    {"udp_close", "close", "udp", udp_bind_action},
+    {"tcp_bind", "bind", "tcp", tcp_bind_action},
+    {"tcp_listen", "listen", "tcp", tcp_listen_action},
+};
+
+const std::string kParams = "/sys/module/netlog/parameters/";
+
+TEST_F(E2E, EachProbeSwitchesAtRunTime) {
+  for (const auto& p : kProbes) {
+    SCOPED_TRACE(p.name);
+    const std::string param = kParams + "probe_" + p.name;
+    ASSERT_EQ(read_file(param), "Y\n");
+    ASSERT_TRUE(write_file(param, "N"));
+    ASSERT_EQ(read_file(param), "N\n");
+    uint16_t port = p.action();
+    auto recs = read_all().recs;
+    EXPECT_EQ(find(recs, getpid(), p.event, p.proto, port).size(), 0u);
+    // Other probes go on recording.
+    EXPECT_GT(recs.size(), 0u);
+
+    ASSERT_TRUE(write_file(param, "Y"));
+    port = p.action();
+    EXPECT_EQ(find(read_all().recs, getpid(), p.event, p.proto, port).size(),
+              1u);
+  }
+}
+
+TEST_F(E2E, ProbesMaskAndBadValues) {
+  const std::string mask = kParams + "probes";
+  ASSERT_EQ(read_file(mask), "0xff\n");
+  ASSERT_TRUE(write_file(mask, "0"));
+  EXPECT_EQ(read_file(kParams + "probe_tcp_connect"), "N\n");
+  auto stats = read_file(kParams + "stats");
+  EXPECT_NE(stats.find("hook inet_stream_connect registered=0"),
+            std::string::npos)
+      << stats;
+  tcp_connect_action();
+  tcp_accept_action();
+  udp_bind_action();
+  EXPECT_EQ(read_all().recs.size(), 0u);
+
+  ASSERT_TRUE(write_file(mask, "0x41"));  // tcp_connect + tcp_bind
+  EXPECT_EQ(read_file(kParams + "probe_tcp_bind"), "Y\n");
+  EXPECT_EQ(read_file(kParams + "probe_udp_bind"), "N\n");
+  stats = read_file(kParams + "stats");
+  EXPECT_NE(stats.find("hook inet_bind registered=1"), std::string::npos);
+  EXPECT_NE(stats.find("hook inet_release registered=0"), std::string::npos);
+
+  // Bad values are refused and change nothing.
+  EXPECT_FALSE(write_file(mask, "0x100"));
+  EXPECT_FALSE(write_file(mask, "lots"));
+  EXPECT_FALSE(write_file(kParams + "probe_tcp_close", "maybe"));
+  EXPECT_EQ(read_file(mask), "0x41\n");
+
+  ASSERT_TRUE(write_file(mask, "0xff"));
+  stats = read_file(kParams + "stats");
+  EXPECT_NE(stats.find("hook inet_release registered=1"), std::string::npos);
+  EXPECT_EQ(find(read_all().recs, getpid(), "connect", "tcp").size(), 0u);
+  tcp_connect_action();
+  EXPECT_EQ(find(read_all().recs, getpid(), "connect", "tcp").size(), 1u);
+}
+
+TEST_F(E2E, UnprivilegedUserCannotSwitchProbes) {
+  pid_t child = spawn([&] {
+    drop_to_user();
+    int fd = open((kParams + "probes").c_str(), O_WRONLY);
+    return fd < 0 && errno == EACCES ? 0 : 1;
+  });
+  EXPECT_EQ(wait_exit(child), 0);
+  pid_t reader_child = spawn([&] {
+    drop_to_user();
+    int fd = open((kParams + "stats").c_str(), O_RDONLY);
+    return fd < 0 && errno == EACCES ? 0 : 1;
+  });
+  EXPECT_EQ(wait_exit(reader_child), 0);
+}
+
+}  // namespace
+}  // namespace e2e
