@@ -192,41 +192,75 @@ TEST_F(E2E, LostRecordsAreCountedExactly) {
 
 // ---- unload under traffic -----------------------------------------------
 
-TEST_F(E2E, UnloadWhileConnecting) {
-  Listener l(AF_INET, "127.0.0.1");
-  uint16_t refused = closed_port(AF_INET, "127.0.0.1");
-  std::vector<pid_t> loops;
-  for (uint16_t port : {l.port, refused, l.port}) {
-    loops.push_back(spawn([port] {
-      for (;;) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        socklen_t len;
-        auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
-        connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
-        close(fd);
-      }
+// Connect and accept loops in child processes, until stop().
+class Traffic {
+ public:
+  Traffic() : l_(AF_INET, "127.0.0.1") {
+    const uint16_t refused = closed_port(AF_INET, "127.0.0.1");
+    for (uint16_t port : {l_.port, refused, l_.port}) {
+      pids_.push_back(spawn([port] {
+        for (;;) {
+          int fd = socket(AF_INET, SOCK_STREAM, 0);
+          socklen_t len;
+          auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+          connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+          close(fd);
+        }
+        return 0;
+      }));
+    }
+    // The listener's queue is drained so that connects keep succeeding.
+    const int lfd = l_.fd;
+    pids_.push_back(spawn([lfd] {
+      for (;;) close(accept(lfd, nullptr, nullptr));
       return 0;
     }));
   }
-  // The listener's queue is drained by a helper so connects keep succeeding.
-  pid_t acceptor = spawn([&] {
-    for (;;) close(accept(l.fd, nullptr, nullptr));
-    return 0;
-  });
+  ~Traffic() { stop(); }
+  void stop() {
+    for (pid_t p : pids_) kill(p, SIGKILL);
+    for (pid_t p : pids_) wait_exit(p);
+    pids_.clear();
+  }
+  uint16_t port() const { return l_.port; }
+
+ private:
+  Listener l_;
+  std::vector<pid_t> pids_;
+};
+
+TEST_F(E2E, UnloadWhileConnecting) {
+  Traffic traffic;
   for (int i = 0; i < 5; i++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     reload();
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  for (pid_t p : loops) kill(p, SIGKILL);
-  kill(acceptor, SIGKILL);
-  for (pid_t p : loops) wait_exit(p);
-  wait_exit(acceptor);
+  traffic.stop();
   // Still recording after all that.
   read_all();
   ASSERT_EQ(
-      connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-reload").result, 0);
+      connect_from_thread(AF_INET, "127.0.0.1", traffic.port(), "nl-reload")
+          .result,
+      0);
   EXPECT_EQ(str(only_connect(), "comm"), "nl-reload");
+}
+
+TEST_F(E2E, ProbesSwitchUnderTraffic) {
+  const std::string mask = "/sys/module/netlog/parameters/probes";
+  const int rounds = std::atoi(env_or("NETLOG_SWITCH_ROUNDS", "10").c_str());
+  Traffic traffic;
+  for (int i = 0; i < rounds; i++) {
+    ASSERT_TRUE(write_file(mask, "0"));
+    ASSERT_TRUE(write_file(mask, "0xff"));
+  }
+  traffic.stop();
+  read_all();
+  ASSERT_EQ(
+      connect_from_thread(AF_INET, "127.0.0.1", traffic.port(), "nl-switched")
+          .result,
+      0);
+  EXPECT_EQ(str(only_connect(), "comm"), "nl-switched");
 }
 
 }  // namespace

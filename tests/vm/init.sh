@@ -11,6 +11,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname netlog-vm
 ip link set lo up
+for arg in $(cat /proc/cmdline); do case "$arg" in netlog.rounds=*) export NETLOG_SWITCH_ROUNDS=${arg#netlog.rounds=} ;; esac; done
 export PATH=/usr/bin:/bin:/sbin:/usr/sbin NETLOG_MODULES=/lib/netlog HOME=/tmp
 
 mode=check filter='*'
