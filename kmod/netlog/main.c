@@ -28,6 +28,7 @@ err:
 static void __exit netlog_exit(void)
 {
 	netlog_probes_exit();
+	netlog_whitelist_exit();
 	netlog_record_exit();
 	pr_info("unloaded\n");
 }

@@ -13,7 +13,11 @@ struct netlog_counters {
 	u64 hits;	/* return handler ran for an event we record */
 	u64 emitted;	/* record accepted by secure_log */
 	u64 dropped;	/* record lost to a full ring (also in-stream) */
+	u64 filtered;	/* matched the whitelist, not recorded */
 };
+
+/* netlog_emit_sock(): the event matched the whitelist. */
+#define NETLOG_FILTERED 1
 
 /*
  * One socket action as seen by a probe. @local and @peer, when set, are
@@ -35,6 +39,10 @@ struct netlog_sock_event {
 int netlog_record_init(void);
 void netlog_record_exit(void);
 int netlog_emit_sock(const struct netlog_sock_event *ev);
+
+bool netlog_whitelisted(const char *exe, size_t exe_len,
+			const struct netlog_sock *r);
+void netlog_whitelist_exit(void);
 
 int netlog_probes_init(void);
 void netlog_probes_exit(void);

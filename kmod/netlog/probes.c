@@ -142,6 +142,8 @@ static void emit(int id, const struct netlog_sock_event *ev)
 	c->hits++;
 	if (!ret)
 		c->emitted++;
+	else if (ret == NETLOG_FILTERED)
+		c->filtered++;
 	else if (ret == -ENOSPC)
 		c->dropped++;
 }
@@ -470,11 +472,12 @@ PROBE_PARAM(tcp_listen, NL_TCP_LISTEN);
 
 /*
  * /sys/module/netlog/parameters/stats (root only): a line per probe,
- *   <probe> on=0|1 hits=N emitted=N dropped=N
+ *   <probe> on=0|1 hits=N emitted=N dropped=N filtered=N
  * then a line per hook,
  *   hook <symbol> registered=0|1 missed=N
  * hits counts events seen, emitted those in the ring, dropped those lost to
- * a full ring (also in-stream as LOST), missed the calls the kprobes core
+ * a full ring (also in-stream as LOST), filtered those the whitelist
+ * silenced, missed the calls the kprobes core
  * could not follow (no free kretprobe instance, or a nested probe).
  */
 static int stats_get(char *buf, const struct kernel_param *kp)
@@ -495,11 +498,12 @@ static int stats_get(char *buf, const struct kernel_param *kp)
 			sum.hits += c->hits;
 			sum.emitted += c->emitted;
 			sum.dropped += c->dropped;
+			sum.filtered += c->filtered;
 		}
 		len += sysfs_emit_at(buf, len,
-				     "%s on=%d hits=%llu emitted=%llu dropped=%llu\n",
+				     "%s on=%d hits=%llu emitted=%llu dropped=%llu filtered=%llu\n",
 				     probe_names[id], probe_is_on(id), sum.hits,
-				     sum.emitted, sum.dropped);
+				     sum.emitted, sum.dropped, sum.filtered);
 	}
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
 		len += sysfs_emit_at(buf, len,

@@ -68,6 +68,7 @@ void netlog_record_exit(void)
 /*
  * Append a length-prefixed string, keeping its last @max bytes when it is
  * longer (the end of a path names the program). Returns the new end.
+ * @s may be NULL when @len is 0.
  */
 static u8 *put_str(u8 *p, const char *s, size_t len, size_t max, u32 *flags,
 		   u32 trunc)
@@ -77,7 +78,8 @@ static u8 *put_str(u8 *p, const char *s, size_t len, size_t max, u32 *flags,
 	if (n < len)
 		*flags |= trunc;
 	memcpy(p, &n, sizeof(n));
-	memcpy(p + sizeof(n), s + (len - n), n);
+	if (n)
+		memcpy(p + sizeof(n), s + (len - n), n);
 	return p + sizeof(n) + n;
 }
 
@@ -95,7 +97,11 @@ static u8 *put_tty(u8 *p, u32 *flags)
 	return p;
 }
 
-static u8 *put_exe(u8 *p, u32 *flags)
+/*
+ * The executable's path, in the per-CPU path buffer; NULL for none (kernel
+ * threads, exiting tasks) or when it does not fit PATH_MAX (flagged).
+ */
+static const char *exe_path(size_t *len, u32 *flags)
 {
 	struct mm_struct *mm = current->mm;
 	char *buf = this_cpu_ptr(path_buf)->buf;
@@ -120,10 +126,8 @@ static u8 *put_exe(u8 *p, u32 *flags)
 		*flags |= NETLOG_F_TRUNC_EXE;
 		path = NULL;
 	}
-	if (!path)
-		return put_str(p, "", 0, 0, flags, 0);
-	return put_str(p, path, strlen(path), NETLOG_EXE_MAX, flags,
-		       NETLOG_F_TRUNC_EXE);
+	*len = path ? strlen(path) : 0;
+	return path;
 }
 
 static u8 *put_cgroup(u8 *p, u32 *flags, u64 *id)
@@ -273,6 +277,8 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	struct netlog_sock *r = &buf->sock;
 	struct endpoint local = {}, remote = {};
 	u32 flags = ev->flags;
+	const char *exe;
+	size_t exe_len;
 	u8 *p, *end;
 	int ret;
 
@@ -298,11 +304,20 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	put_endpoints(r, &local, &remote);
 	fill_task(&r->task, ev->sk);
 
+	/* The whitelist needs only the exe and the endpoints: decide early. */
+	exe = exe_path(&exe_len, &flags);
+	if (exe && netlog_whitelisted(exe, exe_len, r)) {
+		put_cpu_ptr(rec_buf);
+		return NETLOG_FILTERED;
+	}
+
 	p = (u8 *)(r + 1);
 	p = put_str(p, current->comm, strnlen(current->comm, TASK_COMM_LEN),
 		    NETLOG_COMM_MAX, &flags, NETLOG_F_TRUNC_COMM);
 	p = put_tty(p, &flags);
-	p = put_exe(p, &flags);
+	p = put_str(p, exe, exe_len, NETLOG_EXE_MAX, &flags,
+		    NETLOG_F_TRUNC_EXE);
+	/* Reuses the path buffer: exe has been copied by now. */
 	p = put_cgroup(p, &flags, &r->task.cgroup_id);
 
 	end = buf->bytes + ALIGN(p - buf->bytes, NETLOG_REC_ALIGN);
