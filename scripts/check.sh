@@ -53,7 +53,8 @@ fi
 
 format_check() {
 	clang-format --dry-run -Werror reader/src/*.h reader/src/*.cc \
-		reader/tests/*.h reader/tests/*.cc tests/e2e/*.cc
+		reader/tests/*.h reader/tests/*.cc tests/e2e/*.cc tests/e2e/*.h \
+		tests/host/*.cc tests/fuzz/*.cc
 }
 stage "clang-format (reader, e2e)" format_check
 
@@ -66,6 +67,7 @@ kmod_static() {
 }
 stage "kmod W=1 + sparse C=2, no diagnostics" kmod_static
 stage "kmod checkpatch.pl --strict" "$top/scripts/checkpatch.sh"
+stage "libFuzzer: whitelist parser, record decoder" "$top/scripts/fuzz.sh"
 
 echo "== e2e in the VM (KERNEL=${KERNEL:-6.1})"
 "$top/tests/vm/run.sh" check 2>&1 | tee build/vm.log

@@ -171,10 +171,10 @@ TEST_F(E2E, LostRecordsAreCountedExactly) {
       std::string::npos)
       << d.proc.err;
   const auto stats = read_file("/sys/module/netlog/parameters/stats");
-  EXPECT_NE(
-      stats.find(fmt::format("tcp_connect on=1 hits={} emitted={} dropped={}\n",
-                             kBurst, delivered, lost)),
-      std::string::npos)
+  EXPECT_NE(stats.find(fmt::format(
+                "tcp_connect on=1 hits={} emitted={} dropped={} filtered=0\n",
+                kBurst, delivered, lost)),
+            std::string::npos)
       << stats;
   EXPECT_NE(stats.find("hook inet_stream_connect registered=1 missed=0\n"),
             std::string::npos)
