@@ -12,11 +12,12 @@ reader=$!
 sleep 1
 
 mkdir -p /tmp/www && echo "hello from netlog-vm" >/tmp/www/index.html
-httpd -p 127.0.0.1:8080 -h /tmp/www
-nc -l -p 9000 -s 127.0.0.1 >/dev/null &
+httpd -p 8080 -h /tmp/www
+nc -l -p 9000 >/dev/null &
 
 step "root fetches a page with wget"
 wget -q -O - http://127.0.0.1:8080/
+sleep 1
 
 step "user 1000 fetches it too"
 su -s /bin/sh user -c 'wget -q -O /dev/null http://127.0.0.1:8080/'
@@ -24,7 +25,7 @@ su -s /bin/sh user -c 'wget -q -O /dev/null http://127.0.0.1:8080/'
 step "nc sends a line to a listening nc"
 echo hi | nc -w 1 127.0.0.1 9000
 
-step "a connect to a closed port (refused) and to ::1"
+step "a connect to a closed port (refused), and wget over IPv6 (::1)"
 nc -w 1 127.0.0.1 9999 </dev/null
 wget -q -O /dev/null 'http://[::1]:8080/'
 
