@@ -7,7 +7,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 passed=0 failed=0 failures=()
 
 pass() { passed=$((passed + $1)); }
@@ -58,15 +58,21 @@ format_check() {
 }
 stage "clang-format (reader, e2e)" format_check
 
+shell_check() {
+	shellcheck -s bash scripts/*.sh tests/vm/run.sh tests/vm/verdict.sh .ci/run &&
+		shellcheck -s sh tests/vm/init.sh tests/vm/demo.sh
+}
+
 kmod_static() {
 	local kdir out
-	kdir=$(KERNEL=${KERNEL:-6.1} "$top/scripts/kernel.sh" "${KERNEL:-6.1}" | sed -n 's/^KDIR=//p')
+	kdir=$("$top/scripts/kernel.sh" "${KERNEL:-6.1}" | sed -n 's/^KDIR=//p')
 	rm -rf build/kmod-check && cp -r kmod build/kmod-check
 	out=$(make -s -C build/kmod-check KDIR="$kdir" check 2>&1 | grep -v 'Skipping BTF')
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 stage "kmod W=1 + sparse C=2, no diagnostics" kmod_static
 stage "kmod checkpatch.pl --strict" "$top/scripts/checkpatch.sh"
+stage "shellcheck (scripts, VM harness)" shell_check
 stage "libFuzzer: whitelist parser, record decoder" "$top/scripts/fuzz.sh"
 
 echo "== e2e in the VM (KERNEL=${KERNEL:-6.1})"

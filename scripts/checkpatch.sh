@@ -10,8 +10,10 @@ cp_pl=$cache/scripts/checkpatch.pl
 if [ ! -x "$cp_pl" ]; then
 	rm -rf "$cache.tmp"
 	mkdir -p "$cache.tmp"
-	(cd "$cache.tmp" && apt-get download linux-source-6.1 >&2 2>/dev/null ||
-		{ apt-get update -q >&2 && apt-get download linux-source-6.1 >&2; })
+	if ! (cd "$cache.tmp" && apt-get download linux-source-6.1 >/dev/null 2>&1); then
+		apt-get update -q >&2
+		(cd "$cache.tmp" && apt-get download linux-source-6.1 >&2)
+	fi
 	dpkg-deb --fsys-tarfile "$cache.tmp"/linux-source-6.1_*.deb |
 		tar -x -O --wildcards './usr/src/linux-source-6.1.tar.xz' |
 		tar -xJ -C "$cache.tmp" --strip-components=1 --wildcards \

@@ -19,7 +19,7 @@ tree=$cache/$key/linux
 
 if [ ! -e "$cache/$key/.complete" ]; then
 	echo "debug-kernel: building $key (about 25 minutes on 2 cores)" >&2
-	rm -rf "$cache/$key"
+	rm -rf "${cache:?}/$key"
 	mkdir -p "$cache/$key"
 	(cd "$cache/$key" && apt-get download "linux-source-6.1=$version" >&2)
 	dpkg-deb --fsys-tarfile "$cache/$key"/linux-source-6.1_*.deb |

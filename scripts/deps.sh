@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	build-essential cmake pkg-config libfmt-dev libnl-3-dev libnl-genl-3-dev
-	libgtest-dev sparse qemu-system-x86 busybox-static cpio gzip kmod
+	libgtest-dev sparse qemu-system-x86 busybox-static cpio gzip kmod shellcheck
 	libelf-dev bc flex bison dwarves
 	clang libclang-rt-14-dev clang-format libssl-dev xz-utils
 )

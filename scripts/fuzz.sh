@@ -7,6 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/fuzz
 mkdir -p "$out"
+# shellcheck disable=SC2054 # the commas belong to -fsanitize=
 san=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 
 clang "${san[@]}" -include "$top/tests/host/kernel_types.h" \

@@ -11,14 +11,15 @@ mount -t tmpfs tmpfs /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname netlog-vm
 ip link set lo up
-for arg in $(cat /proc/cmdline); do case "$arg" in netlog.rounds=*) export NETLOG_SWITCH_ROUNDS=${arg#netlog.rounds=} ;; esac; done
 export PATH=/usr/bin:/bin:/sbin:/usr/sbin NETLOG_MODULES=/lib/netlog HOME=/tmp
 
 mode=check filter='*'
+# shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	netlog.mode=*) mode=${arg#netlog.mode=} ;;
 	netlog.filter=*) filter=${arg#netlog.filter=} ;;
+	netlog.rounds=*) export NETLOG_SWITCH_ROUNDS="${arg#netlog.rounds=}" ;;
 	esac
 done
 
@@ -35,6 +36,18 @@ check)
 		netlog-e2e --gtest_color=no --gtest_filter="$filter"
 		echo "=== e2e exit $?"
 		rmmod netlog && rmmod secure_log && echo "=== unload ok"
+		if [ -e /sys/kernel/debug/kmemleak ] ||
+			mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null &&
+			[ -e /sys/kernel/debug/kmemleak ]; then
+			# Twice: an object is reported only once it stayed unreferenced
+			# for a full scan.
+			echo scan >/sys/kernel/debug/kmemleak
+			sleep 5
+			echo scan >/sys/kernel/debug/kmemleak
+			echo "=== kmemleak"
+			cat /sys/kernel/debug/kmemleak
+			echo "=== kmemleak end"
+		fi
 	else
 		echo "=== load failed"
 	fi

@@ -5,7 +5,8 @@
 #   tests/vm/run.sh check   # e2e suite; ends with "N passed, M failed"
 #   tests/vm/run.sh demo    # live netlog-reader output of real clients
 #
-# KERNEL=6.1|6.12|6.1-rt|6.12-rt (default 6.1), VM_TIMEOUT seconds (900),
+# KERNEL=6.1|6.12|6.1-rt|6.12-rt|debug (default 6.1; debug = our KASAN,
+# lockdep, kmemleak, UBSAN build of 6.1, scripts/debug-kernel.sh), VM_TIMEOUT seconds (900),
 # FILTER=<gtest filter> to run some e2e tests only, VM_ACCEL (tcg) and
 # VM_OUT (build/vm-<kver>) for experiments.
 set -euo pipefail
@@ -16,7 +17,14 @@ kernel=${KERNEL:-6.1}
 timeout_s=${VM_TIMEOUT:-900}
 
 "$top/scripts/deps.sh"
-eval "$("$top/scripts/kernel.sh" "$kernel")"
+if [ "$kernel" = debug ]; then
+	# KASAN, lockdep, kmemleak, UBSAN: any report is fatal (panic_on_warn).
+	eval "$("$top/scripts/debug-kernel.sh")"
+	extra_cmdline="panic_on_warn=1 kmemleak=on"
+else
+	eval "$("$top/scripts/kernel.sh" "$kernel")"
+	extra_cmdline=""
+fi
 
 out=${VM_OUT:-$top/build/vm-$KVER}
 stage=$out/initramfs
@@ -54,9 +62,9 @@ printf 'root:x:0:\nuser:x:1000:\n' >"$stage/etc/group"
 # CPUs serialise). It showed as guest oopses at RIP 0 and soft lockups on
 # an already restored NOP, in 3 of 3 runs of 200 probe switches under
 # traffic, and never with thread=single. The guest still has 2 CPUs.
-qemu=(qemu-system-x86_64 -accel "${VM_ACCEL:-tcg,thread=single}" -M pc -cpu max -smp 2 -m 1024
+qemu=(qemu-system-x86_64 -accel "${VM_ACCEL:-tcg,thread=single}" -M pc -cpu max -smp 2 -m 2048
 	-kernel "$VMLINUZ" -initrd "$out/initramfs.gz" -display none -no-reboot)
-cmdline="panic=-1 oops=panic netlog.mode=$mode netlog.filter=${FILTER:-*} netlog.rounds=${ROUNDS:-10}"
+cmdline="panic=-1 oops=panic $extra_cmdline netlog.mode=$mode netlog.filter=${FILTER:-*} netlog.rounds=${ROUNDS:-10}"
 
 if [ "$mode" = demo ]; then
 	timeout "$timeout_s" "${qemu[@]}" -serial stdio \
