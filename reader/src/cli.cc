@@ -84,6 +84,15 @@ class Printer {
     renderer_->render(*rec, ctx_, buf_);
   }
 
+  // Prints the whole records in `bytes`; a partial one is held back.
+  void consume(std::span<const std::byte> bytes) {
+    auto ok = framer_.feed(bytes, [&](auto rec) { record(rec); });
+    flush();
+    if (!ok) throw Fatal(ok.error().message);
+  }
+
+  const Framer& framer() const { return framer_; }
+
   void flush() {
     if (buf_.size() &&
         std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size())
@@ -99,6 +108,7 @@ class Printer {
   std::FILE* out_;
   std::FILE* err_;
   std::unique_ptr<Renderer> renderer_;
+  Framer framer_;
   fmt::memory_buffer buf_;
   size_t offset_ = 0;
 };
@@ -109,7 +119,6 @@ int drain_device(const Options& opts, Printer& printer) {
   auto fd = open_device(opts.device, opts.once);
   if (!fd) throw Fatal(fd.error().message);
   std::vector<std::byte> buf(kReadSize);
-  Framer framer;
   while (!g_stop) {
     ssize_t n = ::read(fd->get(), buf.data(), buf.size());
     if (n < 0) {
@@ -123,11 +132,8 @@ int drain_device(const Options& opts, Printer& printer) {
           fmt::format("read {}: {}", opts.device, std::strerror(errno)));
     }
     if (n == 0) break;
-    auto ok = framer.feed(std::span(buf.data(), size_t(n)),
-                          [&](auto rec) { printer.record(rec); });
-    printer.flush();
-    if (!ok) throw Fatal(ok.error().message);
-    if (framer.pending())
+    printer.consume(std::span(buf.data(), size_t(n)));
+    if (printer.framer().pending())
       throw Fatal(
           fmt::format("read {}: partial record from the device", opts.device));
   }
@@ -138,7 +144,6 @@ int replay_input(const Options& opts, Printer& printer) {
   auto fd = open_input(*opts.input);
   if (!fd) throw Fatal(fd.error().message);
   std::vector<std::byte> buf(kReadSize);
-  Framer framer;
   for (;;) {
     ssize_t n = ::read(fd->get(), buf.data(), buf.size());
     if (n < 0) {
@@ -147,12 +152,9 @@ int replay_input(const Options& opts, Printer& printer) {
           fmt::format("read {}: {}", *opts.input, std::strerror(errno)));
     }
     if (n == 0) break;
-    auto ok = framer.feed(std::span(buf.data(), size_t(n)),
-                          [&](auto rec) { printer.record(rec); });
-    printer.flush();
-    if (!ok) throw Fatal(ok.error().message);
+    printer.consume(std::span(buf.data(), size_t(n)));
   }
-  if (framer.pending())
+  if (const auto& framer = printer.framer(); framer.pending())
     throw Fatal(
         fmt::format("truncated record at end of {} (offset {}, {} bytes)",
                     *opts.input, framer.offset(), framer.pending()));

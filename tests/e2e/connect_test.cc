@@ -22,23 +22,16 @@ TEST_F(E2E, ConnectIpv4EveryField) {
 
 TEST_F(E2E, ConnectAsUnprivilegedUser) {
   Listener l(AF_INET, "127.0.0.1");
-  int pipefd[2];
-  ASSERT_EQ(pipe(pipefd), 0);
-  pid_t child = spawn([&] {
+  const auto [child, lport] = in_child([&]() -> int64_t {
     drop_to_user();
     prctl(PR_SET_NAME, "nl-user");
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     socklen_t len;
     auto ss = make_addr(AF_INET, "127.0.0.1", l.port, &len);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return 1;
-    uint16_t lport = local_of(fd).port;
-    return write(pipefd[1], &lport, sizeof(lport)) == sizeof(lport) ? 0 : 2;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -1;
+    return local_of(fd).port;
   });
-  ASSERT_EQ(wait_exit(child), 0);
-  uint16_t lport = 0;
-  ASSERT_EQ(read(pipefd[0], &lport, sizeof(lport)), ssize_t(sizeof(lport)));
-  close(pipefd[0]);
-  close(pipefd[1]);
+  ASSERT_GT(lport, 0);
   Expect e;
   e.laddr = e.raddr = "127.0.0.1";
   e.lport = lport;

@@ -199,13 +199,7 @@ class Traffic {
     const uint16_t refused = closed_port(AF_INET, "127.0.0.1");
     for (uint16_t port : {l_.port, refused, l_.port}) {
       pids_.push_back(spawn([port] {
-        for (;;) {
-          int fd = socket(AF_INET, SOCK_STREAM, 0);
-          socklen_t len;
-          auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
-          connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
-          close(fd);
-        }
+        connect_loop(port, -1);
         return 0;
       }));
     }

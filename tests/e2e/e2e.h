@@ -112,6 +112,28 @@ inline int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// Runs `fn` in a child process and returns its pid and what `fn` returned
+// (-1 if the child could not tell), once the child has exited.
+struct ChildResult {
+  pid_t pid;
+  int64_t value;
+};
+
+inline ChildResult in_child(const std::function<int64_t()>& fn) {
+  int pipefd[2];
+  if (pipe(pipefd)) return {-1, -1};
+  pid_t pid = spawn([&] {
+    const int64_t v = fn();
+    return write(pipefd[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1;
+  });
+  close(pipefd[1]);
+  int64_t v = -1;
+  if (read(pipefd[0], &v, sizeof(v)) != sizeof(v)) v = -1;
+  close(pipefd[0]);
+  if (wait_exit(pid) != 0) v = -1;
+  return {pid, v};
+}
+
 // ---- records ------------------------------------------------------------
 
 using Value = std::variant<int64_t, std::string>;
@@ -247,19 +269,30 @@ inline sockaddr_storage make_addr(int family, const std::string& addr,
   return ss;
 }
 
+inline Endpoint endpoint_of(const sockaddr_storage& ss) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+    return {AF_INET, buf, ntohs(in->sin_port)};
+  }
+  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+  inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+  return {AF_INET6, buf, ntohs(in6->sin6_port)};
+}
+
 inline Endpoint local_of(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
   getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  char buf[INET6_ADDRSTRLEN] = "";
-  if (ss.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
-    return {AF_INET, buf, ntohs(in->sin_port)};
-  }
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
-  return {AF_INET6, buf, ntohs(in6->sin6_port)};
+  return endpoint_of(ss);
+}
+
+inline Endpoint peer_of(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  return endpoint_of(ss);
 }
 
 // A TCP listener on an ephemeral port.
@@ -288,6 +321,17 @@ inline uint16_t closed_port(int family, const std::string& addr) {
   uint16_t port = local_of(fd).port;
   close(fd);
   return port;
+}
+
+// connect() + close() to 127.0.0.1:port, `count` times (forever if < 0).
+inline void connect_loop(uint16_t port, long count) {
+  for (long n = 0; count < 0 || n < count; n++) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+    connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+    close(fd);
+  }
 }
 
 struct Outcome {

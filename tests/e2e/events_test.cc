@@ -53,21 +53,6 @@ pid_t in_thread(const std::string& comm, const std::function<void()>& fn) {
   return tid;
 }
 
-Endpoint peer_of(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  char buf[INET6_ADDRSTRLEN] = "";
-  if (ss.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
-    return {AF_INET, buf, ntohs(in->sin_port)};
-  }
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
-  return {AF_INET6, buf, ntohs(in6->sin6_port)};
-}
-
 int connected_tcp(int family, uint16_t port) {
   int fd = socket(family, SOCK_STREAM, 0);
   socklen_t len;
@@ -235,20 +220,12 @@ TEST_P(Events, UdpBindConnectClose) {
 
 TEST_F(E2E, CloseByExit) {
   Listener l(AF_INET, "127.0.0.1");
-  int pipefd[2];
-  ASSERT_EQ(pipe(pipefd), 0);
-  pid_t child = spawn([&] {
+  const auto [child, port] = in_child([&]() -> int64_t {
     prctl(PR_SET_NAME, "nl-exit");
     int fd = connected_tcp(AF_INET, l.port);
-    uint16_t port = local_of(fd).port;
-    if (write(pipefd[1], &port, sizeof(port)) != sizeof(port)) return 1;
-    return 0;  // exits with the socket open
+    return local_of(fd).port;  // and exits with the socket open
   });
-  ASSERT_EQ(wait_exit(child), 0);
-  uint16_t port = 0;
-  ASSERT_EQ(read(pipefd[0], &port, sizeof(port)), ssize_t(sizeof(port)));
-  close(pipefd[0]);
-  close(pipefd[1]);
+  ASSERT_GT(port, 0);
 
   Expect e;
   e.event = "close";
@@ -319,27 +296,20 @@ TEST_F(E2E, CgroupOfTheTask) {
 }
 
 TEST_F(E2E, NetworkNamespaceOfTheSocket) {
-  int pipefd[2];
-  ASSERT_EQ(pipe(pipefd), 0);
-  pid_t child = spawn([&] {
-    if (unshare(CLONE_NEWNET)) return 1;
+  const auto [child, ino] = in_child([]() -> int64_t {
+    if (unshare(CLONE_NEWNET)) return -1;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     ifreq ifr{};
     strcpy(ifr.ifr_name, "lo");
     ifr.ifr_flags = IFF_UP;
-    if (ioctl(s, SIOCSIFFLAGS, &ifr)) return 2;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr)) return -1;
     close(s);
     prctl(PR_SET_NAME, "nl-netns");
     Listener l(AF_INET, "127.0.0.1");
     close(connected_tcp(AF_INET, l.port));
-    int64_t ino = self_netns();
-    return write(pipefd[1], &ino, sizeof(ino)) == sizeof(ino) ? 0 : 3;
+    return self_netns();
   });
-  ASSERT_EQ(wait_exit(child), 0);
-  int64_t ino = 0;
-  ASSERT_EQ(read(pipefd[0], &ino, sizeof(ino)), ssize_t(sizeof(ino)));
-  close(pipefd[0]);
-  close(pipefd[1]);
+  ASSERT_GT(ino, 0);
   ASSERT_NE(ino, self_netns());
   auto r = only_connect(child);
   EXPECT_EQ(num(r, "netns"), ino);

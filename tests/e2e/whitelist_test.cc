@@ -180,13 +180,7 @@ TEST_F(Whitelist, ThousandRewritesWhileConnecting) {
   std::vector<pid_t> loops;
   for (int i = 0; i < 2; i++) {
     loops.push_back(spawn([port] {
-      for (int n = 0; n < kConnects; n++) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        socklen_t len;
-        auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
-        connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
-        close(fd);
-      }
+      connect_loop(port, kConnects);
       return 0;
     }));
   }
