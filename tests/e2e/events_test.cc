@@ -462,3 +462,61 @@ TEST_F(E2E, UnprivilegedUserCannotSwitchProbes) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// ---- bounds of the record's strings -----------------------------------
+
+// mkdir -p of `depth` directories named `name` under `base`; returns the path.
+std::string deep_dir(std::string base, const std::string& name, int depth) {
+  for (int i = 0; i < depth; i++) {
+    base += "/" + name;
+    EXPECT_TRUE(mkdir(base.c_str(), 0755) == 0 || errno == EEXIST) << base;
+  }
+  return base;
+}
+
+TEST_F(E2E, LongExePathKeepsItsEndAndIsFlagged) {
+  const std::string dir = deep_dir("/tmp", std::string(100, 'd'), 6);
+  const std::string exe = dir + "/netlog-long-busybox";
+  ASSERT_GT(exe.size(), size_t(NETLOG_EXE_MAX));
+  ASSERT_EQ(run({"cp", "/bin/busybox", exe}).code, 0);
+  Listener l(AF_INET, "127.0.0.1");
+  pid_t child = spawn([&] {
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    execl(exe.c_str(), "nc", "127.0.0.1", std::to_string(l.port).c_str(),
+          nullptr);
+    return 127;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  kill(child, SIGKILL);
+  wait_exit(child);
+  auto r = only_connect(child);
+  EXPECT_EQ(str(r, "exe"), exe.substr(exe.size() - NETLOG_EXE_MAX));
+  EXPECT_EQ(str(r, "truncated"), "exe");
+  unlink(exe.c_str());
+}
+
+TEST_F(E2E, LongCgroupPathKeepsItsEndAndIsFlagged) {
+  const std::string leaf = deep_dir("/sys/fs/cgroup", std::string(200, 'c'), 3);
+  const std::string path = leaf.substr(strlen("/sys/fs/cgroup"));
+  ASSERT_GT(path.size(), size_t(NETLOG_CGROUP_MAX));
+  Listener l(AF_INET, "127.0.0.1");
+  pid_t child = spawn([&] {
+    if (!write_file(leaf + "/cgroup.procs", "0")) return 1;
+    close(connected_tcp(AF_INET, l.port));
+    return 0;
+  });
+  ASSERT_EQ(wait_exit(child), 0);
+  auto r = only_connect(child);
+  EXPECT_EQ(str(r, "cgroup"), path.substr(path.size() - NETLOG_CGROUP_MAX));
+  EXPECT_EQ(str(r, "truncated"), "cgroup");
+  for (std::string d = leaf; d != "/sys/fs/cgroup";
+       d = d.substr(0, d.rfind('/')))
+    EXPECT_EQ(rmdir(d.c_str()), 0) << d;
+}
+
+}  // namespace
+}  // namespace e2e
