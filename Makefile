@@ -3,6 +3,7 @@
 #   make check      every test: unit, static checks, e2e in the QEMU VM
 #   make demo       boot the VM and show live netlog-reader output
 #   make vm-check   only the VM e2e suite (KERNEL=6.1|6.12|6.1-rt|6.12-rt)
+#   make vm-debug   the e2e suite on a KASAN/lockdep/kmemleak/UBSAN kernel
 #   make unit       only the host unit tests
 #   make deps       install build and test dependencies (Debian)
 
@@ -32,6 +33,11 @@ check:
 vm-check:
 	tests/vm/run.sh check
 
+# The debug-kernel tier (KASAN, lockdep, kmemleak, UBSAN): builds the kernel
+# once (about 25 minutes), then runs the e2e suite on it.
+vm-debug:
+	KERNEL=debug tests/vm/run.sh check
+
 demo:
 	tests/vm/run.sh demo
 
@@ -42,4 +48,4 @@ clean:
 	rm -rf build
 	$(MAKE) -C kmod clean KDIR=$${KDIR:-/nonexistent} 2>/dev/null || true
 
-.PHONY: all modules reader deps unit check vm-check demo style clean
+.PHONY: all modules reader deps unit check vm-check vm-debug demo style clean

@@ -1,4 +1,6 @@
 // /dev/secure_log: access, reads, wake-ups, loss, and unload under traffic.
+#include <dirent.h>
+
 #include "e2e.h"
 
 namespace e2e {
@@ -223,10 +225,42 @@ class Traffic {
   std::vector<pid_t> pids_;
 };
 
+// Whether `pid` has /dev/secure_log open (looked up without opening it).
+bool holds_device(pid_t pid) {
+  const std::string dir = fmt::format("/proc/{}/fd", pid);
+  DIR* d = opendir(dir.c_str());
+  if (!d) return false;
+  bool found = false;
+  while (dirent* e = readdir(d)) {
+    char target[64] = "";
+    const auto link = dir + "/" + e->d_name;
+    if (readlink(link.c_str(), target, sizeof(target) - 1) > 0 &&
+        std::string(target) == kDevice)
+      found = true;
+  }
+  closedir(d);
+  return found;
+}
+
+// Load/unload cycles of both modules while connects and accepts run and a
+// reader follows the device (stopped by SIGTERM before each unload, as the
+// device holds its module).
 TEST_F(E2E, UnloadWhileConnecting) {
+  const int cycles = std::atoi(env_or("NETLOG_RELOADS", "5").c_str());
   Traffic traffic;
-  for (int i = 0; i < 5; i++) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (int i = 0; i < cycles; i++) {
+    pid_t follower = spawn([] {
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      execlp(reader().c_str(), "netlog-reader", "--format", "json", nullptr);
+      return 127;
+    });
+    // The reader is up (its signal handlers too) once it has the device.
+    for (int t = 0; t < 100 && !holds_device(follower); t++)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    kill(follower, SIGTERM);
+    ASSERT_EQ(wait_exit(follower), 0) << "cycle " << i;
     reload();
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -20,6 +20,7 @@ for arg in $(cat /proc/cmdline); do
 	netlog.mode=*) mode=${arg#netlog.mode=} ;;
 	netlog.filter=*) filter=${arg#netlog.filter=} ;;
 	netlog.rounds=*) export NETLOG_SWITCH_ROUNDS="${arg#netlog.rounds=}" ;;
+	netlog.reloads=*) export NETLOG_RELOADS="${arg#netlog.reloads=}" ;;
 	esac
 done
 

@@ -20,10 +20,10 @@ timeout_s=${VM_TIMEOUT:-900}
 if [ "$kernel" = debug ]; then
 	# KASAN, lockdep, kmemleak, UBSAN: any report is fatal (panic_on_warn).
 	eval "$("$top/scripts/debug-kernel.sh")"
-	extra_cmdline="panic_on_warn=1 kmemleak=on"
+	extra_cmdline="panic_on_warn=1 kmemleak=on netlog.reloads=${RELOADS:-100}"
 else
 	eval "$("$top/scripts/kernel.sh" "$kernel")"
-	extra_cmdline=""
+	extra_cmdline="netlog.reloads=${RELOADS:-5}"
 fi
 
 out=${VM_OUT:-$top/build/vm-$KVER}
