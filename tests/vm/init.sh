@@ -37,6 +37,13 @@ check)
 		netlog-e2e --gtest_color=no --gtest_filter="$filter"
 		echo "=== e2e exit $?"
 		rmmod netlog && rmmod secure_log && echo "=== unload ok"
+		if [ -e /lib/netlog/netlog_kunit.ko ]; then
+			# KUnit runs the suite at load and reports KTAP in the log.
+			insmod /lib/netlog/netlog_kunit.ko && rmmod netlog_kunit
+			echo "=== kunit"
+			dmesg | sed -n 's/^\[[ 0-9.]*\] //p' | grep -E '^ *(not )?ok [0-9]+ '
+			echo "=== kunit end"
+		fi
 		if [ -e /sys/kernel/debug/kmemleak ] ||
 			mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null &&
 			[ -e /sys/kernel/debug/kmemleak ]; then

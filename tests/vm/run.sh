@@ -35,6 +35,9 @@ mkdir -p "$out/kmod" "$stage"/{bin,lib/netlog,usr/bin,etc}
 cp -r "$top/kmod/." "$out/kmod/"
 make -s -C "$out/kmod" KDIR="$KDIR" W=1 modules
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" "$stage/lib/netlog/"
+if [ -e "$out/kmod/netlog/netlog_kunit.ko" ]; then
+	cp "$out/kmod/netlog/netlog_kunit.ko" "$stage/lib/netlog/"
+fi
 
 # Reader and e2e tests.
 cmake -S "$top/reader" -B "$top/build/host" >/dev/null

@@ -21,6 +21,16 @@ if grep -Eq "$bad" "$console" "$results" 2>/dev/null; then
 	grep -Eh -A3 "$bad" "$console" "$results" | head -40 >&2
 fi
 
+# KUnit (debug kernel): KTAP case lines, "ok N name" or "not ok N name".
+kunit=$(sed -n '/^=== kunit$/,/^=== kunit end$/p' "$results" 2>/dev/null)
+kunit_ok=$(printf '%s\n' "$kunit" | grep -cE '^ +ok [0-9]+ ')
+kunit_bad=$(printf '%s\n' "$kunit" | grep -cE '^ *not ok [0-9]+ ')
+passed=$((passed + kunit_ok))
+if ((kunit_bad)); then
+	extra+=("KUnit: $kunit_bad failed")
+	printf '%s\n' "$kunit" | grep -E 'not ok' >&2
+fi
+
 # kmemleak (debug kernel): a leak whose backtrace is in our modules fails.
 if sed -n '/^=== kmemleak$/,/^=== kmemleak end$/p' "$results" 2>/dev/null |
 	grep -Eq '\[(netlog|secure_log)\]|netlog|secure_log'; then
