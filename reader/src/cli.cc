@@ -164,22 +164,20 @@ int replay_input(const Options& opts, Printer& printer) {
 }  // namespace
 
 std::string usage() {
-  return "usage: netlog-reader [--format text|json|klog] [--once] [--device "
-         "PATH]\n"
-         "                     [--input FILE|-] [--raw] [--version] [--help]\n"
-         "\n"
-         "Reads netlog audit records from /dev/secure_log (root only) and "
-         "prints\n"
-         "one line per record. Follows until SIGINT/SIGTERM unless --once.\n"
-         "\n"
-         "  --format F         text (default), json, or klog (activity_klog "
-         "lines)\n"
-         "  --once              print what is buffered, then exit\n"
-         "  --device PATH       read PATH instead of /dev/secure_log\n"
-         "  --input FILE|-      replay a captured binary stream (- = stdin)\n"
-         "  --raw               write the binary stream unchanged (capture)\n"
-         "\n"
-         "Exit status: 0 ok, 1 runtime error, 2 usage error.\n";
+  return R"(usage: netlog-reader [--format text|json|klog] [--once] [--device PATH]
+                     [--input FILE|-] [--raw] [--version] [--help]
+
+Reads netlog audit records from /dev/secure_log (root only) and prints
+one line per record. Follows until SIGINT/SIGTERM unless --once.
+
+  --format F          text (default), json, or klog (activity_klog lines)
+  --once              print what is buffered, then exit
+  --device PATH       read PATH instead of /dev/secure_log
+  --input FILE|-      replay a captured binary stream (- = stdin)
+  --raw               write the binary stream unchanged (capture)
+
+Exit status: 0 ok, 1 runtime error, 2 usage error.
+)";
 }
 
 Result<Options> parse_args(const std::vector<std::string>& args) {

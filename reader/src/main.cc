@@ -10,8 +10,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto opts = netlog::parse_args(args);
   if (!opts) {
-    fmt::print(stderr, "netlog-reader: {}\n{}", opts.error().message,
-               netlog::usage());
+    fmt::print(stderr,
+               "netlog-reader: {}\nTry 'netlog-reader --help' for more.\n",
+               opts.error().message);
     return 2;
   }
   try {
