@@ -4,9 +4,14 @@
 # or a failed test.
 set -uo pipefail
 
-console=$1 results=$2 qemu_rc=$3
+console=$1 qemu_rc=$3
+# The serial port writes CRLF; read the results without the CRs.
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+tr -d '\r' <"$2" >"$results"
 
-bad='BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible recursive locking|circular locking|lockdep|scheduling while atomic|sleeping function called|kernel panic|Kernel panic'
+# Reports, not banners: the debug kernel announces "lockdep" at boot.
+bad='BUG:|WARNING:|Oops|Call Trace|KASAN:|UBSAN:|possible recursive locking|circular locking|inconsistent lock state|lock held when returning|scheduling while atomic|sleeping function called|kernel panic|Kernel panic'
 
 passed=$(grep -c '^\[       OK \]' "$results" 2>/dev/null)
 failed=$(grep -c '^\[  FAILED  \] [A-Za-z0-9_]*\.[A-Za-z0-9_]* (' "$results" 2>/dev/null)
@@ -44,6 +49,6 @@ for e in "${extra[@]}"; do
 	echo "vm: FAIL: $e" >&2
 	failed=$((failed + 1))
 done
-echo "vm: logs in $(dirname "$results")"
+echo "vm: logs in $(dirname "$2")"
 echo "${passed:-0} passed, ${failed:-0} failed"
 [ "${failed:-0}" = 0 ] && [ "${passed:-0}" -gt 0 ]
