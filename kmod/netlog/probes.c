@@ -168,7 +168,8 @@ static int addr_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	/* uaddr is the kernel copy the socket layer made of the argument. */
 	d->addr_len = uaddr ? clamp_t(int, len, 0, sizeof(d->addr)) : 0;
 	memset(&d->addr, 0, sizeof(d->addr));
-	memcpy(&d->addr, uaddr, d->addr_len);
+	if (d->addr_len)
+		memcpy(&d->addr, uaddr, d->addr_len);
 	return 0;
 }
 

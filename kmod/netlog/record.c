@@ -302,7 +302,6 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	if (!ev->no_peer && !ep_from_sockaddr(&remote, ev->peer, ev->peer_len))
 		ep_remote(&remote, ev->sk);
 	put_endpoints(r, &local, &remote);
-	fill_task(&r->task, ev->sk);
 
 	/* The whitelist needs only the exe and the endpoints: decide early. */
 	exe = exe_path(&exe_len, &flags);
@@ -310,6 +309,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}
+	fill_task(&r->task, ev->sk);
 
 	p = (u8 *)(r + 1);
 	p = put_str(p, current->comm, strnlen(current->comm, TASK_COMM_LEN),
