@@ -36,6 +36,13 @@ struct netlog_sock_event {
 	bool no_peer;
 };
 
+struct cgroup;
+struct path;
+size_t nl_tty_name_lockless(char *buf, size_t size);
+char *nl_d_path_lockless(const struct path *path, char *buf, int size,
+			 bool *cut);
+char *nl_cgroup_path_lockless(struct cgroup *cgrp, char *buf, int size);
+
 int netlog_record_init(void);
 void netlog_record_exit(void);
 int netlog_emit_sock(const struct netlog_sock_event *ev);

@@ -291,16 +291,36 @@ static unsigned long hook_nmissed(const struct netlog_hook *h)
 	return h->is_kprobe ? h->krp.kp.nmissed : h->krp.nmissed;
 }
 
-static void hook_unregister(struct netlog_hook *h)
+/*
+ * Unregisters the hooks no enabled probe needs, in two batches: each
+ * unregister_k(ret)probes() call waits for one RCU grace period however many
+ * probes it removes, where one call per hook would wait for one each.
+ */
+static void hooks_unregister(unsigned long on)
 {
-	if (!h->registered)
-		return;
-	if (h->is_kprobe)
-		unregister_kprobe(&h->krp.kp);
-	else
-		unregister_kretprobe(&h->krp);
-	h->missed += hook_nmissed(h);
-	h->registered = false;
+	struct kretprobe *rps[ARRAY_SIZE(hooks)];
+	struct kprobe *kps[ARRAY_SIZE(hooks)];
+	int nrp = 0, nkp = 0;
+	struct netlog_hook *h;
+
+	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
+		if (!h->registered || (hook_users(h) & on))
+			continue;
+		if (h->is_kprobe)
+			kps[nkp++] = &h->krp.kp;
+		else
+			rps[nrp++] = &h->krp;
+	}
+	if (nkp)
+		unregister_kprobes(kps, nkp);
+	if (nrp)
+		unregister_kretprobes(rps, nrp);
+	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
+		if (!h->registered || (hook_users(h) & on))
+			continue;
+		h->missed += hook_nmissed(h);
+		h->registered = false;
+	}
 }
 
 static int hook_register(struct netlog_hook *h)
@@ -337,12 +357,9 @@ static int hooks_sync(unsigned long on)
 	int ret;
 
 	lockdep_assert_held(&hooks_lock);
+	hooks_unregister(on);
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
-		bool want = hook_users(h) & on;
-
-		if (!want) {
-			hook_unregister(h);
-		} else if (!h->registered) {
+		if ((hook_users(h) & on) && !h->registered) {
 			ret = hook_register(h);
 			if (ret)
 				return ret;

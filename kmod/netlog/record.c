@@ -28,6 +28,7 @@
 
 #include "../include/secure_log.h"
 #include "netlog.h"
+#include "strings.h"
 
 union netlog_buf {
 	struct netlog_hdr hdr;
@@ -65,36 +66,25 @@ void netlog_record_exit(void)
 	free_percpu(rec_buf);
 }
 
-/*
- * Append a length-prefixed string, keeping its last @max bytes when it is
- * longer (the end of a path names the program). Returns the new end.
- * @s may be NULL when @len is 0.
- */
-static u8 *put_str(u8 *p, const char *s, size_t len, size_t max, u32 *flags,
-		   u32 trunc)
+static void put_tty(struct netlog_strings *w)
 {
-	u16 n = min(len, max);
-
-	if (n < len)
-		*flags |= trunc;
-	memcpy(p, &n, sizeof(n));
-	if (n)
-		memcpy(p + sizeof(n), s + (len - n), n);
-	return p + sizeof(n) + n;
-}
-
-static u8 *put_tty(u8 *p, u32 *flags)
-{
-	struct tty_struct *tty = get_current_tty();
+	struct tty_struct *tty;
 	const char *name;
 
-	if (!tty)
-		return put_str(p, "", 0, 0, flags, 0);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		char buf[NETLOG_TTY_MAX];
+
+		netlog_put_string(w, buf, nl_tty_name_lockless(buf, sizeof(buf)));
+		return;
+	}
+	tty = get_current_tty();
+	if (!tty) {
+		netlog_put_string(w, NULL, 0);
+		return;
+	}
 	name = tty_name(tty);
-	p = put_str(p, name, strlen(name), NETLOG_TTY_MAX, flags,
-		    NETLOG_F_TRUNC_TTY);
+	netlog_put_string(w, name, strlen(name));
 	tty_kref_put(tty);
-	return p;
 }
 
 /*
@@ -118,8 +108,15 @@ static const char *exe_path(size_t *len, u32 *flags)
 	 */
 	rcu_read_lock();
 	exe = mm ? rcu_dereference(mm->exe_file) : NULL;
-	if (exe)
+	if (exe && IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		bool cut = true;
+
+		path = nl_d_path_lockless(&exe->f_path, buf, PATH_MAX, &cut);
+		if (cut)
+			*flags |= NETLOG_F_TRUNC_EXE;
+	} else if (exe) {
 		path = d_path(&exe->f_path, buf, PATH_MAX);
+	}
 	rcu_read_unlock();
 
 	if (IS_ERR(path)) {
@@ -130,27 +127,33 @@ static const char *exe_path(size_t *len, u32 *flags)
 	return path;
 }
 
-static u8 *put_cgroup(u8 *p, u32 *flags, u64 *id)
+static void put_cgroup(struct netlog_strings *w, u64 *id)
 {
 	char *buf = this_cpu_ptr(path_buf)->buf;
 	struct cgroup *cgrp;
+	char *path = buf;
 	int len;
 
 	/* The css_set, and the cgroup it points to, are RCU protected. */
 	rcu_read_lock();
 	cgrp = task_dfl_cgroup(current);
 	*id = cgroup_id(cgrp);
-	len = cgroup_path(cgrp, buf, PATH_MAX);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		path = nl_cgroup_path_lockless(cgrp, buf, PATH_MAX);
+		len = path ? strlen(path) : PATH_MAX;
+	} else {
+		len = cgroup_path(cgrp, buf, PATH_MAX);
+	}
 	rcu_read_unlock();
 
 	if (len < 0)
 		len = 0;
 	if (len >= PATH_MAX) {
-		*flags |= NETLOG_F_TRUNC_CGROUP;
-		len = strnlen(buf, PATH_MAX);
+		/* Only the start is lost: the tail is what we keep anyway. */
+		w->rec->flags |= NETLOG_F_TRUNC_CGROUP;
+		len = path ? strnlen(path, PATH_MAX) : 0;
 	}
-	return put_str(p, buf, len, NETLOG_CGROUP_MAX, flags,
-		       NETLOG_F_TRUNC_CGROUP);
+	netlog_put_string(w, path, len);
 }
 
 static void fill_task(struct netlog_task *t, const struct sock *sk)
@@ -276,10 +279,9 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	union netlog_buf *buf = get_cpu_ptr(rec_buf);
 	struct netlog_sock *r = &buf->sock;
 	struct endpoint local = {}, remote = {};
-	u32 flags = ev->flags;
+	struct netlog_strings w;
 	const char *exe;
 	size_t exe_len;
-	u8 *p, *end;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -287,6 +289,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	r->event = ev->event;
 	r->proto = ev->sk->sk_protocol;
 	r->result = ev->result;
+	r->flags = ev->flags;
 
 	ep_local(&local, ev->sk);
 	if (ev->local) {
@@ -304,26 +307,21 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	put_endpoints(r, &local, &remote);
 
 	/* The whitelist needs only the exe and the endpoints: decide early. */
-	exe = exe_path(&exe_len, &flags);
+	exe = exe_path(&exe_len, &r->flags);
 	if (exe && netlog_whitelisted(exe, exe_len, r)) {
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}
 	fill_task(&r->task, ev->sk);
 
-	p = (u8 *)(r + 1);
-	p = put_str(p, current->comm, strnlen(current->comm, TASK_COMM_LEN),
-		    NETLOG_COMM_MAX, &flags, NETLOG_F_TRUNC_COMM);
-	p = put_tty(p, &flags);
-	p = put_str(p, exe, exe_len, NETLOG_EXE_MAX, &flags,
-		    NETLOG_F_TRUNC_EXE);
+	netlog_strings_begin(&w, r);
+	netlog_put_string(&w, current->comm,
+			  strnlen(current->comm, TASK_COMM_LEN));
+	put_tty(&w);
+	netlog_put_string(&w, exe, exe_len);
 	/* Reuses the path buffer: exe has been copied by now. */
-	p = put_cgroup(p, &flags, &r->task.cgroup_id);
-
-	end = buf->bytes + ALIGN(p - buf->bytes, NETLOG_REC_ALIGN);
-	memset(p, 0, end - p);
-	r->flags = flags;
-	r->hdr.len = end - buf->bytes;
+	put_cgroup(&w, &r->task.cgroup_id);
+	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);
 	put_cpu_ptr(rec_buf);

@@ -195,11 +195,18 @@ TEST_F(E2E, LostRecordsAreCountedExactly) {
 // ---- unload under traffic -----------------------------------------------
 
 // Connect and accept loops in child processes, until stop().
+// Processes that connect (and accept) in a loop until stopped: one to a
+// listener and one accepting there, plus, when `refused`, two more that
+// connect to a closed port and to the listener.
 class Traffic {
  public:
-  Traffic() : l_(AF_INET, "127.0.0.1") {
-    const uint16_t refused = closed_port(AF_INET, "127.0.0.1");
-    for (uint16_t port : {l_.port, refused, l_.port}) {
+  explicit Traffic(bool refused = true) : l_(AF_INET, "127.0.0.1") {
+    std::vector<uint16_t> ports = {l_.port};
+    if (refused) {
+      ports.push_back(closed_port(AF_INET, "127.0.0.1"));
+      ports.push_back(l_.port);
+    }
+    for (uint16_t port : ports) {
       pids_.push_back(spawn([port] {
         connect_loop(port, -1);
         return 0;
@@ -242,12 +249,13 @@ bool holds_device(pid_t pid) {
   return found;
 }
 
-// Load/unload cycles of both modules while connects and accepts run and a
-// reader follows the device (stopped by SIGTERM before each unload, as the
-// device holds its module).
+// Load/unload cycles of both modules while one process connects and one
+// accepts in a loop and a reader follows the device. netlog goes away while
+// the reader is still draining; the reader is then stopped by SIGTERM, as
+// the open device holds secure_log.
 TEST_F(E2E, UnloadWhileConnecting) {
   const int cycles = std::atoi(env_or("NETLOG_RELOADS", "5").c_str());
-  Traffic traffic;
+  Traffic traffic(false);
   for (int i = 0; i < cycles; i++) {
     pid_t follower = spawn([] {
       int null = open("/dev/null", O_WRONLY);
@@ -256,14 +264,16 @@ TEST_F(E2E, UnloadWhileConnecting) {
       return 127;
     });
     // The reader is up (its signal handlers too) once it has the device.
-    for (int t = 0; t < 100 && !holds_device(follower); t++)
+    for (int t = 0; t < 300 && !holds_device(follower); t++)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(holds_device(follower)) << "cycle " << i;
+    ASSERT_EQ(run({"rmmod", "netlog"}).code, 0) << "cycle " << i;
     kill(follower, SIGTERM);
     ASSERT_EQ(wait_exit(follower), 0) << "cycle " << i;
-    reload();
+    ASSERT_EQ(run({"rmmod", "secure_log"}).code, 0) << "cycle " << i;
+    ASSERT_EQ(run({"insmod", module("secure_log")}).code, 0) << "cycle " << i;
+    ASSERT_EQ(run({"insmod", module("netlog")}).code, 0) << "cycle " << i;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   traffic.stop();
   // Still recording after all that.
   read_all();

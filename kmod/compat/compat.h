@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where netlog adapts to the kernel it is built for. The code
+ * is written against the newest API; older kernels get a definition here,
+ * chosen by a feature test (conftest.sh) rather than a version check.
+ */
+#ifndef _NETLOG_COMPAT_H
+#define _NETLOG_COMPAT_H
+
+#include <linux/kernfs.h>
+#include <linux/rcupdate.h>
+
+#include "compat_features.h"
+
+/*
+ * A kernfs node's parent and name, read without kernfs_rename_lock (a
+ * sleeping lock on PREEMPT_RT). Callers hold rcu_read_lock() and walk only
+ * cgroup nodes, which never move to another parent; a name read under a
+ * racing rename may be stale, so they copy it with a nofault read.
+ */
+#ifdef HAVE_KERNFS_PLAIN_PARENT
+static inline struct kernfs_node *nl_kn_parent(struct kernfs_node *kn)
+{
+	return READ_ONCE(kn->parent);
+}
+
+static inline const char *nl_kn_name(struct kernfs_node *kn)
+{
+	return READ_ONCE(kn->name);
+}
+#else
+static inline struct kernfs_node *nl_kn_parent(struct kernfs_node *kn)
+{
+	return rcu_dereference(kn->__parent);
+}
+
+static inline const char *nl_kn_name(struct kernfs_node *kn)
+{
+	return rcu_dereference(kn->name);
+}
+#endif
+
+#endif /* _NETLOG_COMPAT_H */

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of netlog's in-kernel logic, run inside the kernel that
+ * netlog.ko runs in: the whitelist rules (the host unit tests cover the
+ * grammar in depth; these prove the same code behaves the same when built
+ * by kbuild) and the bounds of a record's strings.
+ */
+#include <kunit/test.h>
+
+#include "strings.c"
+#include "wl_rules.c"
+
+static struct nlwl_set *parse_ok(struct kunit *test, const char *text)
+{
+	struct nlwl_set *set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
+	struct nlwl_error err;
+
+	KUNIT_ASSERT_NOT_NULL(test, set);
+	KUNIT_ASSERT_EQ_MSG(test, nlwl_parse(text, strlen(text), set, &err), 0,
+			    "%s: %s", text, err.why);
+	return set;
+}
+
+static bool match4(const struct nlwl_set *set, const char *exe, u8 a, u8 b,
+		   u8 c, u8 d, u16 rport, u16 lport)
+{
+	const u8 addr[16] = { a, b, c, d };
+	const struct nlwl_conn conn = { 4, addr, rport, lport };
+
+	return nlwl_match(set, exe, strlen(exe), &conn);
+}
+
+static void wl_cidr_and_ports(struct kunit *test)
+{
+	struct nlwl_set *set = parse_ok(test,
+		"/usr/bin/rsync|i<10.0.0.0/8>|p<873>,/usr/sbin/sshd|l<22>,/b|p<1024-2048>");
+
+	KUNIT_EXPECT_TRUE(test, match4(set, "/usr/bin/rsync", 10, 255, 255, 255, 873, 1));
+	KUNIT_EXPECT_FALSE(test, match4(set, "/usr/bin/rsync", 11, 0, 0, 0, 873, 1));
+	KUNIT_EXPECT_FALSE(test, match4(set, "/usr/bin/rsync", 10, 0, 0, 1, 874, 1));
+	KUNIT_EXPECT_TRUE(test, match4(set, "/usr/sbin/sshd", 9, 9, 9, 9, 50000, 22));
+	KUNIT_EXPECT_FALSE(test, match4(set, "/usr/sbin/sshd", 9, 9, 9, 9, 22, 50000));
+	KUNIT_EXPECT_FALSE(test, match4(set, "/b", 1, 1, 1, 1, 1023, 0));
+	KUNIT_EXPECT_TRUE(test, match4(set, "/b", 1, 1, 1, 1, 1024, 0));
+	KUNIT_EXPECT_TRUE(test, match4(set, "/b", 1, 1, 1, 1, 2048, 0));
+	KUNIT_EXPECT_FALSE(test, match4(set, "/b", 1, 1, 1, 1, 2049, 0));
+	KUNIT_EXPECT_FALSE(test, match4(set, "/bb", 1, 1, 1, 1, 1024, 0));
+}
+
+static void wl_ipv6_prefix(struct kunit *test)
+{
+	struct nlwl_set *set = parse_ok(test, "/x|i<fd00::/8>");
+	u8 in[16] = { 0xfd, 0x12 }, out[16] = { 0xfe };
+	struct nlwl_conn conn = { 6, in, 1, 1 };
+
+	KUNIT_EXPECT_TRUE(test, nlwl_match(set, "/x", 2, &conn));
+	conn.raddr = out;
+	KUNIT_EXPECT_FALSE(test, nlwl_match(set, "/x", 2, &conn));
+	conn.family = 4;
+	conn.raddr = in;
+	KUNIT_EXPECT_FALSE(test, nlwl_match(set, "/x", 2, &conn));
+}
+
+static void wl_canonical_round_trip(struct kunit *test)
+{
+	static const char canonical[] =
+		"/usr/bin/backup|i<10.0.0.0/8>|p<873>\n/usr/sbin/sshd|l<22>\n/x|i<fd00::/8>\n";
+	struct nlwl_set *set = parse_ok(test,
+		" /usr/bin/backup|i10.0.0.0/8|r873 ,/usr/sbin/sshd|l22\n/x|i<FD00::/8>");
+	char *buf = kunit_kzalloc(test, NLWL_TEXT_MAX + 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, nlwl_format(set, buf, NLWL_TEXT_MAX + 1),
+			(int)strlen(canonical));
+	KUNIT_EXPECT_STREQ(test, buf, canonical);
+}
+
+static void wl_errors_leave_nothing(struct kunit *test)
+{
+	struct nlwl_set *set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
+	struct nlwl_error err;
+
+	KUNIT_ASSERT_NOT_NULL(test, set);
+	KUNIT_EXPECT_EQ(test, nlwl_parse("/a,/b|p<99999>", 14, set, &err), -1);
+	KUNIT_EXPECT_EQ(test, set->count, 0U);
+	KUNIT_EXPECT_EQ(test, err.entry, 2U);
+	KUNIT_EXPECT_STREQ(test, err.why, "bad port (0-65535, or a range lo-hi)");
+}
+
+static struct kunit_case wl_cases[] = {
+	KUNIT_CASE(wl_cidr_and_ports),
+	KUNIT_CASE(wl_ipv6_prefix),
+	KUNIT_CASE(wl_canonical_round_trip),
+	KUNIT_CASE(wl_errors_leave_nothing),
+	{}
+};
+
+static struct kunit_suite wl_suite = {
+	.name = "netlog_whitelist",
+	.test_cases = wl_cases,
+};
+
+/* A record buffer, filled with a marker so that untouched bytes show. */
+static struct netlog_sock *rec_buf(struct kunit *test)
+{
+	u8 *buf = kunit_kmalloc(test, NETLOG_REC_MAX, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf, 0xa5, NETLOG_REC_MAX);
+	memset(buf, 0, sizeof(struct netlog_sock));
+	return (struct netlog_sock *)buf;
+}
+
+/* A string of @len bytes whose every byte tells its position from the end. */
+static char *tail_marked(struct kunit *test, size_t len)
+{
+	char *s = kunit_kmalloc(test, len + 1, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (i = 0; i < len; i++)
+		s[i] = 'a' + (len - 1 - i) % 26;
+	s[len] = '\0';
+	return s;
+}
+
+/* Walks the strings of @rec as a reader does; returns the end of the last. */
+static const u8 *string_at(const struct netlog_sock *rec, unsigned int idx,
+			   u16 *len)
+{
+	const u8 *p = (const u8 *)(rec + 1);
+	unsigned int i;
+
+	for (i = 0;; i++) {
+		memcpy(len, p, sizeof(*len));
+		if (i == idx)
+			return p + sizeof(*len);
+		p += sizeof(*len) + *len;
+	}
+}
+
+static const u16 str_max[NETLOG_STR_COUNT] = {
+	NETLOG_COMM_MAX, NETLOG_TTY_MAX, NETLOG_EXE_MAX, NETLOG_CGROUP_MAX
+};
+
+static void str_at_bound_is_whole(struct kunit *test)
+{
+	struct netlog_sock *rec = rec_buf(test);
+	struct netlog_strings w;
+	unsigned int i;
+	u16 len;
+
+	netlog_strings_begin(&w, rec);
+	for (i = 0; i < NETLOG_STR_COUNT; i++)
+		netlog_put_string(&w, tail_marked(test, str_max[i]),
+				  str_max[i]);
+	netlog_strings_end(&w);
+	KUNIT_EXPECT_EQ(test, rec->flags, 0U);
+	for (i = 0; i < NETLOG_STR_COUNT; i++) {
+		const u8 *s = string_at(rec, i, &len);
+
+		KUNIT_EXPECT_EQ(test, len, str_max[i]);
+		KUNIT_EXPECT_EQ(test, memcmp(s, tail_marked(test, str_max[i]),
+					     str_max[i]), 0);
+	}
+	KUNIT_EXPECT_EQ(test, rec->hdr.len,
+			(u32)ALIGN(sizeof(*rec) + 4 * sizeof(u16) +
+				   NETLOG_COMM_MAX + NETLOG_TTY_MAX +
+				   NETLOG_EXE_MAX + NETLOG_CGROUP_MAX,
+				   NETLOG_REC_ALIGN));
+}
+
+/*
+ * The longest inputs there are (a PATH_MAX exe and cgroup path, a 64-byte
+ * tty name, a comm without its NUL) keep their last bytes, set every flag,
+ * and the record still fits NETLOG_REC_MAX, zero-padded.
+ */
+static void str_longest_keep_tail(struct kunit *test)
+{
+	static const size_t in[NETLOG_STR_COUNT] = {
+		TASK_COMM_LEN, 64 + 1, PATH_MAX - 1, PATH_MAX - 1
+	};
+	struct netlog_sock *rec = rec_buf(test);
+	struct netlog_strings w;
+	const u8 *end = NULL;
+	unsigned int i;
+	u16 len;
+
+	rec->flags = NETLOG_F_ESTABLISHED;
+	netlog_strings_begin(&w, rec);
+	for (i = 0; i < NETLOG_STR_COUNT; i++)
+		netlog_put_string(&w, tail_marked(test, in[i]), in[i]);
+	netlog_strings_end(&w);
+	KUNIT_EXPECT_EQ(test, rec->flags,
+			NETLOG_F_ESTABLISHED | NETLOG_F_TRUNC_COMM |
+			NETLOG_F_TRUNC_TTY | NETLOG_F_TRUNC_EXE |
+			NETLOG_F_TRUNC_CGROUP);
+	for (i = 0; i < NETLOG_STR_COUNT; i++) {
+		const u8 *s = string_at(rec, i, &len);
+
+		KUNIT_EXPECT_EQ(test, len, str_max[i]);
+		/* the tail: the same bytes as a string of exactly the bound */
+		KUNIT_EXPECT_EQ(test, memcmp(s, tail_marked(test, str_max[i]),
+					     str_max[i]), 0);
+		end = s + len;
+	}
+	KUNIT_EXPECT_LE(test, rec->hdr.len, (u32)NETLOG_REC_MAX);
+	KUNIT_EXPECT_EQ(test, rec->hdr.len % NETLOG_REC_ALIGN, 0U);
+	while (end < (const u8 *)rec + rec->hdr.len)
+		KUNIT_EXPECT_EQ(test, *end++, 0);
+	/* nothing written past the record */
+	KUNIT_EXPECT_EQ(test, *end, 0xa5);
+}
+
+static void str_missing_are_empty(struct kunit *test)
+{
+	struct netlog_sock *rec = rec_buf(test);
+	struct netlog_strings w;
+	unsigned int i;
+	u16 len;
+
+	netlog_strings_begin(&w, rec);
+	netlog_put_string(&w, "nc", 2);
+	netlog_put_string(&w, NULL, 0);
+	netlog_strings_end(&w);
+	KUNIT_EXPECT_EQ(test, rec->flags, 0U);
+	KUNIT_EXPECT_EQ(test, memcmp(string_at(rec, 0, &len), "nc", 2), 0);
+	KUNIT_EXPECT_EQ(test, len, 2);
+	for (i = 1; i < NETLOG_STR_COUNT; i++) {
+		string_at(rec, i, &len);
+		KUNIT_EXPECT_EQ(test, len, 0);
+	}
+	KUNIT_EXPECT_EQ(test, rec->hdr.len,
+			(u32)ALIGN(sizeof(*rec) + 4 * sizeof(u16) + 2,
+				   NETLOG_REC_ALIGN));
+}
+
+static struct kunit_case str_cases[] = {
+	KUNIT_CASE(str_at_bound_is_whole),
+	KUNIT_CASE(str_longest_keep_tail),
+	KUNIT_CASE(str_missing_are_empty),
+	{}
+};
+
+static struct kunit_suite str_suite = {
+	.name = "netlog_record_strings",
+	.test_cases = str_cases,
+};
+
+kunit_test_suites(&wl_suite, &str_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of netlog's whitelist rules and record strings");

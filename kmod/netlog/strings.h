@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The string tail of a NETLOG_REC_SOCK record: comm, tty, exe and cgroup,
+ * each a __u16 length and its bytes, cut to its bound by keeping the end
+ * and flagged when cut. Plain code on a caller's buffer, so that KUnit can
+ * drive it with any lengths.
+ */
+#ifndef _NETLOG_STRINGS_H
+#define _NETLOG_STRINGS_H
+
+#include <linux/types.h>
+
+#include "../uapi/netlog.h"
+
+struct netlog_strings {
+	struct netlog_sock *rec;
+	u8 *p;			/* where the next string goes */
+	unsigned int next;	/* enum netlog_str of the next string */
+};
+
+void netlog_strings_begin(struct netlog_strings *w, struct netlog_sock *rec);
+void netlog_put_string(struct netlog_strings *w, const char *s, size_t len);
+u32 netlog_strings_end(struct netlog_strings *w);
+
+#endif /* _NETLOG_STRINGS_H */
