@@ -3,21 +3,44 @@
 #   make check      every test: unit, static checks, e2e in the QEMU VM
 #   make demo       boot the VM and show live netlog-reader output
 #   make vm-check   only the VM e2e suite (KERNEL=6.1|6.12|6.1-rt|6.12-rt)
+#   make vm-matrix  the VM e2e suite on all four Debian kernels
 #   make vm-debug   the e2e suite on a KASAN/lockdep/kmemleak/UBSAN kernel
 #   make unit       only the host unit tests
 #   make deps       install build and test dependencies (Debian)
+#   make install    modules (extra/, depmod), reader, unit, udev rule, config
+#                   examples, man pages; DESTDIR, PREFIX (/usr/local), KDIR
+#   make uninstall  removes what make install put there
+#   make packages   build/pkg: netlog-dkms and netlog-reader .deb and .rpm
 
 KERNEL ?= 6.1
 export KERNEL
+
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR := $(PREFIX)/sbin
+MANDIR := $(PREFIX)/share/man
+# systemd and udev look in /lib for packages and in /etc for the admin.
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
+UDEVDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/udev/rules.d,/etc/udev/rules.d)
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+# Everything install-files puts down, relative to DESTDIR (for uninstall).
+FILES := $(SBINDIR)/netlog-reader $(UNITDIR)/netlog-reader.service \
+	$(UDEVDIR)/60-secure_log.rules /etc/default/netlog-reader \
+	/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
+	$(MANDIR)/man8/netlog-reader.8 $(MANDIR)/man4/netlog.4
 
 all: modules reader
 
 modules:
 	$(MAKE) -C kmod
 
+# Its own build directory: build/host (tests, e2e) keeps its options.
 reader:
-	cmake -S reader -B build/host -DNETLOG_BUILD_E2E=OFF
-	cmake --build build/host -j$$(nproc) --target netlog-reader
+	cmake -S reader -B build/reader -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF
+	cmake --build build/reader -j$$(nproc) --target netlog-reader
 
 deps:
 	scripts/deps.sh
@@ -33,6 +56,9 @@ check:
 vm-check:
 	tests/vm/run.sh check
 
+vm-matrix:
+	@set -e; for k in 6.1 6.12 6.1-rt 6.12-rt; do KERNEL=$$k tests/vm/run.sh check; done
+
 # The debug-kernel tier (KASAN, lockdep, kmemleak, UBSAN): builds the kernel
 # once (about 25 minutes), then runs the e2e suite on it.
 vm-debug:
@@ -44,8 +70,40 @@ demo:
 style:
 	scripts/checkpatch.sh
 
+install: install-modules install-reader
+
+install-modules:
+	$(MAKE) -C kmod KDIR=$(KDIR) modules
+	$(MAKE) -C kmod KDIR=$(KDIR) KERNELRELEASE=$(KVER) \
+		INSTALL_MOD_PATH=$(DESTDIR) DEPMOD=$(if $(DESTDIR),true,depmod) install
+
+# The reader and the files around it (what the netlog-reader package holds).
+install-reader: reader
+	install -D -m 0755 build/reader/netlog-reader $(DESTDIR)$(SBINDIR)/netlog-reader
+	sed 's|/usr/sbin/|$(SBINDIR)/|' dist/netlog-reader.service | \
+		install -D -m 0644 /dev/stdin $(DESTDIR)$(UNITDIR)/netlog-reader.service
+	install -D -m 0644 dist/60-secure_log.rules $(DESTDIR)$(UDEVDIR)/60-secure_log.rules
+	install -D -m 0644 dist/netlog-reader.default $(DESTDIR)/etc/default/netlog-reader
+	install -D -m 0644 dist/modules-load.conf $(DESTDIR)/etc/modules-load.d/netlog.conf
+	install -D -m 0644 dist/modprobe.conf $(DESTDIR)/etc/modprobe.d/netlog.conf
+	for m in netlog-reader.8:man8 netlog.4:man4; do \
+		sed 's/@VERSION@/$(VERSION)/' dist/man/$${m%%:*} | gzip -9n | \
+		install -D -m 0644 /dev/stdin $(DESTDIR)$(MANDIR)/$${m##*:}/$${m%%:*}.gz; \
+	done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(filter-out $(MANDIR)/%,$(FILES)))
+	rm -f $(addsuffix .gz,$(addprefix $(DESTDIR),$(filter $(MANDIR)/%,$(FILES))))
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/secure_log/secure_log.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/extra/netlog/netlog.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+packages:
+	scripts/packages.sh build
+
 clean:
 	rm -rf build
 	$(MAKE) -C kmod clean KDIR=$${KDIR:-/nonexistent} 2>/dev/null || true
 
-.PHONY: all modules reader deps unit check vm-check vm-debug demo style clean
+.PHONY: all modules reader deps unit check vm-check vm-matrix vm-debug demo style \
+	install install-modules install-reader uninstall packages clean

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Every test of the project, from nothing: host unit tests, static checks of
-# the kernel code and the reader, and the e2e suite in the QEMU VM.
+# the kernel code and the reader, the e2e suite in the QEMU VM on every
+# Debian kernel flavour (6.1, 6.12, 6.1-rt, 6.12-rt) and on our debug kernel.
 # Ends with one line "N passed, M failed"; exits non-zero on any failure.
 #
-# KERNEL=6.1|6.12|... picks the VM kernel (default 6.1).
+# KERNELS="6.1 6.12" narrows the matrix; DEBUG_RELOADS (100) sets the
+# debug kernel's unload cycles.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +53,26 @@ else
 	fail 1 "unit tests (did not run)"
 fi
 
+# The debug kernel (KASAN, lockdep, kmemleak, UBSAN, KUnit) is built first:
+# once, about 20 minutes on two cores when there is no cache. Its source
+# tree also serves the in-tree build test.
+echo "== debug kernel"
+debug_ok=1
+"$top/scripts/debug-kernel.sh" >/dev/null || { fail 1 "debug kernel build"; debug_ok=; }
+
+# The VM tier. The host has two cores and a TCG guest runs on one, so the
+# debug kernel's run (the whole suite under KASAN, lockdep, kmemleak and
+# UBSAN, with 100 unload cycles: about half an hour) goes on one core while
+# the static checks, the package tests and the kernel matrix run on the
+# other.
+debug_pid=
+if [ -n "$debug_ok" ]; then
+	echo "== e2e on the debug kernel: in the background, log in build/vm-debug.log"
+	KERNEL=debug RELOADS=${DEBUG_RELOADS:-100} VM_TIMEOUT=${DEBUG_TIMEOUT:-4200} \
+		"$top/tests/vm/run.sh" check >build/vm-debug.log 2>&1 &
+	debug_pid=$!
+fi
+
 format_check() {
 	clang-format --dry-run -Werror reader/src/*.h reader/src/*.cc \
 		reader/tests/*.h reader/tests/*.cc tests/e2e/*.cc tests/e2e/*.h \
@@ -60,24 +82,42 @@ stage "clang-format (reader, e2e)" format_check
 
 shell_check() {
 	shellcheck -s bash scripts/*.sh tests/vm/run.sh tests/vm/verdict.sh .ci/run &&
+		shellcheck -s bash kmod/compat/conftest.sh &&
 		shellcheck -s sh tests/vm/init.sh tests/vm/demo.sh
 }
 
 kmod_static() {
-	local kdir out
-	kdir=$("$top/scripts/kernel.sh" "${KERNEL:-6.1}" | sed -n 's/^KDIR=//p')
-	rm -rf build/kmod-check && cp -r kmod build/kmod-check
-	out=$(make -s -C build/kmod-check KDIR="$kdir" check 2>&1 | grep -v 'Skipping BTF')
-	[ -z "$out" ] || { echo "$out"; return 1; }
+	local k kdir out rc=0
+	for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt}; do
+		kdir=$("$top/scripts/kernel.sh" "$k" | sed -n 's/^KDIR=//p')
+		rm -rf build/kmod-check && cp -r kmod build/kmod-check
+		out=$(make -s -C build/kmod-check KDIR="$kdir" check 2>&1 | grep -v 'Skipping BTF')
+		[ -z "$out" ] || { echo "$k: $out"; rc=1; }
+	done
+	return $rc
 }
-stage "kmod W=1 + sparse C=2, no diagnostics" kmod_static
+stage "kmod W=1 + sparse C=2 on every kernel, no diagnostics" kmod_static
 stage "kmod checkpatch.pl --strict" "$top/scripts/checkpatch.sh"
 stage "shellcheck (scripts, VM harness)" shell_check
 stage "libFuzzer: whitelist parser, record decoder" "$top/scripts/fuzz.sh"
+stage "make install/uninstall into a DESTDIR" "$top/scripts/packages.sh" install
+stage "in-tree build: Kconfig + Kbuild in linux-source-6.1" "$top/scripts/packages.sh" intree
+stage "dkms add/build/install/remove on 6.1 and 6.12" "$top/scripts/packages.sh" dkms
+stage "rpm: rpmbuild -bs/-bb, rpm -qpl" "$top/scripts/packages.sh" rpm
+stage "deb: dpkg -i, DKMS build, reader --version, purge" "$top/scripts/packages.sh" deb
 
-echo "== e2e in the VM (KERNEL=${KERNEL:-6.1})"
-"$top/tests/vm/run.sh" check 2>&1 | tee build/vm.log
-tally "vm e2e" build/vm.log
+for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt}; do
+	echo "== e2e in the VM (KERNEL=$k)"
+	KERNEL=$k "$top/tests/vm/run.sh" check 2>&1 | tee "build/vm-$k.log"
+	tally "vm e2e $k" "build/vm-$k.log"
+done
+
+if [ -n "$debug_pid" ]; then
+	wait "$debug_pid"
+	echo "== e2e on the debug kernel"
+	tail -n 40 build/vm-debug.log
+	tally "vm e2e debug kernel" build/vm-debug.log
+fi
 
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done

@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# Builds and tests netlog's packages. Everything goes to build/pkg.
+#
+#   scripts/packages.sh build          .deb and .rpm of netlog-dkms and netlog-reader
+#   scripts/packages.sh dkms           dkms add/build/install/remove for 6.1 and 6.12
+#   scripts/packages.sh rpm            rpmbuild -bs/-bb, and rpm -qpl lists what it should
+#   scripts/packages.sh deb            dpkg -i both on this host: DKMS built, reader runs
+#   scripts/packages.sh install        make install/uninstall into a DESTDIR
+#   scripts/packages.sh intree         kmod/ built inside a linux-source-6.1 tree
+#
+# The version of every package is the tree's VERSION file.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+version=$(cat VERSION)
+out=$top/build/pkg
+kernel() { "$top/scripts/kernel.sh" "$1" | sed -n "s/^$2=//p"; }
+
+# The tracked files of the tree (working copy), as a directory.
+export_tree() {
+	rm -rf "$1" && mkdir -p "$1"
+	# Deleted but not yet committed files are skipped.
+	git -C "$top" ls-files -z --cached --others --exclude-standard |
+		(cd "$top" && while IFS= read -r -d '' f; do
+			[ -e "$f" ] && printf '%s\0' "$f"
+		done) |
+		(cd "$top" && xargs -0 cp --parents -t "$1")
+}
+
+# The reader's runtime dependencies, as Debian package names.
+reader_depends() {
+	ldd "$1" | awk '/=> \// { print $3 }' | while read -r lib; do
+		dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib"
+	done | cut -d: -f1 | sort -u | while read -r pkg; do
+		echo "$pkg (>= $(dpkg-query -W -f='${Version}' "$pkg" | sed 's/-[^-]*$//'))"
+	done | paste -sd, - | sed 's/,/, /g'
+}
+
+build_deb() {
+	local root=$out/deb/root
+	rm -rf "$out/deb" && mkdir -p "$out/deb"
+
+	# netlog-dkms: the module sources under /usr/src, built by DKMS.
+	rm -rf "$root" && mkdir -p "$root/DEBIAN" "$root/usr/src"
+	export_tree "$out/deb/tree"
+	mkdir -p "$root/usr/src/netlog-$version"
+	cp -a "$out/deb/tree/dkms.conf" "$out/deb/tree/VERSION" "$out/deb/tree/kmod" \
+		"$root/usr/src/netlog-$version/"
+	cat >"$root/DEBIAN/control" <<-CONTROL
+		Package: netlog-dkms
+		Version: $version
+		Architecture: all
+		Maintainer: netlog developers <netlog@localhost>
+		Depends: dkms (>= 3), make, gcc
+		Section: kernel
+		Priority: optional
+		Description: netlog kernel modules (secure_log, netlog), built by DKMS
+		 Records every TCP/UDP connect, accept, bind, listen and close with the
+		 process and user that made it, into the root-only /dev/secure_log.
+		 DKMS builds the modules for every installed kernel and on upgrades.
+	CONTROL
+	cat >"$root/DEBIAN/postinst" <<-POSTINST
+		#!/bin/sh
+		set -e
+		[ "\$1" = configure ] || exit 0
+		dkms status -m netlog -v $version | grep -q . || dkms add -m netlog -v $version
+		# Every kernel whose headers are installed.
+		for build in /lib/modules/*/build; do
+			[ -d "\$build" ] || continue
+			k=\${build#/lib/modules/}; k=\${k%/build}
+			dkms install -m netlog -v $version -k "\$k" ||
+				echo "netlog-dkms: could not build for \$k" >&2
+		done
+	POSTINST
+	cat >"$root/DEBIAN/prerm" <<-PRERM
+		#!/bin/sh
+		set -e
+		dkms remove -m netlog -v $version --all >/dev/null 2>&1 || true
+	PRERM
+	chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm"
+	dpkg-deb --root-owner-group -b "$root" "$out/netlog-dkms_${version}_all.deb" >/dev/null
+
+	# netlog-reader: the binary, its unit, udev rule, config and man pages.
+	rm -rf "$root" && mkdir -p "$root/DEBIAN"
+	make -s -C "$top" install-reader DESTDIR="$root" PREFIX=/usr >/dev/null
+	cat >"$root/DEBIAN/control" <<-CONTROL
+		Package: netlog-reader
+		Version: $version
+		Architecture: $(dpkg --print-architecture)
+		Maintainer: netlog developers <netlog@localhost>
+		Depends: $(reader_depends "$root/usr/sbin/netlog-reader")
+		Recommends: netlog-dkms (= $version)
+		Section: admin
+		Priority: optional
+		Description: print the netlog audit trail from /dev/secure_log
+		 netlog-reader drains /dev/secure_log and prints one line per record as
+		 text, JSON or activity_klog lines; its systemd unit sends them to the
+		 journal as "netlog".
+	CONTROL
+	(cd "$root" && find etc -type f | sed 's|^|/|') >"$root/DEBIAN/conffiles"
+	cat >"$root/DEBIAN/postinst" <<-'POSTINST'
+		#!/bin/sh
+		set -e
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+	POSTINST
+	chmod 0755 "$root/DEBIAN/postinst"
+	dpkg-deb --root-owner-group -b "$root" \
+		"$out/netlog-reader_${version}_$(dpkg --print-architecture).deb" >/dev/null
+	rm -rf "$root" "$out/deb"
+}
+
+build_rpm() {
+	local topdir=$out/rpmbuild
+	rm -rf "$topdir" && mkdir -p "$topdir/SOURCES"
+	export_tree "$topdir/netlog-$version"
+	tar -C "$topdir" -czf "$topdir/SOURCES/netlog-$version.tar.gz" "netlog-$version"
+	rm -rf "${topdir:?}/netlog-$version"
+	cp VERSION "$topdir/SOURCES/"
+	rpmbuild --define "_topdir $topdir" --nodeps -bs rpm/netlog.spec >/dev/null
+	rpmbuild --define "_topdir $topdir" --nodeps -bb rpm/netlog.spec >"$topdir/build.log" 2>&1 ||
+		{ tail -n 30 "$topdir/build.log"; return 1; }
+	cp "$topdir"/SRPMS/*.rpm "$topdir"/RPMS/*/*.rpm "$out/"
+}
+
+# Fails unless the listing ($1) holds every path that follows.
+expect_paths() {
+	local list=$1 path rc=0
+	shift
+	for path in "$@"; do
+		grep -qxF "$path" <<<"$list" || { echo "missing: $path"; rc=1; }
+	done
+	return $rc
+}
+
+test_rpm() {
+	build_rpm
+	local dkms reader
+	dkms=$(rpm -qpl "$out/netlog-dkms-$version"-1*.noarch.rpm)
+	reader=$(rpm -qpl "$out/netlog-reader-$version"-1*.rpm)
+	[ "$(rpm -qp --qf '%{ARCH}' "$out/netlog-dkms-$version"-1*.noarch.rpm)" = noarch ]
+	rpm -qp --scripts "$out/netlog-dkms-$version"-1*.noarch.rpm | grep -q 'dkms remove.*--rpm_safe_upgrade'
+	expect_paths "$dkms" "/usr/src/netlog-$version/dkms.conf" \
+		"/usr/src/netlog-$version/VERSION" \
+		"/usr/src/netlog-$version/kmod/netlog/probes.c" \
+		"/usr/src/netlog-$version/kmod/uapi/netlog.h" &&
+		expect_paths "$reader" /usr/sbin/netlog-reader \
+			/usr/lib/systemd/system/netlog-reader.service \
+			/usr/lib/udev/rules.d/60-secure_log.rules \
+			/etc/default/netlog-reader /usr/lib/modules-load.d/netlog.conf \
+			/etc/modprobe.d/netlog.conf \
+			/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz
+}
+
+# dkms add/build/install/remove in private trees, for 6.1 and 6.12 headers.
+test_dkms() {
+	local tmp k kver kdir rc=0
+	tmp=$(mktemp -d)
+	export_tree "$tmp/tree"
+	local dkms=(dkms --dkmstree "$tmp/dkms" --sourcetree "$tmp/src"
+		--installtree "$tmp/root/lib/modules")
+	mkdir -p "$tmp/dkms" "$tmp/src"
+	"${dkms[@]}" add "$tmp/tree" >/dev/null
+	for k in 6.1 6.12; do
+		kver=$(kernel "$k" KVER)
+		kdir=$(kernel "$k" KDIR)
+		mkdir -p "$tmp/root/lib/modules/$kver"
+		if ! "${dkms[@]}" build -m netlog -v "$version" -k "$kver" \
+			--kernelsourcedir "$kdir" >"$tmp/build.log" 2>&1 ||
+			! "${dkms[@]}" install -m netlog -v "$version" -k "$kver" \
+				--kernelsourcedir "$kdir" --no-depmod >/dev/null 2>&1 ||
+			! depmod -b "$tmp/root" "$kver" 2>/dev/null ||
+			! grep -q 'netlog.ko:.*secure_log.ko' "$tmp/root/lib/modules/$kver/modules.dep" ||
+			! "${dkms[@]}" status -m netlog -k "$kver" | grep -q ": installed"; then
+			echo "dkms: $k ($kver) failed"
+			cat "$tmp/build.log"
+			rc=1
+		fi
+	done
+	"${dkms[@]}" remove -m netlog -v "$version" --all >/dev/null
+	# Nothing left behind: no module, no dkms state.
+	if find "$tmp/root" "$tmp/dkms" -name '*.ko*' | grep -q . ||
+		[ -e "$tmp/dkms/netlog" ]; then
+		echo "dkms: remove left files behind"
+		rc=1
+	fi
+	rm -rf "$tmp"
+	return $rc
+}
+
+# The .debs on this host. This host has no kernel of its own in /lib/modules,
+# so the test lends DKMS the cached 6.1 headers there for the duration.
+test_deb() {
+	local kver kdir made=
+	build_deb
+	kver=$(kernel 6.1 KVER)
+	kdir=$(kernel 6.1 KDIR)
+	if [ ! -e "/lib/modules/$kver" ]; then
+		made=/lib/modules/$kver
+		[ -e /lib/modules ] || made=/lib/modules
+		mkdir -p "/lib/modules/$kver" && ln -s "$kdir" "/lib/modules/$kver/build"
+	fi
+	local rc=0
+	dpkg -i "$out/netlog-dkms_${version}_all.deb" \
+		"$out/netlog-reader_${version}_$(dpkg --print-architecture).deb" >"$out/dpkg.log" 2>&1 ||
+		{ cat "$out/dpkg.log"; rc=1; }
+	dkms status -m netlog -v "$version" -k "$kver" | grep -q ": installed" ||
+		{ echo "deb: dkms did not build for $kver"; rc=1; }
+	find "/lib/modules/$kver/updates/dkms" -name 'netlog.ko*' | grep -q . ||
+		{ echo "deb: netlog.ko not installed"; rc=1; }
+	[ "$(/usr/sbin/netlog-reader --version)" = "netlog-reader $version" ] ||
+		{ echo "deb: netlog-reader --version: $(/usr/sbin/netlog-reader --version)"; rc=1; }
+	dpkg --purge netlog-reader netlog-dkms >>"$out/dpkg.log" 2>&1 || rc=1
+	if [ -e /usr/sbin/netlog-reader ] || [ -e "/usr/src/netlog-$version" ] ||
+		[ -e /var/lib/dkms/netlog ]; then
+		echo "deb: purge left files behind"
+		rc=1
+	fi
+	[ -z "$made" ] || rm -rf "$made"
+	return $rc
+}
+
+test_install() {
+	local tmp kver kdir left
+	tmp=$(mktemp -d)
+	kver=$(kernel 6.1 KVER)
+	kdir=$(kernel 6.1 KDIR)
+	make -s install DESTDIR="$tmp" PREFIX=/usr KDIR="$kdir" KVER="$kver" >/dev/null 2>&1
+	expect_paths "$(cd "$tmp" && find . -type f | sed 's|^\.||')" \
+		"/lib/modules/$kver/extra/netlog/netlog.ko" \
+		"/lib/modules/$kver/extra/secure_log/secure_log.ko" \
+		/usr/sbin/netlog-reader /lib/systemd/system/netlog-reader.service \
+		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \
+		/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
+		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz || return 1
+	make -s uninstall DESTDIR="$tmp" PREFIX=/usr KVER="$kver"
+	left=$(find "$tmp" -type f)
+	rm -rf "$tmp"
+	[ -z "$left" ] || { echo "uninstall left: $left"; return 1; }
+}
+
+# kmod/ as drivers/netlog of a linux-source-6.1 tree, enabled with
+# scripts/config and built with make M= (after modules_prepare).
+test_intree() {
+	local src tree
+	src=$(find "${NETLOG_CACHE:-/var/cache/netlog}/debug-kernel" -mindepth 2 -maxdepth 2 \
+		-name linux -type d 2>/dev/null | head -n 1)
+	tree=${NETLOG_CACHE:-/var/cache/netlog}/intree/linux
+	if [ ! -e "$tree/.prepared" ]; then
+		[ -n "$src" ] || { echo "intree: no linux-source-6.1 (scripts/debug-kernel.sh)"; return 1; }
+		rm -rf "$tree" && mkdir -p "$tree"
+		# The pristine sources, without the debug build's objects.
+		tar -C "$src" --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+			--exclude=vmlinux --exclude='*.a' -cf - . | tar -C "$tree" -xf -
+		make -s -C "$tree" mrproper >/dev/null
+		printf '\nsource "drivers/netlog/Kconfig"\n' >>"$tree/drivers/Kconfig"
+		printf '\nobj-y += netlog/\n' >>"$tree/drivers/Makefile"
+		cp -r kmod "$tree/drivers/netlog"
+		make -s -C "$tree" x86_64_defconfig >/dev/null
+		"$tree/scripts/config" --file "$tree/.config" -e MODULES -e KPROBES \
+			-e KRETPROBES -e INET -m SECURE_LOG -m NETLOG
+		make -s -C "$tree" olddefconfig >/dev/null
+		make -s -C "$tree" -j"$(nproc)" modules_prepare >/dev/null
+		touch "$tree/.prepared"
+	fi
+	rm -rf "$tree/drivers/netlog" && cp -r kmod "$tree/drivers/netlog"
+	if ! grep -qx 'CONFIG_NETLOG=m' "$tree/.config" ||
+		! grep -qx 'CONFIG_SECURE_LOG=m' "$tree/.config"; then
+		echo "intree: Kconfig did not take CONFIG_NETLOG/CONFIG_SECURE_LOG"
+		return 1
+	fi
+	# modules_prepare has no Module.symvers: modpost's unresolved-symbol
+	# warnings are expected there, so the log is shown only on failure.
+	mkdir -p "$out"
+	make -s -C "$tree" -j"$(nproc)" M=drivers/netlog modules >"$out/intree.log" 2>&1 ||
+		{ cat "$out/intree.log"; return 1; }
+	[ -e "$tree/drivers/netlog/netlog/netlog.ko" ] && [ -e "$tree/drivers/netlog/secure_log/secure_log.ko" ]
+}
+
+case "${1:-}" in
+build) build_deb && build_rpm && ls -1 "$out"/*.deb "$out"/*.rpm ;;
+dkms) test_dkms ;;
+rpm) test_rpm ;;
+deb) test_deb ;;
+install) test_install ;;
+intree) test_intree ;;
+*)
+	sed -n '2,12p' "$0" >&2
+	exit 2
+	;;
+esac
