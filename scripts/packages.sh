@@ -220,21 +220,25 @@ test_deb() {
 	return $rc
 }
 
+# From a copy of the tree, as make install builds in place.
 test_install() {
 	local tmp kver kdir left
 	tmp=$(mktemp -d)
 	kver=$(kernel 6.1 KVER)
 	kdir=$(kernel 6.1 KDIR)
-	make -s install DESTDIR="$tmp" PREFIX=/usr KDIR="$kdir" KVER="$kver" >/dev/null 2>&1
-	expect_paths "$(cd "$tmp" && find . -type f | sed 's|^\.||')" \
+	export_tree "$tmp/src"
+	make -s -C "$tmp/src" install DESTDIR="$tmp/root" PREFIX=/usr KDIR="$kdir" \
+		KVER="$kver" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; return 1; }
+	rm -rf "$tmp/src"
+	expect_paths "$(cd "$tmp/root" && find . -type f | sed 's|^\.||')" \
 		"/lib/modules/$kver/extra/netlog/netlog.ko" \
 		"/lib/modules/$kver/extra/secure_log/secure_log.ko" \
 		/usr/sbin/netlog-reader /lib/systemd/system/netlog-reader.service \
 		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \
 		/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
 		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz || return 1
-	make -s uninstall DESTDIR="$tmp" PREFIX=/usr KVER="$kver"
-	left=$(find "$tmp" -type f)
+	make -s uninstall DESTDIR="$tmp/root" PREFIX=/usr KVER="$kver"
+	left=$(find "$tmp/root" -type f)
 	rm -rf "$tmp"
 	[ -z "$left" ] || { echo "uninstall left: $left"; return 1; }
 }

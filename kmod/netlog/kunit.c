@@ -7,7 +7,7 @@
  */
 #include <kunit/test.h>
 
-#include "strings.c"
+#include "rec_strings.c"
 #include "wl_rules.c"
 
 static struct nlwl_set *parse_ok(struct kunit *test, const char *text)

@@ -28,7 +28,7 @@
 
 #include "../include/secure_log.h"
 #include "netlog.h"
-#include "strings.h"
+#include "rec_strings.h"
 
 union netlog_buf {
 	struct netlog_hdr hdr;

@@ -5,8 +5,8 @@
  * and flagged when cut. Plain code on a caller's buffer, so that KUnit can
  * drive it with any lengths.
  */
-#ifndef _NETLOG_STRINGS_H
-#define _NETLOG_STRINGS_H
+#ifndef _NETLOG_REC_STRINGS_H
+#define _NETLOG_REC_STRINGS_H
 
 #include <linux/types.h>
 
@@ -22,4 +22,4 @@ void netlog_strings_begin(struct netlog_strings *w, struct netlog_sock *rec);
 void netlog_put_string(struct netlog_strings *w, const char *s, size_t len);
 u32 netlog_strings_end(struct netlog_strings *w);
 
-#endif /* _NETLOG_STRINGS_H */
+#endif /* _NETLOG_REC_STRINGS_H */

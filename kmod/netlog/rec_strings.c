@@ -4,7 +4,7 @@
 #include <linux/minmax.h>
 #include <linux/string.h>
 
-#include "strings.h"
+#include "rec_strings.h"
 
 static const struct {
 	u16 max;
