@@ -171,14 +171,16 @@ static void str_at_bound_is_whole(struct kunit *test)
 }
 
 /*
- * The longest inputs there are (a PATH_MAX exe and cgroup path, a 64-byte
- * tty name, a comm without its NUL) keep their last bytes, set every flag,
- * and the record still fits NETLOG_REC_MAX, zero-padded.
+ * The longest inputs there are (a PATH_MAX exe and cgroup path, a tty name
+ * over its bound) keep their last bytes, set every flag, and the record
+ * still fits NETLOG_REC_MAX, zero-padded. A comm fits its bound today
+ * (TASK_COMM_LEN is 16 with the NUL); one byte more proves its flag too.
  */
 static void str_longest_keep_tail(struct kunit *test)
 {
 	static const size_t in[NETLOG_STR_COUNT] = {
-		TASK_COMM_LEN, 64 + 1, PATH_MAX - 1, PATH_MAX - 1
+		NETLOG_COMM_MAX + 1, NETLOG_TTY_MAX + 1, PATH_MAX - 1,
+		PATH_MAX - 1
 	};
 	struct netlog_sock *rec = rec_buf(test);
 	struct netlog_strings w;
