@@ -29,7 +29,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 FILES := $(SBINDIR)/netlog-reader $(UNITDIR)/netlog-reader.service \
 	$(UDEVDIR)/60-secure_log.rules /etc/default/netlog-reader \
 	/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
-	$(MANDIR)/man8/netlog-reader.8 $(MANDIR)/man4/netlog.4
+	$(MANDIR)/man8/netlog-reader.8.gz $(MANDIR)/man4/netlog.4.gz
 
 all: modules reader
 
@@ -92,8 +92,7 @@ install-reader: reader
 	done
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR),$(filter-out $(MANDIR)/%,$(FILES)))
-	rm -f $(addsuffix .gz,$(addprefix $(DESTDIR),$(filter $(MANDIR)/%,$(FILES))))
+	rm -f $(addprefix $(DESTDIR),$(FILES))
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/secure_log/secure_log.ko \
 		$(DESTDIR)/lib/modules/$(KVER)/extra/netlog/netlog.ko
 	$(if $(DESTDIR),,depmod -a $(KVER))

@@ -17,16 +17,23 @@ version=$(cat VERSION)
 out=$top/build/pkg
 kernel() { "$top/scripts/kernel.sh" "$1" | sed -n "s/^$2=//p"; }
 
-# The tracked files of the tree (working copy), as a directory.
+# The tracked files of the tree (working copy) under the given paths, or
+# all of them, as the directory $1.
 export_tree() {
-	rm -rf "$1" && mkdir -p "$1"
+	local dir=$1
+	shift
+	rm -rf "$dir" && mkdir -p "$dir"
 	# Deleted but not yet committed files are skipped.
-	git -C "$top" ls-files -z --cached --others --exclude-standard |
+	git -C "$top" ls-files -z --cached --others --exclude-standard -- "$@" |
 		(cd "$top" && while IFS= read -r -d '' f; do
 			[ -e "$f" ] && printf '%s\0' "$f"
 		done) |
-		(cd "$top" && xargs -0 cp --parents -t "$1")
+		(cd "$top" && xargs -0 cp --parents -t "$dir")
 }
+
+# What DKMS builds from: the same files in the tree, in the packages, and in
+# /usr/src/netlog-<version>.
+dkms_payload=(dkms.conf VERSION kmod)
 
 # The reader's runtime dependencies, as Debian package names.
 reader_depends() {
@@ -42,11 +49,8 @@ build_deb() {
 	rm -rf "$out/deb" && mkdir -p "$out/deb"
 
 	# netlog-dkms: the module sources under /usr/src, built by DKMS.
-	rm -rf "$root" && mkdir -p "$root/DEBIAN" "$root/usr/src"
-	export_tree "$out/deb/tree"
-	mkdir -p "$root/usr/src/netlog-$version"
-	cp -a "$out/deb/tree/dkms.conf" "$out/deb/tree/VERSION" "$out/deb/tree/kmod" \
-		"$root/usr/src/netlog-$version/"
+	rm -rf "$root" && mkdir -p "$root/DEBIAN"
+	export_tree "$root/usr/src/netlog-$version" "${dkms_payload[@]}"
 	cat >"$root/DEBIAN/control" <<-CONTROL
 		Package: netlog-dkms
 		Version: $version
@@ -156,7 +160,7 @@ test_rpm() {
 test_dkms() {
 	local tmp k kver kdir rc=0
 	tmp=$(mktemp -d)
-	export_tree "$tmp/tree"
+	export_tree "$tmp/tree" "${dkms_payload[@]}"
 	local dkms=(dkms --dkmstree "$tmp/dkms" --sourcetree "$tmp/src"
 		--installtree "$tmp/root/lib/modules")
 	mkdir -p "$tmp/dkms" "$tmp/src"

@@ -124,7 +124,7 @@ static char *tail_marked(struct kunit *test, size_t len)
 	return s;
 }
 
-/* Walks the strings of @rec as a reader does; returns the end of the last. */
+/* Walks the strings of @rec as a reader does: string @idx and its length. */
 static const u8 *string_at(const struct netlog_sock *rec, unsigned int idx,
 			   u16 *len)
 {

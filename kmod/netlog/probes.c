@@ -298,14 +298,16 @@ static unsigned long hook_nmissed(const struct netlog_hook *h)
  */
 static void hooks_unregister(unsigned long on)
 {
+	struct netlog_hook *gone[ARRAY_SIZE(hooks)];
 	struct kretprobe *rps[ARRAY_SIZE(hooks)];
 	struct kprobe *kps[ARRAY_SIZE(hooks)];
-	int nrp = 0, nkp = 0;
+	int n = 0, nrp = 0, nkp = 0, i;
 	struct netlog_hook *h;
 
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
 		if (!h->registered || (hook_users(h) & on))
 			continue;
+		gone[n++] = h;
 		if (h->is_kprobe)
 			kps[nkp++] = &h->krp.kp;
 		else
@@ -315,11 +317,9 @@ static void hooks_unregister(unsigned long on)
 		unregister_kprobes(kps, nkp);
 	if (nrp)
 		unregister_kretprobes(rps, nrp);
-	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
-		if (!h->registered || (hook_users(h) & on))
-			continue;
-		h->missed += hook_nmissed(h);
-		h->registered = false;
+	for (i = 0; i < n; i++) {
+		gone[i]->missed += hook_nmissed(gone[i]);
+		gone[i]->registered = false;
 	}
 }
 
