@@ -6,6 +6,8 @@
 #   make vm-matrix  the VM e2e suite on all four Debian kernels
 #   make vm-debug   the e2e suite on a KASAN/lockdep/kmemleak/UBSAN kernel
 #   make unit       only the host unit tests
+#   make bench      overhead against auditd and bpftrace in one VM boot, and
+#                   the reader's records/s (docs/benchmarks.md); not a test
 #   make deps       install build and test dependencies (Debian)
 #   make install    modules (extra/, depmod), reader, unit, udev rule, config
 #                   examples, man pages; DESTDIR, PREFIX (/usr/local), KDIR
@@ -67,6 +69,9 @@ vm-debug:
 demo:
 	tests/vm/run.sh demo
 
+bench:
+	bench/run.sh
+
 style:
 	scripts/checkpatch.sh
 
@@ -104,5 +109,5 @@ clean:
 	rm -rf build
 	$(MAKE) -C kmod clean KDIR=$${KDIR:-/nonexistent} 2>/dev/null || true
 
-.PHONY: all modules reader deps unit check vm-check vm-matrix vm-debug demo style \
+.PHONY: all modules reader deps unit check vm-check vm-matrix vm-debug demo bench style \
 	install install-modules install-reader uninstall packages clean

@@ -75,13 +75,14 @@ fi
 
 format_check() {
 	clang-format --dry-run -Werror reader/src/*.h reader/src/*.cc \
-		reader/tests/*.h reader/tests/*.cc tests/e2e/*.cc tests/e2e/*.h \
-		tests/host/*.cc tests/fuzz/*.cc
+		reader/tests/*.h reader/tests/*.cc reader/bench/*.cc tests/e2e/*.cc \
+		tests/e2e/*.h tests/host/*.cc tests/fuzz/*.cc
 }
 stage "clang-format (reader, e2e)" format_check
 
 shell_check() {
-	shellcheck -s bash scripts/*.sh tests/vm/run.sh tests/vm/verdict.sh .ci/run &&
+	shellcheck -s bash scripts/*.sh tests/vm/run.sh tests/vm/verdict.sh .ci/run \
+		bench/*.sh &&
 		shellcheck -s bash kmod/compat/conftest.sh &&
 		shellcheck -s sh tests/vm/init.sh tests/vm/demo.sh
 }
@@ -98,6 +99,21 @@ kmod_static() {
 }
 stage "kmod W=1 + sparse C=2 on every kernel, no diagnostics" kmod_static
 stage "kmod checkpatch.pl --strict" "$top/scripts/checkpatch.sh"
+
+# make bench's pieces, so that they never rot: the workload runs on the
+# host's loopback, the reader micro-benchmark for a moment, the report
+# script compiles. (The numbers themselves come from make bench.)
+bench_smoke() {
+	gcc -O2 -Wall -Wextra -Werror -o build/netloop bench/netloop.c &&
+		build/netloop tcp 0.2 2 && build/netloop udp 0.2 2 &&
+		cmake -S reader -B build/reader-bench -DCMAKE_BUILD_TYPE=Release \
+			-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF \
+			-DNETLOG_BUILD_BENCH=ON >/dev/null &&
+		cmake --build build/reader-bench -j"$(nproc)" --target reader_bench >/dev/null &&
+		build/reader-bench/reader_bench --benchmark_min_time=0.01 &&
+		python3 -m py_compile bench/report.py
+}
+stage "bench pieces: netloop, reader_bench, report.py" bench_smoke
 stage "shellcheck (scripts, VM harness)" shell_check
 stage "libFuzzer: whitelist parser, record decoder" "$top/scripts/fuzz.sh"
 stage "make install/uninstall into a DESTDIR" "$top/scripts/packages.sh" install

@@ -16,7 +16,7 @@ clang "${san[@]}" -include "$top/tests/host/kernel_types.h" \
 	-o "$out/whitelist_fuzz"
 clang++ -std=c++20 "${san[@]}" -I "$top/reader/src" -I "$top/kmod" \
 	"$top/tests/fuzz/records_fuzz.cc" \
-	"$top"/reader/src/{record,stream,render,text,json,klog,escape}.cc \
+	"$top"/reader/src/{record,stream,render,text,json,klog,escape,line}.cc \
 	-lfmt -o "$out/records_fuzz"
 
 run() {

@@ -71,17 +71,16 @@ class Printer {
                   reinterpret_cast<const char*>(bytes.data() + bytes.size()));
       return;
     }
-    auto rec = decode(bytes);
-    if (!rec) {
+    if (auto err = decode_into(bytes, rec_)) {
       flush();
       throw Fatal(fmt::format("corrupt record at stream offset {}: {}", offset_,
-                              rec.error().message));
+                              err->message));
     }
     offset_ += bytes.size();
-    if (const auto* lost = std::get_if<LostEvent>(&rec->body))
+    if (const auto* lost = std::get_if<LostEvent>(&rec_.body))
       fmt::print(err_, "netlog-reader: lost {} records (seq {}-{})\n",
                  lost->count, lost->first_seq, lost->last_seq);
-    renderer_->render(*rec, ctx_, buf_);
+    renderer_->render(rec_, ctx_, buf_);
   }
 
   // Prints the whole records in `bytes`; a partial one is held back.
@@ -93,22 +92,36 @@ class Printer {
 
   const Framer& framer() const { return framer_; }
 
+  // Writes out everything rendered so far. A signal (SIGTERM while a slow
+  // pipe blocks us) interrupts the write but loses nothing: what the device
+  // gave us is written before we stop.
   void flush() {
-    if (buf_.size() &&
-        std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size())
-      throw Fatal(fmt::format("write error: {}", std::strerror(errno)));
+    const char* p = buf_.data();
+    size_t left = buf_.size();
+    while (left) {
+      const size_t n = std::fwrite(p, 1, left, out_);
+      p += n;
+      left -= n;
+      if (left) retry_after_eintr();
+    }
     buf_.clear();
-    if (std::fflush(out_) != 0)
-      throw Fatal(fmt::format("write error: {}", std::strerror(errno)));
+    while (std::fflush(out_) != 0) retry_after_eintr();
   }
 
  private:
+  void retry_after_eintr() {
+    if (errno != EINTR)
+      throw Fatal(fmt::format("write error: {}", std::strerror(errno)));
+    std::clearerr(out_);
+  }
+
   const Options& opts_;
   Context& ctx_;
   std::FILE* out_;
   std::FILE* err_;
   std::unique_ptr<Renderer> renderer_;
   Framer framer_;
+  Record rec_;  // reused from record to record
   fmt::memory_buffer buf_;
   size_t offset_ = 0;
 };

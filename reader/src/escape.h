@@ -1,10 +1,27 @@
 // Escaping of untrusted text (comm, exe, tty, cgroup, user, host).
 #pragma once
 
+#include <fmt/format.h>
+
 #include <string>
 #include <string_view>
 
 namespace netlog {
+
+enum class Quote { kText, kJson };
+
+// Appends `s` escaped as escape_bytes() does; a `quote` byte (if not '\0')
+// is escaped with one backslash, as the surrounding format's syntax. With
+// `json`, each backslash of the escaping is itself escaped for JSON.
+void append_escaped(fmt::memory_buffer& out, std::string_view s, char quote,
+                    bool json);
+
+// The most bytes one input byte becomes: "\\xHH" in JSON.
+inline constexpr size_t kMaxEscape = 5;
+
+// The same into `p`, which has room for kMaxEscape * s.size() bytes;
+// returns the end of what was written.
+char* escape_to(char* p, std::string_view s, char quote, bool json);
 
 // Printable ASCII stays; a backslash becomes "\\" and every other byte
 // (control characters, DEL, bytes >= 0x80) becomes "\xHH". The result is

@@ -1,9 +1,5 @@
 // The JSON format: one object per line, keys as in DESIGN.md.
-#include <fmt/format.h>
-
-#include <iterator>
-
-#include "escape.h"
+#include "line.h"
 #include "render.h"
 #include "uapi/netlog.h"
 
@@ -14,42 +10,39 @@ class JsonRenderer : public Renderer {
  public:
   void render(const Record& rec, Context& ctx,
               fmt::memory_buffer& out) override {
-    auto it = std::back_inserter(out);
-    fmt::format_to(it, R"({{"seq":{},"time":"{}",)", rec.hdr.seq,
-                   rfc3339(rec.hdr.real_ns));
+    Line l(out, line_bound(rec, ctx));
+    l << R"({"seq":)" << rec.hdr.seq << R"(,"time":")";
+    l.time(rec.hdr.real_ns) << R"(",)";
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
       const Task& t = ev->task;
-      fmt::format_to(
-          it,
-          R"("event":"{}","proto":"{}","family":"{}","laddr":"{}",)"
-          R"("lport":{},"raddr":"{}","rport":{},"result":{},"pid":{},)"
-          R"("tid":{},"ppid":{},"sid":{},"uid":{},"gid":{},"euid":{},)"
-          R"("egid":{},"user":{},"tty":{},"comm":{},"exe":{},"cgroup":{},)"
-          R"("netns":{},)",
-          event_name(ev->event), proto_name(ev->proto),
-          family_name(ev->laddr.family), ev->laddr, ev->lport, ev->raddr,
-          ev->rport, ev->result, t.pid, t.tid, t.ppid, t.sid, t.uid, t.gid,
-          t.euid, t.egid, quote_json(ctx.user(t.uid)), quote_json(ev->tty),
-          quote_json(ev->comm), quote_json(ev->exe), quote_json(ev->cgroup),
-          t.netns);
+      l << R"("event":")" << event_name(ev->event) << R"(","proto":")"
+        << proto_name(ev->proto) << R"(","family":")"
+        << family_name(ev->laddr.family) << R"(","laddr":")" << ev->laddr
+        << R"(","lport":)" << ev->lport << R"(,"raddr":")" << ev->raddr
+        << R"(","rport":)" << ev->rport << R"(,"result":)" << ev->result
+        << R"(,"pid":)" << t.pid << R"(,"tid":)" << t.tid << R"(,"ppid":)"
+        << t.ppid << R"(,"sid":)" << t.sid << R"(,"uid":)" << t.uid
+        << R"(,"gid":)" << t.gid << R"(,"euid":)" << t.euid << R"(,"egid":)"
+        << t.egid << R"(,"user":)";
+      l.quoted(ctx.user(t.uid), Quote::kJson) << R"(,"tty":)";
+      l.quoted(ev->tty, Quote::kJson) << R"(,"comm":)";
+      l.quoted(ev->comm, Quote::kJson) << R"(,"exe":)";
+      l.quoted(ev->exe, Quote::kJson) << R"(,"cgroup":)";
+      l.quoted(ev->cgroup, Quote::kJson) << R"(,"netns":)" << t.netns << ',';
       if (ev->event == NETLOG_EV_CLOSE)
-        fmt::format_to(it, R"("established":{},)",
-                       ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false");
+        l << R"("established":)"
+          << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
       if (auto trunc = truncated_names(ev->flags); !trunc.empty())
-        fmt::format_to(it, R"("truncated":"{}",)", trunc);
+        l << R"("truncated":")" << trunc << R"(",)";
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
-      fmt::format_to(it,
-                     R"("event":"lost","count":{},"first_seq":{},)"
-                     R"("last_seq":{},)",
-                     lost->count, lost->first_seq, lost->last_seq);
+      l << R"("event":"lost","count":)" << lost->count << R"(,"first_seq":)"
+        << lost->first_seq << R"(,"last_seq":)" << lost->last_seq << ',';
     } else {
-      fmt::format_to(it, R"("event":"unknown","type":{},"len":{},)",
-                     rec.hdr.type, rec.hdr.len);
+      l << R"("event":"unknown","type":)" << rec.hdr.type << R"(,"len":)"
+        << rec.hdr.len << ',';
     }
-    fmt::format_to(it,
-                   R"("host":{}}})"
-                   "\n",
-                   quote_json(ctx.host()));
+    l << R"("host":)";
+    l.quoted(ctx.host(), Quote::kJson) << "}\n";
   }
 };
 

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
 #include <cstring>
+#include <optional>
 
 #include "uapi/netlog.h"
 
@@ -16,28 +18,42 @@ T load(std::span<const std::byte> bytes, size_t off = 0) {
   return v;
 }
 
-Result<SockEvent> decode_sock(std::span<const std::byte> b) {
+// One field of a kernel struct at the start of `b`, by memcpy: the bytes
+// may sit at any alignment.
+#define NETLOG_FIELD(b, type, member) \
+  load<decltype(type::member)>(b, offsetof(type, member))
+
+std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   if (b.size() < sizeof(netlog_sock))
     return Error{fmt::format("socket record too short ({} bytes)", b.size())};
-  const auto r = load<netlog_sock>(b);
-  SockEvent ev;
-  ev.event = r.event;
-  ev.proto = r.proto;
-  ev.result = r.result;
-  ev.flags = r.flags;
-  if (r.family != 4 && r.family != 6)
-    return Error{fmt::format("socket record has family {}", r.family)};
-  ev.laddr.family = ev.raddr.family = r.family;
-  std::memcpy(ev.laddr.bytes.data(), r.laddr, 16);
-  std::memcpy(ev.raddr.bytes.data(), r.raddr, 16);
-  ev.lport = r.lport;
-  ev.rport = r.rport;
-  ev.task = Task{r.task.pid,   r.task.tid,      r.task.ppid, r.task.sid,
-                 r.task.uid,   r.task.gid,      r.task.euid, r.task.egid,
-                 r.task.netns, r.task.cgroup_id};
+  const auto family = NETLOG_FIELD(b, netlog_sock, family);
+  if (family != 4 && family != 6)
+    return Error{fmt::format("socket record has family {}", family)};
+  ev.event = NETLOG_FIELD(b, netlog_sock, event);
+  ev.proto = NETLOG_FIELD(b, netlog_sock, proto);
+  ev.result = NETLOG_FIELD(b, netlog_sock, result);
+  ev.flags = NETLOG_FIELD(b, netlog_sock, flags);
+  ev.laddr.family = ev.raddr.family = family;
+  std::memcpy(ev.laddr.bytes.data(), b.data() + offsetof(netlog_sock, laddr),
+              16);
+  std::memcpy(ev.raddr.bytes.data(), b.data() + offsetof(netlog_sock, raddr),
+              16);
+  ev.lport = NETLOG_FIELD(b, netlog_sock, lport);
+  ev.rport = NETLOG_FIELD(b, netlog_sock, rport);
+  const auto task = b.subspan(offsetof(netlog_sock, task));
+  ev.task = Task{NETLOG_FIELD(task, netlog_task, pid),
+                 NETLOG_FIELD(task, netlog_task, tid),
+                 NETLOG_FIELD(task, netlog_task, ppid),
+                 NETLOG_FIELD(task, netlog_task, sid),
+                 NETLOG_FIELD(task, netlog_task, uid),
+                 NETLOG_FIELD(task, netlog_task, gid),
+                 NETLOG_FIELD(task, netlog_task, euid),
+                 NETLOG_FIELD(task, netlog_task, egid),
+                 NETLOG_FIELD(task, netlog_task, netns),
+                 NETLOG_FIELD(task, netlog_task, cgroup_id)};
 
   struct Field {
-    std::string* out;
+    std::string_view* out;
     size_t max;
   };
   const Field fields[NETLOG_STR_COUNT] = {
@@ -54,10 +70,10 @@ Result<SockEvent> decode_sock(std::span<const std::byte> b) {
     off += sizeof(uint16_t);
     if (n > f.max || off + n > b.size())
       return Error{fmt::format("socket record string of {} bytes overruns", n)};
-    f.out->assign(reinterpret_cast<const char*>(b.data() + off), n);
+    *f.out = std::string_view(reinterpret_cast<const char*>(b.data() + off), n);
     off += n;
   }
-  return ev;
+  return std::nullopt;
 }
 
 Result<LostEvent> decode_lost(std::span<const std::byte> b, uint64_t seq) {
@@ -86,36 +102,42 @@ Result<size_t> record_length(std::span<const std::byte> bytes) {
   return size_t{h.len};
 }
 
-Result<Record> decode(std::span<const std::byte> bytes) {
+std::optional<Error> decode_into(std::span<const std::byte> bytes,
+                                 Record& rec) {
   auto len = record_length(bytes);
   if (!len) return len.error();
   if (*len == 0 || *len != bytes.size())
     return Error{fmt::format("truncated record ({} bytes)", bytes.size())};
 
   const auto h = load<netlog_hdr>(bytes);
-  Record rec;
   rec.hdr = Header{h.abi_major, h.abi_minor, h.type,    h.len,
                    h.seq,       h.boot_ns,   h.real_ns, h.cpu};
   switch (h.type) {
     case NETLOG_REC_SOCK: {
-      auto ev = decode_sock(bytes);
-      if (!ev) return ev.error();
-      rec.body = std::move(*ev);
-      break;
+      // Decoded in place: the record's event is reused, not rebuilt.
+      auto* ev = std::get_if<SockEvent>(&rec.body);
+      if (!ev) ev = &rec.body.emplace<SockEvent>();
+      return decode_sock(bytes, *ev);
     }
     case NETLOG_REC_LOST: {
       auto ev = decode_lost(bytes, h.seq);
       if (!ev) return ev.error();
       rec.body = *ev;
-      break;
+      return std::nullopt;
     }
     default:
       rec.body = UnknownEvent{};
   }
+  return std::nullopt;
+}
+
+Result<Record> decode(std::span<const std::byte> bytes) {
+  Record rec;
+  if (auto err = decode_into(bytes, rec)) return std::move(*err);
   return rec;
 }
 
-const char* event_name(uint16_t event) {
+std::string_view event_name(uint16_t event) {
   switch (event) {
     case NETLOG_EV_CONNECT:
       return "connect";

@@ -4,8 +4,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "result.h"
@@ -43,8 +45,9 @@ struct SockEvent {
   Address laddr, raddr;
   uint16_t lport = 0, rport = 0;
   Task task;
-  // Untrusted bytes from the kernel: escape before printing.
-  std::string comm, tty, exe, cgroup;
+  // Untrusted bytes from the kernel: escape before printing. Views into
+  // the bytes given to decode(), valid as long as those are.
+  std::string_view comm, tty, exe, cgroup;
 };
 
 struct LostEvent {
@@ -67,9 +70,13 @@ struct Record {
 // 0 when fewer than a header's bytes are there.
 Result<size_t> record_length(std::span<const std::byte> bytes);
 
-// Decodes exactly one whole record (`bytes.size()` == its length).
+// Decodes exactly one whole record (`bytes.size()` == its length). The
+// record's strings point into `bytes`: nothing is copied.
 Result<Record> decode(std::span<const std::byte> bytes);
+// The same into `rec`, reusing it (the reader's loop); on error `rec` is
+// left partly written.
+std::optional<Error> decode_into(std::span<const std::byte> bytes, Record& rec);
 
-const char* event_name(uint16_t event);
+std::string_view event_name(uint16_t event);
 
 }  // namespace netlog

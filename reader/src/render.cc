@@ -1,15 +1,14 @@
 #include "render.h"
 
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pwd.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <array>
 #include <climits>
 #include <vector>
 
+#include "line.h"
 #include "uapi/netlog.h"
 
 namespace netlog {
@@ -30,25 +29,31 @@ Context Context::system() {
 }
 
 const std::string& Context::user(uint32_t uid) {
+  if (last_ && last_->first == uid) return last_->second;
   auto it = users_.find(uid);
   if (it == users_.end()) {
     std::string name = lookup_ ? lookup_(uid) : std::string{};
     if (name.empty()) name = fmt::format("{}", uid);
     it = users_.emplace(uid, std::move(name)).first;
   }
+  last_ = &*it;
   return it->second;
 }
 
 std::string rfc3339(uint64_t real_ns) {
-  const time_t secs = static_cast<time_t>(real_ns / 1000000000);
-  struct tm tm {};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec, real_ns % 1000000000);
+  fmt::memory_buffer out;
+  Line(out, 64).time(real_ns);
+  return fmt::to_string(out);
 }
 
-const char* proto_name(uint8_t proto) {
+size_t line_bound(const Record& rec, Context& ctx) {
+  if (const auto* ev = std::get_if<SockEvent>(&rec.body))
+    return Line::bound_for(ctx.user(ev->task.uid), ev->tty, ev->comm, ev->exe,
+                           ev->cgroup, ctx.host());
+  return Line::bound_for(ctx.host());
+}
+
+std::string_view proto_name(uint8_t proto) {
   switch (proto) {
     case 6:
       return "tcp";
@@ -58,11 +63,14 @@ const char* proto_name(uint8_t proto) {
   return "unknown";
 }
 
-const char* family_name(uint8_t family) {
+std::string_view family_name(uint8_t family) {
   return family == 6 ? "ipv6" : "ipv4";
 }
 
 std::string truncated_names(uint32_t flags) {
+  if (!(flags & (NETLOG_F_TRUNC_COMM | NETLOG_F_TRUNC_TTY | NETLOG_F_TRUNC_EXE |
+                 NETLOG_F_TRUNC_CGROUP)))
+    return {};
   static constexpr std::pair<uint32_t, const char*> kNames[] = {
       {NETLOG_F_TRUNC_COMM, "comm"},
       {NETLOG_F_TRUNC_TTY, "tty"},
@@ -95,8 +103,8 @@ std::unique_ptr<Renderer> make_renderer(Format format) {
 auto fmt::formatter<netlog::Address>::format(const netlog::Address& a,
                                              format_context& ctx) const
     -> decltype(ctx.out()) {
-  char buf[INET6_ADDRSTRLEN] = "";
-  inet_ntop(a.family == 6 ? AF_INET6 : AF_INET, a.bytes.data(), buf,
-            sizeof(buf));
-  return fmt::formatter<std::string_view>::format(buf, ctx);
+  fmt::memory_buffer buf;
+  netlog::Line(buf, INET6_ADDRSTRLEN) << a;
+  return fmt::formatter<std::string_view>::format(
+      std::string_view(buf.data(), buf.size()), ctx);
 }

@@ -30,6 +30,8 @@ class Context {
   std::string host_;
   UserLookup lookup_;
   std::unordered_map<uint32_t, std::string> users_;
+  // The last one looked up: a trail is mostly one user after another.
+  const std::pair<const uint32_t, std::string>* last_ = nullptr;
 };
 
 class Renderer {
@@ -48,9 +50,11 @@ std::unique_ptr<Renderer> make_klog_renderer();
 std::unique_ptr<Renderer> make_renderer(Format format);
 
 // Shared by the renderers.
+// Bytes enough for the text or JSON line of `rec` (see Line::bound_for).
+size_t line_bound(const Record& rec, Context& ctx);
 std::string rfc3339(uint64_t real_ns);
-const char* proto_name(uint8_t proto);
-const char* family_name(uint8_t family);
+std::string_view proto_name(uint8_t proto);
+std::string_view family_name(uint8_t family);
 // Names of the truncated strings, comma separated; empty when none.
 std::string truncated_names(uint32_t flags);
 

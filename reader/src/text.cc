@@ -1,10 +1,6 @@
 // The text format: one line of key=value pairs per record, strings quoted
 // and escaped. Meant for `netlog-reader | logger -t netlog`.
-#include <fmt/format.h>
-
-#include <iterator>
-
-#include "escape.h"
+#include "line.h"
 #include "render.h"
 #include "uapi/netlog.h"
 
@@ -15,35 +11,36 @@ class TextRenderer : public Renderer {
  public:
   void render(const Record& rec, Context& ctx,
               fmt::memory_buffer& out) override {
-    auto it = std::back_inserter(out);
-    fmt::format_to(it, "seq={} time={} ", rec.hdr.seq,
-                   rfc3339(rec.hdr.real_ns));
+    Line l(out, line_bound(rec, ctx));
+    l << "seq=" << rec.hdr.seq << " time=";
+    l.time(rec.hdr.real_ns);
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
       const Task& t = ev->task;
-      fmt::format_to(
-          it,
-          "event={} proto={} family={} laddr={} lport={} raddr={} rport={} "
-          "result={} pid={} tid={} ppid={} sid={} uid={} gid={} euid={} "
-          "egid={} user={} tty={} comm={} exe={} cgroup={} netns={}",
-          event_name(ev->event), proto_name(ev->proto),
-          family_name(ev->laddr.family), ev->laddr, ev->lport, ev->raddr,
-          ev->rport, ev->result, t.pid, t.tid, t.ppid, t.sid, t.uid, t.gid,
-          t.euid, t.egid, quote_text(ctx.user(t.uid)), quote_text(ev->tty),
-          quote_text(ev->comm), quote_text(ev->exe), quote_text(ev->cgroup),
-          t.netns);
+      l << " event=" << event_name(ev->event)
+        << " proto=" << proto_name(ev->proto)
+        << " family=" << family_name(ev->laddr.family) << " laddr=" << ev->laddr
+        << " lport=" << ev->lport << " raddr=" << ev->raddr
+        << " rport=" << ev->rport << " result=" << ev->result
+        << " pid=" << t.pid << " tid=" << t.tid << " ppid=" << t.ppid
+        << " sid=" << t.sid << " uid=" << t.uid << " gid=" << t.gid
+        << " euid=" << t.euid << " egid=" << t.egid << " user=";
+      l.quoted(ctx.user(t.uid), Quote::kText) << " tty=";
+      l.quoted(ev->tty, Quote::kText) << " comm=";
+      l.quoted(ev->comm, Quote::kText) << " exe=";
+      l.quoted(ev->exe, Quote::kText) << " cgroup=";
+      l.quoted(ev->cgroup, Quote::kText) << " netns=" << t.netns;
       if (ev->event == NETLOG_EV_CLOSE)
-        fmt::format_to(it, " established={}",
-                       ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);
+        l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
       if (auto trunc = truncated_names(ev->flags); !trunc.empty())
-        fmt::format_to(it, " truncated={}", trunc);
+        l << " truncated=" << trunc;
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
-      fmt::format_to(it, "event=lost count={} first_seq={} last_seq={}",
-                     lost->count, lost->first_seq, lost->last_seq);
+      l << " event=lost count=" << lost->count
+        << " first_seq=" << lost->first_seq << " last_seq=" << lost->last_seq;
     } else {
-      fmt::format_to(it, "event=unknown type={} len={}", rec.hdr.type,
-                     rec.hdr.len);
+      l << " event=unknown type=" << rec.hdr.type << " len=" << rec.hdr.len;
     }
-    fmt::format_to(it, " host={}\n", quote_text(ctx.host()));
+    l << " host=";
+    l.quoted(ctx.host(), Quote::kText) << '\n';
   }
 };
 

@@ -40,7 +40,8 @@ TEST(Decode, SockRecordAllFields) {
 TEST(Decode, ExtraTrailingStringsFromNewerMinorAreSkipped) {
   SockSpec s;
   s.strings.push_back("future");
-  auto rec = decode(test::sock_record(s));
+  const auto bytes = test::sock_record(s);
+  auto rec = decode(bytes);
   ASSERT_TRUE(rec) << rec.error().message;
   EXPECT_EQ(std::get<SockEvent>(rec->body).exe, "/usr/bin/curl");
 }

@@ -1,7 +1,9 @@
 #include "render.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include "line.h"
 #include "record.h"
 #include "records.h"
 
@@ -191,3 +193,53 @@ TEST(Render, EveryEventNameAndUdp) {
 
 }  // namespace
 }  // namespace netlog
+
+// The address formatter writes what inet_ntop writes, for addresses with
+// every pattern of zero groups (RFC 5952 "::" placement, ties, IPv4 tails).
+TEST(Render, AddressesAsInetNtop) {
+  auto check = [](const netlog::Address& a) {
+    char want[INET6_ADDRSTRLEN] = "";
+    inet_ntop(a.family == 6 ? AF_INET6 : AF_INET, a.bytes.data(), want,
+              sizeof(want));
+    fmt::memory_buffer got;
+    netlog::Line(got, INET6_ADDRSTRLEN) << a;
+    EXPECT_EQ(fmt::to_string(got), want);
+  };
+  netlog::Address a;
+  a.family = 6;
+  for (unsigned zeros = 0; zeros < 256; zeros++) {
+    for (unsigned tail : {0x0001u, 0xffffu, 0x0a0bu}) {
+      for (int g = 0; g < 8; g++) {
+        const unsigned v = zeros & (1u << g) ? 0 : tail + g;
+        a.bytes[2 * g] = static_cast<uint8_t>(v >> 8);
+        a.bytes[2 * g + 1] = static_cast<uint8_t>(v);
+      }
+      check(a);
+      // ::ffff:a.b.c.d and ::a.b.c.d
+      if (zeros >= 0x1f) {
+        a.bytes[10] = a.bytes[11] = zeros & 0x20 ? 0xff : 0;
+        check(a);
+      }
+    }
+  }
+  a.family = 4;
+  for (unsigned v : {0u, 1u, 9u, 10u, 99u, 100u, 199u, 255u}) {
+    a.bytes = {static_cast<uint8_t>(v), 0, static_cast<uint8_t>(255 - v), 7};
+    check(a);
+  }
+}
+
+// Nanoseconds keep every digit and leading zeros; the date part is
+// recomputed when the second changes.
+TEST(Render, TimestampDigits) {
+  const uint64_t base = 1763750400ULL * 1000000000ULL;  // 2025-11-21T18:40:00Z
+  EXPECT_EQ(netlog::rfc3339(base + 1), "2025-11-21T18:40:00.000000001Z");
+  EXPECT_EQ(netlog::rfc3339(base + 987654321),
+            "2025-11-21T18:40:00.987654321Z");
+  EXPECT_EQ(netlog::rfc3339(base + 1000000000),
+            "2025-11-21T18:40:01.000000000Z");
+  EXPECT_EQ(netlog::rfc3339(base + 86400000000000ULL + 50),
+            "2025-11-22T18:40:00.000000050Z");
+  EXPECT_EQ(netlog::rfc3339(base + 999999999),
+            "2025-11-21T18:40:00.999999999Z");
+}

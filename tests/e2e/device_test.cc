@@ -1,5 +1,4 @@
 // /dev/secure_log: access, reads, wake-ups, loss, and unload under traffic.
-#include <dirent.h>
 
 #include "e2e.h"
 
@@ -193,61 +192,6 @@ TEST_F(E2E, LostRecordsAreCountedExactly) {
 }
 
 // ---- unload under traffic -----------------------------------------------
-
-// Connect and accept loops in child processes, until stop().
-// Processes that connect (and accept) in a loop until stopped: one to a
-// listener and one accepting there, plus, when `refused`, two more that
-// connect to a closed port and to the listener.
-class Traffic {
- public:
-  explicit Traffic(bool refused = true) : l_(AF_INET, "127.0.0.1") {
-    std::vector<uint16_t> ports = {l_.port};
-    if (refused) {
-      ports.push_back(closed_port(AF_INET, "127.0.0.1"));
-      ports.push_back(l_.port);
-    }
-    for (uint16_t port : ports) {
-      pids_.push_back(spawn([port] {
-        connect_loop(port, -1);
-        return 0;
-      }));
-    }
-    // The listener's queue is drained so that connects keep succeeding.
-    const int lfd = l_.fd;
-    pids_.push_back(spawn([lfd] {
-      for (;;) close(accept(lfd, nullptr, nullptr));
-      return 0;
-    }));
-  }
-  ~Traffic() { stop(); }
-  void stop() {
-    for (pid_t p : pids_) kill(p, SIGKILL);
-    for (pid_t p : pids_) wait_exit(p);
-    pids_.clear();
-  }
-  uint16_t port() const { return l_.port; }
-
- private:
-  Listener l_;
-  std::vector<pid_t> pids_;
-};
-
-// Whether `pid` has /dev/secure_log open (looked up without opening it).
-bool holds_device(pid_t pid) {
-  const std::string dir = fmt::format("/proc/{}/fd", pid);
-  DIR* d = opendir(dir.c_str());
-  if (!d) return false;
-  bool found = false;
-  while (dirent* e = readdir(d)) {
-    char target[64] = "";
-    const auto link = dir + "/" + e->d_name;
-    if (readlink(link.c_str(), target, sizeof(target) - 1) > 0 &&
-        std::string(target) == kDevice)
-      found = true;
-  }
-  closedir(d);
-  return found;
-}
 
 // Load/unload cycles of both modules while one process connects and one
 // accepts in a loop and a reader follows the device. netlog goes away while

@@ -7,6 +7,7 @@
 // Environment: NETLOG_MODULES (directory of the .ko files, for reloads),
 // NETLOG_READER (reader binary, default netlog-reader from PATH).
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -332,6 +333,83 @@ inline void connect_loop(uint16_t port, long count) {
     connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
     close(fd);
   }
+}
+
+// ---- traffic ------------------------------------------------------------
+
+// bind() + connect() + close() of a UDP socket to 127.0.0.1:port, forever.
+inline void udp_loop(uint16_t port) {
+  for (;;) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    socklen_t len;
+    auto any = make_addr(AF_INET, "127.0.0.1", 0, &len);
+    bind(fd, reinterpret_cast<sockaddr*>(&any), len);
+    auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+    connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+    close(fd);
+  }
+}
+
+// Processes that make sockets in a loop until stopped: one connecting to a
+// listener and one accepting there; with `more`, two more connecting (to a
+// closed port and to the listener) and one doing UDP bind + connect.
+class Traffic {
+ public:
+  explicit Traffic(bool more = true) : l_(AF_INET, "127.0.0.1") {
+    std::vector<uint16_t> ports = {l_.port};
+    if (more) {
+      ports.push_back(closed_port(AF_INET, "127.0.0.1"));
+      ports.push_back(l_.port);
+    }
+    for (uint16_t port : ports) {
+      pids_.push_back(spawn([port] {
+        connect_loop(port, -1);
+        return 0;
+      }));
+    }
+    if (more) {
+      const uint16_t udp = closed_port(AF_INET, "127.0.0.1");
+      pids_.push_back(spawn([udp] {
+        udp_loop(udp);
+        return 0;
+      }));
+    }
+    // The listener's queue is drained so that connects keep succeeding.
+    const int lfd = l_.fd;
+    pids_.push_back(spawn([lfd] {
+      for (;;) close(accept(lfd, nullptr, nullptr));
+      return 0;
+    }));
+  }
+  ~Traffic() { stop(); }
+  void stop() {
+    for (pid_t p : pids_) kill(p, SIGKILL);
+    for (pid_t p : pids_) wait_exit(p);
+    pids_.clear();
+  }
+  uint16_t port() const { return l_.port; }
+  const std::vector<pid_t>& pids() const { return pids_; }
+
+ private:
+  Listener l_;
+  std::vector<pid_t> pids_;
+};
+
+// Whether `pid` has /dev/secure_log open (looked up without opening it).
+inline bool holds_device(pid_t pid) {
+  const std::string dir = fmt::format("/proc/{}/fd", pid);
+  DIR* d = opendir(dir.c_str());
+  if (!d) return false;
+  bool found = false;
+  while (dirent* e = readdir(d)) {
+    char target[64] = "";
+    const auto link = dir + "/" + e->d_name;
+    if (readlink(link.c_str(), target, sizeof(target) - 1) > 0 &&
+        std::string(target) == kDevice)
+      found = true;
+  }
+  closedir(d);
+  return found;
 }
 
 struct Outcome {

@@ -1,0 +1,138 @@
+#!/bin/bash
+# /init of the bench VM (a Debian bookworm root with auditd and bpftrace).
+# Runs every configuration in turn, round after round, and prints one line
+# per measurement on the second serial port:
+#   result config=C workload=W round=R ops=N seconds=S ops_per_s=X
+#          events=E lost=L
+# events is what the configuration recorded of the run, lost what it said it
+# dropped. Kernel command line: bench.seconds, bench.rounds, bench.procs,
+# bench.configs (comma separated).
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t bpf bpf /sys/fs/bpf
+ip link set lo up
+hostname netlog-bench
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+exec >/dev/ttyS1 2>&1
+
+seconds=3 rounds=5 procs=2 configs=baseline,netlog,netlog-filtered,auditd,bpftrace
+# shellcheck disable=SC2013 # the command line is words
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	bench.seconds=*) seconds=${arg#*=} ;;
+	bench.rounds=*) rounds=${arg#*=} ;;
+	bench.procs=*) procs=${arg#*=} ;;
+	bench.configs=*) configs=${arg#*=} ;;
+	esac
+done
+IFS=, read -r -a configs <<<"$configs"
+
+stats=/sys/module/netlog/parameters/stats
+# Sum of one counter over all of netlog's probes.
+netlog_sum() {
+	grep -o " $1=[0-9]*" "$stats" | awk -F= '{ n += $2 } END { print n + 0 }'
+}
+
+audit_log=/var/log/audit/audit.log
+audit_lost() {
+	auditctl -s | awk '$1 == "lost" { print $2 }'
+}
+
+bt_out=/tmp/bpftrace.out
+
+# What the configuration has recorded and lost so far: "EVENTS LOST".
+counts() {
+	case "$1" in
+	netlog) echo "$(netlog_sum emitted) $(netlog_sum dropped)" ;;
+	netlog-filtered) echo "$(netlog_sum filtered) $(netlog_sum dropped)" ;;
+	auditd) echo "$(grep -c '^type=SYSCALL' "$audit_log") $(audit_lost)" ;;
+	bpftrace) echo "$(grep -c '^kretprobe\|^kprobe' "$bt_out")" \
+		"$(grep -o 'Lost [0-9]* events' "$bt_out" |
+			awk '{ n += $2 } END { print n + 0 }')" ;;
+	*) echo "0 0" ;;
+	esac
+}
+
+start() {
+	case "$1" in
+	netlog | netlog-filtered)
+		insmod /usr/local/lib/netlog/secure_log.ko && insmod /usr/local/lib/netlog/netlog.ko || return 1
+		if [ "$1" = netlog-filtered ]; then
+			echo /usr/local/bin/netloop >/sys/module/netlog/parameters/whitelist
+		fi
+		netlog-reader >/dev/null &
+		reader=$!
+		;;
+	auditd)
+		auditd || return 1
+		auditctl -b 8192 >/dev/null
+		auditctl -a always,exit -F arch=b64 \
+			-S connect,accept,accept4,bind,listen,close >/dev/null
+		;;
+	bpftrace)
+		: >"$bt_out"
+		bpftrace /bench/netlog.bt >"$bt_out" 2>&1 &
+		tracer=$!
+		# Compiling the script takes a while under TCG.
+		for _ in $(seq 600); do
+			grep -q '^Attaching' "$bt_out" && break
+			kill -0 "$tracer" 2>/dev/null || break
+			sleep 0.5
+		done
+		grep -q '^Attaching' "$bt_out" || { cat "$bt_out"; return 1; }
+		sleep 1
+		;;
+	esac
+}
+
+stop() {
+	case "$1" in
+	netlog | netlog-filtered)
+		kill "$reader"
+		wait "$reader"
+		rmmod netlog && rmmod secure_log
+		;;
+	auditd)
+		auditctl -D >/dev/null
+		kill "$(cat /run/auditd.pid)"
+		while [ -e /run/auditd.pid ]; do sleep 0.2; done
+		auditctl -e 0 >/dev/null
+		;;
+	bpftrace)
+		kill -INT "$tracer"
+		wait "$tracer"
+		;;
+	esac
+}
+
+echo "=== bench $(uname -r) seconds=$seconds rounds=$rounds procs=$procs"
+for round in $(seq "$rounds"); do
+	for config in "${configs[@]}"; do
+		if ! start "$config"; then
+			echo "=== $config failed to start"
+			continue
+		fi
+		for workload in tcp udp; do
+			read -r ev0 lost0 <<<"$(counts "$config")"
+			line=$(netloop "$workload" "$seconds" "$procs") ||
+				echo "=== netloop $workload failed under $config"
+			# Let the recorder catch up before counting.
+			sleep 1
+			read -r ev1 lost1 <<<"$(counts "$config")"
+			echo "result config=$config workload=$workload round=$round" \
+				"$line events=$((ev1 - ev0)) lost=$((lost1 - lost0))"
+		done
+		stop "$config"
+	done
+done
+echo "=== dmesg"
+dmesg
+echo "=== end"
+sync
+echo o >/proc/sysrq-trigger

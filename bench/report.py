@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Turns make bench's raw results into the Markdown tables of
+docs/benchmarks.md.
+
+  report.py RESULTS_LOG READER_BENCH_JSON KVER
+"""
+import json
+import re
+import statistics
+import sys
+
+ORDER = ["baseline", "netlog", "netlog-filtered", "auditd", "bpftrace"]
+
+
+KERNEL_BAD = re.compile(r"\b(BUG|WARNING|Oops|general protection|"
+                        r"scheduling while atomic)\b")
+
+
+def parse(path):
+    runs, header, notes = [], "", []
+    in_dmesg = False
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if in_dmesg:
+                if KERNEL_BAD.search(line):
+                    notes.append("kernel: " + line)
+            elif line.startswith("=== bench"):
+                header = line[4:]
+            elif line.startswith("=== dmesg"):
+                in_dmesg = True
+            elif line.startswith("==="):
+                notes.append(line[4:])
+            elif line.startswith("result "):
+                runs.append(dict(kv.split("=", 1) for kv in line.split()[1:]))
+    return runs, header, notes
+
+
+def vm_tables(runs):
+    out = []
+    for workload in ("tcp", "udp"):
+        rows = {}
+        for r in runs:
+            if r["workload"] == workload and "ops_per_s" in r:
+                rows.setdefault(r["config"], []).append(r)
+        if "baseline" not in rows:
+            continue
+        base = statistics.median(float(r["ops_per_s"]) for r in rows["baseline"])
+        out.append(f"\n### {workload.upper()} loop\n")
+        out.append("| configuration | runs | ops/s median | spread (min-max) "
+                   "| vs baseline | slowdown | events/op | lost |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        slow = {}
+        for config in ORDER:
+            if config not in rows:
+                continue
+            rs = rows[config]
+            rates = [float(r["ops_per_s"]) for r in rs]
+            med = statistics.median(rates)
+            ops = sum(int(r["ops"]) for r in rs)
+            events = sum(int(r["events"]) for r in rs)
+            lost = sum(int(r["lost"]) for r in rs)
+            slow[config] = 1 - med / base
+            out.append(
+                f"| {config} | {len(rs)} | {med:,.0f} | {min(rates):,.0f}-"
+                f"{max(rates):,.0f} | {med / base:.3f} | "
+                f"{100 * slow[config]:+.1f}% | "
+                f"{events / ops if ops else 0:.2f} | {lost} |")
+        for peer in ("auditd", "bpftrace"):
+            if "netlog" in slow and peer in slow and slow[peer] > 0:
+                out.append(f"\nnetlog's slowdown is {slow['netlog'] / slow[peer]:.2f}"
+                           f" of {peer}'s.")
+    return out
+
+
+def reader_table(path):
+    with open(path) as f:
+        data = json.load(f)
+    out = ["\n### netlog-reader on one host core (Google Benchmark, "
+           "median of 5 repetitions)\n",
+           "| format | records/s | target |", "|---|---:|---:|"]
+    targets = {"BM_Text": "5,000,000", "BM_Json": "3,000,000", "BM_Klog": "-"}
+    for b in data["benchmarks"]:
+        if b.get("aggregate_name") != "median":
+            continue
+        name = b["run_name"]
+        out.append(f"| {name[3:].lower()} | {b['items_per_second']:,.0f} | "
+                   f"{targets.get(name, '-')} |")
+    return out
+
+
+def main():
+    results, reader_json, kver = sys.argv[1:4]
+    runs, header, notes = parse(results)
+    lines = [f"## make bench: {kver}, QEMU TCG, 2 vCPUs ({header})"]
+    if not runs:
+        lines.append("\nNo measurement: the VM printed no result (see "
+                     "build/bench/console.log).")
+    lines += vm_tables(runs)
+    for n in notes:
+        lines.append(f"\nnote: {n}")
+    lines += reader_table(reader_json)
+    print("\n".join(lines))
+    return 0 if runs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make bench: netlog's overhead against no recorder, auditd and bpftrace, in
+# one boot of Debian's 6.1 kernel under QEMU (TCG, 2 vCPUs), then the
+# reader's own speed on this host. Prints Markdown tables and writes them to
+# build/bench/report.md; never fails on a number, only when a measurement
+# could not be made.
+#
+# BENCH_SECONDS (3) per run, BENCH_ROUNDS (5), BENCH_PROCS (2) workload
+# processes, BENCH_CONFIGS (all), VM_TIMEOUT (3600).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/bench
+stage=$out/overlay
+"$top/scripts/deps.sh"
+eval "$("$top/scripts/kernel.sh" 6.1)"
+root_cpio=$("$top/bench/root.sh")
+
+rm -rf "$stage"
+# The root has a merged /usr (/lib is a link): nothing of ours goes there.
+mkdir -p "$out/kmod" "$stage"/{usr/local/lib/netlog,usr/local/bin,bench}
+cp -r "$top/kmod/." "$out/kmod/"
+make -s -C "$out/kmod" KDIR="$KDIR" modules
+cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" "$stage/usr/local/lib/netlog/"
+
+cmake -S "$top/reader" -B "$out/reader" -DCMAKE_BUILD_TYPE=Release \
+	-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF -DNETLOG_BUILD_BENCH=ON >/dev/null
+cmake --build "$out/reader" -j"$(nproc)" --target netlog-reader reader_bench
+cp "$out/reader/netlog-reader" "$stage/usr/local/bin/"
+gcc -O2 -Wall -Wextra -Werror -o "$stage/usr/local/bin/netloop" "$top/bench/netloop.c"
+# The reader's libraries the Debian root does not have (libfmt, libnl).
+ldd "$stage/usr/local/bin/netlog-reader" | awk '/=> \// { print $3 }' |
+	grep -E 'libfmt|libnl' | while read -r lib; do
+	dest=$stage/usr${lib#/usr}
+	mkdir -p "$(dirname "$dest")"
+	cp -L "$lib" "$dest"
+done
+install -m 0755 "$top/bench/init.sh" "$stage/init"
+cp "$top/bench/netlog.bt" "$stage/bench/"
+(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out/overlay.cpio"
+# The kernel unpacks concatenated archives in order: ours over the root.
+cat "$root_cpio" "$out/overlay.cpio" >"$out/initrd.cpio"
+
+results=$out/results.log
+console=$out/console.log
+cmdline="console=ttyS0 rdinit=/init panic=-1 bench.seconds=${BENCH_SECONDS:-3}"
+cmdline+=" bench.rounds=${BENCH_ROUNDS:-5} bench.procs=${BENCH_PROCS:-2}"
+cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-filtered,auditd,bpftrace}"
+echo "bench: booting $KVER (TCG, 2 vCPUs); results in $results"
+timeout "${VM_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg,thread=single \
+	-M pc -cpu max -smp 2 -m 4096 -kernel "$VMLINUZ" -initrd "$out/initrd.cpio" \
+	-display none -no-reboot -serial "file:$console" -serial "file:$results" \
+	-append "$cmdline"
+
+"$out/reader/reader_bench" --benchmark_repetitions=5 \
+	--benchmark_report_aggregates_only=true --benchmark_format=json \
+	>"$out/reader-bench.json"
+python3 "$top/bench/report.py" "$results" "$out/reader-bench.json" \
+	"$KVER" | tee "$out/report.md"

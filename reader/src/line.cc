@@ -1,0 +1,126 @@
+#include "line.h"
+
+#include <time.h>
+
+#include <array>
+#include <cstring>
+
+namespace netlog {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// "00" to "99".
+constexpr auto kPairs = [] {
+  std::array<char, 200> t{};
+  for (int i = 0; i < 100; i++) {
+    t[2 * i] = static_cast<char>('0' + i / 10);
+    t[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return t;
+}();
+
+// Up to three decimal digits of an octet, no leading zeros.
+char* put_octet(char* p, unsigned v) {
+  if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+  if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+  *p++ = static_cast<char>('0' + v % 10);
+  return p;
+}
+
+char* put_ipv4(char* p, const uint8_t* b) {
+  for (int i = 0; i < 4; i++) {
+    if (i) *p++ = '.';
+    p = put_octet(p, b[i]);
+  }
+  return p;
+}
+
+// Lower-case hex without leading zeros.
+char* put_group(char* p, unsigned v) {
+  bool started = false;
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    const unsigned nibble = (v >> shift) & 0xf;
+    if (nibble || started || shift == 0) {
+      *p++ = kHex[nibble];
+      started = true;
+    }
+  }
+  return p;
+}
+
+// RFC 5952, as glibc's inet_ntop writes it: the longest run of two or more
+// zero groups (the first of equals) becomes "::", and ::a.b.c.d and
+// ::ffff:a.b.c.d keep their IPv4 tail dotted.
+char* put_ipv6(char* p, const uint8_t* b) {
+  unsigned g[8];
+  for (int i = 0; i < 8; i++) g[i] = unsigned(b[2 * i]) << 8 | b[2 * i + 1];
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (g[i]) {
+      i++;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && !g[j]) j++;
+    if (j - i > best_len && j - i >= 2) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j;
+  }
+  for (int i = 0; i < 8; i++) {
+    if (i == best) {
+      *p++ = ':';
+      if (i + best_len == 8) *p++ = ':';
+      i += best_len - 1;
+      continue;
+    }
+    if (i) *p++ = ':';
+    if (i == 6 && best == 0 &&
+        (best_len == 6 || (best_len == 5 && g[5] == 0xffff)))
+      return put_ipv4(p, b + 12);
+    p = put_group(p, g[i]);
+  }
+  return p;
+}
+
+}  // namespace
+
+Line& Line::operator<<(const Address& a) {
+  p_ = a.family == 6 ? put_ipv6(p_, a.bytes.data())
+                     : put_ipv4(p_, a.bytes.data());
+  return *this;
+}
+
+Line& Line::time(uint64_t real_ns) {
+  // Records come in time order, so the part up to the second is formatted
+  // once per second of them, not once per record.
+  thread_local uint64_t cached_secs = UINT64_MAX;
+  thread_local char prefix[20];
+  const uint64_t secs = real_ns / 1000000000;
+  if (secs != cached_secs) {
+    const time_t t = static_cast<time_t>(secs);
+    struct tm tm {};
+    gmtime_r(&t, &tm);
+    fmt::format_to_n(prefix, sizeof(prefix),
+                     "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec);
+    cached_secs = secs;
+  }
+  // ".nnnnnnnnnZ", two digits at a time from the right.
+  char frac[11];
+  frac[0] = '.';
+  frac[10] = 'Z';
+  auto ns = static_cast<uint32_t>(real_ns % 1000000000);
+  for (int i = 8; i >= 2; i -= 2, ns /= 100)
+    std::memcpy(frac + i, kPairs.data() + 2 * (ns % 100), 2);
+  frac[1] = static_cast<char>('0' + ns);
+  std::memcpy(p_, prefix, sizeof(prefix) - 1);
+  std::memcpy(p_ + sizeof(prefix) - 1, frac, sizeof(frac));
+  p_ += sizeof(prefix) - 1 + sizeof(frac);
+  return *this;
+}
+
+}  // namespace netlog
