@@ -25,6 +25,7 @@
 #include <linux/minmax.h>
 #include <linux/smp.h>
 #include <linux/ktime.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -33,6 +34,13 @@
 static void ring_wake(struct irq_work *work)
 {
 	struct sl_ring *r = container_of(work, struct sl_ring, wake_work);
+
+	wake_up_interruptible(&r->wait);
+}
+
+static void ring_wake_later(struct timer_list *t)
+{
+	struct sl_ring *r = from_timer(r, t, wake_timer);
 
 	wake_up_interruptible(&r->wait);
 }
@@ -52,11 +60,14 @@ int sl_ring_init(struct sl_ring *r, u64 size)
 	raw_spin_lock_init(&r->lock);
 	init_waitqueue_head(&r->wait);
 	init_irq_work(&r->wake_work, ring_wake);
+	timer_setup(&r->wake_timer, ring_wake_later, 0);
 	return 0;
 }
 
 void sl_ring_exit(struct sl_ring *r)
 {
+	/* No producer and no reader is left: nothing arms these again. */
+	del_timer_sync(&r->wake_timer);
 	irq_work_sync(&r->wake_work);
 	vfree(r->buf);
 	r->buf = NULL;
@@ -78,19 +89,39 @@ static void ring_put(struct sl_ring *r, const void *src, u32 len)
 	r->head += len;
 }
 
-static void stamp(struct netlog_hdr *hdr, u64 seq)
+struct sl_time {
+	u64 boot_ns;
+	u64 real_ns;
+};
+
+/*
+ * Both clocks from one clocksource read, taken before the ring lock: the
+ * other is an offset away. Under QEMU TCG, where the clocksource is an
+ * emulated HPET, each read costs microseconds.
+ */
+static struct sl_time sl_now(void)
+{
+	ktime_t mono = ktime_get();
+
+	return (struct sl_time){
+		.boot_ns = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT)),
+		.real_ns = ktime_to_ns(ktime_mono_to_real(mono)),
+	};
+}
+
+static void stamp(struct netlog_hdr *hdr, u64 seq, const struct sl_time *t)
 {
 	hdr->abi_major = NETLOG_ABI_MAJOR;
 	hdr->abi_minor = NETLOG_ABI_MINOR;
 	hdr->seq = seq;
-	hdr->boot_ns = ktime_get_boottime_ns();
-	hdr->real_ns = ktime_get_real_ns();
+	hdr->boot_ns = t->boot_ns;
+	hdr->real_ns = t->real_ns;
 	hdr->cpu = raw_smp_processor_id();
 	hdr->reserved = 0;
 }
 
 /* Caller holds r->lock and has checked that a LOST record fits. */
-static void put_lost(struct sl_ring *r)
+static void put_lost(struct sl_ring *r, const struct sl_time *t)
 {
 	struct netlog_lost lost = {
 		.hdr.type = NETLOG_REC_LOST,
@@ -100,7 +131,7 @@ static void put_lost(struct sl_ring *r)
 		.last_seq = r->lost_first + r->lost - 1,
 	};
 
-	stamp(&lost.hdr, r->lost_first);
+	stamp(&lost.hdr, r->lost_first, t);
 	ring_put(r, &lost, sizeof(lost));
 	r->lost = 0;
 }
@@ -108,14 +139,16 @@ static void put_lost(struct sl_ring *r)
 int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 {
 	u32 len = rec->len;
+	struct sl_time now;
 	unsigned long flags;
-	u64 need;
+	u64 need, used;
 	int ret = 0;
 
 	if (len < sizeof(*rec) || len > NETLOG_REC_MAX ||
 	    !IS_ALIGNED(len, NETLOG_REC_ALIGN))
 		return -EINVAL;
 
+	now = sl_now();
 	raw_spin_lock_irqsave(&r->lock, flags);
 	need = len + (r->lost ? sizeof(struct netlog_lost) : 0);
 	if (ring_free(r) < need) {
@@ -128,15 +161,25 @@ int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 		goto out;
 	}
 	if (r->lost)
-		put_lost(r);
-	stamp(rec, r->next_seq++);
+		put_lost(r, &now);
+	stamp(rec, r->next_seq++, &now);
 	ring_put(r, rec, len);
 out:
+	used = r->head - r->tail;
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 
-	/* Pairs with the barrier in the waiter's prepare_to_wait(). */
-	if (wq_has_sleeper(&r->wait))
-		irq_work_queue(&r->wake_work);
+	/*
+	 * Pairs with the barrier in the waiter's prepare_to_wait(). A sleeping
+	 * reader is woken at once when the ring is an eighth full or has
+	 * dropped records, and otherwise by a timer within a tick, so that a
+	 * stream of records costs one wake-up per tick, not one per record.
+	 */
+	if (wq_has_sleeper(&r->wait)) {
+		if (ret || used >= r->size / 8)
+			irq_work_queue(&r->wake_work);
+		else if (!timer_pending(&r->wake_timer))
+			mod_timer(&r->wake_timer, jiffies + 1);
+	}
 	return ret;
 }
 
@@ -177,17 +220,19 @@ static int copy_out(const struct sl_ring *r, char __user *ubuf, u64 pos,
  */
 ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
 {
+	struct sl_time now;
 	unsigned long flags;
 	u64 head, tail, len = 0;
 	u32 rlen;
 	int ret;
 
+	now = sl_now();
 	raw_spin_lock_irqsave(&r->lock, flags);
 	/* Loss at the end of the stream is reported even if nothing follows.
 	 * An empty ring always has room for the LOST record.
 	 */
 	if (r->head == r->tail && r->lost)
-		put_lost(r);
+		put_lost(r, &now);
 	head = r->head;
 	tail = r->tail;
 	raw_spin_unlock_irqrestore(&r->lock, flags);

@@ -4,6 +4,7 @@
 
 #include <linux/irq_work.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -24,7 +25,8 @@ struct sl_ring {
 	u64 lost_total;		/* dropped since load */
 
 	wait_queue_head_t wait;
-	struct irq_work wake_work;
+	struct irq_work wake_work;	/* wakes the reader now */
+	struct timer_list wake_timer;	/* wakes it within a tick */
 };
 
 int sl_ring_init(struct sl_ring *r, u64 size);
