@@ -5,8 +5,9 @@
 #   result config=C workload=W round=R ops=N seconds=S ops_per_s=X
 #          events=E lost=L
 # events is what the configuration recorded of the run, lost what it said it
-# dropped. Kernel command line: bench.seconds, bench.rounds, bench.procs,
-# bench.configs (comma separated).
+# dropped. Then, with bench.profile=1, "profile WORKLOAD: <perf report line>"
+# for each loop under netlog. Kernel command line: bench.seconds,
+# bench.rounds, bench.procs, bench.configs (comma separated), bench.profile.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -21,7 +22,8 @@ hostname netlog-bench
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 exec >/dev/ttyS1 2>&1
 
-seconds=3 rounds=5 procs=2 configs=baseline,netlog,netlog-filtered,auditd,bpftrace
+seconds=3 rounds=5 procs=2 profile=1
+configs=baseline,netlog,netlog-filtered,auditd,bpftrace
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
@@ -29,6 +31,7 @@ for arg in $(cat /proc/cmdline); do
 	bench.rounds=*) rounds=${arg#*=} ;;
 	bench.procs=*) procs=${arg#*=} ;;
 	bench.configs=*) configs=${arg#*=} ;;
+	bench.profile=*) profile=${arg#*=} ;;
 	esac
 done
 IFS=, read -r -a configs <<<"$configs"
@@ -62,7 +65,8 @@ counts() {
 start() {
 	case "$1" in
 	netlog | netlog-filtered)
-		insmod /usr/local/lib/netlog/secure_log.ko && insmod /usr/local/lib/netlog/netlog.ko || return 1
+		insmod /usr/local/lib/netlog/secure_log.ko || return 1
+		insmod /usr/local/lib/netlog/netlog.ko || return 1
 		if [ "$1" = netlog-filtered ]; then
 			echo /usr/local/bin/netloop >/sys/module/netlog/parameters/whitelist
 		fi
@@ -119,6 +123,10 @@ for round in $(seq "$rounds"); do
 			continue
 		fi
 		for workload in tcp udp; do
+			# Warm up: loading code and arming probes makes QEMU drop
+			# translated code, which the first second pays for.
+			netloop "$workload" 1 "$procs" >/dev/null
+			sleep 1
 			read -r ev0 lost0 <<<"$(counts "$config")"
 			line=$(netloop "$workload" "$seconds" "$procs") ||
 				echo "=== netloop $workload failed under $config"
@@ -131,6 +139,21 @@ for round in $(seq "$rounds"); do
 		stop "$config"
 	done
 done
+# Where netlog's time goes: a system-wide profile of each loop under it.
+if [ "$profile" = 1 ] && start netlog; then
+	for workload in tcp udp; do
+		perf record -q -a -g -F 999 -e cpu-clock -o /tmp/perf.data -- \
+			netloop "$workload" "$seconds" "$procs" >/dev/null 2>&1
+		# By component (kernel, modules, reader, workload), then by symbol.
+		for sort in dso sym; do
+			perf report -i /tmp/perf.data --stdio --no-children \
+				--sort "$sort" -g none --percent-limit 0.7 2>/dev/null |
+				grep '%' | sed "s/^/profile $workload: /"
+		done
+	done
+	stop netlog
+fi
+
 echo "=== dmesg"
 dmesg
 echo "=== end"

@@ -17,7 +17,7 @@ KERNEL_BAD = re.compile(r"\b(BUG|WARNING|Oops|general protection|"
 
 
 def parse(path):
-    runs, header, notes = [], "", []
+    runs, header, notes, profile = [], "", [], {}
     in_dmesg = False
     with open(path, errors="replace") as f:
         for line in f:
@@ -33,7 +33,21 @@ def parse(path):
                 notes.append(line[4:])
             elif line.startswith("result "):
                 runs.append(dict(kv.split("=", 1) for kv in line.split()[1:]))
-    return runs, header, notes
+            elif line.startswith("profile "):
+                workload, rest = line[8:].split(":", 1)
+                profile.setdefault(workload, []).append(rest.strip())
+    return runs, header, notes, profile
+
+
+def profile_tables(profile):
+    out = []
+    for workload, rows in profile.items():
+        out.append(f"\n### Where the time goes: perf, {workload.upper()} loop "
+                   "under netlog (whole VM, cpu-clock samples)\n")
+        out.append("```")
+        out += rows[:40]
+        out.append("```")
+    return out
 
 
 def vm_tables(runs):
@@ -91,7 +105,7 @@ def reader_table(path):
 
 def main():
     results, reader_json, kver = sys.argv[1:4]
-    runs, header, notes = parse(results)
+    runs, header, notes, profile = parse(results)
     lines = [f"## make bench: {kver}, QEMU TCG, 2 vCPUs ({header})"]
     if not runs:
         lines.append("\nNo measurement: the VM printed no result (see "
@@ -99,6 +113,7 @@ def main():
     lines += vm_tables(runs)
     for n in notes:
         lines.append(f"\nnote: {n}")
+    lines += profile_tables(profile)
     lines += reader_table(reader_json)
     print("\n".join(lines))
     return 0 if runs else 1

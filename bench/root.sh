@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds (once) the bench VM's root: a debootstrap of Debian bookworm with
-# auditd and bpftrace, packed as an uncompressed cpio that the bench puts in
+# auditd, bpftrace and perf, packed as an uncompressed cpio that the bench puts in
 # front of its own files. Cached in /var/cache/netlog/bench-root/<hash of
 # this script>; prints the cpio's path. debootstrap comes from scripts/deps.sh.
 set -euo pipefail
 
-packages=auditd,bpftrace,iproute2,kmod,procps
+packages=auditd,bpftrace,iproute2,kmod,linux-perf,procps
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 cache=/var/cache/netlog/bench-root/$(sha256sum "$0" | cut -c1-12)
 cpio=$cache/root.cpio
