@@ -115,7 +115,9 @@ stop() {
 	esac
 }
 
-echo "=== bench $(uname -r) seconds=$seconds rounds=$rounds procs=$procs"
+clock=wall
+grep -q icount /proc/cmdline && clock=icount
+echo "=== bench $(uname -r) cpus=$(nproc) clock=$clock seconds=$seconds rounds=$rounds procs=$procs"
 for round in $(seq "$rounds"); do
 	for config in "${configs[@]}"; do
 		if ! start "$config"; then

@@ -106,7 +106,7 @@ def reader_table(path):
 def main():
     results, reader_json, kver = sys.argv[1:4]
     runs, header, notes, profile = parse(results)
-    lines = [f"## make bench: {kver}, QEMU TCG, 2 vCPUs ({header})"]
+    lines = [f"## make bench: {kver}, QEMU TCG ({header})"]
     if not runs:
         lines.append("\nNo measurement: the VM printed no result (see "
                      "build/bench/console.log).")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: netlog's overhead against no recorder, auditd and bpftrace, in
-# one boot of Debian's 6.1 kernel under QEMU (TCG, 2 vCPUs), then the
+# one boot of Debian's 6.1 kernel under QEMU (TCG, icount), then the
 # reader's own speed on this host. Prints Markdown tables and writes them to
 # build/bench/report.md; never fails on a number, only when a measurement
 # could not be made.
@@ -48,6 +48,7 @@ cmdline="console=ttyS0 rdinit=/init panic=-1 bench.seconds=${BENCH_SECONDS:-3}"
 cmdline+=" bench.rounds=${BENCH_ROUNDS:-5} bench.procs=${BENCH_PROCS:-2}"
 cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-filtered,auditd,bpftrace}"
 cmdline+=" bench.profile=${BENCH_PROFILE:-1}"
+[ "${BENCH_ICOUNT:-on}" = off ] || cmdline+=" bench.icount"
 echo "bench: booting $KVER (TCG); results in $results"
 # icount: the guest's clock runs on the instructions it executes (shift=0: one
 # per nanosecond), so "operations per second" of a busy loop is
