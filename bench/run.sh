@@ -5,7 +5,7 @@
 # build/bench/report.md; never fails on a number, only when a measurement
 # could not be made.
 #
-# BENCH_SECONDS (3) per run, BENCH_ROUNDS (5), BENCH_PROCS (2) workload
+# BENCH_SECONDS (1) per run, BENCH_ROUNDS (3), BENCH_PROCS (2) workload
 # processes, BENCH_CONFIGS (all), BENCH_PROFILE (1: perf profile of netlog),
 # VM_TIMEOUT (3600).
 set -euo pipefail
@@ -44,8 +44,8 @@ cat "$root_cpio" "$out/overlay.cpio" >"$out/initrd.cpio"
 
 results=$out/results.log
 console=$out/console.log
-cmdline="console=ttyS0 rdinit=/init panic=-1 bench.seconds=${BENCH_SECONDS:-3}"
-cmdline+=" bench.rounds=${BENCH_ROUNDS:-5} bench.procs=${BENCH_PROCS:-2}"
+cmdline="console=ttyS0 rdinit=/init panic=-1 bench.seconds=${BENCH_SECONDS:-1}"
+cmdline+=" bench.rounds=${BENCH_ROUNDS:-3} bench.procs=${BENCH_PROCS:-2}"
 cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-filtered,auditd,bpftrace}"
 cmdline+=" bench.profile=${BENCH_PROFILE:-1}"
 [ "${BENCH_ICOUNT:-on}" = off ] || cmdline+=" bench.icount"

@@ -352,10 +352,12 @@ inline void udp_loop(uint16_t port) {
 
 // Processes that make sockets in a loop until stopped: one connecting to a
 // listener and one accepting there; with `more`, two more connecting (to a
-// closed port and to the listener) and one doing UDP bind + connect.
+// closed port and to the listener); with `udp`, one doing UDP bind +
+// connect.
 class Traffic {
  public:
-  explicit Traffic(bool more = true) : l_(AF_INET, "127.0.0.1") {
+  explicit Traffic(bool more = true, bool udp = false)
+      : l_(AF_INET, "127.0.0.1") {
     std::vector<uint16_t> ports = {l_.port};
     if (more) {
       ports.push_back(closed_port(AF_INET, "127.0.0.1"));
@@ -367,10 +369,10 @@ class Traffic {
         return 0;
       }));
     }
-    if (more) {
-      const uint16_t udp = closed_port(AF_INET, "127.0.0.1");
-      pids_.push_back(spawn([udp] {
-        udp_loop(udp);
+    if (udp) {
+      const uint16_t port = closed_port(AF_INET, "127.0.0.1");
+      pids_.push_back(spawn([port] {
+        udp_loop(port);
         return 0;
       }));
     }

@@ -156,7 +156,7 @@ Tally stress(size_t capacity, size_t chunk, std::chrono::microseconds pause) {
   Follower follower(chunk, pause);
   std::set<pid_t> pids = {getpid()};
   {
-    Traffic traffic;
+    Traffic traffic(true, true);
     pids.insert(traffic.pids().begin(), traffic.pids().end());
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
   }
