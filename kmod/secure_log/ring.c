@@ -114,8 +114,8 @@ struct sl_time {
 
 /*
  * Both clocks from one clocksource read, taken before the ring lock: the
- * other is an offset away. Under QEMU TCG, where the clocksource is an
- * emulated HPET, each read costs microseconds.
+ * other is an offset away. (Under QEMU TCG the clocksource is an emulated
+ * HPET, where every read is a device access.)
  */
 static struct sl_time sl_now(void)
 {
