@@ -2,6 +2,7 @@
 #ifndef _NETLOG_H
 #define _NETLOG_H
 
+#include <linux/sched.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 #include <net/sock.h>
@@ -19,6 +20,13 @@ struct netlog_counters {
 /* netlog_emit_sock(): the event matched the whitelist. */
 #define NETLOG_FILTERED 1
 
+/* Who called connect, carried to the connect_done record. */
+struct netlog_caller {
+	struct netlog_task task;
+	char comm[TASK_COMM_LEN];
+	u32 flags;
+};
+
 /*
  * One socket action as seen by a probe. @local and @peer, when set, are
  * addresses the caller passed (bind, connect) and win over the socket's own;
@@ -34,6 +42,8 @@ struct netlog_sock_event {
 	const struct sockaddr *peer;
 	int peer_len;
 	bool no_peer;
+	/* when set, filled with the caller unless the whitelist silenced it */
+	struct netlog_caller *save;
 };
 
 struct cgroup;
@@ -46,6 +56,17 @@ char *nl_cgroup_path_lockless(struct cgroup *cgrp, char *buf, int size);
 int netlog_record_init(void);
 void netlog_record_exit(void);
 int netlog_emit_sock(const struct netlog_sock_event *ev);
+int netlog_emit_done(const struct sock *sk, int result,
+		     const struct netlog_caller *caller);
+void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
+
+int netlog_pending_init(void);
+void netlog_pending_exit(void);
+void netlog_pending_add(const struct sock *sk, const struct netlog_caller *c);
+bool netlog_pending_take(const struct sock *sk, struct netlog_caller *c);
+void netlog_pending_clear(void);
+unsigned int netlog_pending_used(void);
+unsigned long netlog_pending_overflow(void);
 
 bool netlog_whitelisted(const char *exe, size_t exe_len,
 			const struct netlog_sock *r);

@@ -3,32 +3,51 @@
  * What netlog hooks, and how it is switched.
  *
  * Two tables. Probes are what an admin switches (activity_klog's names, one
- * bit each in the `probes` mask). Hooks are the kernel functions we place
- * kprobes on; several probes can share one (inet_bind serves tcp_bind and
- * udp_bind). A hook is registered while any of its probes is on, so a probe
- * that is off costs nothing, and every handler also checks its probe's bit,
- * so a shared hook stays exact. Switching happens under hooks_lock from
- * sysfs writes; registration and unregistration are the kprobes core's
- * own and are safe under traffic.
+ * bit each in the `probes` mask), defined once in NETLOG_PROBES. Hooks are
+ * the kernel functions and tracepoints we attach to; several probes can
+ * share one (inet_bind serves tcp_bind and udp_bind). A hook is registered
+ * while any of its probes is on, so a probe that is off costs nothing, and
+ * every handler also checks its probe's bit, so a shared hook stays exact.
+ * Switching happens under hooks_lock from sysfs writes; registration and
+ * unregistration are the kprobes and tracepoint cores' own and are safe
+ * under traffic.
+ *
+ * The tcp_* probes serve every stream socket of AF_INET/AF_INET6 (TCP,
+ * MPTCP, SCTP), the udp_* ones every datagram and raw socket (UDP,
+ * UDP-Lite, ICMP and ICMPv6 ping sockets, raw sockets). Kernel sockets are
+ * not a task's action and are left out, except the first subflow of an
+ * MPTCP socket, which the kernel creates for the task that connects, binds
+ * or listens, and which carries the MPTCP socket's endpoints.
+ *
+ * No return probe sits on a call that can wait for the network or a peer:
+ * a task parked in such a call would hold a kretprobe instance, and enough
+ * of them would leave every other task's calls unrecorded. So:
+ *   tcp_v4_connect       TCP/MPTCP connect, where the SYN is sent (return
+ *   tcp_v6_connect       probe; these never wait for the peer). The record
+ *                        says -EINPROGRESS; the outcome is connect_done.
+ *   inet_sock_set_state  tracepoint: a socket we saw connect leaves
+ *                        SYN_SENT: connect_done, attributed to the caller
+ *                        (pending.c)
+ *   security_sock_graft  accept: the new socket is grafted onto its file,
+ *                        after the wait, in the accepting task (entry)
+ *   inet_dgram_connect   UDP, ping and raw connect (return probe; these
+ *                        do not block)
+ *   inet_bind            bind, IPv4 (return probe)
+ *   inet6_bind           bind, IPv6 (optional: IPv6 may be a module)
+ *   inet_listen          listen (return probe)
+ *   inet_release         the last close of a socket, however it happens
+ *                        (close, exit, dup2, close_range); inet6_release
+ *                        ends in it, so each socket is seen exactly once
+ * These are the protocol-family entry points with the same arguments on
+ * 6.1 and 6.12. A call a return probe could not follow (no free instance, a
+ * probe hit inside another handler) is counted by the kprobes core; a
+ * worker turns the counts into MISSED records within a second.
  *
  * Entry handlers only capture what the return handler cannot get back (the
  * socket and the arguments). They take no references, so an instance whose
  * return handler never runs (unregistration, maxactive exhausted) leaks
  * nothing. Attribution is read in the return handler: it runs in the same
  * task, whose credentials cannot change in the middle of its own call.
- *
- * Hook points, chosen because they are the protocol-family entry points
- * that every userspace socket call goes through, with the same first
- * arguments on 6.1 and 6.12:
- *   inet_stream_connect  TCP connect, IPv4 and IPv6
- *   inet_dgram_connect   UDP connect, IPv4 and IPv6
- *   inet_accept          TCP accept (the new socket is argument 1)
- *   inet_bind            bind, IPv4
- *   inet6_bind           bind, IPv6 (optional: IPv6 may be a module)
- *   inet_listen          TCP listen, IPv4 and IPv6
- *   inet_release         the last close of a socket, however it happens
- *                        (close, exit, dup2, close_range); inet6_release
- *                        ends in it, so each socket is seen exactly once
  */
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
@@ -40,32 +59,44 @@
 #include <linux/net.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/tracepoint.h>
+#include <linux/workqueue.h>
 #include <net/inet_sock.h>
+#include <net/mptcp.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "../include/secure_log.h"
 #include "netlog.h"
 
-/* Bit numbers of the `probes` mask; keep in step with probe_names. */
+/*
+ * The probes, in the order of their bits in the `probes` mask (which is
+ * ABI: do not reorder, append). X(name, what it records)
+ */
+#define NETLOG_PROBES(X)                                                   \
+	X(tcp_connect, "connect and connect_done of stream sockets")       \
+	X(tcp_accept, "accept")                                             \
+	X(tcp_close, "close of stream sockets")                             \
+	X(udp_connect, "connect of datagram and raw sockets")               \
+	X(udp_bind, "bind of datagram and raw sockets")                     \
+	X(udp_close, "close of datagram and raw sockets")                   \
+	X(tcp_bind, "bind of stream sockets")                               \
+	X(tcp_listen, "listen")
+
 enum netlog_probe_id {
-	NL_TCP_CONNECT,
-	NL_TCP_ACCEPT,
-	NL_TCP_CLOSE,
-	NL_UDP_CONNECT,
-	NL_UDP_BIND,
-	NL_UDP_CLOSE,
-	NL_TCP_BIND,
-	NL_TCP_LISTEN,
+#define X(name, what) NL_##name,
+	NETLOG_PROBES(X)
+#undef X
 	NL_PROBE_COUNT
 };
 
 #define NL_ALL_PROBES GENMASK(NL_PROBE_COUNT - 1, 0)
 
 static const char *const probe_names[NL_PROBE_COUNT] = {
-	[NL_TCP_CONNECT] = "tcp_connect", [NL_TCP_ACCEPT] = "tcp_accept",
-	[NL_TCP_CLOSE] = "tcp_close",	  [NL_UDP_CONNECT] = "udp_connect",
-	[NL_UDP_BIND] = "udp_bind",	  [NL_UDP_CLOSE] = "udp_close",
-	[NL_TCP_BIND] = "tcp_bind",	  [NL_TCP_LISTEN] = "tcp_listen",
+#define X(name, what) [NL_##name] = #name,
+	NETLOG_PROBES(X)
+#undef X
 };
 
 static unsigned long probes_on = NL_ALL_PROBES;
@@ -76,22 +107,27 @@ struct probe_counters {
 
 static struct probe_counters __percpu *counters;
 
+enum hook_kind { HOOK_KRETPROBE, HOOK_KPROBE, HOOK_TRACEPOINT };
+
 struct netlog_hook {
 	const char *symbol;
 	u16 event;
-	s8 tcp;		/* probe for TCP sockets, or -1 */
-	s8 udp;		/* probe for UDP sockets, or -1 */
+	s8 stream;	/* probe for stream sockets, or -1 */
+	s8 dgram;	/* probe for datagram and raw sockets, or -1 */
+	u8 kind;
 	bool optional;	/* a missing symbol is not an error */
-	bool is_kprobe;	/* entry only: krp.kp is a plain kprobe */
+	bool subflow;	/* a user's MPTCP subflow counts as the user's */
 	bool registered;
 	unsigned long missed;	/* nmissed of earlier registrations */
-	struct kretprobe krp;
+	unsigned long reported;	/* missed calls already in a MISSED record */
+	struct kretprobe krp;	/* kprobes; krp.kp alone for HOOK_KPROBE */
+	struct tracepoint *tp;	/* HOOK_TRACEPOINT */
+	void *tp_probe;
 };
 
 /* What a return handler needs from the entry. */
 struct call_data {
-	struct socket *sock;
-	struct socket *newsock;
+	struct sock *sk;
 	s8 probe;
 	int addr_len;
 	union {
@@ -114,38 +150,58 @@ static bool probe_is_on(int id)
 	return id >= 0 && (READ_ONCE(probes_on) & BIT(id));
 }
 
-/* The probe a socket belongs to on this hook, or -1 to ignore it. */
-static int probe_of(const struct netlog_hook *h, const struct socket *sock)
+/* The first subflow of an MPTCP socket, in the task that made it. */
+static bool user_subflow(const struct sock *sk)
 {
-	const struct sock *sk = sock ? sock->sk : NULL;
+	return sk->sk_protocol == IPPROTO_TCP && sk_is_mptcp(sk) &&
+	       !(current->flags & PF_KTHREAD);
+}
+
+/* The probe a socket belongs to on this hook, or -1 to ignore it. */
+static int probe_of(const struct netlog_hook *h, const struct sock *sk)
+{
 	int id;
 
-	/* Kernel sockets (NFS, CIFS, ...) are not a task's action. */
-	if (!sk || sk->sk_kern_sock)
+	if (!sk || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
 		return -1;
-	if (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)
+	/* Kernel sockets (NFS, CIFS, MPTCP subflows, ...) */
+	if (sk->sk_kern_sock && !(h->subflow && user_subflow(sk)))
 		return -1;
-	if (sk->sk_protocol == IPPROTO_TCP)
-		id = h->tcp;
-	else if (sk->sk_protocol == IPPROTO_UDP)
-		id = h->udp;
-	else
+	switch (sk->sk_type) {
+	case SOCK_STREAM:
+	case SOCK_SEQPACKET:
+		id = h->stream;
+		break;
+	case SOCK_DGRAM:
+	case SOCK_RAW:
+		id = h->dgram;
+		break;
+	default:
 		return -1;
+	}
 	return probe_is_on(id) ? id : -1;
 }
 
-static void emit(int id, const struct netlog_sock_event *ev)
+static void count(int id, int ret)
 {
-	struct netlog_counters *c = &this_cpu_ptr(counters)->c[id];
+	struct probe_counters __percpu *pc = counters;
+
+	/* this_cpu ops: softirq (connect_done) may interrupt a handler. */
+	this_cpu_inc(pc->c[id].hits);
+	if (!ret)
+		this_cpu_inc(pc->c[id].emitted);
+	else if (ret == NETLOG_FILTERED)
+		this_cpu_inc(pc->c[id].filtered);
+	else if (ret == -ENOSPC)
+		this_cpu_inc(pc->c[id].dropped);
+}
+
+static int emit(int id, const struct netlog_sock_event *ev)
+{
 	int ret = netlog_emit_sock(ev);
 
-	c->hits++;
-	if (!ret)
-		c->emitted++;
-	else if (ret == NETLOG_FILTERED)
-		c->filtered++;
-	else if (ret == -ENOSPC)
-		c->dropped++;
+	count(id, ret);
+	return ret;
 }
 
 static struct netlog_hook *hook_of(struct kretprobe_instance *ri)
@@ -153,38 +209,66 @@ static struct netlog_hook *hook_of(struct kretprobe_instance *ri)
 	return container_of(get_kretprobe(ri), struct netlog_hook, krp);
 }
 
-/* connect, bind: (struct socket *, struct sockaddr *, int addr_len, ...) */
-static int addr_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void save_addr(struct call_data *d, const struct sockaddr *uaddr,
+		      int len)
 {
-	struct call_data *d = (struct call_data *)ri->data;
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
-	struct sockaddr *uaddr = (void *)regs_get_kernel_argument(regs, 1);
-	int len = (int)regs_get_kernel_argument(regs, 2);
-
-	d->probe = probe_of(hook_of(ri), sock);
-	if (d->probe < 0)
-		return 1;
-	d->sock = sock;
 	/* uaddr is the kernel copy the socket layer made of the argument. */
 	d->addr_len = uaddr ? clamp_t(int, len, 0, sizeof(d->addr)) : 0;
 	memset(&d->addr, 0, sizeof(d->addr));
 	if (d->addr_len)
 		memcpy(&d->addr, uaddr, d->addr_len);
+}
+
+/* inet_dgram_connect, inet_bind: (struct socket *, struct sockaddr *, int) */
+static int addr_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct call_data *d = (struct call_data *)ri->data;
+	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
+
+	d->sk = sock ? sock->sk : NULL;
+	d->probe = probe_of(hook_of(ri), d->sk);
+	if (d->probe < 0)
+		return 1;
+	save_addr(d, (void *)regs_get_kernel_argument(regs, 1),
+		  (int)regs_get_kernel_argument(regs, 2));
 	return 0;
 }
 
-/* listen, accept: (struct socket *, struct socket *newsock or int, ...) */
+/* tcp_v6_connect: (struct sock *, struct sockaddr *, int) */
+static int tcp_connect_entry(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	struct call_data *d = (struct call_data *)ri->data;
+
+	d->sk = (void *)regs_get_kernel_argument(regs, 0);
+	d->probe = probe_of(hook_of(ri), d->sk);
+	if (d->probe < 0)
+		return 1;
+	save_addr(d, (void *)regs_get_kernel_argument(regs, 1),
+		  (int)regs_get_kernel_argument(regs, 2));
+	return 0;
+}
+
+/* tcp_v4_connect: the same, but tcp_v6_connect hands it IPv4-mapped peers */
+static int tcp_v4_connect_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
+
+	if (sk && sk->sk_family == AF_INET6)
+		return 1;
+	return tcp_connect_entry(ri, regs);
+}
+
+/* inet_listen: (struct socket *, int backlog) */
 static int sock_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call_data *d = (struct call_data *)ri->data;
 	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
 
-	d->probe = probe_of(hook_of(ri), sock);
-	if (d->probe < 0)
-		return 1;
-	d->sock = sock;
-	d->newsock = (void *)regs_get_kernel_argument(regs, 1);
-	return 0;
+	d->sk = sock ? sock->sk : NULL;
+	d->probe = probe_of(hook_of(ri), d->sk);
+	return d->probe < 0;
 }
 
 static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -194,7 +278,7 @@ static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct netlog_sock_event ev = {
 		.event = h->event,
 		.result = (int)regs_return_value(regs),
-		.sk = d->sock->sk,
+		.sk = d->sk,
 	};
 
 	switch (h->event) {
@@ -210,15 +294,50 @@ static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	case NETLOG_EV_LISTEN:
 		ev.no_peer = true;
 		break;
-	case NETLOG_EV_ACCEPT:
-		/* Only a completed accept is an action; EAGAIN is not. */
-		if (ev.result || !d->newsock || !d->newsock->sk)
-			return 0;
-		ev.sk = d->newsock->sk;
-		break;
 	}
-	if (ev.sk)
-		emit(d->probe, &ev);
+	emit(d->probe, &ev);
+	return 0;
+}
+
+/*
+ * tcp_v4_connect/tcp_v6_connect returned: 0 means the SYN is out (or, with
+ * TCP_FASTOPEN_CONNECT, deferred to the first send) and the socket is in
+ * SYN_SENT, held locked by the caller, so its outcome cannot arrive before
+ * we remember the caller below.
+ */
+static int tcp_connect_return(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	struct call_data *d = (struct call_data *)ri->data;
+	int ret = (int)regs_return_value(regs);
+	struct netlog_caller caller;
+	struct netlog_sock_event ev = {
+		.event = NETLOG_EV_CONNECT,
+		.result = ret ?: -EINPROGRESS,
+		.sk = d->sk,
+		.peer = &d->addr.sa,
+		.peer_len = d->addr_len,
+		.save = &caller,
+	};
+	int err = emit(d->probe, &ev);
+
+	if (!ret && err != NETLOG_FILTERED &&
+	    READ_ONCE(d->sk->sk_state) == TCP_SYN_SENT)
+		netlog_pending_add(d->sk, &caller);
+	return 0;
+}
+
+/* security_sock_graft(struct sock *, struct socket *): an accept is done. */
+static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct netlog_sock_event ev = { .event = NETLOG_EV_ACCEPT };
+	int id;
+
+	ev.sk = (void *)regs_get_kernel_argument(regs, 0);
+	id = probe_of(h, ev.sk);
+	if (id >= 0)
+		emit(id, &ev);
 	return 0;
 }
 
@@ -231,68 +350,119 @@ static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
 	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
-	int id = probe_of(h, sock);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_CLOSE };
 	const struct inet_sock *inet;
+	int id;
 
+	ev.sk = sock ? sock->sk : NULL;
+	id = probe_of(h, ev.sk);
 	if (id < 0)
 		return 0;
-	ev.sk = sock->sk;
 	inet = inet_sk(ev.sk);
 	/* Sockets that never had a port (ioctl helpers) are not traffic. */
 	if (!inet->inet_num && !inet->inet_sport)
 		return 0;
-	if (ev.sk->sk_protocol == IPPROTO_TCP &&
+	if (ev.sk->sk_type == SOCK_STREAM &&
 	    (BIT(ev.sk->sk_state) & TCPF_WAS_ESTABLISHED))
 		ev.flags |= NETLOG_F_ESTABLISHED;
 	emit(id, &ev);
 	return 0;
 }
 
-#define RET_HOOK(sym, ev, t, u, entry, opt)                                \
+/*
+ * sock:inet_sock_set_state, for every TCP state change: a socket whose
+ * connect we recorded leaves the handshake.
+ */
+static void state_change(void *data, const struct sock *sk, int oldstate,
+			 int newstate)
+{
+	struct netlog_hook *h = data;
+	struct netlog_caller caller;
+	int result;
+
+	if (!(BIT(oldstate) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) ||
+	    (BIT(newstate) & (TCPF_SYN_SENT | TCPF_SYN_RECV)))
+		return;
+	if (!netlog_pending_take(sk, &caller) || !probe_is_on(h->stream))
+		return;
+	if (newstate == TCP_ESTABLISHED)
+		result = 0;
+	else
+		result = -(READ_ONCE(sk->sk_err) ?: ECONNABORTED);
+	count(h->stream, netlog_emit_done(sk, result, &caller));
+}
+
+#define RET_HOOK(sym, ev, s, d, entry, ret, sub, opt)                      \
 	{                                                                   \
-		.symbol = sym, .event = ev, .tcp = t, .udp = u,             \
-		.optional = opt,                                            \
+		.symbol = sym, .event = ev, .stream = s, .dgram = d,        \
+		.kind = HOOK_KRETPROBE, .subflow = sub, .optional = opt,    \
 		.krp = {                                                    \
 			.entry_handler = entry,                             \
-			.handler = call_return,                             \
+			.handler = ret,                                     \
 			.data_size = sizeof(struct call_data),              \
 		},                                                          \
 	}
 
+#define ENTRY_HOOK(sym, ev, s, d, pre)                                     \
+	{                                                                   \
+		.symbol = sym, .event = ev, .stream = s, .dgram = d,        \
+		.kind = HOOK_KPROBE, .krp.kp.pre_handler = pre,             \
+	}
+
+/*
+ * Registered in this order and unregistered in reverse kind order (entry
+ * probes, return probes, then the tracepoint), so that connect_done's
+ * tracepoint is in place before the first connect it must complete.
+ */
 static struct netlog_hook hooks[] = {
-	RET_HOOK("inet_stream_connect", NETLOG_EV_CONNECT, NL_TCP_CONNECT, -1,
-		 addr_call_entry, false),
-	RET_HOOK("inet_dgram_connect", NETLOG_EV_CONNECT, -1, NL_UDP_CONNECT,
-		 addr_call_entry, false),
-	RET_HOOK("inet_accept", NETLOG_EV_ACCEPT, NL_TCP_ACCEPT, -1,
-		 sock_call_entry, false),
-	RET_HOOK("inet_bind", NETLOG_EV_BIND, NL_TCP_BIND, NL_UDP_BIND,
-		 addr_call_entry, false),
-	RET_HOOK("inet6_bind", NETLOG_EV_BIND, NL_TCP_BIND, NL_UDP_BIND,
-		 addr_call_entry, true),
-	RET_HOOK("inet_listen", NETLOG_EV_LISTEN, NL_TCP_LISTEN, -1,
-		 sock_call_entry, false),
 	{
-		.symbol = "inet_release", .event = NETLOG_EV_CLOSE,
-		.tcp = NL_TCP_CLOSE, .udp = NL_UDP_CLOSE, .is_kprobe = true,
-		.krp.kp.pre_handler = release_entry,
+		.symbol = "inet_sock_set_state", .kind = HOOK_TRACEPOINT,
+		.event = NETLOG_EV_CONNECT_DONE, .stream = NL_tcp_connect,
+		.dgram = -1, .tp_probe = state_change,
 	},
+	RET_HOOK("tcp_v4_connect", NETLOG_EV_CONNECT, NL_tcp_connect, -1,
+		 tcp_v4_connect_entry, tcp_connect_return, true, false),
+	RET_HOOK("tcp_v6_connect", NETLOG_EV_CONNECT, NL_tcp_connect, -1,
+		 tcp_connect_entry, tcp_connect_return, true, true),
+	RET_HOOK("inet_dgram_connect", NETLOG_EV_CONNECT, -1, NL_udp_connect,
+		 addr_call_entry, call_return, false, false),
+	ENTRY_HOOK("security_sock_graft", NETLOG_EV_ACCEPT, NL_tcp_accept, -1,
+		   graft_entry),
+	RET_HOOK("inet_bind", NETLOG_EV_BIND, NL_tcp_bind, NL_udp_bind,
+		 addr_call_entry, call_return, true, false),
+	RET_HOOK("inet6_bind", NETLOG_EV_BIND, NL_tcp_bind, NL_udp_bind,
+		 addr_call_entry, call_return, true, true),
+	RET_HOOK("inet_listen", NETLOG_EV_LISTEN, NL_tcp_listen, -1,
+		 sock_call_entry, call_return, true, false),
+	ENTRY_HOOK("inet_release", NETLOG_EV_CLOSE, NL_tcp_close,
+		   NL_udp_close, release_entry),
 };
 
 static unsigned long hook_users(const struct netlog_hook *h)
 {
-	return (h->tcp >= 0 ? BIT(h->tcp) : 0) |
-	       (h->udp >= 0 ? BIT(h->udp) : 0);
+	return (h->stream >= 0 ? BIT(h->stream) : 0) |
+	       (h->dgram >= 0 ? BIT(h->dgram) : 0);
 }
 
 static unsigned long hook_nmissed(const struct netlog_hook *h)
 {
-	return h->is_kprobe ? h->krp.kp.nmissed : h->krp.nmissed;
+	switch (h->kind) {
+	case HOOK_KPROBE:
+		return h->krp.kp.nmissed;
+	case HOOK_KRETPROBE:
+		return h->krp.kp.nmissed + h->krp.nmissed;
+	}
+	return 0;
+}
+
+/* Calls the hook missed in all its registrations; under hooks_lock. */
+static unsigned long hook_missed(const struct netlog_hook *h)
+{
+	return h->missed + (h->registered ? hook_nmissed(h) : 0);
 }
 
 /*
- * Unregisters the hooks no enabled probe needs, in two batches: each
+ * Unregisters the hooks no enabled probe needs, in batches: each
  * unregister_k(ret)probes() call waits for one RCU grace period however many
  * probes it removes, where one call per hook would wait for one each.
  */
@@ -301,16 +471,16 @@ static void hooks_unregister(unsigned long on)
 	struct netlog_hook *gone[ARRAY_SIZE(hooks)];
 	struct kretprobe *rps[ARRAY_SIZE(hooks)];
 	struct kprobe *kps[ARRAY_SIZE(hooks)];
-	int n = 0, nrp = 0, nkp = 0, i;
+	int n = 0, nrp = 0, nkp = 0, ntp = 0, i;
 	struct netlog_hook *h;
 
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
 		if (!h->registered || (hook_users(h) & on))
 			continue;
 		gone[n++] = h;
-		if (h->is_kprobe)
+		if (h->kind == HOOK_KPROBE)
 			kps[nkp++] = &h->krp.kp;
-		else
+		else if (h->kind == HOOK_KRETPROBE)
 			rps[nrp++] = &h->krp;
 	}
 	if (nkp)
@@ -318,27 +488,60 @@ static void hooks_unregister(unsigned long on)
 	if (nrp)
 		unregister_kretprobes(rps, nrp);
 	for (i = 0; i < n; i++) {
+		if (gone[i]->kind != HOOK_TRACEPOINT)
+			continue;
+		tracepoint_probe_unregister(gone[i]->tp, gone[i]->tp_probe,
+					    gone[i]);
+		ntp++;
+	}
+	if (ntp) {
+		/* No handler runs any more: nothing adds to the table. */
+		tracepoint_synchronize_unregister();
+		netlog_pending_clear();
+	}
+	for (i = 0; i < n; i++) {
 		gone[i]->missed += hook_nmissed(gone[i]);
 		gone[i]->registered = false;
 	}
+}
+
+static void find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	struct netlog_hook *h = priv;
+
+	if (!strcmp(tp->name, h->symbol))
+		h->tp = tp;
 }
 
 static int hook_register(struct netlog_hook *h)
 {
 	int ret;
 
-	/* A kprobe can be registered again only from a clean state. */
-	h->krp.kp.symbol_name = h->symbol;
-	h->krp.kp.addr = NULL;
-	h->krp.kp.flags = 0;
-	h->krp.kp.nmissed = 0;
-	h->krp.nmissed = 0;
-	if (h->is_kprobe) {
-		ret = register_kprobe(&h->krp.kp);
-	} else {
+	switch (h->kind) {
+	case HOOK_TRACEPOINT:
+		if (!h->tp)
+			for_each_kernel_tracepoint(find_tracepoint, h);
+		ret = h->tp ? tracepoint_probe_register(h->tp, h->tp_probe, h) :
+			      -ENOENT;
+		break;
+	case HOOK_KPROBE:
+	case HOOK_KRETPROBE:
+		/* A kprobe can be registered again only from a clean state. */
+		h->krp.kp.symbol_name = h->symbol;
+		h->krp.kp.addr = NULL;
+		h->krp.kp.flags = 0;
+		h->krp.kp.nmissed = 0;
+		h->krp.nmissed = 0;
+		if (h->kind == HOOK_KPROBE) {
+			ret = register_kprobe(&h->krp.kp);
+			break;
+		}
 		h->krp.maxactive = maxactive > 0 ? maxactive :
 				   max(128U, 16 * num_possible_cpus());
 		ret = register_kretprobe(&h->krp);
+		break;
+	default:
+		ret = -EINVAL;
 	}
 	if (ret == -ENOENT && h->optional)
 		return 0;
@@ -366,6 +569,56 @@ static int hooks_sync(unsigned long on)
 		}
 	}
 	return 0;
+}
+
+/* One MISSED record: @n calls of @hook left no record. */
+static void emit_missed(const char *hook, unsigned long n)
+{
+	struct netlog_missed r = {
+		.hdr.type = NETLOG_REC_MISSED,
+		.hdr.len = sizeof(r),
+		.count = n,
+	};
+
+	strscpy_pad(r.hook, hook, sizeof(r.hook));
+	secure_log_submit(&r.hdr);
+}
+
+static unsigned long done_reported;
+
+/*
+ * Turns the kprobes core's miss counters, and connects whose caller the
+ * pending table could not hold, into MISSED records; under hooks_lock.
+ * A MISSED record dropped by a full ring is itself in the next LOST.
+ */
+static void report_missed(void)
+{
+	unsigned long now, done = netlog_pending_overflow();
+	struct netlog_hook *h;
+
+	lockdep_assert_held(&hooks_lock);
+	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
+		now = hook_missed(h);
+		if (now != h->reported)
+			emit_missed(h->symbol, now - h->reported);
+		h->reported = now;
+	}
+	if (done != done_reported)
+		emit_missed("connect_done", done - done_reported);
+	done_reported = done;
+}
+
+static void missed_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(missed_work, missed_work_fn);
+
+static void missed_work_fn(struct work_struct *work)
+{
+	mutex_lock(&hooks_lock);
+	if (hooks_live) {
+		report_missed();
+		schedule_delayed_work(&missed_work, HZ);
+	}
+	mutex_unlock(&hooks_lock);
 }
 
 /*
@@ -398,17 +651,26 @@ int netlog_probes_init(void)
 	counters = alloc_percpu(struct probe_counters);
 	if (!counters)
 		return -ENOMEM;
+	ret = netlog_pending_init();
+	if (ret)
+		goto err_counters;
 	mutex_lock(&hooks_lock);
 	ret = hooks_sync(probes_on);
-	if (ret)
-		hooks_sync(0);
-	else
-		hooks_live = true;
 	if (ret) {
-		free_percpu(counters);
-		counters = NULL;
+		hooks_sync(0);
+		mutex_unlock(&hooks_lock);
+		goto err_pending;
 	}
+	hooks_live = true;
+	schedule_delayed_work(&missed_work, HZ);
 	mutex_unlock(&hooks_lock);
+	return 0;
+
+err_pending:
+	netlog_pending_exit();
+err_counters:
+	free_percpu(counters);
+	counters = NULL;
 	return ret;
 }
 
@@ -416,13 +678,19 @@ void netlog_probes_exit(void)
 {
 	mutex_lock(&hooks_lock);
 	hooks_live = false;
+	mutex_unlock(&hooks_lock);
+	/* The work rearms itself only while hooks_live. */
+	cancel_delayed_work_sync(&missed_work);
+	mutex_lock(&hooks_lock);
 	hooks_sync(0);
+	report_missed();
+	mutex_unlock(&hooks_lock);
+	netlog_pending_exit();
 	free_percpu(counters);
 	counters = NULL;
-	mutex_unlock(&hooks_lock);
 }
 
-/* probes=<mask>: bit n switches probe n (see enum netlog_probe_id). */
+/* probes=<mask>: bit n switches probe n (NETLOG_PROBES order). */
 static int probes_param_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long on;
@@ -448,8 +716,9 @@ static const struct kernel_param_ops probes_ops = {
 	.get = probes_param_get,
 };
 module_param_cb(probes, &probes_ops, NULL, 0644);
+#define PROBE_NAME(name, what) " " #name
 MODULE_PARM_DESC(probes,
-		 "mask of probes on: 1 tcp_connect, 2 tcp_accept, 4 tcp_close, 8 udp_connect, 0x10 udp_bind, 0x20 udp_close, 0x40 tcp_bind, 0x80 tcp_listen");
+		 "mask of probes on, bit 0 first:" NETLOG_PROBES(PROBE_NAME));
 
 /* probe_<name>=Y|N: one bit of the mask. */
 static int probe_flag_set(const char *val, const struct kernel_param *kp)
@@ -474,29 +743,25 @@ static const struct kernel_param_ops probe_flag_ops = {
 	.get = probe_flag_get,
 };
 
-#define PROBE_PARAM(name, id)                                              \
-	static int name##_id = id;                                          \
+#define X(name, what)                                                      \
+	static int name##_id = NL_##name;                                   \
 	module_param_cb(probe_##name, &probe_flag_ops, &name##_id, 0644);   \
-	MODULE_PARM_DESC(probe_##name, "record " #name " (Y/N)")
-
-PROBE_PARAM(tcp_connect, NL_TCP_CONNECT);
-PROBE_PARAM(tcp_accept, NL_TCP_ACCEPT);
-PROBE_PARAM(tcp_close, NL_TCP_CLOSE);
-PROBE_PARAM(udp_connect, NL_UDP_CONNECT);
-PROBE_PARAM(udp_bind, NL_UDP_BIND);
-PROBE_PARAM(udp_close, NL_UDP_CLOSE);
-PROBE_PARAM(tcp_bind, NL_TCP_BIND);
-PROBE_PARAM(tcp_listen, NL_TCP_LISTEN);
+	MODULE_PARM_DESC(probe_##name, "record " what " (Y/N)");
+NETLOG_PROBES(X)
+#undef X
 
 /*
  * /sys/module/netlog/parameters/stats (root only): a line per probe,
  *   <probe> on=0|1 hits=N emitted=N dropped=N filtered=N
  * then a line per hook,
  *   hook <symbol> registered=0|1 missed=N
+ * and one for the connects awaiting their outcome,
+ *   connect_done pending=N missed=N
  * hits counts events seen, emitted those in the ring, dropped those lost to
  * a full ring (also in-stream as LOST), filtered those the whitelist
- * silenced, missed the calls the kprobes core
- * could not follow (no free kretprobe instance, or a nested probe).
+ * silenced, missed the calls that left no record (also in-stream as
+ * MISSED): the kprobes core could not follow them (no free kretprobe
+ * instance, or a nested probe), or the pending table was full.
  */
 static int stats_get(char *buf, const struct kernel_param *kp)
 {
@@ -526,8 +791,9 @@ static int stats_get(char *buf, const struct kernel_param *kp)
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
 		len += sysfs_emit_at(buf, len,
 				     "hook %s registered=%d missed=%lu\n",
-				     h->symbol, h->registered,
-				     h->missed + (h->registered ? hook_nmissed(h) : 0));
+				     h->symbol, h->registered, hook_missed(h));
+	len += sysfs_emit_at(buf, len, "connect_done pending=%u missed=%lu\n",
+			     netlog_pending_used(), netlog_pending_overflow());
 	mutex_unlock(&hooks_lock);
 	return len;
 }

@@ -24,6 +24,7 @@
 #include <linux/user_namespace.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
+#include <net/mptcp.h>
 #include <net/net_namespace.h>
 
 #include "../include/secure_log.h"
@@ -274,6 +275,66 @@ static void put_endpoints(struct netlog_sock *r, struct endpoint *local,
 	r->rport = remote->port;
 }
 
+/*
+ * The record's proto and flags for a socket: MPTCP (the socket, or one of
+ * its TCP subflows) is proto 6 with NETLOG_F_MPTCP, since IPPROTO_MPTCP
+ * (262) does not fit a byte; a raw socket keeps its protocol number.
+ */
+void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags)
+{
+	if (sk->sk_protocol == IPPROTO_MPTCP ||
+	    (sk->sk_protocol == IPPROTO_TCP && sk_is_mptcp(sk))) {
+		*proto = IPPROTO_TCP;
+		*flags |= NETLOG_F_MPTCP;
+		return;
+	}
+	*proto = sk->sk_protocol;
+	if (sk->sk_type == SOCK_RAW)
+		*flags |= NETLOG_F_RAW;
+}
+
+static void endpoints_of(struct netlog_sock *r, const struct sock *sk)
+{
+	struct endpoint local = {}, remote = {};
+
+	ep_local(&local, sk);
+	ep_remote(&remote, sk);
+	put_endpoints(r, &local, &remote);
+}
+
+/*
+ * connect_done: built on the stack, not in the per-CPU buffer, because it
+ * runs from a tracepoint, often in softirq, which can interrupt a probe
+ * handler that is filling that buffer on this CPU. Only comm among the
+ * strings: the rest of the caller is in its connect record.
+ */
+int netlog_emit_done(const struct sock *sk, int result,
+		     const struct netlog_caller *caller)
+{
+	struct {
+		struct netlog_sock sock;
+		u8 strings[NETLOG_STR_COUNT * sizeof(__u16) + NETLOG_COMM_MAX +
+			   NETLOG_REC_ALIGN];
+	} buf;
+	struct netlog_sock *r = &buf.sock;
+	struct netlog_strings w;
+
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = NETLOG_REC_SOCK;
+	r->event = NETLOG_EV_CONNECT_DONE;
+	r->result = result;
+	r->flags = caller->flags;
+	netlog_sock_proto(sk, &r->proto, &r->flags);
+	endpoints_of(r, sk);
+	r->task = caller->task;
+
+	netlog_strings_begin(&w, r);
+	netlog_put_string(&w, caller->comm,
+			  strnlen(caller->comm, sizeof(caller->comm)));
+	netlog_strings_end(&w);
+	return secure_log_submit(&r->hdr);
+}
+
 int netlog_emit_sock(const struct netlog_sock_event *ev)
 {
 	union netlog_buf *buf = get_cpu_ptr(rec_buf);
@@ -287,9 +348,9 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_SOCK;
 	r->event = ev->event;
-	r->proto = ev->sk->sk_protocol;
 	r->result = ev->result;
 	r->flags = ev->flags;
+	netlog_sock_proto(ev->sk, &r->proto, &r->flags);
 
 	ep_local(&local, ev->sk);
 	if (ev->local) {
@@ -313,6 +374,12 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		return NETLOG_FILTERED;
 	}
 	fill_task(&r->task, ev->sk);
+	if (ev->save) {
+		ev->save->task = r->task;
+		ev->save->flags = r->flags & NETLOG_F_MPTCP;
+		strscpy_pad(ev->save->comm, current->comm,
+			    sizeof(ev->save->comm));
+	}
 
 	netlog_strings_begin(&w, r);
 	netlog_put_string(&w, current->comm,

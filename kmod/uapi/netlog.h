@@ -38,12 +38,27 @@
  *    48    8 first_seq   first dropped sequence number (== hdr.seq)
  *    56    8 last_seq    last dropped; last_seq - first_seq + 1 == count
  *
+ * NETLOG_REC_MISSED (struct netlog_missed, 80 bytes), minor 1
+ *   Calls that a probe saw start but could not follow, so that they left no
+ *   record: a return probe out of instances, a probe hit while another
+ *   handler ran on that CPU, or a connect_done whose caller could not be
+ *   remembered. Emitted within about a second of the miss.
+ *    40    8 count       calls missed since the previous MISSED record of
+ *                        this hook
+ *    48   32 hook        the hook's name, NUL padded
+ *
  * NETLOG_REC_SOCK (struct netlog_sock + strings)
  *   One socket action (enum netlog_event) by one task.
  *    40    2 event       enum netlog_event
- *    42    1 proto       IPPROTO_TCP (6) or IPPROTO_UDP (17)
+ *    42    1 proto       the IP protocol number: IPPROTO_TCP (6), UDP (17),
+ *                        UDPLITE (136), ICMP (1), ICMPV6 (58), SCTP (132);
+ *                        MPTCP is 6 with NETLOG_F_MPTCP, and a raw socket
+ *                        carries its protocol with NETLOG_F_RAW
  *    43    1 family      4 or 6; IPv4-mapped IPv6 is reported as 4
- *    44    4 result      0 or a negative errno returned by the call
+ *    44    4 result      0 or a negative errno returned by the call;
+ *                        a TCP/MPTCP connect that sent its SYN says
+ *                        -EINPROGRESS (blocking or not): its outcome is
+ *                        the socket's connect_done record
  *    48    2 lport       local port, host order
  *    50    2 rport       remote port, host order
  *    52    4 flags       NETLOG_F_* bits
@@ -86,7 +101,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 0
+#define NETLOG_ABI_MINOR 1
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 2048
@@ -95,6 +110,7 @@
 enum netlog_rec_type {
 	NETLOG_REC_LOST = 1,
 	NETLOG_REC_SOCK = 2,
+	NETLOG_REC_MISSED = 3,	/* minor 1 */
 };
 
 enum netlog_event {
@@ -103,6 +119,13 @@ enum netlog_event {
 	NETLOG_EV_BIND = 3,
 	NETLOG_EV_LISTEN = 4,
 	NETLOG_EV_CLOSE = 5,
+	/*
+	 * minor 1: the outcome of a TCP or MPTCP handshake that a connect
+	 * started (result 0: established, or the error that ended it), with
+	 * the attribution of the task that called connect (comm, ids; its tty,
+	 * exe and cgroup are those of that connect record).
+	 */
+	NETLOG_EV_CONNECT_DONE = 6,
 };
 
 /* Bounds on the strings of a NETLOG_REC_SOCK record, in bytes. */
@@ -126,6 +149,10 @@ enum netlog_str {
 #define NETLOG_F_TRUNC_CGROUP (1U << 3)
 /* close of a TCP socket that had been connected or accepted */
 #define NETLOG_F_ESTABLISHED (1U << 4)
+/* minor 1: an MPTCP socket (proto is 6) */
+#define NETLOG_F_MPTCP (1U << 5)
+/* minor 1: a SOCK_RAW socket; proto is its protocol number */
+#define NETLOG_F_RAW (1U << 6)
 
 struct netlog_hdr {
 	__u8 abi_major;
@@ -144,6 +171,14 @@ struct netlog_lost {
 	__u64 count;
 	__u64 first_seq;
 	__u64 last_seq;
+};
+
+#define NETLOG_HOOK_NAME_MAX 32
+
+struct netlog_missed {
+	struct netlog_hdr hdr;
+	__u64 count;
+	char hook[NETLOG_HOOK_NAME_MAX];
 };
 
 struct netlog_task {
@@ -184,6 +219,7 @@ struct netlog_sock {
 #ifdef __cplusplus
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");
 static_assert(sizeof(struct netlog_lost) == 64, "netlog_lost ABI");
+static_assert(sizeof(struct netlog_missed) == 80, "netlog_missed ABI");
 static_assert(sizeof(struct netlog_task) == 56, "netlog_task ABI");
 static_assert(sizeof(struct netlog_sock) == 144, "netlog_sock ABI");
 static_assert(NETLOG_SOCK_MAX_LEN <= NETLOG_REC_MAX, "record bound");

@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "escape.h"
 #include "fd.h"
 #include "stream.h"
 
@@ -80,6 +81,9 @@ class Printer {
     if (const auto* lost = std::get_if<LostEvent>(&rec_.body))
       fmt::print(err_, "netlog-reader: lost {} records (seq {}-{})\n",
                  lost->count, lost->first_seq, lost->last_seq);
+    else if (const auto* missed = std::get_if<MissedEvent>(&rec_.body))
+      fmt::print(err_, "netlog-reader: {} {} calls left no record (seq {})\n",
+                 escape_bytes(missed->hook), missed->count, rec_.hdr.seq);
     renderer_->render(rec_, ctx_, buf_);
   }
 

@@ -16,7 +16,7 @@ class JsonRenderer : public Renderer {
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
       const Task& t = ev->task;
       l << R"("event":")" << event_name(ev->event) << R"(","proto":")"
-        << proto_name(ev->proto) << R"(","family":")"
+        << proto_name(*ev) << R"(","family":")"
         << family_name(ev->laddr.family) << R"(","laddr":")" << ev->laddr
         << R"(","lport":)" << ev->lport << R"(,"raddr":")" << ev->raddr
         << R"(","rport":)" << ev->rport << R"(,"result":)" << ev->result
@@ -32,8 +32,13 @@ class JsonRenderer : public Renderer {
       if (ev->event == NETLOG_EV_CLOSE)
         l << R"("established":)"
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
+      if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
       if (auto trunc = truncated_names(ev->flags); !trunc.empty())
         l << R"("truncated":")" << trunc << R"(",)";
+    } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
+      l << R"("event":"missed","hook":)";
+      l.quoted(missed->hook, Quote::kJson) << R"(,"count":)" << missed->count
+                                           << ',';
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
       l << R"("event":"lost","count":)" << lost->count << R"(,"first_seq":)"
         << lost->first_seq << R"(,"last_seq":)" << lost->last_seq << ',';

@@ -1,10 +1,13 @@
 // The klog format: activity_klog's line layout, for existing log parsers.
 //   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY EXE PROTO SRC ACT DST
-// with ACT "->" connect, "<-" accept, "<!>" close; bind and listen print
+// with ACT "->" connect, "=>" connect_done, "<-" accept, "<!>" close; PROTO
+// is TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP or RAW; bind and listen print
 // "BIND SRC" and "LISTEN SRC". A failed call ends in " res:ERRNO".
 #include <fmt/format.h>
 
+#include <cctype>
 #include <iterator>
+#include <string>
 
 #include "escape.h"
 #include "render.h"
@@ -44,7 +47,8 @@ class KlogRenderer : public Renderer {
                      escape_bytes(ev->tty), escape_bytes(ev->exe));
       const Endpoint local{ev->laddr, ev->lport};
       const Endpoint remote{ev->raddr, ev->rport};
-      const char* proto = ev->proto == 17 ? "UDP" : "TCP";
+      std::string proto(proto_name(*ev));
+      for (auto& c : proto) c = static_cast<char>(std::toupper(c));
       switch (ev->event) {
         case NETLOG_EV_BIND:
           fmt::format_to(it, "{} BIND {}", proto, local);
@@ -58,10 +62,16 @@ class KlogRenderer : public Renderer {
         case NETLOG_EV_CLOSE:
           fmt::format_to(it, "{} {} <!> {}", proto, local, remote);
           break;
+        case NETLOG_EV_CONNECT_DONE:
+          fmt::format_to(it, "{} {} => {}", proto, local, remote);
+          break;
         default:
           fmt::format_to(it, "{} {} -> {}", proto, local, remote);
       }
       if (ev->result) fmt::format_to(it, " res:{}", ev->result);
+    } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
+      fmt::format_to(it, "MISSED {} calls of {} (seq {})", missed->count,
+                     escape_bytes(missed->hook), rec.hdr.seq);
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
       fmt::format_to(it, "LOST {} records (seq {}-{})", lost->count,
                      lost->first_seq, lost->last_seq);

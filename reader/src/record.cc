@@ -87,6 +87,15 @@ Result<LostEvent> decode_lost(std::span<const std::byte> b, uint64_t seq) {
   return LostEvent{r.count, r.first_seq, r.last_seq};
 }
 
+Result<MissedEvent> decode_missed(std::span<const std::byte> b) {
+  if (b.size() < sizeof(netlog_missed))
+    return Error{fmt::format("missed record too short ({} bytes)", b.size())};
+  const auto* name = reinterpret_cast<const char*>(
+      b.data() + offsetof(netlog_missed, hook));
+  return MissedEvent{NETLOG_FIELD(b, netlog_missed, count),
+                     std::string_view(name, strnlen(name, NETLOG_HOOK_NAME_MAX))};
+}
+
 }  // namespace
 
 Result<size_t> record_length(std::span<const std::byte> bytes) {
@@ -125,6 +134,12 @@ std::optional<Error> decode_into(std::span<const std::byte> bytes,
       rec.body = *ev;
       return std::nullopt;
     }
+    case NETLOG_REC_MISSED: {
+      auto ev = decode_missed(bytes);
+      if (!ev) return ev.error();
+      rec.body = *ev;
+      return std::nullopt;
+    }
     default:
       rec.body = UnknownEvent{};
   }
@@ -149,6 +164,8 @@ std::string_view event_name(uint16_t event) {
       return "listen";
     case NETLOG_EV_CLOSE:
       return "close";
+    case NETLOG_EV_CONNECT_DONE:
+      return "connect_done";
   }
   return "unknown";
 }

@@ -56,13 +56,19 @@ struct LostEvent {
   uint64_t last_seq = 0;
 };
 
+// Calls a probe could not follow: they left no record.
+struct MissedEvent {
+  uint64_t count = 0;
+  std::string_view hook;  // from the kernel; escape before printing
+};
+
 // A record type this reader does not know (a newer minor ABI): skipped by
 // length, rendered as such.
 struct UnknownEvent {};
 
 struct Record {
   Header hdr;
-  std::variant<SockEvent, LostEvent, UnknownEvent> body;
+  std::variant<SockEvent, LostEvent, MissedEvent, UnknownEvent> body;
 };
 
 // Length of the record at the start of `bytes`, after checking its header;

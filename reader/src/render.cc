@@ -50,15 +50,26 @@ size_t line_bound(const Record& rec, Context& ctx) {
   if (const auto* ev = std::get_if<SockEvent>(&rec.body))
     return Line::bound_for(ctx.user(ev->task.uid), ev->tty, ev->comm, ev->exe,
                            ev->cgroup, ctx.host());
+  if (const auto* missed = std::get_if<MissedEvent>(&rec.body))
+    return Line::bound_for(missed->hook, ctx.host());
   return Line::bound_for(ctx.host());
 }
 
-std::string_view proto_name(uint8_t proto) {
-  switch (proto) {
-    case 6:
-      return "tcp";
-    case 17:
+std::string_view proto_name(const SockEvent& ev) {
+  if (ev.flags & NETLOG_F_RAW) return "raw";
+  switch (ev.proto) {
+    case IPPROTO_TCP:
+      return ev.flags & NETLOG_F_MPTCP ? "mptcp" : "tcp";
+    case IPPROTO_UDP:
       return "udp";
+    case IPPROTO_UDPLITE:
+      return "udplite";
+    case IPPROTO_ICMP:
+      return "icmp";
+    case IPPROTO_ICMPV6:
+      return "icmpv6";
+    case IPPROTO_SCTP:
+      return "sctp";
   }
   return "unknown";
 }

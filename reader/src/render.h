@@ -53,7 +53,8 @@ std::unique_ptr<Renderer> make_renderer(Format format);
 // Bytes enough for the text or JSON line of `rec` (see Line::bound_for).
 size_t line_bound(const Record& rec, Context& ctx);
 std::string rfc3339(uint64_t real_ns);
-std::string_view proto_name(uint8_t proto);
+// DESIGN.md's names: tcp, mptcp, udp, udplite, icmp, icmpv6, sctp, raw.
+std::string_view proto_name(const SockEvent& ev);
 std::string_view family_name(uint8_t family);
 // Names of the truncated strings, comma separated; empty when none.
 std::string truncated_names(uint32_t flags);

@@ -17,7 +17,7 @@ class TextRenderer : public Renderer {
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
       const Task& t = ev->task;
       l << " event=" << event_name(ev->event)
-        << " proto=" << proto_name(ev->proto)
+        << " proto=" << proto_name(*ev)
         << " family=" << family_name(ev->laddr.family) << " laddr=" << ev->laddr
         << " lport=" << ev->lport << " raddr=" << ev->raddr
         << " rport=" << ev->rport << " result=" << ev->result
@@ -31,8 +31,12 @@ class TextRenderer : public Renderer {
       l.quoted(ev->cgroup, Quote::kText) << " netns=" << t.netns;
       if (ev->event == NETLOG_EV_CLOSE)
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
+      if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
       if (auto trunc = truncated_names(ev->flags); !trunc.empty())
         l << " truncated=" << trunc;
+    } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
+      l << " event=missed hook=";
+      l.quoted(missed->hook, Quote::kText) << " count=" << missed->count;
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
       l << " event=lost count=" << lost->count
         << " first_seq=" << lost->first_seq << " last_seq=" << lost->last_seq;

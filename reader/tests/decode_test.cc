@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -76,8 +77,44 @@ TEST(Decode, OtherMajorVersionIsRefused) {
   bytes[0] = std::byte{2};
   auto rec = decode(bytes);
   ASSERT_FALSE(rec);
-  EXPECT_NE(rec.error().message.find("ABI version 2.0 is not supported"),
+  EXPECT_NE(rec.error().message.find(fmt::format(
+                "ABI version 2.{} is not supported", NETLOG_ABI_MINOR)),
             std::string::npos);
+}
+
+TEST(Decode, OlderMinorVersionIsRead) {
+  auto bytes = test::sock_record({});
+  bytes[1] = std::byte{0};  // minor 0: no MISSED records, no connect_done
+  auto rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->hdr.abi_minor, 0);
+  EXPECT_TRUE(std::holds_alternative<SockEvent>(rec->body));
+}
+
+TEST(Decode, MissedRecord) {
+  std::vector<std::byte> bytes(sizeof(netlog_missed));
+  netlog_missed m{};
+  m.hdr.abi_major = NETLOG_ABI_MAJOR;
+  m.hdr.abi_minor = NETLOG_ABI_MINOR;
+  m.hdr.type = NETLOG_REC_MISSED;
+  m.hdr.len = sizeof(m);
+  m.hdr.seq = 7;
+  m.count = 42;
+  std::memcpy(m.hook, "inet_bind", 9);
+  std::memcpy(bytes.data(), &m, sizeof(m));
+  auto rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  const auto* missed = std::get_if<MissedEvent>(&rec->body);
+  ASSERT_NE(missed, nullptr);
+  EXPECT_EQ(missed->count, 42u);
+  EXPECT_EQ(missed->hook, "inet_bind");
+  // A hook name that fills its field has no NUL: it stops at the field.
+  std::memset(bytes.data() + offsetof(netlog_missed, hook), 'x',
+              NETLOG_HOOK_NAME_MAX);
+  rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(std::get<MissedEvent>(rec->body).hook.size(),
+            size_t{NETLOG_HOOK_NAME_MAX});
 }
 
 TEST(Decode, CorruptLengths) {

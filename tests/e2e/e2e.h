@@ -529,11 +529,85 @@ inline void expect_record(const Rec& r, const Expect& e) {
   EXPECT_EQ(r.count("truncated"), 0u);
 }
 
-// One connect record of this process, or a failure.
-inline Rec only_connect(pid_t pid = getpid()) {
-  auto recs = records_of(pid, "connect");
-  EXPECT_EQ(recs.size(), 1u);
+// The one record of an event of this process, or a failure.
+inline Rec only_event(const std::string& event, pid_t pid = getpid()) {
+  auto recs = records_of(pid, event);
+  EXPECT_EQ(recs.size(), 1u) << event;
   return recs.empty() ? Rec{} : recs[0];
+}
+
+inline Rec only_connect(pid_t pid = getpid()) {
+  return only_event("connect", pid);
+}
+
+// A TCP connect is recorded when its SYN goes out, with -EINPROGRESS.
+inline constexpr int64_t kInProgress = -EINPROGRESS;
+
+// What connect_done says, given what its connect said: the outcome, and the
+// caller's ids and comm (its tty, exe and cgroup are in the connect record).
+inline Expect done_of(Expect e, int64_t result) {
+  e.event = "connect_done";
+  e.result = result;
+  e.tty = e.exe = e.cgroup = "";
+  return e;
+}
+
+// One connect and one connect_done of `pid`, in this order, as `e` and
+// done_of(e, result) say; both come from one drain of the device.
+inline void expect_connect_and_done(const Expect& e, int64_t result,
+                                    pid_t pid = getpid()) {
+  std::vector<Rec> mine;
+  for (auto& r : read_all().recs)
+    if (num(r, "pid") == pid &&
+        (str(r, "event") == "connect" || str(r, "event") == "connect_done"))
+      mine.push_back(r);
+  ASSERT_EQ(mine.size(), 2u);
+  expect_record(mine[0], e);
+  expect_record(mine[1], done_of(e, result));
+  EXPECT_GT(num(mine[1], "seq"), num(mine[0], "seq"));
+}
+
+// The records of `pid` for `event` and `proto`, optionally on local port.
+inline std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,
+                      const std::string& event, const std::string& proto,
+                      int lport = -1) {
+  std::vector<Rec> out;
+  for (const auto& r : recs)
+    if (num(r, "pid") == pid && str(r, "event") == event &&
+        str(r, "proto") == proto && (lport < 0 || num(r, "lport") == lport))
+      out.push_back(r);
+  return out;
+}
+
+inline Rec one(const std::vector<Rec>& recs, pid_t pid, const std::string& event,
+        const std::string& proto, int lport = -1) {
+  auto found = find(recs, pid, event, proto, lport);
+  EXPECT_EQ(found.size(), 1u) << event << " " << proto << " lport " << lport;
+  return found.empty() ? Rec{} : found[0];
+}
+
+inline std::string any_addr(int family) {
+  return family == AF_INET ? "0.0.0.0" : "::";
+}
+
+inline std::string family_name(int family) {
+  return family == AF_INET ? "ipv4" : "ipv6";
+}
+
+inline std::string loopback(int family) {
+  return family == AF_INET ? "127.0.0.1" : "::1";
+}
+
+// Runs `fn` in a thread named `comm`; returns the thread's tid.
+inline pid_t in_thread(const std::string& comm, const std::function<void()>& fn) {
+  pid_t tid = 0;
+  std::thread t([&] {
+    prctl(PR_SET_NAME, comm.c_str());
+    tid = gettid();
+    fn();
+  });
+  t.join();
+  return tid;
 }
 
 // ---- modules ------------------------------------------------------------
@@ -542,14 +616,17 @@ inline std::string module(const char* name) {
   return env_or("NETLOG_MODULES", "/lib/netlog") + "/" + name + ".ko";
 }
 
-inline void reload(const std::string& secure_log_args = "") {
+inline void reload(const std::string& secure_log_args = "",
+                   const std::string& netlog_args = "") {
   ASSERT_EQ(run({"rmmod", "netlog"}).code, 0);
   ASSERT_EQ(run({"rmmod", "secure_log"}).code, 0);
   std::vector<std::string> ins = {"insmod", module("secure_log")};
   if (!secure_log_args.empty()) ins.push_back(secure_log_args);
   auto p = run(ins);
   ASSERT_EQ(p.code, 0) << p.err;
-  p = run({"insmod", module("netlog")});
+  ins = {"insmod", module("netlog")};
+  if (!netlog_args.empty()) ins.push_back(netlog_args);
+  p = run(ins);
   ASSERT_EQ(p.code, 0) << p.err;
 }
 

@@ -10,49 +10,6 @@
 namespace e2e {
 namespace {
 
-// The records of `pid` for `event` and `proto`, optionally on local port.
-std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,
-                      const std::string& event, const std::string& proto,
-                      int lport = -1) {
-  std::vector<Rec> out;
-  for (const auto& r : recs)
-    if (num(r, "pid") == pid && str(r, "event") == event &&
-        str(r, "proto") == proto && (lport < 0 || num(r, "lport") == lport))
-      out.push_back(r);
-  return out;
-}
-
-Rec one(const std::vector<Rec>& recs, pid_t pid, const std::string& event,
-        const std::string& proto, int lport = -1) {
-  auto found = find(recs, pid, event, proto, lport);
-  EXPECT_EQ(found.size(), 1u) << event << " " << proto << " lport " << lport;
-  return found.empty() ? Rec{} : found[0];
-}
-
-std::string any_addr(int family) {
-  return family == AF_INET ? "0.0.0.0" : "::";
-}
-
-std::string family_name(int family) {
-  return family == AF_INET ? "ipv4" : "ipv6";
-}
-
-std::string loopback(int family) {
-  return family == AF_INET ? "127.0.0.1" : "::1";
-}
-
-// Runs `fn` in a thread named `comm`; returns the thread's tid.
-pid_t in_thread(const std::string& comm, const std::function<void()>& fn) {
-  pid_t tid = 0;
-  std::thread t([&] {
-    prctl(PR_SET_NAME, comm.c_str());
-    tid = gettid();
-    fn();
-  });
-  t.join();
-  return tid;
-}
-
 int connected_tcp(int family, uint16_t port) {
   int fd = socket(family, SOCK_STREAM, 0);
   socklen_t len;
@@ -416,7 +373,7 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   ASSERT_TRUE(write_file(mask, "0"));
   EXPECT_EQ(read_file(kParams + "probe_tcp_connect"), "N\n");
   auto stats = read_file(kParams + "stats");
-  EXPECT_NE(stats.find("hook inet_stream_connect registered=0"),
+  EXPECT_NE(stats.find("hook tcp_v4_connect registered=0"),
             std::string::npos)
       << stats;
   tcp_connect_action();

@@ -1,0 +1,182 @@
+// An unprivileged user trying to blind the trail: calls that never return,
+// and calls the probes could not follow, which must show in the stream.
+#include <sys/resource.h>
+
+#include <atomic>
+#include <sstream>
+
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+// The `missed=` count of one hook in the stats.
+int64_t hook_missed(const std::string& hook) {
+  const auto stats = read_file("/sys/module/netlog/parameters/stats");
+  const auto at = stats.find("hook " + hook + " ");
+  if (at == std::string::npos) return -1;
+  const auto m = stats.find("missed=", at);
+  return std::stoll(stats.substr(m + 7));
+}
+
+int64_t all_hooks_missed() {
+  std::istringstream in(read_file("/sys/module/netlog/parameters/stats"));
+  int64_t sum = 0;
+  for (std::string line; std::getline(in, line);) {
+    const auto m = line.find("missed=");
+    if (m != std::string::npos) sum += std::stoll(line.substr(m + 7));
+  }
+  return sum;
+}
+
+// Threads of a uid-1000 process parked in accept() on its own listener and
+// in connect() to a listener whose accept queue is full (their SYNs are
+// dropped, so they wait for minutes): more than any kretprobe pool holds.
+// Root's connect and accept meanwhile are recorded, and no hook misses.
+TEST_F(E2E, ThreadsParkedInAcceptAndConnectBlindNobody) {
+  constexpr int kAccepters = 8000, kConnecters = 2000;
+  Listener full(AF_INET, "127.0.0.1");  // never accepts
+  ASSERT_EQ(listen(full.fd, 0), 0);
+  int queued = socket(AF_INET, SOCK_STREAM, 0);
+  socklen_t len;
+  auto full_addr = make_addr(AF_INET, "127.0.0.1", full.port, &len);
+  ASSERT_EQ(connect(queued, reinterpret_cast<sockaddr*>(&full_addr), len), 0);
+
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const rlimit many{RLIM_INFINITY, RLIM_INFINITY};
+  ASSERT_EQ(setrlimit(RLIMIT_NPROC, &many), 0);
+  pid_t parker = spawn([&] {
+    drop_to_user();
+    prctl(PR_SET_NAME, "nl-parker");
+    Listener mine(AF_INET, "127.0.0.1");
+    std::atomic<int> started{0};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    struct Arg {
+      int fd;
+      sockaddr_storage addr;
+      socklen_t len;
+      std::atomic<int>* started;
+    };
+    static Arg accept_arg, connect_arg;
+    accept_arg = {mine.fd, {}, 0, &started};
+    connect_arg = {-1, full_addr, len, &started};
+    auto parked_accept = [](void* p) -> void* {
+      auto* a = static_cast<Arg*>(p);
+      a->started->fetch_add(1);
+      accept(a->fd, nullptr, nullptr);
+      return nullptr;
+    };
+    auto parked_connect = [](void* p) -> void* {
+      auto* a = static_cast<Arg*>(p);
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      a->started->fetch_add(1);
+      connect(fd, reinterpret_cast<sockaddr*>(&a->addr), a->len);
+      return nullptr;
+    };
+    for (int i = 0; i < kAccepters + kConnecters; i++) {
+      pthread_t t;
+      const bool acc = i < kAccepters;
+      if (pthread_create(&t, &attr, acc ? +parked_accept : +parked_connect,
+                         acc ? &accept_arg : &connect_arg))
+        return 1;
+    }
+    while (started.load() < kAccepters + kConnecters) usleep(10000);
+    char c = 1;
+    if (write(ready[1], &c, 1) != 1) return 2;
+    pause();
+    return 0;
+  });
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1) << "parker failed";
+  // Let the last of them reach their wait.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  read_all();
+
+  Listener l(AF_INET, "127.0.0.1");
+  auto o = connect_from_thread(AF_INET, "127.0.0.1", l.port, "nl-root");
+  ASSERT_EQ(o.result, 0);
+  const pid_t tid = in_thread("nl-root-acc", [&] {
+    int fd = accept(l.fd, nullptr, nullptr);
+    EXPECT_GE(fd, 0);
+    close(fd);
+  });
+  auto recs = read_all().recs;
+  kill(parker, SIGKILL);
+  wait_exit(parker);
+  close(queued);
+
+  Expect e;
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = o.local.port;
+  e.rport = l.port;
+  e.tid = o.tid;
+  e.comm = "nl-root";
+  e.result = kInProgress;
+  expect_record(one(recs, getpid(), "connect", "tcp", o.local.port), e);
+  expect_record(one(recs, getpid(), "connect_done", "tcp", o.local.port),
+                done_of(e, 0));
+  e.event = "accept";
+  e.result = 0;
+  e.lport = l.port;
+  e.rport = o.local.port;
+  e.tid = tid;
+  e.comm = "nl-root-acc";
+  expect_record(one(recs, getpid(), "accept", "tcp", l.port), e);
+  EXPECT_EQ(all_hooks_missed(), 0)
+      << read_file("/sys/module/netlog/parameters/stats");
+  for (const auto& r : recs) EXPECT_NE(str(r, "event"), "missed");
+}
+
+// A return probe with one instance (maxactive=1) and four processes binding
+// at once: calls go unfollowed, and each one is in the stream as a MISSED
+// record, counted exactly as the stats count it, and warned about.
+TEST_F(E2E, UnfollowedCallsBecomeMissedRecords) {
+  reload("", "maxactive=1");
+  // Whitelisted, the binds leave no record, so the ring holds only what
+  // the misses produce and cannot overflow.
+  ASSERT_TRUE(
+      write_file("/sys/module/netlog/parameters/whitelist", self_exe()));
+  std::vector<pid_t> loops;
+  for (int i = 0; i < 4; i++)
+    loops.push_back(spawn([] {
+      for (;;) {
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        socklen_t len;
+        auto ss = make_addr(AF_INET, "127.0.0.1", 0, &len);
+        bind(fd, reinterpret_cast<sockaddr*>(&ss), len);
+        close(fd);
+      }
+      return 0;
+    }));
+  for (int i = 0; i < 100 && hook_missed("inet_bind") <= 0; i++)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (pid_t p : loops) kill(p, SIGKILL);
+  for (pid_t p : loops) wait_exit(p);
+  const int64_t missed = hook_missed("inet_bind");
+  ASSERT_GT(missed, 0) << "no call went unfollowed in 10 s";
+  // The worker reports within a second.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+
+  auto d = read_all();
+  int64_t in_stream = 0;
+  for (const auto& r : d.recs) {
+    if (str(r, "event") != "missed") continue;
+    EXPECT_EQ(str(r, "hook"), "inet_bind");
+    EXPECT_GT(num(r, "count"), 0);
+    in_stream += num(r, "count");
+    EXPECT_NE(d.proc.err.find(fmt::format(
+                  "netlog-reader: inet_bind {} calls left no record (seq {})",
+                  num(r, "count"), num(r, "seq"))),
+              std::string::npos)
+        << d.proc.err;
+  }
+  EXPECT_EQ(in_stream, missed);
+  EXPECT_EQ(hook_missed("inet_bind"), missed);  // the loops are gone
+  reload();
+}
+
+}  // namespace
+}  // namespace e2e

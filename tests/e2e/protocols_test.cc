@@ -1,0 +1,302 @@
+// Every protocol of AF_INET/AF_INET6 a task can open, and the later outcome
+// of TCP connects (connect_done), read back from the kernel.
+#include <netinet/tcp.h>
+#include <poll.h>
+
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+
+// A listener of `proto` on 127.0.0.1 (IPPROTO_TCP or IPPROTO_MPTCP).
+struct ProtoListener {
+  int fd = -1;
+  uint16_t port = 0;
+  ProtoListener(int proto, int backlog = 128) {
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, proto);
+    EXPECT_GE(fd, 0) << strerror(errno);
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", 0, &len);
+    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&ss), len), 0);
+    EXPECT_EQ(listen(fd, backlog), 0);
+    port = local_of(fd).port;
+  }
+  ~ProtoListener() { close(fd); }
+};
+
+// In a child as uid 1000 named `comm`: `fn` returns the local port it used
+// (or < 0 on failure). Returns the child's pid and that port.
+ChildResult as_user(const std::string& comm,
+                    const std::function<int64_t()>& fn) {
+  return in_child([&]() -> int64_t {
+    drop_to_user();
+    prctl(PR_SET_NAME, comm.c_str());
+    return fn();
+  });
+}
+
+Expect user_expect(pid_t child, const std::string& comm) {
+  Expect e;
+  e.pid = e.tid = child;
+  e.ppid = getpid();
+  e.uid = e.gid = kUser;
+  e.user = "user";
+  e.comm = comm;
+  return e;
+}
+
+// The pending error of a non-blocking connect, once it has one (or -1).
+int wait_connect(int fd, int timeout_ms) {
+  pollfd p{fd, POLLOUT, 0};
+  if (poll(&p, 1, timeout_ms) != 1) return -1;
+  int err = 0;
+  socklen_t len = sizeof(err);
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  return err;
+}
+
+// ---- MPTCP ----------------------------------------------------------------
+
+TEST_F(E2E, MptcpConnectToATcpServerAsUser) {
+  ProtoListener l(IPPROTO_TCP);
+  const auto [child, lport] = as_user("nl-mptcp", [&]() -> int64_t {
+    int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+    if (fd < 0) return -2;
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", l.port, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -1;
+    const int64_t lp = local_of(fd).port;
+    close(fd);
+    return lp;
+  });
+  ASSERT_GT(lport, 0);
+  Expect e = user_expect(child, "nl-mptcp");
+  e.proto = "mptcp";
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = lport;
+  e.rport = l.port;
+  e.result = kInProgress;
+  auto recs = read_all().recs;
+  expect_record(one(recs, child, "connect", "mptcp"), e);
+  expect_record(one(recs, child, "connect_done", "mptcp"), done_of(e, 0));
+  e.event = "close";
+  e.result = 0;
+  e.established = 1;
+  expect_record(one(recs, child, "close", "mptcp"), e);
+  // The kernel's subflow is not a second connection of the user.
+  EXPECT_EQ(find(recs, child, "connect", "tcp").size(), 0u);
+  EXPECT_EQ(find(recs, child, "close", "tcp").size(), 0u);
+}
+
+TEST_F(E2E, MptcpAcceptIsRecorded) {
+  ProtoListener l(IPPROTO_MPTCP);
+  const auto [child, lport] = as_user("nl-mptcp-c", [&]() -> int64_t {
+    int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", l.port, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -1;
+    return local_of(fd).port;
+  });
+  ASSERT_GT(lport, 0);
+  const pid_t tid = in_thread("nl-mptcp-acc", [&] {
+    int fd = accept(l.fd, nullptr, nullptr);
+    EXPECT_GE(fd, 0);
+    close(fd);
+  });
+  auto recs = read_all().recs;
+  Expect e;
+  e.event = "accept";
+  e.proto = "mptcp";
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = l.port;
+  e.rport = lport;
+  e.tid = tid;
+  e.comm = "nl-mptcp-acc";
+  expect_record(one(recs, getpid(), "accept", "mptcp"), e);
+  EXPECT_EQ(find(recs, getpid(), "accept", "tcp").size(), 0u);
+}
+
+// ---- ping, UDP-Lite, raw --------------------------------------------------
+
+class Ping : public E2E, public ::testing::WithParamInterface<int> {};
+
+TEST_P(Ping, PingSocketAsUser) {
+  const int fam = GetParam();
+  ASSERT_TRUE(write_file("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
+  const auto [child, ident] = as_user("nl-ping", [&]() -> int64_t {
+    int fd = socket(fam, SOCK_DGRAM, fam == AF_INET ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6});
+    if (fd < 0) return -2;
+    socklen_t len;
+    auto ss = make_addr(fam, loopback(fam), 0, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -1;
+    const int64_t id = local_of(fd).port;
+    close(fd);
+    return id;
+  });
+  ASSERT_TRUE(write_file("/proc/sys/net/ipv4/ping_group_range", "1 0"));
+  ASSERT_GT(ident, 0);
+  const std::string proto = fam == AF_INET ? "icmp" : "icmpv6";
+  Expect e = user_expect(child, "nl-ping");
+  e.proto = proto;
+  e.family = family_name(fam);
+  e.laddr = e.raddr = loopback(fam);
+  e.lport = ident;
+  e.rport = 0;
+  auto recs = read_all().recs;
+  expect_record(one(recs, child, "connect", proto), e);
+  e.event = "close";
+  e.established = 0;
+  expect_record(one(recs, child, "close", proto), e);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, Ping, ::testing::Values(AF_INET, AF_INET6));
+
+TEST_F(E2E, UdpLiteBindAndConnectAsUser) {
+  const auto [child, port] = as_user("nl-udplite", [&]() -> int64_t {
+    int fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+    if (fd < 0) return -2;
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", 0, &len);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -1;
+    ss = make_addr(AF_INET, "127.0.0.1", 9, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -1;
+    return local_of(fd).port;
+  });
+  ASSERT_GT(port, 0);
+  Expect e = user_expect(child, "nl-udplite");
+  e.proto = "udplite";
+  e.event = "bind";
+  e.laddr = "127.0.0.1";
+  e.raddr = "0.0.0.0";
+  e.lport = port;
+  e.rport = 0;
+  auto recs = read_all().recs;
+  expect_record(one(recs, child, "bind", "udplite"), e);
+  e.event = "connect";
+  e.raddr = "127.0.0.1";
+  e.rport = 9;
+  expect_record(one(recs, child, "connect", "udplite"), e);
+}
+
+TEST_F(E2E, RawSocketCarriesItsProtocol) {
+  for (int fam : {AF_INET, AF_INET6}) {
+    SCOPED_TRACE(fam);
+    const int proto = fam == AF_INET ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6};
+    uint16_t lport = 0;
+    const pid_t tid = in_thread("nl-raw", [&] {
+      int fd = socket(fam, SOCK_RAW, proto);
+      ASSERT_GE(fd, 0);
+      socklen_t len;
+      auto ss = make_addr(fam, loopback(fam), 0, &len);
+      ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&ss), len), 0);
+      lport = local_of(fd).port;
+      close(fd);
+    });
+    auto recs = read_all().recs;
+    auto r = one(recs, getpid(), "connect", "raw");
+    Expect e;
+    e.proto = "raw";
+    e.family = family_name(fam);
+    e.laddr = e.raddr = loopback(fam);
+    e.lport = lport;
+    e.rport = 0;
+    e.tid = tid;
+    e.comm = "nl-raw";
+    expect_record(r, e);
+    EXPECT_EQ(num(r, "ipproto"), proto);
+    EXPECT_EQ(num(one(recs, getpid(), "close", "raw"), "ipproto"), proto);
+  }
+}
+
+// ---- connect_done: the outcome of a handshake ---------------------------
+
+// A non-blocking connect whose outcome comes after the call: refused.
+TEST_F(E2E, NonblockingConnectRefusedAsUser) {
+  const uint16_t port = closed_port(AF_INET, "127.0.0.1");
+  const auto [child, lport] = as_user("nl-nb-ref", [&]() -> int64_t {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 ||
+        errno != EINPROGRESS)
+      return -1;
+    const int64_t lp = local_of(fd).port;
+    return wait_connect(fd, 5000) == ECONNREFUSED ? lp : -2;
+  });
+  ASSERT_GT(lport, 0);
+  Expect e = user_expect(child, "nl-nb-ref");
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = lport;
+  e.rport = port;
+  e.result = kInProgress;
+  expect_connect_and_done(e, -ECONNREFUSED, child);
+}
+
+// A SYN that is never answered: the listener's accept queue is full, so
+// its SYNs are dropped; one retry (TCP_SYNCNT) ends it in about 3 s.
+TEST_F(E2E, ConnectTimedOutAsUser) {
+  ProtoListener l(IPPROTO_TCP, 0);
+  int first = socket(AF_INET, SOCK_STREAM, 0);
+  socklen_t len;
+  auto ss = make_addr(AF_INET, "127.0.0.1", l.port, &len);
+  ASSERT_EQ(connect(first, reinterpret_cast<sockaddr*>(&ss), len), 0);
+  read_all();
+  const auto [child, lport] = as_user("nl-timeout", [&]() -> int64_t {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &one, sizeof(one));
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 ||
+        errno != EINPROGRESS)
+      return -1;
+    const int64_t lp = local_of(fd).port;
+    const int err = wait_connect(fd, 20000);
+    return err == ETIMEDOUT ? lp : -1000 - err;
+  });
+  close(first);
+  ASSERT_GT(lport, 0);
+  Expect e = user_expect(child, "nl-timeout");
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = lport;
+  e.rport = l.port;
+  e.result = kInProgress;
+  expect_connect_and_done(e, -ETIMEDOUT, child);
+}
+
+// TCP Fast Open: sendto(MSG_FASTOPEN) connects, and TCP_FASTOPEN_CONNECT
+// defers the SYN from connect() to the first write.
+TEST_F(E2E, FastOpenConnectsAreRecorded) {
+  for (bool sockopt : {false, true}) {
+    SCOPED_TRACE(sockopt ? "TCP_FASTOPEN_CONNECT" : "MSG_FASTOPEN");
+    ProtoListener l(IPPROTO_TCP);
+    const auto [child, lport] = as_user("nl-tfo", [&]() -> int64_t {
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      socklen_t len;
+      auto ss = make_addr(AF_INET, "127.0.0.1", l.port, &len);
+      auto* sa = reinterpret_cast<sockaddr*>(&ss);
+      if (sockopt) {
+        int one = 1;
+        if (setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one,
+                       sizeof(one)) ||
+            connect(fd, sa, len) || write(fd, "x", 1) != 1)
+          return -1;
+      } else if (sendto(fd, "x", 1, MSG_FASTOPEN, sa, len) != 1) {
+        return -1;
+      }
+      return local_of(fd).port;
+    });
+    ASSERT_GT(lport, 0);
+    Expect e = user_expect(child, "nl-tfo");
+    e.laddr = e.raddr = "127.0.0.1";
+    e.lport = lport;
+    e.rport = l.port;
+    e.result = kInProgress;
+    expect_connect_and_done(e, 0, child);
+  }
+}
+
+}  // namespace
+}  // namespace e2e
