@@ -241,6 +241,11 @@ test_install() {
 		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \
 		/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
 		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz || return 1
+	# A reader that stops for any reason is restarted, and journald does not
+	# rate-limit what it has already taken from the device.
+	grep -qx 'Restart=always' "$tmp/root/lib/systemd/system/netlog-reader.service" &&
+		grep -qx 'LogRateLimitIntervalSec=0' "$tmp/root/lib/systemd/system/netlog-reader.service" ||
+		{ echo "install: unit lacks Restart=always or LogRateLimitIntervalSec=0"; return 1; }
 	make -s uninstall DESTDIR="$tmp/root" PREFIX=/usr KVER="$kver"
 	left=$(find "$tmp/root" -type f)
 	rm -rf "$tmp"

@@ -3,15 +3,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "escape.h"
 #include "fd.h"
 #include "stream.h"
+#include "uapi/netlog.h"
 
 #ifndef NETLOG_VERSION
 #define NETLOG_VERSION "unknown"
@@ -70,6 +74,10 @@ class Printer {
     if (opts_.raw) {
       buf_.append(reinterpret_cast<const char*>(bytes.data()),
                   reinterpret_cast<const char*>(bytes.data() + bytes.size()));
+      netlog_lost lost{};  // its header is any record's header
+      std::memcpy(&lost, bytes.data(), std::min(bytes.size(), sizeof(lost)));
+      note(lost.hdr.seq,
+           lost.hdr.type == NETLOG_REC_LOST ? lost.last_seq : lost.hdr.seq);
       return;
     }
     if (auto err = decode_into(bytes, rec_)) {
@@ -85,6 +93,8 @@ class Printer {
       fmt::print(err_, "netlog-reader: {} {} calls left no record (seq {})\n",
                  escape_bytes(missed->hook), missed->count, rec_.hdr.seq);
     renderer_->render(rec_, ctx_, buf_);
+    const auto* lost = std::get_if<LostEvent>(&rec_.body);
+    note(rec_.hdr.seq, lost ? lost->last_seq : rec_.hdr.seq);
   }
 
   // Prints the whole records in `bytes`; a partial one is held back.
@@ -96,27 +106,56 @@ class Printer {
 
   const Framer& framer() const { return framer_; }
 
-  // Writes out everything rendered so far. A signal (SIGTERM while a slow
+  // Writes out everything rendered so far (`out_` is unbuffered, so what
+  // fwrite reports is what was written). A signal (SIGTERM while a slow
   // pipe blocks us) interrupts the write but loses nothing: what the device
-  // gave us is written before we stop.
+  // gave us is written before we stop; a non-blocking output that is full
+  // is waited for. Any other error (EPIPE: the consumer is gone) is fatal,
+  // and its message names the records taken from the device and not
+  // written, so that none is lost without a trace.
   void flush() {
-    const char* p = buf_.data();
-    size_t left = buf_.size();
-    while (left) {
-      const size_t n = std::fwrite(p, 1, left, out_);
-      p += n;
-      left -= n;
-      if (left) retry_after_eintr();
+    size_t done = 0;
+    while (done < buf_.size()) {
+      done += std::fwrite(buf_.data() + done, 1, buf_.size() - done, out_);
+      if (done < buf_.size()) retry_or_fail(done);
     }
     buf_.clear();
-    while (std::fflush(out_) != 0) retry_after_eintr();
+    pending_.clear();
+    while (std::fflush(out_) != 0) retry_or_fail(0);
   }
 
  private:
-  void retry_after_eintr() {
-    if (errno != EINTR)
-      throw Fatal(fmt::format("write error: {}", std::strerror(errno)));
+  struct Pending {
+    size_t end;    // where the record's output ends in buf_
+    uint64_t seq;  // its last sequence number
+  };
+
+  // The record just put in buf_ covers sequence numbers first..last.
+  void note(uint64_t first, uint64_t last) {
+    if (pending_.empty()) first_seq_ = first;
+    pending_.push_back({buf_.size(), last});
+  }
+
+  void retry_or_fail(size_t done) {
+    const int e = errno;
     std::clearerr(out_);
+    if (e == EINTR) return;
+    if (e == EAGAIN || e == EWOULDBLOCK) {
+      pollfd p{fileno(out_), POLLOUT, 0};
+      if (poll(&p, 1, -1) >= 0 || errno == EINTR) return;
+    }
+    std::string what = fmt::format("write error: {}", std::strerror(e));
+    // The first record not written whole, through the last one read.
+    auto first = std::find_if(pending_.begin(), pending_.end(),
+                              [&](const Pending& p) { return p.end > done; });
+    if (first != pending_.end()) {
+      const uint64_t from =
+          first == pending_.begin() ? first_seq_ : std::prev(first)->seq + 1;
+      what += fmt::format(
+          "; records seq {}-{} were read from the device and not written", from,
+          pending_.back().seq);
+    }
+    throw Fatal(what);
   }
 
   const Options& opts_;
@@ -127,6 +166,8 @@ class Printer {
   Framer framer_;
   Record rec_;  // reused from record to record
   fmt::memory_buffer buf_;
+  std::vector<Pending> pending_;  // the records in buf_, in order
+  uint64_t first_seq_ = 0;        // seq of the first record in buf_
   size_t offset_ = 0;
 };
 
@@ -263,6 +304,9 @@ int run(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err) {
     fmt::print(out, "netlog-reader {}\n", NETLOG_VERSION);
     return 0;
   }
+  // Unbuffered: each flush() is one write of a whole batch, and a failed
+  // write says exactly how much of it went out.
+  std::setvbuf(out, nullptr, _IONBF, 0);
   Printer printer(opts, ctx, out, err);
   return opts.input ? replay_input(opts, printer) : drain_device(opts, printer);
 }
@@ -274,6 +318,11 @@ void install_signal_handlers() {
   sa.sa_flags = 0;  // no SA_RESTART: a blocking read() must return EINTR
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  // A consumer that goes away (logger exits) is a write error that names
+  // what was not written, not a silent death; a hangup is not a reason to
+  // stop auditing.
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
 }
 
 }  // namespace netlog

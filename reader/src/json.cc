@@ -16,14 +16,13 @@ class JsonRenderer : public Renderer {
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
       const Task& t = ev->task;
       l << R"("event":")" << event_name(ev->event) << R"(","proto":")"
-        << proto_name(*ev) << R"(","family":")"
-        << family_name(ev->laddr.family) << R"(","laddr":")" << ev->laddr
-        << R"(","lport":)" << ev->lport << R"(,"raddr":")" << ev->raddr
-        << R"(","rport":)" << ev->rport << R"(,"result":)" << ev->result
-        << R"(,"pid":)" << t.pid << R"(,"tid":)" << t.tid << R"(,"ppid":)"
-        << t.ppid << R"(,"sid":)" << t.sid << R"(,"uid":)" << t.uid
-        << R"(,"gid":)" << t.gid << R"(,"euid":)" << t.euid << R"(,"egid":)"
-        << t.egid << R"(,"user":)";
+        << proto_name(*ev) << R"(","family":")" << family_name(ev->laddr.family)
+        << R"(","laddr":")" << ev->laddr << R"(","lport":)" << ev->lport
+        << R"(,"raddr":")" << ev->raddr << R"(","rport":)" << ev->rport
+        << R"(,"result":)" << ev->result << R"(,"pid":)" << t.pid
+        << R"(,"tid":)" << t.tid << R"(,"ppid":)" << t.ppid << R"(,"sid":)"
+        << t.sid << R"(,"uid":)" << t.uid << R"(,"gid":)" << t.gid
+        << R"(,"euid":)" << t.euid << R"(,"egid":)" << t.egid << R"(,"user":)";
       l.quoted(ctx.user(t.uid), Quote::kJson) << R"(,"tty":)";
       l.quoted(ev->tty, Quote::kJson) << R"(,"comm":)";
       l.quoted(ev->comm, Quote::kJson) << R"(,"exe":)";
@@ -37,8 +36,8 @@ class JsonRenderer : public Renderer {
         l << R"("truncated":")" << trunc << R"(",)";
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       l << R"("event":"missed","hook":)";
-      l.quoted(missed->hook, Quote::kJson) << R"(,"count":)" << missed->count
-                                           << ',';
+      l.quoted(missed->hook, Quote::kJson)
+          << R"(,"count":)" << missed->count << ',';
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
       l << R"("event":"lost","count":)" << lost->count << R"(,"first_seq":)"
         << lost->first_seq << R"(,"last_seq":)" << lost->last_seq << ',';

@@ -36,6 +36,21 @@ struct fmt::formatter<netlog::Endpoint> : fmt::formatter<std::string_view> {
 namespace netlog {
 namespace {
 
+// One space-separated column: escaped (escape.h), with its spaces escaped
+// too, and "-" when empty, so that no name can add, hide or shift a column.
+// A real exe path starts with '/', so "-" is never one.
+std::string column(std::string_view s) {
+  if (s.empty()) return "-";
+  std::string out;
+  for (char c : escape_bytes(s)) {
+    if (c == ' ')
+      out += "\\x20";
+    else
+      out += c;
+  }
+  return out;
+}
+
 class KlogRenderer : public Renderer {
  public:
   void render(const Record& rec, Context&, fmt::memory_buffer& out) override {
@@ -44,7 +59,7 @@ class KlogRenderer : public Renderer {
       const Task& t = ev->task;
       fmt::format_to(it, "p:{} s:{} pp:{} u:{} g:{} eu:{} eg:{} t:{} {} ",
                      t.pid, t.sid, t.ppid, t.uid, t.gid, t.euid, t.egid,
-                     escape_bytes(ev->tty), escape_bytes(ev->exe));
+                     ev->tty.empty() ? "" : column(ev->tty), column(ev->exe));
       const Endpoint local{ev->laddr, ev->lport};
       const Endpoint remote{ev->raddr, ev->rport};
       std::string proto(proto_name(*ev));

@@ -90,10 +90,11 @@ Result<LostEvent> decode_lost(std::span<const std::byte> b, uint64_t seq) {
 Result<MissedEvent> decode_missed(std::span<const std::byte> b) {
   if (b.size() < sizeof(netlog_missed))
     return Error{fmt::format("missed record too short ({} bytes)", b.size())};
-  const auto* name = reinterpret_cast<const char*>(
-      b.data() + offsetof(netlog_missed, hook));
-  return MissedEvent{NETLOG_FIELD(b, netlog_missed, count),
-                     std::string_view(name, strnlen(name, NETLOG_HOOK_NAME_MAX))};
+  const auto* name =
+      reinterpret_cast<const char*>(b.data() + offsetof(netlog_missed, hook));
+  return MissedEvent{
+      NETLOG_FIELD(b, netlog_missed, count),
+      std::string_view(name, strnlen(name, NETLOG_HOOK_NAME_MAX))};
 }
 
 }  // namespace

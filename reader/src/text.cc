@@ -16,8 +16,7 @@ class TextRenderer : public Renderer {
     l.time(rec.hdr.real_ns);
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
       const Task& t = ev->task;
-      l << " event=" << event_name(ev->event)
-        << " proto=" << proto_name(*ev)
+      l << " event=" << event_name(ev->event) << " proto=" << proto_name(*ev)
         << " family=" << family_name(ev->laddr.family) << " laddr=" << ev->laddr
         << " lport=" << ev->lport << " raddr=" << ev->raddr
         << " rport=" << ev->rport << " result=" << ev->result

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -120,6 +121,38 @@ TEST(Cli, CorruptRecordFailsWithOffset) {
   EXPECT_NE(r.err.find(fmt::format("at stream offset {}", good.size())),
             std::string::npos);
   EXPECT_NE(r.err.find("ABI version 9"), std::string::npos);
+}
+
+// `netlog-reader | logger` after logger exited: the batch already taken from
+// the device cannot be written, and the error names it by sequence number.
+TEST(Cli, ClosedOutputNamesTheRecordsNotWritten) {
+  signal(SIGPIPE, SIG_IGN);  // as install_signal_handlers() does
+  test::SockSpec b;
+  b.seq = 10;
+  const auto stream = test::concat(
+      {test::sock_record({}), test::lost_record(8, 2), test::sock_record(b)});
+  char path[] = "/tmp/netlog-cli-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, stream.data(), stream.size()), ssize_t(stream.size()));
+  close(fd);
+  auto opts = parse_args({"--input", path, "--format", "json"});
+  ASSERT_TRUE(opts);
+  int pipefd[2];
+  ASSERT_EQ(pipe(pipefd), 0);
+  close(pipefd[0]);
+  std::FILE* out = fdopen(pipefd[1], "w");
+  Context ctx("h", {});
+  try {
+    run(*opts, ctx, out, stderr);
+    ADD_FAILURE() << "no error";
+  } catch (const Fatal& e) {
+    EXPECT_STREQ(e.what(),
+                 "write error: Broken pipe; records seq 7-10 were read from "
+                 "the device and not written");
+  }
+  std::fclose(out);
+  unlink(path);
 }
 
 TEST(Cli, MissingDeviceIsAOneLineError) {

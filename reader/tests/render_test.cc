@@ -147,6 +147,59 @@ TEST(RenderKlog, Ipv6FailureAndHostileExe) {
             "TCP [::1]:40000 -> [::1]:8080 res:-111\n");
 }
 
+// A crafted exe name cannot add columns or forge an event, and an empty one
+// does not shift the columns after it.
+TEST(RenderKlog, ExeCannotForgeOrShiftColumns) {
+  test::SockSpec s;
+  s.strings = {"x", "", "/tmp/x TCP 10.0.0.1:1 -> 10.0.0.2:22", ""};
+  EXPECT_EQ(render(Format::kKlog, test::sock_record(s)),
+            "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t: "
+            "/tmp/x\\x20TCP\\x2010.0.0.1:1\\x20->\\x2010.0.0.2:22 "
+            "TCP 127.0.0.1:40000 -> 127.0.0.1:8080\n");
+  s.strings = {"x", "", "", ""};
+  EXPECT_EQ(render(Format::kKlog, test::sock_record(s)),
+            "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t: - "
+            "TCP 127.0.0.1:40000 -> 127.0.0.1:8080\n");
+}
+
+TEST(RenderKlog, ProtocolsConnectDoneAndMissed) {
+  const std::string who =
+      "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t:pts/0 /usr/bin/curl ";
+  auto s = event_spec(NETLOG_EV_CONNECT_DONE);
+  s.flags = NETLOG_F_MPTCP;
+  s.result = -111;
+  EXPECT_EQ(render(Format::kKlog, test::sock_record(s)),
+            who + "MPTCP 127.0.0.1:40000 => 127.0.0.1:8080 res:-111\n");
+  s = event_spec(NETLOG_EV_CONNECT, IPPROTO_ICMP);
+  s.flags = NETLOG_F_RAW;
+  EXPECT_EQ(render(Format::kKlog, test::sock_record(s)),
+            who + "RAW 127.0.0.1:40000 -> 127.0.0.1:8080\n");
+  const std::pair<uint8_t, std::string> kProtos[] = {
+      {IPPROTO_UDPLITE, "UDPLITE"},
+      {IPPROTO_ICMP, "ICMP"},
+      {IPPROTO_ICMPV6, "ICMPV6"},
+      {IPPROTO_SCTP, "SCTP"}};
+  for (const auto& [proto, name] : kProtos)
+    EXPECT_EQ(render(Format::kKlog,
+                     test::sock_record(event_spec(NETLOG_EV_BIND, proto))),
+              who + name + " BIND 127.0.0.1:40000\n");
+}
+
+TEST(RenderJson, RawCarriesItsProtocolNumber) {
+  auto s = event_spec(NETLOG_EV_CONNECT, 255);
+  s.flags = NETLOG_F_RAW;
+  const auto line = render(Format::kJson, test::sock_record(s));
+  EXPECT_NE(line.find(R"("proto":"raw")"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"("ipproto":255,)"), std::string::npos) << line;
+  s = event_spec(NETLOG_EV_CONNECT_DONE);
+  s.flags = NETLOG_F_MPTCP;
+  const auto done = render(Format::kJson, test::sock_record(s));
+  EXPECT_NE(done.find(R"("event":"connect_done","proto":"mptcp")"),
+            std::string::npos)
+      << done;
+  EXPECT_EQ(done.find("ipproto"), std::string::npos);
+}
+
 TEST(RenderKlog, Lost) {
   EXPECT_EQ(render(Format::kKlog, test::lost_record(10, 5)),
             "LOST 5 records (seq 10-14)\n");

@@ -569,8 +569,8 @@ inline void expect_connect_and_done(const Expect& e, int64_t result,
 
 // The records of `pid` for `event` and `proto`, optionally on local port.
 inline std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,
-                      const std::string& event, const std::string& proto,
-                      int lport = -1) {
+                             const std::string& event, const std::string& proto,
+                             int lport = -1) {
   std::vector<Rec> out;
   for (const auto& r : recs)
     if (num(r, "pid") == pid && str(r, "event") == event &&
@@ -579,8 +579,9 @@ inline std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,
   return out;
 }
 
-inline Rec one(const std::vector<Rec>& recs, pid_t pid, const std::string& event,
-        const std::string& proto, int lport = -1) {
+inline Rec one(const std::vector<Rec>& recs, pid_t pid,
+               const std::string& event, const std::string& proto,
+               int lport = -1) {
   auto found = find(recs, pid, event, proto, lport);
   EXPECT_EQ(found.size(), 1u) << event << " " << proto << " lport " << lport;
   return found.empty() ? Rec{} : found[0];
@@ -599,7 +600,8 @@ inline std::string loopback(int family) {
 }
 
 // Runs `fn` in a thread named `comm`; returns the thread's tid.
-inline pid_t in_thread(const std::string& comm, const std::function<void()>& fn) {
+inline pid_t in_thread(const std::string& comm,
+                       const std::function<void()>& fn) {
   pid_t tid = 0;
   std::thread t([&] {
     prctl(PR_SET_NAME, comm.c_str());

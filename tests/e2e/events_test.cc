@@ -373,8 +373,7 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   ASSERT_TRUE(write_file(mask, "0"));
   EXPECT_EQ(read_file(kParams + "probe_tcp_connect"), "N\n");
   auto stats = read_file(kParams + "stats");
-  EXPECT_NE(stats.find("hook tcp_v4_connect registered=0"),
-            std::string::npos)
+  EXPECT_NE(stats.find("hook tcp_v4_connect registered=0"), std::string::npos)
       << stats;
   tcp_connect_action();
   tcp_accept_action();

@@ -126,9 +126,11 @@ class Ping : public E2E, public ::testing::WithParamInterface<int> {};
 
 TEST_P(Ping, PingSocketAsUser) {
   const int fam = GetParam();
-  ASSERT_TRUE(write_file("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
+  ASSERT_TRUE(
+      write_file("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
   const auto [child, ident] = as_user("nl-ping", [&]() -> int64_t {
-    int fd = socket(fam, SOCK_DGRAM, fam == AF_INET ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6});
+    int fd = socket(fam, SOCK_DGRAM,
+                    fam == AF_INET ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6});
     if (fd < 0) return -2;
     socklen_t len;
     auto ss = make_addr(fam, loopback(fam), 0, &len);

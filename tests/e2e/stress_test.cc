@@ -125,9 +125,8 @@ struct Tally {
 // Checks the whole stream since the modules were loaded: numbered from 0
 // without a gap that no LOST record covers, every record one of ours.
 Tally check_stream(const std::vector<Rec>& recs, const std::set<pid_t>& pids) {
-  static const std::set<std::string> events = {"connect", "connect_done",
-                                               "accept", "close",
-                                               "bind", "listen"};
+  static const std::set<std::string> events = {
+      "connect", "connect_done", "accept", "close", "bind", "listen"};
   Tally t;
   int64_t expect_seq = 0;
   for (const auto& r : recs) {
