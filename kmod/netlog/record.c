@@ -14,11 +14,15 @@
 #include <linux/fs.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/fs_struct.h>
+#include <linux/nsproxy.h>
 #include <linux/percpu.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/tty.h>
 #include <linux/user_namespace.h>
@@ -45,8 +49,25 @@ struct path_scratch {
 
 static struct path_scratch __percpu *path_buf;
 
+/* init's root when netlog loaded: see host_view() */
+static struct path init_root;
+
+static void capture_init_root(void)
+{
+	struct task_struct *init = init_pid_ns.child_reaper;
+
+	task_lock(init);
+	if (init->fs) {
+		spin_lock(&init->fs->lock);
+		init_root = init->fs->root;
+		spin_unlock(&init->fs->lock);
+	}
+	task_unlock(init);
+}
+
 int netlog_record_init(void)
 {
+	capture_init_root();
 	rec_buf = alloc_percpu(union netlog_buf);
 	if (!rec_buf)
 		goto err;
@@ -86,6 +107,23 @@ static void put_tty(struct netlog_strings *w)
 	name = tty_name(tty);
 	netlog_put_string(w, name, strlen(name));
 	tty_kref_put(tty);
+}
+
+/*
+ * Whether a path the task resolves names what the same path names for the
+ * admin and the rules: the task is in the initial mount namespace and its
+ * root is init's (no chroot). init's root is taken when netlog loads
+ * (pointers compared, never followed): if init changes its root later, as
+ * an initramfs's switch_root does, every exe is flagged, never trusted.
+ */
+static bool host_view(void)
+{
+	const struct nsproxy *ns = current->nsproxy;
+	const struct fs_struct *fs = current->fs;
+
+	return ns && ns->mnt_ns == init_task.nsproxy->mnt_ns && fs &&
+	       READ_ONCE(fs->root.mnt) == init_root.mnt &&
+	       READ_ONCE(fs->root.dentry) == init_root.dentry;
 }
 
 /*
@@ -367,9 +405,16 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		ep_remote(&remote, ev->sk);
 	put_endpoints(r, &local, &remote);
 
-	/* The whitelist needs only the exe and the endpoints: decide early. */
+	/*
+	 * The whitelist needs only the exe and the endpoints: decide early. A
+	 * path that is cut, or not one of the host's, is never whitelisted:
+	 * a user's mount namespace or chroot can put any file at any path.
+	 */
 	exe = exe_path(&exe_len, &r->flags);
-	if (exe && netlog_whitelisted(exe, exe_len, r)) {
+	if (!host_view())
+		r->flags |= NETLOG_F_EXE_NS;
+	if (exe && !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
+	    netlog_whitelisted(exe, exe_len, r)) {
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}

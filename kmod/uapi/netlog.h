@@ -80,6 +80,7 @@
  *
  * STRINGS
  *   After the fixed part come, in this order, comm, tty, exe and cgroup.
+ *   exe is the path as the task sees it: see NETLOG_F_EXE_NS.
  *   Each is a __u16 byte length followed by that many bytes, with no NUL
  *   and no padding between strings; the record is zero-padded to 8 bytes
  *   at the end. The bytes are copied from the kernel by value and are
@@ -153,6 +154,13 @@ enum netlog_str {
 #define NETLOG_F_MPTCP (1U << 5)
 /* minor 1: a SOCK_RAW socket; proto is its protocol number */
 #define NETLOG_F_RAW (1U << 6)
+/*
+ * minor 1: the exe path was not resolved from the root of the initial
+ * mount namespace (the task is in another mount namespace, or chrooted),
+ * so it may name another file than the same path names on the host. Such
+ * an event is never whitelisted.
+ */
+#define NETLOG_F_EXE_NS (1U << 7)
 
 struct netlog_hdr {
 	__u8 abi_major;

@@ -32,6 +32,7 @@ class JsonRenderer : public Renderer {
         l << R"("established":)"
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
       if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
+      if (ev->flags & NETLOG_F_EXE_NS) l << R"("exe_ns":true,)";
       if (auto trunc = truncated_names(ev->flags); !trunc.empty())
         l << R"("truncated":")" << trunc << R"(",)";
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {

@@ -38,7 +38,8 @@ namespace {
 
 // One space-separated column: escaped (escape.h), with its spaces escaped
 // too, and "-" when empty, so that no name can add, hide or shift a column.
-// A real exe path starts with '/', so "-" is never one.
+// A real exe path starts with '/', so "-" is never one, nor is "ns:...",
+// the exe path of a task outside the host's mount namespace or root.
 std::string column(std::string_view s) {
   if (s.empty()) return "-";
   std::string out;
@@ -59,7 +60,9 @@ class KlogRenderer : public Renderer {
       const Task& t = ev->task;
       fmt::format_to(it, "p:{} s:{} pp:{} u:{} g:{} eu:{} eg:{} t:{} {} ",
                      t.pid, t.sid, t.ppid, t.uid, t.gid, t.euid, t.egid,
-                     ev->tty.empty() ? "" : column(ev->tty), column(ev->exe));
+                     ev->tty.empty() ? "" : column(ev->tty),
+                     (ev->flags & NETLOG_F_EXE_NS ? "ns:" : "") +
+                         column(ev->exe));
       const Endpoint local{ev->laddr, ev->lport};
       const Endpoint remote{ev->raddr, ev->rport};
       std::string proto(proto_name(*ev));

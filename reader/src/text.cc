@@ -31,6 +31,7 @@ class TextRenderer : public Renderer {
       if (ev->event == NETLOG_EV_CLOSE)
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
       if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
+      if (ev->flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
       if (auto trunc = truncated_names(ev->flags); !trunc.empty())
         l << " truncated=" << trunc;
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {

@@ -162,6 +162,24 @@ TEST(RenderKlog, ExeCannotForgeOrShiftColumns) {
             "TCP 127.0.0.1:40000 -> 127.0.0.1:8080\n");
 }
 
+// An exe path from another mount namespace or root says so in every format.
+TEST(Render, ExeOutsideTheHostViewIsFlagged) {
+  test::SockSpec s;
+  s.flags = NETLOG_F_EXE_NS;
+  EXPECT_NE(render(Format::kKlog, test::sock_record(s))
+                .find(" t:pts/0 ns:/usr/bin/curl TCP "),
+            std::string::npos);
+  EXPECT_NE(render(Format::kJson, test::sock_record(s))
+                .find(R"("netns":4026531840,"exe_ns":true,)"),
+            std::string::npos)
+      << render(Format::kJson, test::sock_record(s));
+  EXPECT_NE(render(Format::kText, test::sock_record(s)).find(" exe_ns=1"),
+            std::string::npos);
+  s.flags = 0;
+  EXPECT_EQ(render(Format::kJson, test::sock_record(s)).find("exe_ns"),
+            std::string::npos);
+}
+
 TEST(RenderKlog, ProtocolsConnectDoneAndMissed) {
   const std::string who =
       "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t:pts/0 /usr/bin/curl ";
