@@ -6,6 +6,19 @@
 
 #include "netlog.h"
 
+/* The load and unload records: what netlog records from then on, or did. */
+static void record_lifecycle(const char *what, bool loading)
+{
+	char s[64];
+	size_t len = scnprintf(s, sizeof(s), "probes=%#lx whitelist_entries=%u",
+			       netlog_probes_mask(), netlog_whitelist_count());
+
+	if (loading)
+		netlog_emit_config(what, NULL, 0, s, len);
+	else
+		netlog_emit_config(what, s, len, NULL, 0);
+}
+
 static int __init netlog_init(void)
 {
 	int ret;
@@ -16,6 +29,7 @@ static int __init netlog_init(void)
 	ret = netlog_probes_init();
 	if (ret)
 		goto err_record;
+	record_lifecycle("load", true);
 	pr_info("loaded\n");
 	return 0;
 
@@ -27,6 +41,7 @@ err:
 
 static void __exit netlog_exit(void)
 {
+	record_lifecycle("unload", false);
 	netlog_probes_exit();
 	netlog_whitelist_exit();
 	netlog_record_exit();

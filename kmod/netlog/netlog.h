@@ -56,6 +56,13 @@ char *nl_cgroup_path_lockless(struct cgroup *cgrp, char *buf, int size);
 int netlog_record_init(void);
 void netlog_record_exit(void);
 int netlog_emit_sock(const struct netlog_sock_event *ev);
+int netlog_emit_config(const char *param, const char *old, size_t old_len,
+		       const char *new, size_t new_len);
+#define NETLOG_FP_SIZE 80
+const char *netlog_config_value(const char *s, size_t *len,
+				unsigned int entries, char *fp, size_t fp_size);
+unsigned long netlog_probes_mask(void);
+unsigned int netlog_whitelist_count(void);
 int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);

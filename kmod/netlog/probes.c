@@ -60,6 +60,7 @@
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/stringify.h>
 #include <linux/tracepoint.h>
 #include <linux/workqueue.h>
 #include <net/inet_sock.h>
@@ -70,33 +71,20 @@
 #include "../include/secure_log.h"
 #include "netlog.h"
 
-/*
- * The probes, in the order of their bits in the `probes` mask (which is
- * ABI: do not reorder, append). X(name, what it records)
- */
-#define NETLOG_PROBES(X)                                                   \
-	X(tcp_connect, "connect and connect_done of stream sockets")       \
-	X(tcp_accept, "accept")                                             \
-	X(tcp_close, "close of stream sockets")                             \
-	X(udp_connect, "connect of datagram and raw sockets")               \
-	X(udp_bind, "bind of datagram and raw sockets")                     \
-	X(udp_close, "close of datagram and raw sockets")                   \
-	X(tcp_bind, "bind of stream sockets")                               \
-	X(tcp_listen, "listen")
-
+/* The probes are defined once, in probe_list.h. */
 enum netlog_probe_id {
-#define X(name, what) NL_##name,
-	NETLOG_PROBES(X)
-#undef X
+#define NETLOG_PROBE(name, what) NL_##name,
+#include "probe_list.h"
+#undef NETLOG_PROBE
 	NL_PROBE_COUNT
 };
 
 #define NL_ALL_PROBES GENMASK(NL_PROBE_COUNT - 1, 0)
 
 static const char *const probe_names[NL_PROBE_COUNT] = {
-#define X(name, what) [NL_##name] = #name,
-	NETLOG_PROBES(X)
-#undef X
+#define NETLOG_PROBE(name, what) __stringify(name),
+#include "probe_list.h"
+#undef NETLOG_PROBE
 };
 
 static unsigned long probes_on = NL_ALL_PROBES;
@@ -621,6 +609,15 @@ static void missed_work_fn(struct work_struct *work)
 	mutex_unlock(&hooks_lock);
 }
 
+/* The config record of a change of the mask (before netlog is up: none). */
+static void record_probes(unsigned long old, unsigned long new)
+{
+	char o[24], n[24];
+
+	netlog_emit_config("probes", o, scnprintf(o, sizeof(o), "%#lx", old),
+			   n, scnprintf(n, sizeof(n), "%#lx", new));
+}
+
 /*
  * Clear then set bits of the mask and register what it needs; on failure
  * the old mask stays in force.
@@ -640,8 +637,15 @@ static int probes_update(unsigned long clear, unsigned long set)
 			hooks_sync(old);
 		}
 	}
+	if (!ret)
+		record_probes(old, probes_on);
 	mutex_unlock(&hooks_lock);
 	return ret;
+}
+
+unsigned long netlog_probes_mask(void)
+{
+	return READ_ONCE(probes_on);
 }
 
 int netlog_probes_init(void)
@@ -716,9 +720,8 @@ static const struct kernel_param_ops probes_ops = {
 	.get = probes_param_get,
 };
 module_param_cb(probes, &probes_ops, NULL, 0644);
-#define PROBE_NAME(name, what) " " #name
 MODULE_PARM_DESC(probes,
-		 "mask of probes on, bit 0 first:" NETLOG_PROBES(PROBE_NAME));
+		 "mask of probes on: bit n is the n-th probe of the stats parameter (0xff all)");
 
 /* probe_<name>=Y|N: one bit of the mask. */
 static int probe_flag_set(const char *val, const struct kernel_param *kp)
@@ -743,12 +746,27 @@ static const struct kernel_param_ops probe_flag_ops = {
 	.get = probe_flag_get,
 };
 
-#define X(name, what)                                                      \
+/* One per line of probe_list.h; a missing one fails the build below. */
+#define PROBE_PARAM(name)                                                  \
 	static int name##_id = NL_##name;                                   \
 	module_param_cb(probe_##name, &probe_flag_ops, &name##_id, 0644);   \
-	MODULE_PARM_DESC(probe_##name, "record " what " (Y/N)");
-NETLOG_PROBES(X)
-#undef X
+	MODULE_PARM_DESC(probe_##name, "record " #name " events (Y/N)")
+
+PROBE_PARAM(tcp_connect);
+PROBE_PARAM(tcp_accept);
+PROBE_PARAM(tcp_close);
+PROBE_PARAM(udp_connect);
+PROBE_PARAM(udp_bind);
+PROBE_PARAM(udp_close);
+PROBE_PARAM(tcp_bind);
+PROBE_PARAM(tcp_listen);
+
+/* Each probe's parameter exists: name##_id is defined only by PROBE_PARAM. */
+static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {
+#define NETLOG_PROBE(name, what) (&name##_id),
+#include "probe_list.h"
+#undef NETLOG_PROBE
+};
 
 /*
  * /sys/module/netlog/parameters/stats (root only): a line per probe,

@@ -9,17 +9,22 @@
 static const struct {
 	u16 max;
 	u32 trunc;
-} bounds[NETLOG_STR_COUNT] = {
+} bounds[NETLOG_CONFIG_STR_COUNT] = {
 	[NETLOG_STR_COMM] = { NETLOG_COMM_MAX, NETLOG_F_TRUNC_COMM },
 	[NETLOG_STR_TTY] = { NETLOG_TTY_MAX, NETLOG_F_TRUNC_TTY },
 	[NETLOG_STR_EXE] = { NETLOG_EXE_MAX, NETLOG_F_TRUNC_EXE },
 	[NETLOG_STR_CGROUP] = { NETLOG_CGROUP_MAX, NETLOG_F_TRUNC_CGROUP },
+	/* callers shorten a longer value themselves (a fingerprint) */
+	[NETLOG_STR_OLD] = { NETLOG_VALUE_MAX, 0 },
+	[NETLOG_STR_NEW] = { NETLOG_VALUE_MAX, 0 },
 };
 
-void netlog_strings_begin(struct netlog_strings *w, struct netlog_sock *rec)
+void netlog_strings_start(struct netlog_strings *w, struct netlog_hdr *hdr,
+			  u32 *flags, void *strings)
 {
-	w->rec = rec;
-	w->p = (u8 *)(rec + 1);
+	w->hdr = hdr;
+	w->flags = flags;
+	w->p = strings;
 	w->next = 0;
 }
 
@@ -32,11 +37,11 @@ void netlog_put_string(struct netlog_strings *w, const char *s, size_t len)
 {
 	u16 n;
 
-	if (WARN_ON_ONCE(w->next >= NETLOG_STR_COUNT))
+	if (WARN_ON_ONCE(w->next >= NETLOG_CONFIG_STR_COUNT))
 		return;
 	n = min_t(size_t, len, bounds[w->next].max);
 	if (n < len)
-		w->rec->flags |= bounds[w->next].trunc;
+		*w->flags |= bounds[w->next].trunc;
 	memcpy(w->p, &n, sizeof(n));
 	if (n)
 		memcpy(w->p + sizeof(n), s + (len - n), n);
@@ -50,13 +55,13 @@ void netlog_put_string(struct netlog_strings *w, const char *s, size_t len)
  */
 u32 netlog_strings_end(struct netlog_strings *w)
 {
-	u8 *start = (u8 *)w->rec;
+	u8 *start = (u8 *)w->hdr;
 	u8 *end;
 
 	while (w->next < NETLOG_STR_COUNT)
 		netlog_put_string(w, NULL, 0);
 	end = start + ALIGN(w->p - start, NETLOG_REC_ALIGN);
 	memset(w->p, 0, end - w->p);
-	w->rec->hdr.len = end - start;
-	return w->rec->hdr.len;
+	w->hdr->len = end - start;
+	return w->hdr->len;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The string tail of a NETLOG_REC_SOCK record: comm, tty, exe and cgroup,
- * each a __u16 length and its bytes, cut to its bound by keeping the end
- * and flagged when cut. Plain code on a caller's buffer, so that KUnit can
+ * The string tail of a record: comm, tty, exe and cgroup (a NETLOG_REC_SOCK
+ * and a NETLOG_REC_CONFIG), then old and new (a NETLOG_REC_CONFIG), each a
+ * __u16 length and its bytes, cut to its bound by keeping the end and
+ * flagged when cut. Plain code on a caller's buffer, so that KUnit can
  * drive it with any lengths.
  */
 #ifndef _NETLOG_REC_STRINGS_H
@@ -13,12 +14,21 @@
 #include "../uapi/netlog.h"
 
 struct netlog_strings {
-	struct netlog_sock *rec;
+	struct netlog_hdr *hdr;	/* the record: its len is set at the end */
+	u32 *flags;		/* its NETLOG_F_TRUNC_* bits */
 	u8 *p;			/* where the next string goes */
 	unsigned int next;	/* enum netlog_str of the next string */
 };
 
-void netlog_strings_begin(struct netlog_strings *w, struct netlog_sock *rec);
+void netlog_strings_start(struct netlog_strings *w, struct netlog_hdr *hdr,
+			  u32 *flags, void *strings);
+
+static inline void netlog_strings_begin(struct netlog_strings *w,
+					struct netlog_sock *rec)
+{
+	netlog_strings_start(w, &rec->hdr, &rec->flags, rec + 1);
+}
+
 void netlog_put_string(struct netlog_strings *w, const char *s, size_t len);
 u32 netlog_strings_end(struct netlog_strings *w);
 

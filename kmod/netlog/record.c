@@ -38,6 +38,7 @@
 union netlog_buf {
 	struct netlog_hdr hdr;
 	struct netlog_sock sock;
+	struct netlog_config config;
 	u8 bytes[NETLOG_REC_MAX];
 };
 
@@ -86,6 +87,27 @@ void netlog_record_exit(void)
 {
 	free_percpu(path_buf);
 	free_percpu(rec_buf);
+	rec_buf = NULL;
+}
+
+/*
+ * A configuration value as a NETLOG_REC_CONFIG carries it: itself when it
+ * fits, else its fingerprint, written to @fp. FNV-1a is an identifier for
+ * telling rule sets apart in the trail, not a seal.
+ */
+const char *netlog_config_value(const char *s, size_t *len,
+				unsigned int entries, char *fp, size_t fp_size)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	if (*len <= NETLOG_VALUE_MAX)
+		return s;
+	for (i = 0; i < *len; i++)
+		h = (h ^ (u8)s[i]) * 0x100000001b3ULL;
+	*len = scnprintf(fp, fp_size, "fnv1a64:%016llx entries=%u bytes=%zu",
+			 h, entries, *len);
+	return fp;
 }
 
 static void put_tty(struct netlog_strings *w)
@@ -189,13 +211,13 @@ static void put_cgroup(struct netlog_strings *w, u64 *id)
 		len = 0;
 	if (len >= PATH_MAX) {
 		/* Only the start is lost: the tail is what we keep anyway. */
-		w->rec->flags |= NETLOG_F_TRUNC_CGROUP;
+		*w->flags |= NETLOG_F_TRUNC_CGROUP;
 		len = path ? strnlen(path, PATH_MAX) : 0;
 	}
 	netlog_put_string(w, path, len);
 }
 
-static void fill_task(struct netlog_task *t, const struct sock *sk)
+static void fill_task(struct netlog_task *t, u64 netns)
 {
 	const struct cred *cred = current_cred();
 
@@ -209,8 +231,20 @@ static void fill_task(struct netlog_task *t, const struct sock *sk)
 	t->gid = from_kgid_munged(&init_user_ns, cred->gid);
 	t->euid = from_kuid_munged(&init_user_ns, cred->euid);
 	t->egid = from_kgid_munged(&init_user_ns, cred->egid);
-	t->netns = sock_net(sk)->ns.inum;
+	t->netns = netns;
 	t->reserved = 0;
+}
+
+/* The strings every record of a task's action carries, in record order. */
+static void put_who(struct netlog_strings *w, const char *exe, size_t exe_len,
+		    u64 *cgroup_id)
+{
+	netlog_put_string(w, current->comm,
+			  strnlen(current->comm, TASK_COMM_LEN));
+	put_tty(w);
+	netlog_put_string(w, exe, exe_len);
+	/* Reuses the path buffer: exe has been copied by now. */
+	put_cgroup(w, cgroup_id);
 }
 
 /* One endpoint; IPv4-mapped IPv6 is stored as IPv4 (family 4). */
@@ -418,7 +452,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}
-	fill_task(&r->task, ev->sk);
+	fill_task(&r->task, sock_net(ev->sk)->ns.inum);
 	if (ev->save) {
 		ev->save->task = r->task;
 		ev->save->flags = r->flags & NETLOG_F_MPTCP;
@@ -427,12 +461,45 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	}
 
 	netlog_strings_begin(&w, r);
-	netlog_put_string(&w, current->comm,
-			  strnlen(current->comm, TASK_COMM_LEN));
-	put_tty(&w);
-	netlog_put_string(&w, exe, exe_len);
-	/* Reuses the path buffer: exe has been copied by now. */
-	put_cgroup(&w, &r->task.cgroup_id);
+	put_who(&w, exe, exe_len, &r->task.cgroup_id);
+	netlog_strings_end(&w);
+
+	ret = secure_log_submit(&r->hdr);
+	put_cpu_ptr(rec_buf);
+	return ret;
+}
+
+/*
+ * A change of configuration by the current task (a sysfs write, insmod,
+ * rmmod), in process context. The values are in canonical form, at most
+ * NETLOG_VALUE_MAX bytes (the caller fingerprints longer ones). The record
+ * is built in this CPU's buffer, preemption disabled, as a probe's is.
+ */
+int netlog_emit_config(const char *param, const char *old, size_t old_len,
+		       const char *new, size_t new_len)
+{
+	struct netlog_config *r;
+	struct netlog_strings w;
+	const char *exe;
+	size_t exe_len;
+	int ret;
+
+	if (!rec_buf)	/* a parameter set by insmod: the load record says it */
+		return 0;
+	r = &get_cpu_ptr(rec_buf)->config;
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = NETLOG_REC_CONFIG;
+	strscpy_pad(r->param, param, sizeof(r->param));
+	exe = exe_path(&exe_len, &r->flags);
+	if (!host_view())
+		r->flags |= NETLOG_F_EXE_NS;
+	fill_task(&r->task, current->nsproxy ?
+			    current->nsproxy->net_ns->ns.inum : 0);
+
+	netlog_strings_start(&w, &r->hdr, &r->flags, r + 1);
+	put_who(&w, exe, exe_len, &r->task.cgroup_id);
+	netlog_put_string(&w, old, old_len);
+	netlog_put_string(&w, new, new_len);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

@@ -42,6 +42,57 @@ bool netlog_whitelisted(const char *exe, size_t exe_len,
 	return hit;
 }
 
+/* A set in canonical form on one line (rules separated by ','). */
+static size_t one_line(const struct nlwl_set *set, char *buf, size_t size)
+{
+	int len = nlwl_format(set, buf, size);
+	int i;
+
+	if (len < 0)
+		return 0;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\n')
+			buf[i] = ',';
+	return len;
+}
+
+/* The config record of a rules change: old and new, each a page at most. */
+static void record_change(const struct nlwl_set *old, const struct nlwl_set *new)
+{
+	char *buf = kmalloc(2 * (PAGE_SIZE + NETLOG_FP_SIZE), GFP_KERNEL);
+	char *obuf = buf, *nbuf = buf + PAGE_SIZE;
+	char *ofp = buf + 2 * PAGE_SIZE, *nfp = ofp + NETLOG_FP_SIZE;
+	const char *o, *n;
+	size_t olen, nlen;
+
+	if (!buf) {
+		netlog_emit_config("whitelist", "?", 1, "?", 1);
+		return;
+	}
+	olen = one_line(old, obuf, PAGE_SIZE);
+	nlen = one_line(new, nbuf, PAGE_SIZE);
+	o = netlog_config_value(obuf, &olen, old ? old->count : 0, ofp,
+				NETLOG_FP_SIZE);
+	n = netlog_config_value(nbuf, &nlen, new ? new->count : 0, nfp,
+				NETLOG_FP_SIZE);
+	netlog_emit_config("whitelist", o, olen, n, nlen);
+	kfree(buf);
+}
+
+unsigned int netlog_whitelist_count(void)
+{
+	const struct wl_holder *wl;
+	unsigned int n;
+
+	rcu_read_lock();
+	wl = rcu_dereference(wl_current);
+	n = wl ? wl->set.count : 0;
+	rcu_read_unlock();
+	return n;
+}
+
 static int whitelist_set(const char *val, const struct kernel_param *kp)
 {
 	struct wl_holder *new, *old;
@@ -68,6 +119,8 @@ static int whitelist_set(const char *val, const struct kernel_param *kp)
 	mutex_lock(&wl_lock);
 	old = rcu_dereference_protected(wl_current, lockdep_is_held(&wl_lock));
 	rcu_assign_pointer(wl_current, new);
+	/* Under the lock: the trail has the changes in the order they took. */
+	record_change(old ? &old->set : NULL, new ? &new->set : NULL);
 	mutex_unlock(&wl_lock);
 	if (old)
 		kvfree_rcu(old, rcu);

@@ -47,6 +47,20 @@
  *                        this hook
  *    48   32 hook        the hook's name, NUL padded
  *
+ * NETLOG_REC_CONFIG (struct netlog_config + strings), minor 1
+ *   A change of netlog's configuration, and who made it.
+ *    40    4 flags       NETLOG_F_TRUNC_* and NETLOG_F_EXE_NS, as below
+ *    44    4 reserved    zero
+ *    48   56 task        struct netlog_task (the writer; netns is its own)
+ *   104   32 param       "whitelist", "probes", "load", "unload", NUL padded
+ *   136    . strings     comm, tty, exe, cgroup (as below), then old and new:
+ *                        the value before and after, in the parameter's
+ *                        canonical form. A value longer than
+ *                        NETLOG_VALUE_MAX is given as its fingerprint,
+ *                        "fnv1a64:<16 hex> entries=<n> bytes=<n>" (an
+ *                        identifier, not a cryptographic hash); the whole
+ *                        value is readable in sysfs.
+ *
  * NETLOG_REC_SOCK (struct netlog_sock + strings)
  *   One socket action (enum netlog_event) by one task.
  *    40    2 event       enum netlog_event
@@ -112,6 +126,7 @@ enum netlog_rec_type {
 	NETLOG_REC_LOST = 1,
 	NETLOG_REC_SOCK = 2,
 	NETLOG_REC_MISSED = 3,	/* minor 1 */
+	NETLOG_REC_CONFIG = 4,	/* minor 1 */
 };
 
 enum netlog_event {
@@ -141,7 +156,14 @@ enum netlog_str {
 	NETLOG_STR_EXE = 2,
 	NETLOG_STR_CGROUP = 3,
 	NETLOG_STR_COUNT = 4,
+	/* minor 1: NETLOG_REC_CONFIG only */
+	NETLOG_STR_OLD = 4,
+	NETLOG_STR_NEW = 5,
+	NETLOG_CONFIG_STR_COUNT = 6,
 };
+
+/* Bound on a NETLOG_REC_CONFIG value, in bytes. */
+#define NETLOG_VALUE_MAX 256
 
 /* netlog_sock.flags */
 #define NETLOG_F_TRUNC_COMM (1U << 0)
@@ -182,6 +204,7 @@ struct netlog_lost {
 };
 
 #define NETLOG_HOOK_NAME_MAX 32
+#define NETLOG_PARAM_NAME_MAX 32
 
 struct netlog_missed {
 	struct netlog_hdr hdr;
@@ -218,6 +241,22 @@ struct netlog_sock {
 	/* followed by NETLOG_STR_COUNT length-prefixed strings */
 };
 
+struct netlog_config {
+	struct netlog_hdr hdr;
+	__u32 flags;
+	__u32 reserved;
+	struct netlog_task task;
+	char param[NETLOG_PARAM_NAME_MAX];
+	/* followed by NETLOG_CONFIG_STR_COUNT length-prefixed strings */
+};
+
+/* The largest possible NETLOG_REC_CONFIG must fit NETLOG_REC_MAX. */
+#define NETLOG_CONFIG_MAX_LEN                                                 \
+	(sizeof(struct netlog_config) +                                       \
+	 NETLOG_CONFIG_STR_COUNT * sizeof(__u16) + NETLOG_COMM_MAX +          \
+	 NETLOG_TTY_MAX + NETLOG_EXE_MAX + NETLOG_CGROUP_MAX +                \
+	 2 * NETLOG_VALUE_MAX + NETLOG_REC_ALIGN)
+
 /* The largest possible NETLOG_REC_SOCK must fit NETLOG_REC_MAX. */
 #define NETLOG_SOCK_MAX_LEN                                                   \
 	(sizeof(struct netlog_sock) + NETLOG_STR_COUNT * sizeof(__u16) +      \
@@ -228,6 +267,8 @@ struct netlog_sock {
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");
 static_assert(sizeof(struct netlog_lost) == 64, "netlog_lost ABI");
 static_assert(sizeof(struct netlog_missed) == 80, "netlog_missed ABI");
+static_assert(sizeof(struct netlog_config) == 136, "netlog_config ABI");
+static_assert(NETLOG_CONFIG_MAX_LEN <= NETLOG_REC_MAX, "config bound");
 static_assert(sizeof(struct netlog_task) == 56, "netlog_task ABI");
 static_assert(sizeof(struct netlog_sock) == 144, "netlog_sock ABI");
 static_assert(NETLOG_SOCK_MAX_LEN <= NETLOG_REC_MAX, "record bound");

@@ -6,6 +6,27 @@
 namespace netlog {
 namespace {
 
+// Who did it: "pid" through "netns", each followed by a comma.
+template <typename Event>
+void who(Line& l, Context& ctx, const Event& ev) {
+  const Task& t = ev.task;
+  l << R"("pid":)" << t.pid << R"(,"tid":)" << t.tid << R"(,"ppid":)" << t.ppid
+    << R"(,"sid":)" << t.sid << R"(,"uid":)" << t.uid << R"(,"gid":)" << t.gid
+    << R"(,"euid":)" << t.euid << R"(,"egid":)" << t.egid << R"(,"user":)";
+  l.quoted(ctx.user(t.uid), Quote::kJson) << R"(,"tty":)";
+  l.quoted(ev.tty, Quote::kJson) << R"(,"comm":)";
+  l.quoted(ev.comm, Quote::kJson) << R"(,"exe":)";
+  l.quoted(ev.exe, Quote::kJson) << R"(,"cgroup":)";
+  l.quoted(ev.cgroup, Quote::kJson) << R"(,"netns":)" << t.netns << ',';
+}
+
+// The flags of who's strings, each followed by a comma.
+void who_flags(Line& l, uint32_t flags) {
+  if (flags & NETLOG_F_EXE_NS) l << R"("exe_ns":true,)";
+  if (auto trunc = truncated_names(flags); !trunc.empty())
+    l << R"("truncated":")" << trunc << R"(",)";
+}
+
 class JsonRenderer : public Renderer {
  public:
   void render(const Record& rec, Context& ctx,
@@ -14,27 +35,24 @@ class JsonRenderer : public Renderer {
     l << R"({"seq":)" << rec.hdr.seq << R"(,"time":")";
     l.time(rec.hdr.real_ns) << R"(",)";
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      const Task& t = ev->task;
       l << R"("event":")" << event_name(ev->event) << R"(","proto":")"
         << proto_name(*ev) << R"(","family":")" << family_name(ev->laddr.family)
         << R"(","laddr":")" << ev->laddr << R"(","lport":)" << ev->lport
         << R"(,"raddr":")" << ev->raddr << R"(","rport":)" << ev->rport
-        << R"(,"result":)" << ev->result << R"(,"pid":)" << t.pid
-        << R"(,"tid":)" << t.tid << R"(,"ppid":)" << t.ppid << R"(,"sid":)"
-        << t.sid << R"(,"uid":)" << t.uid << R"(,"gid":)" << t.gid
-        << R"(,"euid":)" << t.euid << R"(,"egid":)" << t.egid << R"(,"user":)";
-      l.quoted(ctx.user(t.uid), Quote::kJson) << R"(,"tty":)";
-      l.quoted(ev->tty, Quote::kJson) << R"(,"comm":)";
-      l.quoted(ev->comm, Quote::kJson) << R"(,"exe":)";
-      l.quoted(ev->exe, Quote::kJson) << R"(,"cgroup":)";
-      l.quoted(ev->cgroup, Quote::kJson) << R"(,"netns":)" << t.netns << ',';
+        << R"(,"result":)" << ev->result << ',';
+      who(l, ctx, *ev);
       if (ev->event == NETLOG_EV_CLOSE)
         l << R"("established":)"
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
       if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
-      if (ev->flags & NETLOG_F_EXE_NS) l << R"("exe_ns":true,)";
-      if (auto trunc = truncated_names(ev->flags); !trunc.empty())
-        l << R"("truncated":")" << trunc << R"(",)";
+      who_flags(l, ev->flags);
+    } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
+      l << R"("event":"config","param":)";
+      l.quoted(cfg->param, Quote::kJson) << R"(,"old":)";
+      l.quoted(cfg->old_value, Quote::kJson) << R"(,"new":)";
+      l.quoted(cfg->new_value, Quote::kJson) << ',';
+      who(l, ctx, *cfg);
+      who_flags(l, cfg->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       l << R"("event":"missed","hook":)";
       l.quoted(missed->hook, Quote::kJson)

@@ -2,7 +2,8 @@
 //   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY EXE PROTO SRC ACT DST
 // with ACT "->" connect, "=>" connect_done, "<-" accept, "<!>" close; PROTO
 // is TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP or RAW; bind and listen print
-// "BIND SRC" and "LISTEN SRC". A failed call ends in " res:ERRNO".
+// "BIND SRC" and "LISTEN SRC". A failed call ends in " res:ERRNO". A change
+// of configuration prints "CONFIG PARAM OLD -> NEW" after the same prefix.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -52,17 +53,23 @@ std::string column(std::string_view s) {
   return out;
 }
 
+// "p:PID ... t:TTY EXE " of a socket or config record.
+template <typename Event>
+void who(fmt::memory_buffer& out, const Event& ev) {
+  const Task& t = ev.task;
+  fmt::format_to(std::back_inserter(out),
+                 "p:{} s:{} pp:{} u:{} g:{} eu:{} eg:{} t:{} {}{} ", t.pid,
+                 t.sid, t.ppid, t.uid, t.gid, t.euid, t.egid,
+                 ev.tty.empty() ? "" : column(ev.tty),
+                 ev.flags & NETLOG_F_EXE_NS ? "ns:" : "", column(ev.exe));
+}
+
 class KlogRenderer : public Renderer {
  public:
   void render(const Record& rec, Context&, fmt::memory_buffer& out) override {
     auto it = std::back_inserter(out);
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      const Task& t = ev->task;
-      fmt::format_to(it, "p:{} s:{} pp:{} u:{} g:{} eu:{} eg:{} t:{} {} ",
-                     t.pid, t.sid, t.ppid, t.uid, t.gid, t.euid, t.egid,
-                     ev->tty.empty() ? "" : column(ev->tty),
-                     (ev->flags & NETLOG_F_EXE_NS ? "ns:" : "") +
-                         column(ev->exe));
+      who(out, *ev);
       const Endpoint local{ev->laddr, ev->lport};
       const Endpoint remote{ev->raddr, ev->rport};
       std::string proto(proto_name(*ev));
@@ -87,6 +94,10 @@ class KlogRenderer : public Renderer {
           fmt::format_to(it, "{} {} -> {}", proto, local, remote);
       }
       if (ev->result) fmt::format_to(it, " res:{}", ev->result);
+    } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
+      who(out, *cfg);
+      fmt::format_to(it, "CONFIG {} {} -> {}", column(cfg->param),
+                     column(cfg->old_value), column(cfg->new_value));
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       fmt::format_to(it, "MISSED {} calls of {} (seq {})", missed->count,
                      escape_bytes(missed->hook), rec.hdr.seq);

@@ -23,6 +23,58 @@ T load(std::span<const std::byte> bytes, size_t off = 0) {
 #define NETLOG_FIELD(b, type, member) \
   load<decltype(type::member)>(b, offsetof(type, member))
 
+Task decode_task(std::span<const std::byte> task) {
+  return Task{NETLOG_FIELD(task, netlog_task, pid),
+              NETLOG_FIELD(task, netlog_task, tid),
+              NETLOG_FIELD(task, netlog_task, ppid),
+              NETLOG_FIELD(task, netlog_task, sid),
+              NETLOG_FIELD(task, netlog_task, uid),
+              NETLOG_FIELD(task, netlog_task, gid),
+              NETLOG_FIELD(task, netlog_task, euid),
+              NETLOG_FIELD(task, netlog_task, egid),
+              NETLOG_FIELD(task, netlog_task, netns),
+              NETLOG_FIELD(task, netlog_task, cgroup_id)};
+}
+
+struct Field {
+  std::string_view* out;
+  size_t max;
+};
+
+// The length-prefixed strings from `off` on, in order; strings past the
+// last field (a newer minor version's) are left alone.
+std::optional<Error> decode_strings(std::span<const std::byte> b, size_t off,
+                                    std::span<const Field> fields) {
+  for (const auto& f : fields) {
+    if (off + sizeof(uint16_t) > b.size())
+      return Error{"record ends inside its strings"};
+    const auto n = load<uint16_t>(b, off);
+    off += sizeof(uint16_t);
+    if (n > f.max || off + n > b.size())
+      return Error{fmt::format("record string of {} bytes overruns", n)};
+    *f.out = std::string_view(reinterpret_cast<const char*>(b.data() + off), n);
+    off += n;
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> decode_config(std::span<const std::byte> b,
+                                   ConfigEvent& ev) {
+  if (b.size() < sizeof(netlog_config))
+    return Error{fmt::format("config record too short ({} bytes)", b.size())};
+  ev.flags = NETLOG_FIELD(b, netlog_config, flags);
+  ev.task = decode_task(b.subspan(offsetof(netlog_config, task)));
+  const auto* name =
+      reinterpret_cast<const char*>(b.data() + offsetof(netlog_config, param));
+  ev.param = std::string_view(name, strnlen(name, NETLOG_PARAM_NAME_MAX));
+  const Field fields[NETLOG_CONFIG_STR_COUNT] = {
+      {&ev.comm, NETLOG_COMM_MAX},       {&ev.tty, NETLOG_TTY_MAX},
+      {&ev.exe, NETLOG_EXE_MAX},         {&ev.cgroup, NETLOG_CGROUP_MAX},
+      {&ev.old_value, NETLOG_VALUE_MAX}, {&ev.new_value, NETLOG_VALUE_MAX},
+  };
+  return decode_strings(b, sizeof(netlog_config), fields);
+}
+
 std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   if (b.size() < sizeof(netlog_sock))
     return Error{fmt::format("socket record too short ({} bytes)", b.size())};
@@ -40,39 +92,15 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
               16);
   ev.lport = NETLOG_FIELD(b, netlog_sock, lport);
   ev.rport = NETLOG_FIELD(b, netlog_sock, rport);
-  const auto task = b.subspan(offsetof(netlog_sock, task));
-  ev.task = Task{NETLOG_FIELD(task, netlog_task, pid),
-                 NETLOG_FIELD(task, netlog_task, tid),
-                 NETLOG_FIELD(task, netlog_task, ppid),
-                 NETLOG_FIELD(task, netlog_task, sid),
-                 NETLOG_FIELD(task, netlog_task, uid),
-                 NETLOG_FIELD(task, netlog_task, gid),
-                 NETLOG_FIELD(task, netlog_task, euid),
-                 NETLOG_FIELD(task, netlog_task, egid),
-                 NETLOG_FIELD(task, netlog_task, netns),
-                 NETLOG_FIELD(task, netlog_task, cgroup_id)};
-
-  struct Field {
-    std::string_view* out;
-    size_t max;
-  };
+  ev.task = decode_task(b.subspan(offsetof(netlog_sock, task)));
   const Field fields[NETLOG_STR_COUNT] = {
       {&ev.comm, NETLOG_COMM_MAX},
       {&ev.tty, NETLOG_TTY_MAX},
       {&ev.exe, NETLOG_EXE_MAX},
       {&ev.cgroup, NETLOG_CGROUP_MAX},
   };
-  size_t off = sizeof(netlog_sock);
-  for (const auto& f : fields) {
-    if (off + sizeof(uint16_t) > b.size())
-      return Error{"socket record ends inside its strings"};
-    const auto n = load<uint16_t>(b, off);
-    off += sizeof(uint16_t);
-    if (n > f.max || off + n > b.size())
-      return Error{fmt::format("socket record string of {} bytes overruns", n)};
-    *f.out = std::string_view(reinterpret_cast<const char*>(b.data() + off), n);
-    off += n;
-  }
+  if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
+    return Error{"socket " + err->message};
   return std::nullopt;
 }
 
@@ -134,6 +162,11 @@ std::optional<Error> decode_into(std::span<const std::byte> bytes,
       if (!ev) return ev.error();
       rec.body = *ev;
       return std::nullopt;
+    }
+    case NETLOG_REC_CONFIG: {
+      auto* ev = std::get_if<ConfigEvent>(&rec.body);
+      if (!ev) ev = &rec.body.emplace<ConfigEvent>();
+      return decode_config(bytes, *ev);
     }
     case NETLOG_REC_MISSED: {
       auto ev = decode_missed(bytes);

@@ -56,6 +56,15 @@ struct LostEvent {
   uint64_t last_seq = 0;
 };
 
+// A change of netlog's configuration, and who made it.
+struct ConfigEvent {
+  uint32_t flags = 0;
+  Task task;
+  // Untrusted bytes, like SockEvent's; views into the decoded bytes.
+  std::string_view comm, tty, exe, cgroup;
+  std::string_view param, old_value, new_value;
+};
+
 // Calls a probe could not follow: they left no record.
 struct MissedEvent {
   uint64_t count = 0;
@@ -68,7 +77,8 @@ struct UnknownEvent {};
 
 struct Record {
   Header hdr;
-  std::variant<SockEvent, LostEvent, MissedEvent, UnknownEvent> body;
+  std::variant<SockEvent, ConfigEvent, LostEvent, MissedEvent, UnknownEvent>
+      body;
 };
 
 // Length of the record at the start of `bytes`, after checking its header;

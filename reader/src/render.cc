@@ -50,6 +50,10 @@ size_t line_bound(const Record& rec, Context& ctx) {
   if (const auto* ev = std::get_if<SockEvent>(&rec.body))
     return Line::bound_for(ctx.user(ev->task.uid), ev->tty, ev->comm, ev->exe,
                            ev->cgroup, ctx.host());
+  if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body))
+    return Line::bound_for(ctx.user(cfg->task.uid), cfg->tty, cfg->comm,
+                           cfg->exe, cfg->cgroup, cfg->param, cfg->old_value,
+                           cfg->new_value, ctx.host());
   if (const auto* missed = std::get_if<MissedEvent>(&rec.body))
     return Line::bound_for(missed->hook, ctx.host());
   return Line::bound_for(ctx.host());

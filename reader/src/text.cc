@@ -7,6 +7,26 @@
 namespace netlog {
 namespace {
 
+// Who did it: " pid=" through " netns=".
+template <typename Event>
+void who(Line& l, Context& ctx, const Event& ev) {
+  const Task& t = ev.task;
+  l << " pid=" << t.pid << " tid=" << t.tid << " ppid=" << t.ppid
+    << " sid=" << t.sid << " uid=" << t.uid << " gid=" << t.gid
+    << " euid=" << t.euid << " egid=" << t.egid << " user=";
+  l.quoted(ctx.user(t.uid), Quote::kText) << " tty=";
+  l.quoted(ev.tty, Quote::kText) << " comm=";
+  l.quoted(ev.comm, Quote::kText) << " exe=";
+  l.quoted(ev.exe, Quote::kText) << " cgroup=";
+  l.quoted(ev.cgroup, Quote::kText) << " netns=" << t.netns;
+}
+
+void who_flags(Line& l, uint32_t flags) {
+  if (flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
+  if (auto trunc = truncated_names(flags); !trunc.empty())
+    l << " truncated=" << trunc;
+}
+
 class TextRenderer : public Renderer {
  public:
   void render(const Record& rec, Context& ctx,
@@ -15,25 +35,22 @@ class TextRenderer : public Renderer {
     l << "seq=" << rec.hdr.seq << " time=";
     l.time(rec.hdr.real_ns);
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      const Task& t = ev->task;
       l << " event=" << event_name(ev->event) << " proto=" << proto_name(*ev)
         << " family=" << family_name(ev->laddr.family) << " laddr=" << ev->laddr
         << " lport=" << ev->lport << " raddr=" << ev->raddr
-        << " rport=" << ev->rport << " result=" << ev->result
-        << " pid=" << t.pid << " tid=" << t.tid << " ppid=" << t.ppid
-        << " sid=" << t.sid << " uid=" << t.uid << " gid=" << t.gid
-        << " euid=" << t.euid << " egid=" << t.egid << " user=";
-      l.quoted(ctx.user(t.uid), Quote::kText) << " tty=";
-      l.quoted(ev->tty, Quote::kText) << " comm=";
-      l.quoted(ev->comm, Quote::kText) << " exe=";
-      l.quoted(ev->exe, Quote::kText) << " cgroup=";
-      l.quoted(ev->cgroup, Quote::kText) << " netns=" << t.netns;
+        << " rport=" << ev->rport << " result=" << ev->result;
+      who(l, ctx, *ev);
       if (ev->event == NETLOG_EV_CLOSE)
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
       if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
-      if (ev->flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
-      if (auto trunc = truncated_names(ev->flags); !trunc.empty())
-        l << " truncated=" << trunc;
+      who_flags(l, ev->flags);
+    } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
+      l << " event=config param=";
+      l.quoted(cfg->param, Quote::kText) << " old=";
+      l.quoted(cfg->old_value, Quote::kText) << " new=";
+      l.quoted(cfg->new_value, Quote::kText);
+      who(l, ctx, *cfg);
+      who_flags(l, cfg->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       l << " event=missed hook=";
       l.quoted(missed->hook, Quote::kText) << " count=" << missed->count;

@@ -4,6 +4,28 @@
 #include <cstring>
 
 namespace netlog::test {
+namespace {
+
+// The fixed part `r`, then each string with its length, padded; len set.
+template <typename Fixed>
+std::vector<std::byte> with_strings(Fixed r,
+                                    const std::vector<std::string>& strings) {
+  std::vector<std::byte> out(sizeof(r));
+  for (const auto& str : strings) {
+    const auto n = static_cast<uint16_t>(str.size());
+    const auto* p = reinterpret_cast<const std::byte*>(&n);
+    out.insert(out.end(), p, p + sizeof(n));
+    const auto* q = reinterpret_cast<const std::byte*>(str.data());
+    out.insert(out.end(), q, q + str.size());
+  }
+  out.resize((out.size() + NETLOG_REC_ALIGN - 1) / NETLOG_REC_ALIGN *
+             NETLOG_REC_ALIGN);
+  r.hdr.len = static_cast<uint32_t>(out.size());
+  std::memcpy(out.data(), &r, sizeof(r));
+  return out;
+}
+
+}  // namespace
 
 std::vector<std::byte> sock_record(const SockSpec& s) {
   netlog_sock r{};
@@ -24,19 +46,25 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
   std::copy(s.raddr.begin(), s.raddr.end(), r.raddr);
   r.task = s.task;
 
-  std::vector<std::byte> out(sizeof(r));
-  for (const auto& str : s.strings) {
-    const auto n = static_cast<uint16_t>(str.size());
-    const auto* p = reinterpret_cast<const std::byte*>(&n);
-    out.insert(out.end(), p, p + sizeof(n));
-    const auto* q = reinterpret_cast<const std::byte*>(str.data());
-    out.insert(out.end(), q, q + str.size());
-  }
-  out.resize((out.size() + NETLOG_REC_ALIGN - 1) / NETLOG_REC_ALIGN *
-             NETLOG_REC_ALIGN);
-  r.hdr.len = static_cast<uint32_t>(out.size());
-  std::memcpy(out.data(), &r, sizeof(r));
-  return out;
+  return with_strings(r, s.strings);
+}
+
+std::vector<std::byte> config_record(const std::string& param,
+                                     const std::string& old_value,
+                                     const std::string& new_value) {
+  const SockSpec who;
+  netlog_config r{};
+  r.hdr.abi_major = NETLOG_ABI_MAJOR;
+  r.hdr.abi_minor = NETLOG_ABI_MINOR;
+  r.hdr.type = NETLOG_REC_CONFIG;
+  r.hdr.seq = who.seq;
+  r.hdr.real_ns = who.real_ns;
+  r.task = who.task;
+  std::memcpy(r.param, param.data(), param.size());
+  auto strings = who.strings;
+  strings.push_back(old_value);
+  strings.push_back(new_value);
+  return with_strings(r, strings);
 }
 
 std::vector<std::byte> lost_record(uint64_t first, uint64_t count) {

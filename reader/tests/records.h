@@ -26,6 +26,10 @@ struct SockSpec {
 
 std::vector<std::byte> sock_record(const SockSpec& s);
 std::vector<std::byte> lost_record(uint64_t first, uint64_t count);
+// A NETLOG_REC_CONFIG by SockSpec{}'s task.
+std::vector<std::byte> config_record(const std::string& param,
+                                     const std::string& old_value,
+                                     const std::string& new_value);
 std::vector<std::byte> concat(const std::vector<std::vector<std::byte>>& parts);
 
 }  // namespace netlog::test

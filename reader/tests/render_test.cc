@@ -218,6 +218,26 @@ TEST(RenderJson, RawCarriesItsProtocolNumber) {
   EXPECT_EQ(done.find("ipproto"), std::string::npos);
 }
 
+// A change of configuration, by whom, in every format; its values are
+// untrusted text like any other.
+TEST(Render, ConfigRecord) {
+  const auto rec = test::config_record("whitelist", "", "/x|p22,/y\nz");
+  EXPECT_EQ(render(Format::kKlog, rec),
+            "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t:pts/0 "
+            "/usr/bin/curl CONFIG whitelist - -> /x|p22,/y\\x0az\n");
+  const auto json = render(Format::kJson, rec);
+  EXPECT_NE(json.find(R"("event":"config","param":"whitelist","old":"",)"
+                      R"("new":"/x|p22,/y\\x0az","pid":100,)"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("exe":"/usr/bin/curl")"), std::string::npos);
+  const auto text = render(Format::kText, rec);
+  EXPECT_NE(text.find(" event=config param=\"whitelist\" old=\"\" "
+                      "new=\"/x|p22,/y\\x0az\" pid=100 "),
+            std::string::npos)
+      << text;
+}
+
 TEST(RenderKlog, Lost) {
   EXPECT_EQ(render(Format::kKlog, test::lost_record(10, 5)),
             "LOST 5 records (seq 10-14)\n");

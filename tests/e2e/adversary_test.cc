@@ -180,3 +180,76 @@ TEST_F(E2E, UnfollowedCallsBecomeMissedRecords) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// Every change of what netlog records is itself in the trail, with who made
+// it: root cannot silence the trail without a trace in it.
+TEST_F(E2E, ConfigurationChangesAreRecords) {
+  reload();
+  auto recs = read_all().recs;
+  ASSERT_GE(recs.size(), 1u);
+  EXPECT_EQ(num(recs[0], "seq"), 0);
+  EXPECT_EQ(str(recs[0], "event"), "config");
+  EXPECT_EQ(str(recs[0], "param"), "load");
+  EXPECT_EQ(str(recs[0], "old"), "");
+  EXPECT_EQ(str(recs[0], "new"), "probes=0xff whitelist_entries=0");
+  EXPECT_EQ(str(recs[0], "comm"), "insmod");
+  EXPECT_EQ(num(recs[0], "uid"), 0);
+
+  const std::string wl = "/sys/module/netlog/parameters/whitelist";
+  ASSERT_TRUE(write_file(wl, "/usr/bin/x|p22, /usr/sbin/y|i10.0.0.0/8"));
+  std::string canonical = read_file(wl);
+  while (!canonical.empty() && canonical.back() == '\n') canonical.pop_back();
+  std::replace(canonical.begin(), canonical.end(), '\n', ',');
+  auto r = only_event("config");
+  EXPECT_EQ(str(r, "param"), "whitelist");
+  EXPECT_EQ(str(r, "old"), "");
+  EXPECT_EQ(str(r, "new"), canonical);
+  EXPECT_EQ(num(r, "tid"), gettid());
+  EXPECT_EQ(str(r, "exe"), self_exe());
+  EXPECT_EQ(str(r, "cgroup"), self_cgroup());
+
+  // A rule set too long for the record is given by its fingerprint.
+  std::string many;
+  for (int i = 0; i < 40; i++) many += fmt::format("/opt/tool{}|p{},", i, i);
+  ASSERT_TRUE(write_file(wl, many));
+  r = only_event("config");
+  EXPECT_EQ(str(r, "old"), canonical);
+  EXPECT_EQ(str(r, "new").rfind("fnv1a64:", 0), 0u) << str(r, "new");
+  EXPECT_NE(str(r, "new").find(" entries=40 bytes="), std::string::npos);
+  // A refused write changes nothing, and says nothing.
+  EXPECT_FALSE(write_file(wl, "not-a-path"));
+  EXPECT_EQ(records_of(getpid(), "config").size(), 0u);
+  ASSERT_TRUE(write_file(wl, "\n"));
+  EXPECT_EQ(str(only_event("config"), "new"), "");
+
+  // The unload, seen by a reader that follows the device across it.
+  pid_t follower = spawn([] {
+    int fd = open("/tmp/follow.json", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 1);
+    execlp(reader().c_str(), "netlog-reader", "--format", "json", nullptr);
+    return 127;
+  });
+  for (int t = 0; t < 300 && !holds_device(follower); t++)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(run({"rmmod", "netlog"}).code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(follower, SIGTERM);
+  EXPECT_EQ(wait_exit(follower), 0);
+  ASSERT_EQ(run({"insmod", module("netlog")}).code, 0);
+  std::optional<Rec> unload;
+  std::istringstream lines(read_file("/tmp/follow.json"));
+  for (std::string line; std::getline(lines, line);)
+    if (auto rec = parse_json_line(line); rec && str(*rec, "event") == "config")
+      unload = rec;
+  ASSERT_TRUE(unload);
+  EXPECT_EQ(str(*unload, "param"), "unload");
+  EXPECT_EQ(str(*unload, "old"), "probes=0xff whitelist_entries=0");
+  EXPECT_EQ(str(*unload, "new"), "");
+  EXPECT_EQ(str(*unload, "comm"), "rmmod");
+}
+
+}  // namespace
+}  // namespace e2e
