@@ -67,6 +67,12 @@ int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
 
+int netlog_send_init(void);
+void netlog_send_exit(void);
+void netlog_send_forget(void);
+bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
+		       int len);
+
 int netlog_pending_init(void);
 void netlog_pending_exit(void);
 void netlog_pending_add(const struct sock *sk, const struct netlog_caller *c);

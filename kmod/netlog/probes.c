@@ -38,6 +38,9 @@
  *   inet_release         the last close of a socket, however it happens
  *                        (close, exit, dup2, close_range); inet6_release
  *                        ends in it, so each socket is seen exactly once
+ *   udp_sendmsg ...      send: each datagram protocol's sendmsg (UDP and
+ *                        UDP-Lite, ping, raw; v4 and v6), entry only, as a
+ *                        corked or full socket can wait there
  * These are the protocol-family entry points with the same arguments on
  * 6.1 and 6.12. A call a return probe could not follow (no free instance, a
  * probe hit inside another handler) is counted by the kprobes core; a
@@ -105,6 +108,7 @@ struct netlog_hook {
 	u8 kind;
 	bool optional;	/* a missing symbol is not an error */
 	bool subflow;	/* a user's MPTCP subflow counts as the user's */
+	bool v4_only;	/* IPv6 sockets come here from their own hook */
 	bool registered;
 	unsigned long missed;	/* nmissed of earlier registrations */
 	unsigned long reported;	/* missed calls already in a MISSED record */
@@ -151,6 +155,9 @@ static int probe_of(const struct netlog_hook *h, const struct sock *sk)
 	int id;
 
 	if (!sk || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+		return -1;
+	/* tcp_v6_connect and udpv6_sendmsg hand IPv4-mapped peers on. */
+	if (h->v4_only && sk->sk_family == AF_INET6)
 		return -1;
 	/* Kernel sockets (NFS, CIFS, MPTCP subflows, ...) */
 	if (sk->sk_kern_sock && !(h->subflow && user_subflow(sk)))
@@ -222,7 +229,7 @@ static int addr_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* tcp_v6_connect: (struct sock *, struct sockaddr *, int) */
+/* tcp_v4_connect, tcp_v6_connect: (struct sock *, struct sockaddr *, int) */
 static int tcp_connect_entry(struct kretprobe_instance *ri,
 			     struct pt_regs *regs)
 {
@@ -237,15 +244,29 @@ static int tcp_connect_entry(struct kretprobe_instance *ri,
 	return 0;
 }
 
-/* tcp_v4_connect: the same, but tcp_v6_connect hands it IPv4-mapped peers */
-static int tcp_v4_connect_entry(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
+/*
+ * udp_sendmsg, udpv6_sendmsg, ping_v4/v6_sendmsg, raw_sendmsg,
+ * rawv6_sendmsg: (struct sock *, struct msghdr *, size_t). A datagram to an
+ * address given with the call; msg_name is the kernel's copy of it. The
+ * socket layer has bound the socket by now, so its port is known. The same
+ * destination again costs a hash and a load (send.c).
+ */
+static int send_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct netlog_sock_event ev = { .event = NETLOG_EV_SEND };
+	const struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
+	int id;
 
-	if (sk && sk->sk_family == AF_INET6)
-		return 1;
-	return tcp_connect_entry(ri, regs);
+	ev.sk = (void *)regs_get_kernel_argument(regs, 0);
+	id = probe_of(h, ev.sk);
+	if (id < 0 || !msg->msg_name || msg->msg_namelen <= 0 ||
+	    !netlog_send_first(ev.sk, msg->msg_name, msg->msg_namelen))
+		return 0;
+	ev.peer = msg->msg_name;
+	ev.peer_len = msg->msg_namelen;
+	emit(id, &ev);
+	return 0;
 }
 
 /* inet_listen: (struct socket *, int backlog) */
@@ -397,6 +418,15 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 		.kind = HOOK_KPROBE, .krp.kp.pre_handler = pre,             \
 	}
 
+/* A protocol's sendmsg: optional, as a kernel may inline a static one. */
+#define SEND_HOOK(sym, v4)                                                 \
+	{                                                                   \
+		.symbol = sym, .event = NETLOG_EV_SEND, .stream = -1,       \
+		.dgram = NL_udp_send, .kind = HOOK_KPROBE,                  \
+		.optional = true, .v4_only = v4,                            \
+		.krp.kp.pre_handler = send_entry,                           \
+	}
+
 /*
  * Registered in this order and unregistered in reverse kind order (entry
  * probes, return probes, then the tracepoint), so that connect_done's
@@ -408,8 +438,16 @@ static struct netlog_hook hooks[] = {
 		.event = NETLOG_EV_CONNECT_DONE, .stream = NL_tcp_connect,
 		.dgram = -1, .tp_probe = state_change,
 	},
-	RET_HOOK("tcp_v4_connect", NETLOG_EV_CONNECT, NL_tcp_connect, -1,
-		 tcp_v4_connect_entry, tcp_connect_return, true, false),
+	{
+		.symbol = "tcp_v4_connect", .event = NETLOG_EV_CONNECT,
+		.stream = NL_tcp_connect, .dgram = -1, .kind = HOOK_KRETPROBE,
+		.subflow = true, .v4_only = true,
+		.krp = {
+			.entry_handler = tcp_connect_entry,
+			.handler = tcp_connect_return,
+			.data_size = sizeof(struct call_data),
+		},
+	},
 	RET_HOOK("tcp_v6_connect", NETLOG_EV_CONNECT, NL_tcp_connect, -1,
 		 tcp_connect_entry, tcp_connect_return, true, true),
 	RET_HOOK("inet_dgram_connect", NETLOG_EV_CONNECT, -1, NL_udp_connect,
@@ -424,6 +462,12 @@ static struct netlog_hook hooks[] = {
 		 sock_call_entry, call_return, true, false),
 	ENTRY_HOOK("inet_release", NETLOG_EV_CLOSE, NL_tcp_close,
 		   NL_udp_close, release_entry),
+	SEND_HOOK("udp_sendmsg", true),
+	SEND_HOOK("udpv6_sendmsg", false),
+	SEND_HOOK("ping_v4_sendmsg", false),
+	SEND_HOOK("ping_v6_sendmsg", false),
+	SEND_HOOK("raw_sendmsg", false),
+	SEND_HOOK("rawv6_sendmsg", false),
 };
 
 static unsigned long hook_users(const struct netlog_hook *h)
@@ -658,18 +702,23 @@ int netlog_probes_init(void)
 	ret = netlog_pending_init();
 	if (ret)
 		goto err_counters;
+	ret = netlog_send_init();
+	if (ret)
+		goto err_pending;
 	mutex_lock(&hooks_lock);
 	ret = hooks_sync(probes_on);
 	if (ret) {
 		hooks_sync(0);
 		mutex_unlock(&hooks_lock);
-		goto err_pending;
+		goto err_send;
 	}
 	hooks_live = true;
 	schedule_delayed_work(&missed_work, HZ);
 	mutex_unlock(&hooks_lock);
 	return 0;
 
+err_send:
+	netlog_send_exit();
 err_pending:
 	netlog_pending_exit();
 err_counters:
@@ -689,6 +738,7 @@ void netlog_probes_exit(void)
 	hooks_sync(0);
 	report_missed();
 	mutex_unlock(&hooks_lock);
+	netlog_send_exit();
 	netlog_pending_exit();
 	free_percpu(counters);
 	counters = NULL;
@@ -760,6 +810,7 @@ PROBE_PARAM(udp_bind);
 PROBE_PARAM(udp_close);
 PROBE_PARAM(tcp_bind);
 PROBE_PARAM(tcp_listen);
+PROBE_PARAM(udp_send);
 
 /* Each probe's parameter exists: name##_id is defined only by PROBE_PARAM. */
 static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {

@@ -121,6 +121,8 @@ static int whitelist_set(const char *val, const struct kernel_param *kp)
 	rcu_assign_pointer(wl_current, new);
 	/* Under the lock: the trail has the changes in the order they took. */
 	record_change(old ? &old->set : NULL, new ? &new->set : NULL);
+	/* Destinations the old rules silenced are recorded from now on. */
+	netlog_send_forget();
 	mutex_unlock(&wl_lock);
 	if (old)
 		kvfree_rcu(old, rcu);

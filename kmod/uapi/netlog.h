@@ -142,6 +142,14 @@ enum netlog_event {
 	 * exe and cgroup are those of that connect record).
 	 */
 	NETLOG_EV_CONNECT_DONE = 6,
+	/*
+	 * minor 1: a datagram sent to an address given with the call
+	 * (sendto, sendmsg, sendmmsg) on a datagram or raw socket, the first
+	 * from this process and socket to that destination. Recorded as the
+	 * protocol takes it: result is 0, and a send that fails there is
+	 * recorded all the same.
+	 */
+	NETLOG_EV_SEND = 7,
 };
 
 /* Bounds on the strings of a NETLOG_REC_SOCK record, in bytes. */

@@ -1,8 +1,8 @@
 // The klog format: activity_klog's line layout, for existing log parsers.
 //   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY EXE PROTO SRC ACT DST
-// with ACT "->" connect, "=>" connect_done, "<-" accept, "<!>" close; PROTO
-// is TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP or RAW; bind and listen print
-// "BIND SRC" and "LISTEN SRC". A failed call ends in " res:ERRNO". A change
+// with ACT "->" connect, "=>" connect_done, "~>" send (a datagram), "<-"
+// accept, "<!>" close; PROTO is TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP
+// or RAW; bind and listen print "BIND SRC" and "LISTEN SRC". A failed call ends in " res:ERRNO". A change
 // of configuration prints "CONFIG PARAM OLD -> NEW" after the same prefix.
 #include <fmt/format.h>
 
@@ -89,6 +89,9 @@ class KlogRenderer : public Renderer {
           break;
         case NETLOG_EV_CONNECT_DONE:
           fmt::format_to(it, "{} {} => {}", proto, local, remote);
+          break;
+        case NETLOG_EV_SEND:
+          fmt::format_to(it, "{} {} ~> {}", proto, local, remote);
           break;
         default:
           fmt::format_to(it, "{} {} -> {}", proto, local, remote);

@@ -200,6 +200,8 @@ std::string_view event_name(uint16_t event) {
       return "close";
     case NETLOG_EV_CONNECT_DONE:
       return "connect_done";
+    case NETLOG_EV_SEND:
+      return "send";
   }
   return "unknown";
 }

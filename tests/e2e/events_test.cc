@@ -334,6 +334,16 @@ uint16_t tcp_listen_action() {
   return l.port;
 }
 
+uint16_t udp_send_action() {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  socklen_t len;
+  auto ss = make_addr(AF_INET, "127.0.0.1", 9, &len);
+  EXPECT_EQ(sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&ss), len), 1);
+  uint16_t port = local_of(fd).port;
+  close(fd);
+  return port;
+}
+
 const ProbeCase kProbes[] = {
     {"tcp_connect", "connect", "tcp", tcp_connect_action},
     {"tcp_accept", "accept", "tcp", tcp_accept_action},
@@ -343,6 +353,7 @@ const ProbeCase kProbes[] = {
     {"udp_close", "close", "udp", udp_bind_action},
     {"tcp_bind", "bind", "tcp", tcp_bind_action},
     {"tcp_listen", "listen", "tcp", tcp_listen_action},
+    {"udp_send", "send", "udp", udp_send_action},
 };
 
 const std::string kParams = "/sys/module/netlog/parameters/";
@@ -369,7 +380,7 @@ TEST_F(E2E, EachProbeSwitchesAtRunTime) {
 
 TEST_F(E2E, ProbesMaskAndBadValues) {
   const std::string mask = kParams + "probes";
-  ASSERT_EQ(read_file(mask), "0xff\n");
+  ASSERT_EQ(read_file(mask), "0x1ff\n");
   ASSERT_TRUE(write_file(mask, "0"));
   EXPECT_EQ(read_file(kParams + "probe_tcp_connect"), "N\n");
   auto stats = read_file(kParams + "stats");
@@ -383,7 +394,7 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(str(recs[0], "event"), "config");
   EXPECT_EQ(str(recs[0], "param"), "probes");
-  EXPECT_EQ(str(recs[0], "old"), "0xff");
+  EXPECT_EQ(str(recs[0], "old"), "0x1ff");
   EXPECT_EQ(str(recs[0], "new"), "0x0");
   EXPECT_EQ(num(recs[0], "pid"), getpid());
 
@@ -395,12 +406,12 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   EXPECT_NE(stats.find("hook inet_release registered=0"), std::string::npos);
 
   // Bad values are refused and change nothing.
-  EXPECT_FALSE(write_file(mask, "0x100"));
+  EXPECT_FALSE(write_file(mask, "0x200"));
   EXPECT_FALSE(write_file(mask, "lots"));
   EXPECT_FALSE(write_file(kParams + "probe_tcp_close", "maybe"));
   EXPECT_EQ(read_file(mask), "0x41\n");
 
-  ASSERT_TRUE(write_file(mask, "0xff"));
+  ASSERT_TRUE(write_file(mask, "0x1ff"));
   stats = read_file(kParams + "stats");
   EXPECT_NE(stats.find("hook inet_release registered=1"), std::string::npos);
   EXPECT_EQ(find(read_all().recs, getpid(), "connect", "tcp").size(), 0u);

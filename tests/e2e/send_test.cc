@@ -1,0 +1,185 @@
+// Datagrams sent without connect(): the first of a process to each
+// destination is a send record, whatever call sent it.
+#include <netinet/ip_icmp.h>
+
+#include <set>
+
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+struct Dest {
+  std::string addr;
+  uint16_t port;
+};
+
+sockaddr_storage dest_addr(int family, const Dest& d, socklen_t* len) {
+  return make_addr(family, d.addr, d.port, len);
+}
+
+int send_to(int fd, int family, const Dest& d) {
+  socklen_t len;
+  auto ss = dest_addr(family, d, &len);
+  return sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&ss), len);
+}
+
+int sendmsg_to(int fd, int family, const Dest& d) {
+  socklen_t len;
+  auto ss = dest_addr(family, d, &len);
+  char byte = 'x';
+  iovec iov{&byte, 1};
+  msghdr msg{};
+  msg.msg_name = &ss;
+  msg.msg_namelen = len;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  return sendmsg(fd, &msg, 0);
+}
+
+// One sendmmsg() call, a datagram to each of `dests`.
+int sendmmsg_to(int fd, int family, const std::vector<Dest>& dests) {
+  std::vector<sockaddr_storage> addrs(dests.size());
+  std::vector<mmsghdr> msgs(dests.size());
+  char byte = 'x';
+  iovec iov{&byte, 1};
+  for (size_t i = 0; i < dests.size(); i++) {
+    socklen_t len;
+    addrs[i] = dest_addr(family, dests[i], &len);
+    msgs[i] = {};
+    msgs[i].msg_hdr.msg_name = &addrs[i];
+    msgs[i].msg_hdr.msg_namelen = len;
+    msgs[i].msg_hdr.msg_iov = &iov;
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  return sendmmsg(fd, msgs.data(), msgs.size(), 0);
+}
+
+struct SendCase {
+  int family;            // of the socket
+  std::string to;        // as the program writes the address
+  std::string recorded;  // as the record says it
+};
+
+class Send : public E2E, public ::testing::WithParamInterface<SendCase> {};
+
+// sendto, sendmsg and sendmmsg, each destination several times, as uid
+// 1000: one record per destination.
+TEST_P(Send, FirstDatagramToEachDestinationAsUser) {
+  const auto& c = GetParam();
+  const std::vector<Dest> d = {{c.to, 9}, {c.to, 10}, {c.to, 11}};
+  const auto [child, lport] = in_child([&]() -> int64_t {
+    drop_to_user();
+    prctl(PR_SET_NAME, "nl-send");
+    int fd = socket(c.family, SOCK_DGRAM, 0);
+    for (int i = 0; i < 3; i++)
+      if (send_to(fd, c.family, d[0]) != 1) return -1;
+    for (int i = 0; i < 2; i++)
+      if (sendmsg_to(fd, c.family, d[1]) != 1) return -2;
+    if (sendmmsg_to(fd, c.family, {d[0], d[2], d[2], d[1]}) != 4) return -3;
+    const int64_t port = local_of(fd).port;
+    close(fd);
+    return port;
+  });
+  ASSERT_GT(lport, 0);
+  auto recs = find(read_all().recs, child, "send", "udp");
+  ASSERT_EQ(recs.size(), 3u);
+  for (size_t i = 0; i < 3; i++) {
+    Expect e;
+    e.event = "send";
+    e.proto = "udp";
+    e.family = c.recorded.find(':') == std::string::npos ? "ipv4" : "ipv6";
+    e.laddr = e.family == "ipv4" ? "0.0.0.0" : "::";
+    e.lport = lport;
+    e.raddr = c.recorded;
+    e.rport = d[i].port;
+    e.pid = e.tid = child;
+    e.ppid = getpid();
+    e.uid = e.gid = kUser;
+    e.user = "user";
+    e.comm = "nl-send";
+    expect_record(recs[i], e);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Families, Send,
+    ::testing::Values(SendCase{AF_INET, "127.0.0.1", "127.0.0.1"},
+                      SendCase{AF_INET6, "::1", "::1"},
+                      SendCase{AF_INET6, "::ffff:127.0.0.1", "127.0.0.1"}));
+
+// More destinations than the cache of what was recorded holds, twice over:
+// every destination is itemised, some more than once, none lost.
+TEST_F(E2E, SendBeyondTheDedupCacheItemisesEveryDestination) {
+  reload("capacity=16777216");
+  constexpr int kDests = 20000;  // the cache has 16,384 slots
+  const auto [child, ok] = in_child([&]() -> int64_t {
+    drop_to_user();
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    for (int round = 0; round < 2; round++)
+      for (int p = 1; p <= kDests; p++)
+        if (send_to(fd, AF_INET, {"127.0.0.2", uint16_t(p)}) != 1) return -p;
+    close(fd);
+    return 1;
+  });
+  ASSERT_EQ(ok, 1);
+  auto d = read_all();
+  std::set<int64_t> ports;
+  int64_t sends = 0;
+  for (const auto& r : d.recs) {
+    ASSERT_NE(str(r, "event"), "lost");
+    if (str(r, "event") != "send") continue;
+    EXPECT_EQ(num(r, "pid"), child);
+    ports.insert(num(r, "rport"));
+    sends++;
+  }
+  EXPECT_EQ(ports.size(), size_t(kDests));
+  EXPECT_GE(sends, kDests);
+  EXPECT_LT(sends, 2 * kDests);  // the cache did dedup the second round
+  fmt::print("send: {} destinations twice: {} records\n", kDests, sends);
+  reload();
+}
+
+// A destination the whitelist silenced is recorded once the rule is gone,
+// and each process sharing a socket has its own first send.
+TEST_F(E2E, SendAfterWhitelistChangeAndFromAnotherProcess) {
+  const std::string wl = "/sys/module/netlog/parameters/whitelist";
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_TRUE(write_file(wl, self_exe() + "|i127.0.0.1|p9"));
+  ASSERT_EQ(send_to(fd, AF_INET, {"127.0.0.1", 9}), 1);
+  EXPECT_EQ(records_of(getpid(), "send").size(), 0u);
+  ASSERT_TRUE(write_file(wl, "\n"));
+  ASSERT_EQ(send_to(fd, AF_INET, {"127.0.0.1", 9}), 1);
+  ASSERT_EQ(send_to(fd, AF_INET, {"127.0.0.1", 9}), 1);
+  EXPECT_EQ(records_of(getpid(), "send").size(), 1u);
+  pid_t child = spawn([&] {
+    return send_to(fd, AF_INET, {"127.0.0.1", 9}) != 1;
+  });
+  ASSERT_EQ(wait_exit(child), 0);
+  EXPECT_EQ(records_of(child, "send").size(), 1u);
+  close(fd);
+}
+
+// An ICMP echo request from a ping socket, to an address given with it.
+TEST_F(E2E, PingSendtoAsUser) {
+  ASSERT_TRUE(
+      write_file("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
+  const auto [child, ok] = in_child([]() -> int64_t {
+    drop_to_user();
+    int fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    icmphdr echo{};
+    echo.type = ICMP_ECHO;
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", 0, &len);
+    return sendto(fd, &echo, sizeof(echo), 0, reinterpret_cast<sockaddr*>(&ss),
+                  len) == sizeof(echo);
+  });
+  ASSERT_TRUE(write_file("/proc/sys/net/ipv4/ping_group_range", "1 0"));
+  ASSERT_EQ(ok, 1);
+  auto r = one(read_all().recs, child, "send", "icmp");
+  EXPECT_EQ(str(r, "raddr"), "127.0.0.1");
+  EXPECT_EQ(num(r, "uid"), kUser);
+}
+
+}  // namespace
+}  // namespace e2e
