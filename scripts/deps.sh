@@ -8,7 +8,7 @@ packages=(
 	libgtest-dev sparse qemu-system-x86 busybox-static cpio gzip kmod shellcheck
 	libelf-dev bc flex bison dwarves
 	clang libclang-rt-14-dev clang-format libssl-dev xz-utils
-	dkms rpm libbenchmark-dev debootstrap python3
+	dkms rpm libbenchmark-dev debootstrap python3 nlohmann-json3-dev
 )
 
 missing=()

@@ -8,8 +8,9 @@
 #include "../uapi/netlog.h"
 
 /*
- * Append one record to the ring. The caller fills hdr.type, hdr.len and the
- * body; secure_log stamps the ABI version, sequence number, times and CPU.
+ * Append one record to the ring. The caller fills hdr.type, hdr.len, hdr.uid
+ * (whose share of the ring it uses, NETLOG_UID_NONE for none) and the body;
+ * secure_log stamps the ABI version, sequence number, times and CPU.
  * Never sleeps and never waits for the reader, so it may be called from any
  * context, kprobe handlers included. Returns 0, -ENOSPC when the record was
  * dropped because the ring was full (it is counted and reported in-stream as

@@ -609,6 +609,7 @@ static void emit_missed(const char *hook, unsigned long n)
 	struct netlog_missed r = {
 		.hdr.type = NETLOG_REC_MISSED,
 		.hdr.len = sizeof(r),
+		.hdr.uid = NETLOG_UID_NONE,
 		.count = n,
 	};
 

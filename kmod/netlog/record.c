@@ -399,6 +399,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 	netlog_sock_proto(sk, &r->proto, &r->flags);
 	endpoints_of(r, sk);
 	r->task = caller->task;
+	r->hdr.uid = caller->task.uid;	/* the caller's share of the ring */
 
 	netlog_strings_begin(&w, r);
 	netlog_put_string(&w, caller->comm,
@@ -453,6 +454,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		return NETLOG_FILTERED;
 	}
 	fill_task(&r->task, sock_net(ev->sk)->ns.inum);
+	r->hdr.uid = r->task.uid;	/* charged to the acting uid's share */
 	if (ev->save) {
 		ev->save->task = r->task;
 		ev->save->flags = r->flags & NETLOG_F_MPTCP;
@@ -495,6 +497,7 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 		r->flags |= NETLOG_F_EXE_NS;
 	fill_task(&r->task, current->nsproxy ?
 			    current->nsproxy->net_ns->ns.inum : 0);
+	r->hdr.uid = r->task.uid;
 
 	netlog_strings_start(&w, &r->hdr, &r->flags, r + 1);
 	put_who(&w, exe, exe_len, &r->task.cgroup_id);

@@ -18,6 +18,11 @@ module_param(capacity, ulong, 0444);
 MODULE_PARM_DESC(capacity,
 		 "ring size in bytes, rounded up to a power of two in [4 KiB, 256 MiB] (default 1 MiB)");
 
+static unsigned int uid_share = 50;
+module_param(uid_share, uint, 0444);
+MODULE_PARM_DESC(uid_share,
+		 "most of the ring one uid may hold, in percent [1, 100] (default 50): a uid that floods loses its own records first");
+
 struct sl_ring sl_ring;
 
 int secure_log_submit(struct netlog_hdr *rec)
@@ -32,6 +37,7 @@ static int __init secure_log_init(void)
 
 	BUILD_BUG_ON(sizeof(struct netlog_hdr) != 40);
 	BUILD_BUG_ON(sizeof(struct netlog_lost) != 64);
+	BUILD_BUG_ON(sizeof(struct netlog_lost_uids) != 136);
 	BUILD_BUG_ON(sizeof(struct netlog_task) != 56);
 	BUILD_BUG_ON(sizeof(struct netlog_sock) != 144);
 	BUILD_BUG_ON(NETLOG_SOCK_MAX_LEN > NETLOG_REC_MAX);
@@ -42,8 +48,12 @@ static int __init secure_log_init(void)
 		return -EINVAL;
 	}
 	capacity = roundup_pow_of_two(max(capacity, SL_CAPACITY_MIN));
+	if (!uid_share || uid_share > 100) {
+		pr_err("uid_share=%u out of range [1, 100]\n", uid_share);
+		return -EINVAL;
+	}
 
-	ret = sl_ring_init(&sl_ring, capacity);
+	ret = sl_ring_init(&sl_ring, capacity, uid_share);
 	if (ret)
 		goto err;
 	ret = sl_chardev_init();

@@ -30,6 +30,16 @@
  * takes the lock to move tail once the copy has succeeded. A failed or short
  * copy therefore consumes nothing.
  *
+ * Fair loss: no uid may hold more than its share of the ring (uid_share,
+ * half by default), and a uid that holds an eighth of it may not take the
+ * last eighth, which is kept for uids that hold less. So a uid that floods
+ * loses its own records, and others at an ordinary rate keep theirs. Each
+ * record carries the uid it is charged to; the consumer gives the bytes
+ * back when it moves tail. Up to SL_UIDS uids are tracked at once (a fixed
+ * table, probed SL_UID_PROBE slots deep); a record of a uid that finds no
+ * slot is charged to nobody, as the kernel's own are. A LOST record names
+ * the uids that lost most, with their counts, and sums the rest.
+ *
  * Wake-ups are batched. A producer never takes the waitqueue's lock (kprobe
  * context, PREEMPT_RT): it arms a timer that wakes the reader within a tick,
  * or queues an irq_work that wakes it at once when the ring is an eighth
@@ -38,8 +48,11 @@
  * loops under netlog ran 39% (TCP) and 30% (UDP) faster, and the stress
  * test's fast reader went from 2,122 records lost to none.
  */
+#include <linux/hash.h>
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/smp.h>
 #include <linux/ktime.h>
@@ -63,12 +76,16 @@ static void ring_wake_later(struct timer_list *t)
 	wake_up_interruptible(&r->wait);
 }
 
-int sl_ring_init(struct sl_ring *r, u64 size)
+int sl_ring_init(struct sl_ring *r, u64 size, unsigned int share_pct)
 {
 	r->buf = vzalloc(size);
 	if (!r->buf)
 		return -ENOMEM;
 	r->size = size;
+	r->share = div_u64(size * share_pct, 100);
+	r->reserve = size / 8;
+	r->lost_other = 0;
+	memset(r->uids, 0, sizeof(r->uids));
 	r->head = 0;
 	r->tail = 0;
 	r->next_seq = 0;
@@ -135,28 +152,100 @@ static void stamp(struct netlog_hdr *hdr, u64 seq, const struct sl_time *t)
 	hdr->boot_ns = t->boot_ns;
 	hdr->real_ns = t->real_ns;
 	hdr->cpu = raw_smp_processor_id();
-	hdr->reserved = 0;
 }
 
-/* Caller holds r->lock and has checked that a LOST record fits. */
+/*
+ * The slot of @uid, among the SL_UID_PROBE slots its hash allows; with
+ * @claim, a free one (nothing held, nothing lost) if it has none. NULL:
+ * the uid is not tracked, and its records are charged to nobody. Caller
+ * holds r->lock.
+ */
+static struct sl_uid *uid_slot(struct sl_ring *r, u32 uid, bool claim)
+{
+	unsigned int i, at = hash_32(uid, ilog2(SL_UIDS));
+	struct sl_uid *free = NULL;
+
+	for (i = 0; i < SL_UID_PROBE; i++) {
+		struct sl_uid *u = &r->uids[(at + i) % SL_UIDS];
+
+		if (u->bytes || u->lost) {
+			if (u->uid == uid)
+				return u;
+		} else if (!free) {
+			free = u;
+		}
+	}
+	if (free && claim)
+		free->uid = uid;
+	return claim ? free : NULL;
+}
+
+/*
+ * Whether a record of @len bytes charged to @u fits: the ring has room,
+ * the uid stays within its share, and a uid that already holds the reserve
+ * leaves the reserve to the others. Caller holds r->lock.
+ */
+static bool fits(const struct sl_ring *r, const struct sl_uid *u, u64 need,
+		 u32 len)
+{
+	u64 free = ring_free(r);
+
+	if (free < need)
+		return false;
+	if (!u)
+		return true;
+	return u->bytes + len <= r->share &&
+	       (u->bytes < r->reserve || free - need >= r->reserve);
+}
+
+/* by_uid is kept most first; what falls off the end goes to other. */
+static void top_insert(struct netlog_lost_uids *l, u32 uid, u64 n)
+{
+	unsigned int j = NETLOG_LOST_UIDS;
+
+	if (n <= l->by_uid[j - 1].count) {
+		l->other += n;
+		return;
+	}
+	l->other += l->by_uid[j - 1].count;
+	for (; j > 1 && l->by_uid[j - 2].count < n; j--)
+		l->by_uid[j - 1] = l->by_uid[j - 2];
+	l->by_uid[j - 1].uid = uid;
+	l->by_uid[j - 1].count = n;
+}
+
+/*
+ * Caller holds r->lock and has checked that a LOST record fits. The uids
+ * that lost most are named, the rest summed; every count goes back to 0.
+ */
 static void put_lost(struct sl_ring *r, const struct sl_time *t)
 {
-	struct netlog_lost lost = {
-		.hdr.type = NETLOG_REC_LOST,
-		.hdr.len = sizeof(lost),
-		.count = r->lost,
-		.first_seq = r->lost_first,
-		.last_seq = r->lost_first + r->lost - 1,
+	struct netlog_lost_uids lost = {
+		.lost.hdr.type = NETLOG_REC_LOST,
+		.lost.hdr.len = sizeof(lost),
+		.lost.hdr.uid = NETLOG_UID_NONE,
+		.lost.count = r->lost,
+		.lost.first_seq = r->lost_first,
+		.lost.last_seq = r->lost_first + r->lost - 1,
+		.other = r->lost_other,
 	};
+	unsigned int i;
 
-	stamp(&lost.hdr, r->lost_first, t);
+	for (i = 0; i < SL_UIDS; i++) {
+		if (r->uids[i].lost)
+			top_insert(&lost, r->uids[i].uid, r->uids[i].lost);
+		r->uids[i].lost = 0;
+	}
+	stamp(&lost.lost.hdr, r->lost_first, t);
 	ring_put(r, &lost, sizeof(lost));
 	r->lost = 0;
+	r->lost_other = 0;
 }
 
 int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 {
 	u32 len = rec->len;
+	struct sl_uid *u = NULL;
 	struct sl_time now;
 	unsigned long flags;
 	u64 need, used;
@@ -168,19 +257,29 @@ int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 
 	now = sl_now();
 	raw_spin_lock_irqsave(&r->lock, flags);
-	need = len + (r->lost ? sizeof(struct netlog_lost) : 0);
-	if (ring_free(r) < need) {
+	if (rec->uid != NETLOG_UID_NONE)
+		u = uid_slot(r, rec->uid, true);
+	need = len + (r->lost ? sizeof(struct netlog_lost_uids) : 0);
+	if (!fits(r, u, need, len)) {
 		if (!r->lost)
 			r->lost_first = r->next_seq;
 		r->lost++;
 		r->lost_total++;
 		r->next_seq++;
+		if (u)
+			u->lost++;
+		else
+			r->lost_other++;
 		ret = -ENOSPC;
 		goto out;
 	}
 	if (r->lost)
 		put_lost(r, &now);
 	stamp(rec, r->next_seq++, &now);
+	if (u)
+		u->bytes += len;
+	else
+		rec->uid = NETLOG_UID_NONE;	/* charged to nobody */
 	ring_put(r, rec, len);
 out:
 	used = r->head - r->tail;
@@ -217,6 +316,70 @@ static u32 len_at(const struct sl_ring *r, u64 pos)
 	return hdr->len;
 }
 
+/* The header's uid: 4-aligned at offset 36, so it never wraps either. */
+static u32 uid_at(const struct sl_ring *r, u64 pos)
+{
+	u64 off = (pos + offsetof(struct netlog_hdr, uid)) & (r->size - 1);
+
+	return *(const u32 *)(r->buf + off);
+}
+
+/* Bytes of consumed records, per uid, to give back to their shares. */
+struct sl_giveback {
+	unsigned int n;
+	struct {
+		u32 uid;
+		u64 bytes;
+	} u[8];
+};
+
+static void give_back(struct sl_ring *r, struct sl_giveback *g)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&r->lock);
+	for (i = 0; i < g->n; i++) {
+		struct sl_uid *u = uid_slot(r, g->u[i].uid, false);
+
+		if (u)
+			u->bytes -= min(u->bytes, g->u[i].bytes);
+	}
+	g->n = 0;
+}
+
+/*
+ * Sums the shares of the records in [@pos, @end) outside the lock (they
+ * are the consumer's until tail moves), taking the lock only when more
+ * uids come up than the sum holds.
+ */
+static void sum_shares(struct sl_ring *r, u64 pos, u64 end,
+		       struct sl_giveback *g)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (; pos < end; pos += len_at(r, pos)) {
+		u32 uid = uid_at(r, pos);
+
+		if (uid == NETLOG_UID_NONE)
+			continue;
+		for (i = 0; i < g->n && g->u[i].uid != uid; i++)
+			;
+		if (i == ARRAY_SIZE(g->u)) {
+			raw_spin_lock_irqsave(&r->lock, flags);
+			give_back(r, g);
+			raw_spin_unlock_irqrestore(&r->lock, flags);
+			i = 0;
+		}
+		if (i == g->n) {
+			g->u[i].uid = uid;
+			g->u[i].bytes = 0;
+			g->n++;
+		}
+		g->u[i].bytes += len_at(r, pos);
+	}
+}
+
 static int copy_out(const struct sl_ring *r, char __user *ubuf, u64 pos,
 		    u64 len)
 {
@@ -238,6 +401,7 @@ static int copy_out(const struct sl_ring *r, char __user *ubuf, u64 pos,
  */
 ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
 {
+	struct sl_giveback g = { .n = 0 };
 	struct sl_time now;
 	unsigned long flags;
 	u64 head, tail, len = 0;
@@ -275,7 +439,9 @@ ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
 	if (ret)
 		return ret;
 
+	sum_shares(r, tail, tail + len, &g);
 	raw_spin_lock_irqsave(&r->lock, flags);
+	give_back(r, &g);
 	r->tail += len;
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 	return len;

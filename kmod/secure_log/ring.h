@@ -10,6 +10,16 @@
 
 #include "../uapi/netlog.h"
 
+/* What one uid holds in the ring, and lost since the last LOST record. */
+struct sl_uid {
+	u32 uid;
+	u64 bytes;
+	u64 lost;
+};
+
+#define SL_UIDS 64		/* uids tracked at once */
+#define SL_UID_PROBE 8		/* slots a uid may sit in */
+
 struct sl_ring {
 	/* Guards everything below; raw so that it stays a spinning lock on
 	 * PREEMPT_RT, where producers run with preemption disabled.
@@ -23,13 +33,17 @@ struct sl_ring {
 	u64 lost;		/* dropped since the last LOST record */
 	u64 lost_first;		/* sequence number of the first of those */
 	u64 lost_total;		/* dropped since load */
+	u64 share;		/* most bytes one uid may hold */
+	u64 reserve;		/* last bytes kept for uids holding less */
+	u64 lost_other;		/* dropped, of no tracked uid, since LOST */
+	struct sl_uid uids[SL_UIDS];
 
 	wait_queue_head_t wait;
 	struct irq_work wake_work;	/* wakes the reader now */
 	struct timer_list wake_timer;	/* wakes it within a tick */
 };
 
-int sl_ring_init(struct sl_ring *r, u64 size);
+int sl_ring_init(struct sl_ring *r, u64 size, unsigned int share_pct);
 void sl_ring_exit(struct sl_ring *r);
 int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec);
 bool sl_ring_readable(struct sl_ring *r);

@@ -24,7 +24,11 @@
  *    16    8 boot_ns     CLOCK_BOOTTIME in ns when the record was produced
  *    24    8 real_ns     CLOCK_REALTIME in ns at the same moment
  *    32    4 cpu         CPU that produced the record
- *    36    4 reserved    zero
+ *    36    4 uid         minor 1: the uid whose share of the ring the
+ *                        record used (the acting task's, from the initial
+ *                        user namespace), or NETLOG_UID_NONE: a record of
+ *                        the kernel's own (LOST, MISSED), or of a uid the
+ *                        ring could not track (see FAIR LOSS); minor 0: 0
  *
  * SEQUENCE NUMBERS AND LOSS
  *   Every record a producer submits consumes one sequence number, whether
@@ -33,10 +37,22 @@
  *   seq is the first dropped number and whose body gives the range. So
  *   a reader sees contiguous numbers, and delivered + lost == produced.
  *
- * NETLOG_REC_LOST (struct netlog_lost, 64 bytes)
+ * FAIR LOSS (minor 1)
+ *   No uid may hold more than its share of the ring (secure_log's
+ *   uid_share, half by default), and a uid that holds an eighth of it
+ *   may not use the last eighth: a uid that floods loses its own records
+ *   first, and others at an ordinary rate keep theirs.
+ *
+ * NETLOG_REC_LOST (struct netlog_lost, 64 bytes; 136 from minor 1)
  *    40    8 count       records dropped
  *    48    8 first_seq   first dropped sequence number (== hdr.seq)
  *    56    8 last_seq    last dropped; last_seq - first_seq + 1 == count
+ *   minor 1 (struct netlog_lost_uids, when len is 136):
+ *    64   64 by_uid      NETLOG_LOST_UIDS of { __u32 uid, __u32 zero,
+ *                        __u64 count }: the uids with the most drops,
+ *                        most first; unused ones have count 0
+ *   128    8 other       drops of all other uids and of the kernel;
+ *                        the counts of by_uid and other sum to count
  *
  * NETLOG_REC_MISSED (struct netlog_missed, 80 bytes), minor 1
  *   Calls that a probe saw start but could not follow, so that they left no
@@ -201,7 +217,7 @@ struct netlog_hdr {
 	__u64 boot_ns;
 	__u64 real_ns;
 	__u32 cpu;
-	__u32 reserved;
+	__u32 uid;
 };
 
 struct netlog_lost {
@@ -209,6 +225,19 @@ struct netlog_lost {
 	__u64 count;
 	__u64 first_seq;
 	__u64 last_seq;
+};
+
+#define NETLOG_UID_NONE 0xffffffffU
+#define NETLOG_LOST_UIDS 4
+
+struct netlog_lost_uids {
+	struct netlog_lost lost;
+	struct {
+		__u32 uid;
+		__u32 zero;
+		__u64 count;
+	} by_uid[NETLOG_LOST_UIDS];
+	__u64 other;
 };
 
 #define NETLOG_HOOK_NAME_MAX 32
@@ -274,6 +303,7 @@ struct netlog_config {
 #ifdef __cplusplus
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");
 static_assert(sizeof(struct netlog_lost) == 64, "netlog_lost ABI");
+static_assert(sizeof(struct netlog_lost_uids) == 136, "netlog_lost_uids ABI");
 static_assert(sizeof(struct netlog_missed) == 80, "netlog_missed ABI");
 static_assert(sizeof(struct netlog_config) == 136, "netlog_config ABI");
 static_assert(NETLOG_CONFIG_MAX_LEN <= NETLOG_REC_MAX, "config bound");

@@ -87,8 +87,11 @@ class Printer {
     }
     offset_ += bytes.size();
     if (const auto* lost = std::get_if<LostEvent>(&rec_.body))
-      fmt::print(err_, "netlog-reader: lost {} records (seq {}-{})\n",
-                 lost->count, lost->first_seq, lost->last_seq);
+      fmt::print(err_, "netlog-reader: lost {} records (seq {}-{}){}\n",
+                 lost->count, lost->first_seq, lost->last_seq,
+                 lost->uids ? fmt::format(" of uids {} and {} others'",
+                                          lost_uids(*lost), lost->other)
+                            : "");
     else if (const auto* missed = std::get_if<MissedEvent>(&rec_.body))
       fmt::print(err_, "netlog-reader: {} {} calls left no record (seq {})\n",
                  escape_bytes(missed->hook), missed->count, rec_.hdr.seq);

@@ -59,7 +59,15 @@ class JsonRenderer : public Renderer {
           << R"(,"count":)" << missed->count << ',';
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
       l << R"("event":"lost","count":)" << lost->count << R"(,"first_seq":)"
-        << lost->first_seq << R"(,"last_seq":)" << lost->last_seq << ',';
+        << lost->first_seq << R"(,"last_seq":)" << lost->last_seq
+        << R"(,"uids":[)";
+      for (size_t i = 0; i < lost->uids; i++) {
+        const auto& u = lost->by_uid[i];
+        l << (i ? "," : "") << R"({"uid":)" << u.uid << R"(,"user":)";
+        l.quoted(ctx.user(u.uid), Quote::kJson)
+            << R"(,"count":)" << u.count << '}';
+      }
+      l << R"(],"other":)" << lost->other << ',';
     } else {
       l << R"("event":"unknown","type":)" << rec.hdr.type << R"(,"len":)"
         << rec.hdr.len << ',';

@@ -107,6 +107,9 @@ class KlogRenderer : public Renderer {
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
       fmt::format_to(it, "LOST {} records (seq {}-{})", lost->count,
                      lost->first_seq, lost->last_seq);
+      if (lost->uids)
+        fmt::format_to(it, " uids {} other {}", lost_uids(*lost),
+                       lost->other);
     } else {
       fmt::format_to(it, "UNKNOWN record type {} (seq {})", rec.hdr.type,
                      rec.hdr.seq);

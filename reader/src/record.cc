@@ -112,7 +112,23 @@ Result<LostEvent> decode_lost(std::span<const std::byte> b, uint64_t seq) {
       r.first_seq != seq)
     return Error{fmt::format("lost record inconsistent: count {} range {}-{}",
                              r.count, r.first_seq, r.last_seq)};
-  return LostEvent{r.count, r.first_seq, r.last_seq};
+  LostEvent ev{r.count, r.first_seq, r.last_seq};
+  if (b.size() < sizeof(netlog_lost_uids)) {  // minor 0: nobody named
+    ev.other = r.count;
+    return ev;
+  }
+  const auto u = load<netlog_lost_uids>(b);
+  uint64_t sum = u.other;
+  for (const auto& e : u.by_uid) {
+    if (!e.count) continue;
+    ev.by_uid[ev.uids++] = {e.uid, e.count};
+    sum += e.count;
+  }
+  ev.other = u.other;
+  if (sum != r.count)
+    return Error{fmt::format("lost record inconsistent: {} by uid of {}", sum,
+                             r.count)};
+  return ev;
 }
 
 Result<MissedEvent> decode_missed(std::span<const std::byte> b) {

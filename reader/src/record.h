@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "result.h"
+#include "uapi/netlog.h"
 
 namespace netlog {
 
@@ -54,6 +55,14 @@ struct LostEvent {
   uint64_t count = 0;
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
+  // Whose (minor 1): the uids that lost most, most first, and the rest.
+  struct ByUid {
+    uint32_t uid;
+    uint64_t count;
+  };
+  std::array<ByUid, NETLOG_LOST_UIDS> by_uid{};
+  size_t uids = 0;  // used entries of by_uid
+  uint64_t other = 0;
 };
 
 // A change of netlog's configuration, and who made it.

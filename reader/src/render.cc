@@ -54,6 +54,12 @@ size_t line_bound(const Record& rec, Context& ctx) {
     return Line::bound_for(ctx.user(cfg->task.uid), cfg->tty, cfg->comm,
                            cfg->exe, cfg->cgroup, cfg->param, cfg->old_value,
                            cfg->new_value, ctx.host());
+  if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
+    std::string_view names[NETLOG_LOST_UIDS];
+    for (size_t i = 0; i < lost->uids; i++)
+      names[i] = ctx.user(lost->by_uid[i].uid);
+    return Line::bound_for(ctx.host(), names[0], names[1], names[2], names[3]);
+  }
   if (const auto* missed = std::get_if<MissedEvent>(&rec.body))
     return Line::bound_for(missed->hook, ctx.host());
   return Line::bound_for(ctx.host());
@@ -80,6 +86,14 @@ std::string_view proto_name(const SockEvent& ev) {
 
 std::string_view family_name(uint8_t family) {
   return family == 6 ? "ipv6" : "ipv4";
+}
+
+std::string lost_uids(const LostEvent& lost) {
+  std::string out;
+  for (size_t i = 0; i < lost.uids; i++)
+    out += fmt::format("{}{}:{}", i ? "," : "", lost.by_uid[i].uid,
+                       lost.by_uid[i].count);
+  return out;
 }
 
 std::string truncated_names(uint32_t flags) {

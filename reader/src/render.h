@@ -56,6 +56,9 @@ std::string rfc3339(uint64_t real_ns);
 // DESIGN.md's names: tcp, mptcp, udp, udplite, icmp, icmpv6, sctp, raw.
 std::string_view proto_name(const SockEvent& ev);
 std::string_view family_name(uint8_t family);
+// Whose records a LOST record dropped: "1000:5,0:2" (uid:count, most first),
+// empty when it names nobody (minor 0).
+std::string lost_uids(const LostEvent& lost);
 // Names of the truncated strings, comma separated; empty when none.
 std::string truncated_names(uint32_t flags);
 

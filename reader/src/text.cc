@@ -57,6 +57,8 @@ class TextRenderer : public Renderer {
     } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
       l << " event=lost count=" << lost->count
         << " first_seq=" << lost->first_seq << " last_seq=" << lost->last_seq;
+      if (lost->uids) l << " uids=" << lost_uids(*lost);
+      l << " other=" << lost->other;
     } else {
       l << " event=unknown type=" << rec.hdr.type << " len=" << rec.hdr.len;
     }

@@ -67,8 +67,11 @@ std::vector<std::byte> config_record(const std::string& param,
   return with_strings(r, strings);
 }
 
-std::vector<std::byte> lost_record(uint64_t first, uint64_t count) {
-  netlog_lost r{};
+std::vector<std::byte> lost_record(
+    uint64_t first, uint64_t count,
+    const std::vector<std::pair<uint32_t, uint64_t>>& by_uid, uint64_t other) {
+  netlog_lost_uids u{};
+  netlog_lost& r = u.lost;
   r.hdr.abi_major = NETLOG_ABI_MAJOR;
   r.hdr.type = NETLOG_REC_LOST;
   r.hdr.len = sizeof(r);
@@ -77,8 +80,18 @@ std::vector<std::byte> lost_record(uint64_t first, uint64_t count) {
   r.count = count;
   r.first_seq = first;
   r.last_seq = first + count - 1;
-  std::vector<std::byte> out(sizeof(r));
-  std::memcpy(out.data(), &r, sizeof(r));
+  if (by_uid.empty() && !other) {
+    std::vector<std::byte> out(sizeof(r));
+    std::memcpy(out.data(), &r, sizeof(r));
+    return out;
+  }
+  r.hdr.abi_minor = 1;
+  r.hdr.len = sizeof(u);
+  for (size_t i = 0; i < by_uid.size(); i++)
+    u.by_uid[i] = {by_uid[i].first, 0, by_uid[i].second};
+  u.other = other;
+  std::vector<std::byte> out(sizeof(u));
+  std::memcpy(out.data(), &u, sizeof(u));
   return out;
 }
 

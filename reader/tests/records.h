@@ -25,7 +25,11 @@ struct SockSpec {
 };
 
 std::vector<std::byte> sock_record(const SockSpec& s);
-std::vector<std::byte> lost_record(uint64_t first, uint64_t count);
+// Minor 0's LOST record; with `by_uid` (and `other`), minor 1's.
+std::vector<std::byte> lost_record(
+    uint64_t first, uint64_t count,
+    const std::vector<std::pair<uint32_t, uint64_t>>& by_uid = {},
+    uint64_t other = 0);
 // A NETLOG_REC_CONFIG by SockSpec{}'s task.
 std::vector<std::byte> config_record(const std::string& param,
                                      const std::string& old_value,

@@ -58,14 +58,31 @@ TEST(RenderJson, Lost) {
   EXPECT_EQ(render(Format::kJson, test::lost_record(100, 50)),
             R"({"seq":100,"time":"2025-11-21T18:40:00.000000000Z",)"
             R"("event":"lost","count":50,"first_seq":100,"last_seq":149,)"
-            R"("host":"vm1"})"
+            R"("uids":[],"other":50,"host":"vm1"})"
             "\n");
+}
+
+// Whose records were dropped (minor 1), in every format.
+TEST(Render, LostByUid) {
+  const auto rec = test::lost_record(100, 50, {{1000, 40}, {0, 6}}, 4);
+  EXPECT_EQ(render(Format::kJson, rec),
+            R"({"seq":100,"time":"2025-11-21T18:40:00.000000000Z",)"
+            R"("event":"lost","count":50,"first_seq":100,"last_seq":149,)"
+            R"("uids":[{"uid":1000,"user":"alice","count":40},)"
+            R"({"uid":0,"user":"0","count":6}],"other":4,"host":"vm1"})"
+            "\n");
+  EXPECT_NE(render(Format::kText, rec).find(" uids=1000:40,0:6 other=4 "),
+            std::string::npos);
+  EXPECT_EQ(render(Format::kKlog, rec),
+            "LOST 50 records (seq 100-149) uids 1000:40,0:6 other 4\n");
+  // Counts that do not add up are a corrupt record.
+  EXPECT_FALSE(decode(test::lost_record(100, 50, {{1000, 40}}, 4)));
 }
 
 TEST(RenderText, Lost) {
   EXPECT_EQ(render(Format::kText, test::lost_record(3, 1)),
             "seq=3 time=2025-11-21T18:40:00.000000000Z event=lost count=1 "
-            "first_seq=3 last_seq=3 host=\"vm1\"\n");
+            "first_seq=3 last_seq=3 other=1 host=\"vm1\"\n");
 }
 
 TEST(Render, TruncationIsShown) {

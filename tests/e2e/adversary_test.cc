@@ -253,3 +253,82 @@ TEST_F(E2E, ConfigurationChangesAreRecords) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// Three processes of uid 1000 flood a small ring that nobody reads, while
+// root and uid 1001 go about their business: only uid 1000 loses records,
+// the LOST records say so, and every record is delivered or counted lost.
+TEST_F(E2E, FloodingUidLosesOnlyItsOwnRecords) {
+  reload("capacity=65536");
+  const uint16_t closed = closed_port(AF_INET, "127.0.0.1");
+  std::vector<pid_t> flood;
+  for (int i = 0; i < 3; i++)
+    flood.push_back(spawn([] {
+      drop_to_user();
+      prctl(PR_SET_NAME, "nl-flood");
+      udp_loop(9);
+      return 0;
+    }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  constexpr int kRoot = 20, kOther = 20;
+  for (int i = 0; i < kRoot; i++)
+    ASSERT_EQ(
+        connect_from_thread(AF_INET, "127.0.0.1", closed, "nl-root").result,
+        -ECONNREFUSED);
+  const auto [other, ok] = in_child([]() -> int64_t {
+    if (setgid(1001) || setuid(1001)) return -1;
+    for (int i = 0; i < kOther; i++) {
+      int fd = socket(AF_INET, SOCK_DGRAM, 0);
+      socklen_t len;
+      auto ss = make_addr(AF_INET, "127.0.0.1", 0, &len);
+      if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -1;
+      close(fd);
+    }
+    return 1;
+  });
+  ASSERT_EQ(ok, 1);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (pid_t p : flood) kill(p, SIGKILL);
+  for (pid_t p : flood) wait_exit(p);
+
+  auto d = read_all();
+  int64_t expect_seq = 0, lost = 0, lost_1000 = 0, lost_records = 0;
+  std::map<int64_t, int64_t> delivered;  // per uid
+  int root_recs = 0, other_recs = 0;
+  for (const auto& r : d.recs) {
+    EXPECT_EQ(num(r, "seq"), expect_seq) << "sequence gap";
+    if (str(r, "event") == "lost") {
+      lost_records++;
+      lost += num(r, "count");
+      expect_seq += num(r, "count");
+      EXPECT_EQ(num(r, "other"), 0) << "a drop charged to nobody";
+      for (const auto& [uid, n] : lost_by_uid(r)) {
+        EXPECT_EQ(uid, 1000) << "uid " << uid << " lost " << n;
+        lost_1000 += uid == 1000 ? n : 0;
+      }
+      continue;
+    }
+    expect_seq++;
+    delivered[num(r, "uid")]++;
+    root_recs += num(r, "pid") == getpid() && str(r, "comm") == "nl-root";
+    other_recs += num(r, "pid") == other;
+  }
+  EXPECT_GT(lost_records, 0) << "the flood never filled its share";
+  EXPECT_EQ(lost_1000, lost);
+  EXPECT_EQ(root_recs, 3 * kRoot);    // connect, connect_done, close each
+  EXPECT_EQ(other_recs, 2 * kOther);  // bind, close each
+  int64_t produced = 0;
+  for (const auto& [uid, n] : delivered) produced += n;
+  produced += lost;
+  EXPECT_EQ(produced, expect_seq);
+  fmt::print(
+      "flood: uid 1000 delivered {} lost {} in {} LOST records; root {} "
+      "and uid 1001 {} records, all delivered\n",
+      delivered[1000], lost_1000, lost_records, root_recs, other_recs);
+  reload();
+}
+
+}  // namespace
+}  // namespace e2e

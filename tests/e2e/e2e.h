@@ -28,6 +28,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -140,56 +141,25 @@ inline ChildResult in_child(const std::function<int64_t()>& fn) {
 using Value = std::variant<int64_t, std::string>;
 using Rec = std::map<std::string, Value>;
 
-// A flat JSON object as netlog-reader writes it: string and integer values.
+// One line of netlog-reader's JSON, by a real parser: anything that is not
+// one valid JSON object fails. Strings and integers are kept as such
+// (true/false as 1/0); arrays and objects as their JSON text (see
+// lost_by_uid()).
 inline std::optional<Rec> parse_json_line(const std::string& s) {
+  const auto j = nlohmann::json::parse(s, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return {};
   Rec rec;
-  size_t i = 0;
-  auto ws = [&] {
-    while (i < s.size() && s[i] == ' ') i++;
-  };
-  auto str = [&]() -> std::optional<std::string> {
-    if (i >= s.size() || s[i] != '"') return {};
-    std::string out;
-    for (i++; i < s.size() && s[i] != '"'; i++) {
-      if (s[i] == '\\') {
-        if (++i >= s.size()) return {};
-        if (s[i] != '"' && s[i] != '\\') return {};
-      }
-      out += s[i];
-    }
-    if (i >= s.size()) return {};
-    i++;
-    return out;
-  };
-  ws();
-  if (i >= s.size() || s[i++] != '{') return {};
-  for (;;) {
-    ws();
-    auto key = str();
-    if (!key || i >= s.size() || s[i++] != ':') return {};
-    if (s[i] == '"') {
-      auto v = str();
-      if (!v) return {};
-      rec[*key] = *v;
-    } else if (s.compare(i, 4, "true") == 0 || s.compare(i, 5, "false") == 0) {
-      rec[*key] = int64_t{s[i] == 't'};
-      i += s[i] == 't' ? 4 : 5;
-    } else {
-      size_t end = i;
-      while (end < s.size() &&
-             (s[end] == '-' || isdigit((unsigned char)s[end])))
-        end++;
-      if (end == i) return {};
-      rec[*key] = std::stoll(s.substr(i, end - i));
-      i = end;
-    }
-    if (i < s.size() && s[i] == ',') {
-      i++;
-      continue;
-    }
-    if (i < s.size() && s[i] == '}') return rec;
-    return {};
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_string())
+      rec[k] = v.get<std::string>();
+    else if (v.is_boolean())
+      rec[k] = int64_t{v.get<bool>()};
+    else if (v.is_number_integer())
+      rec[k] = v.get<int64_t>();
+    else
+      rec[k] = v.dump();
   }
+  return rec;
 }
 
 inline int64_t num(const Rec& r, const std::string& k) {
@@ -208,6 +178,17 @@ inline std::string str(const Rec& r, const std::string& k) {
     return {};
   }
   return std::get<std::string>(it->second);
+}
+
+// The uids a LOST record names, with their counts.
+inline std::map<int64_t, int64_t> lost_by_uid(const Rec& r) {
+  std::map<int64_t, int64_t> out;
+  const auto uids = nlohmann::json::parse(str(r, "uids"), nullptr, false);
+  EXPECT_TRUE(uids.is_array()) << str(r, "uids");
+  if (!uids.is_array()) return out;
+  for (const auto& u : uids)
+    out[u.at("uid").get<int64_t>()] += u.at("count").get<int64_t>();
+  return out;
 }
 
 inline std::string reader() { return env_or("NETLOG_READER", "netlog-reader"); }
