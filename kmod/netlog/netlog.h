@@ -42,6 +42,11 @@ struct netlog_sock_event {
 	const struct sockaddr *peer;
 	int peer_len;
 	bool no_peer;
+	/*
+	 * A spinlock is held (accept: the socket's callback lock, BH off):
+	 * the exe path is read without locks, as on PREEMPT_RT.
+	 */
+	bool locked;
 	/* when set, filled with the caller unless the whitelist silenced it */
 	struct netlog_caller *save;
 };

@@ -29,7 +29,9 @@
  *                        SYN_SENT: connect_done, attributed to the caller
  *                        (pending.c)
  *   security_sock_graft  accept: the new socket is grafted onto its file,
- *                        after the wait, in the accepting task (entry)
+ *                        after the wait, in the accepting task (entry),
+ *                        under sk_callback_lock with BH off: the exe path
+ *                        is read by the lock-free walker there
  *   inet_dgram_connect   UDP, ping and raw connect (return probe; these
  *                        do not block)
  *   inet_bind            bind, IPv4 (return probe)
@@ -340,7 +342,10 @@ static int tcp_connect_return(struct kretprobe_instance *ri,
 static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
-	struct netlog_sock_event ev = { .event = NETLOG_EV_ACCEPT };
+	struct netlog_sock_event ev = {
+		.event = NETLOG_EV_ACCEPT,
+		.locked = true,	/* sock_graft() holds sk_callback_lock */
+	};
 	int id;
 
 	ev.sk = (void *)regs_get_kernel_argument(regs, 0);

@@ -151,8 +151,10 @@ static bool host_view(void)
 /*
  * The executable's path, in the per-CPU path buffer; NULL for none (kernel
  * threads, exiting tasks) or when it does not fit PATH_MAX (flagged).
+ * @lockless: a spinlock is held that d_path() must not wait under (it may
+ * spin on fs->seq and take rename_lock), or the kernel is PREEMPT_RT.
  */
-static const char *exe_path(size_t *len, u32 *flags)
+static const char *exe_path(size_t *len, u32 *flags, bool lockless)
 {
 	struct mm_struct *mm = current->mm;
 	char *buf = this_cpu_ptr(path_buf)->buf;
@@ -169,7 +171,7 @@ static const char *exe_path(size_t *len, u32 *flags)
 	 */
 	rcu_read_lock();
 	exe = mm ? rcu_dereference(mm->exe_file) : NULL;
-	if (exe && IS_ENABLED(CONFIG_PREEMPT_RT)) {
+	if (exe && (lockless || IS_ENABLED(CONFIG_PREEMPT_RT))) {
 		bool cut = true;
 
 		path = nl_d_path_lockless(&exe->f_path, buf, PATH_MAX, &cut);
@@ -445,7 +447,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	 * path that is cut, or not one of the host's, is never whitelisted:
 	 * a user's mount namespace or chroot can put any file at any path.
 	 */
-	exe = exe_path(&exe_len, &r->flags);
+	exe = exe_path(&exe_len, &r->flags, ev->locked);
 	if (!host_view())
 		r->flags |= NETLOG_F_EXE_NS;
 	if (exe && !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
@@ -492,7 +494,7 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_CONFIG;
 	strscpy_pad(r->param, param, sizeof(r->param));
-	exe = exe_path(&exe_len, &r->flags);
+	exe = exe_path(&exe_len, &r->flags, false);
 	if (!host_view())
 		r->flags |= NETLOG_F_EXE_NS;
 	fill_task(&r->task, current->nsproxy ?

@@ -22,7 +22,9 @@ if [ "$kernel" = debug ]; then
 	eval "$("$top/scripts/debug-kernel.sh")"
 	# Each load/unload cycle under traffic takes 15-20 s on this kernel
 	# under TCG: 10 by default; make check asks for 100.
-	extra_cmdline="panic_on_warn=1 kmemleak=on netlog.reloads=${RELOADS:-10}"
+	# no5lvl: with QEMU's -cpu max offering LA57, this KASAN kernel reports
+	# a wild access in its first interrupt, before any module loads.
+	extra_cmdline="panic_on_warn=1 kmemleak=on no5lvl netlog.reloads=${RELOADS:-10}"
 else
 	eval "$("$top/scripts/kernel.sh" "$kernel")"
 	extra_cmdline="netlog.reloads=${RELOADS:-5}"
