@@ -71,6 +71,7 @@
 #include <net/inet_sock.h>
 #include <net/mptcp.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 
 #include "../include/secure_log.h"
@@ -359,6 +360,22 @@ static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 	(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |              \
 	 TCPF_FIN_WAIT2 | TCPF_CLOSING | TCPF_LAST_ACK)
 
+/*
+ * Whether a stream connection was set up, however it ended: still in one of
+ * the states after ESTABLISHED, or, for TCP, a reset or timed-out
+ * connection whose handshake had completed, which the round-trip estimate
+ * tells (it is first set by the ACK of our SYN or SYN-ACK, and cleared only
+ * by tcp_disconnect()).
+ */
+static bool was_established(const struct sock *sk)
+{
+	if (sk->sk_type != SOCK_STREAM)
+		return false;
+	if (BIT(sk->sk_state) & TCPF_WAS_ESTABLISHED)
+		return true;
+	return sk->sk_protocol == IPPROTO_TCP && READ_ONCE(tcp_sk(sk)->srtt_us);
+}
+
 /* int inet_release(struct socket *): the socket's last reference is gone. */
 static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -376,8 +393,7 @@ static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 	/* Sockets that never had a port (ioctl helpers) are not traffic. */
 	if (!inet->inet_num && !inet->inet_sport)
 		return 0;
-	if (ev.sk->sk_type == SOCK_STREAM &&
-	    (BIT(ev.sk->sk_state) & TCPF_WAS_ESTABLISHED))
+	if (was_established(ev.sk))
 		ev.flags |= NETLOG_F_ESTABLISHED;
 	emit(id, &ev);
 	return 0;

@@ -132,6 +132,41 @@ TEST_P(Events, TcpCloseSaysEstablished) {
   expect_record(one(read_all().recs, getpid(), "close", "tcp", lport), e);
 }
 
+// A connection reset by its peer was established all the same; one refused
+// never was.
+TEST_P(Events, ResetConnectionWasEstablished) {
+  const int fam = GetParam();
+  Listener l(fam, loopback(fam));
+  int fd = connected_tcp(fam, l.port);
+  const uint16_t port = local_of(fd).port;
+  int peer = accept(l.fd, nullptr, nullptr);
+  ASSERT_GE(peer, 0);
+  const linger abort{1, 0};
+  ASSERT_EQ(setsockopt(peer, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort)), 0);
+  close(peer);  // RST
+  char byte;
+  EXPECT_EQ(read(fd, &byte, 1), -1);
+  EXPECT_EQ(errno, ECONNRESET);
+  close(fd);
+  EXPECT_EQ(
+      num(one(read_all().recs, getpid(), "close", "tcp", port), "established"),
+      1);
+
+  const uint16_t closed = closed_port(fam, loopback(fam));
+  int refused = socket(fam, SOCK_STREAM, 0);
+  socklen_t len;
+  auto ss = make_addr(fam, loopback(fam), closed, &len);
+  ASSERT_NE(connect(refused, reinterpret_cast<sockaddr*>(&ss), len), 0);
+  close(refused);
+  int closes = 0;  // closed_port()'s own socket had that port
+  for (const auto& r : find(read_all().recs, getpid(), "close", "tcp")) {
+    if (num(r, "lport") == closed) continue;
+    EXPECT_EQ(num(r, "established"), 0);
+    closes++;
+  }
+  EXPECT_EQ(closes, 1);
+}
+
 TEST_P(Events, UdpBindConnectClose) {
   const int fam = GetParam();
   int server = socket(fam, SOCK_DGRAM, 0);
