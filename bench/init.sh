@@ -131,7 +131,7 @@ for round in $(seq "$rounds"); do
 			echo "=== $config failed to start"
 			continue
 		fi
-		for workload in tcp udp; do
+		for workload in tcp udp udpsend; do
 			# Warm up: loading code and arming probes makes QEMU drop
 			# translated code, which the first second pays for.
 			netloop "$workload" 1 "$procs" >/dev/null

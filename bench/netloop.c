@@ -2,13 +2,16 @@
 /*
  * netloop: the benchmark's loopback workload.
  *
- *   netloop tcp|udp SECONDS PROCS
+ *   netloop tcp|udp|udpsend SECONDS PROCS
  *
  * PROCS processes, started together, each for SECONDS:
  *   tcp: socket, connect to its own listener on 127.0.0.1, accept, close
  *        both, the accepted one with an RST (one connect, one accept and
  *        two closes per operation, and no TIME_WAIT left behind);
- *   udp: socket, bind to 127.0.0.1:0, connect to 127.0.0.1:9, close.
+ *   udp: socket, bind to 127.0.0.1:0, connect to 127.0.0.1:9, close;
+ *   udpsend: one unconnected UDP socket per process, and one sendto() of a
+ *        byte to 127.0.0.1:9 per operation: the same destination again,
+ *        which a recorder should notice once.
  * Prints "ops=N seconds=S ops_per_s=R" for all processes together, and
  * exits non-zero if any call fails, so that a bench never times errors.
  */
@@ -87,17 +90,31 @@ static int udp_once(const struct sockaddr_in *to)
 	return 0;
 }
 
+static int send_once(int s, const struct sockaddr_in *to)
+{
+	if (sendto(s, "x", 1, 0, (const struct sockaddr *)to, sizeof(*to)) != 1)
+		return fail("sendto");
+	return 0;
+}
+
+enum workload { TCP, UDP, UDPSEND };
+
 /* One process's loop; returns its operation count, or -1. */
-static long run(int tcp, double seconds, int start_fd)
+static long run(enum workload w, double seconds, int start_fd)
 {
 	struct sockaddr_in to = loopback(9);
 	socklen_t len = sizeof(to);
-	int lfd = -1, one = 1;
+	int lfd = -1, one = 1, err;
 	double end;
 	long ops = 0;
 	char go;
 
-	if (tcp) {
+	if (w == UDPSEND) {
+		lfd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (lfd < 0)
+			return fail("socket");
+	}
+	if (w == TCP) {
 		to = loopback(0);
 		lfd = socket(AF_INET, SOCK_STREAM, 0);
 		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -112,7 +129,17 @@ static long run(int tcp, double seconds, int start_fd)
 		return fail("start");
 	end = now() + seconds;
 	while (now() < end) {
-		if (tcp ? tcp_once(lfd, &to) : udp_once(&to))
+		switch (w) {
+		case TCP:
+			err = tcp_once(lfd, &to);
+			break;
+		case UDP:
+			err = udp_once(&to);
+			break;
+		default:
+			err = send_once(lfd, &to);
+		}
+		if (err)
 			return -1;
 		ops++;
 	}
@@ -121,16 +148,19 @@ static long run(int tcp, double seconds, int start_fd)
 
 int main(int argc, char **argv)
 {
-	int start[2], counts[2], procs, i, tcp, bad = 0;
+	int start[2], counts[2], procs, i, bad = 0;
+	enum workload w;
 	double seconds, t0, t1;
 	long total = 0, n;
 	pid_t pid;
 
-	if (argc != 4 || (strcmp(argv[1], "tcp") && strcmp(argv[1], "udp"))) {
-		fprintf(stderr, "usage: netloop tcp|udp SECONDS PROCS\n");
+	if (argc != 4 || (strcmp(argv[1], "tcp") && strcmp(argv[1], "udp") &&
+			  strcmp(argv[1], "udpsend"))) {
+		fprintf(stderr, "usage: netloop tcp|udp|udpsend SECONDS PROCS\n");
 		return 2;
 	}
-	tcp = !strcmp(argv[1], "tcp");
+	w = !strcmp(argv[1], "tcp") ? TCP : !strcmp(argv[1], "udp") ? UDP :
+					 UDPSEND;
 	seconds = atof(argv[2]);
 	procs = atoi(argv[3]);
 	if (seconds <= 0 || procs < 1 || pipe(start) || pipe(counts))
@@ -142,7 +172,7 @@ int main(int argc, char **argv)
 			return fail("fork"), 1;
 		if (pid == 0) {
 			close(start[1]);
-			n = run(tcp, seconds, start[0]);
+			n = run(w, seconds, start[0]);
 			if (write(counts[1], &n, sizeof(n)) != sizeof(n))
 				_exit(1);
 			_exit(n < 0);

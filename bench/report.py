@@ -52,7 +52,7 @@ def profile_tables(profile):
 
 def vm_tables(runs):
     out = []
-    for workload in ("tcp", "udp"):
+    for workload in ("tcp", "udp", "udpsend"):
         rows = {}
         for r in runs:
             if r["workload"] == workload and "ops_per_s" in r:

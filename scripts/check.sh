@@ -106,6 +106,7 @@ stage "kmod checkpatch.pl --strict" "$top/scripts/checkpatch.sh"
 bench_smoke() {
 	gcc -O2 -Wall -Wextra -Werror -o build/netloop bench/netloop.c &&
 		build/netloop tcp 0.2 2 && build/netloop udp 0.2 2 &&
+		build/netloop udpsend 0.2 2 &&
 		cmake -S reader -B build/reader-bench -DCMAKE_BUILD_TYPE=Release \
 			-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF \
 			-DNETLOG_BUILD_BENCH=ON >/dev/null &&
