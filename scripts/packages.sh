@@ -243,9 +243,11 @@ test_install() {
 		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz || return 1
 	# A reader that stops for any reason is restarted, and journald does not
 	# rate-limit what it has already taken from the device.
-	grep -qx 'Restart=always' "$tmp/root/lib/systemd/system/netlog-reader.service" &&
-		grep -qx 'LogRateLimitIntervalSec=0' "$tmp/root/lib/systemd/system/netlog-reader.service" ||
-		{ echo "install: unit lacks Restart=always or LogRateLimitIntervalSec=0"; return 1; }
+	local unit=$tmp/root/lib/systemd/system/netlog-reader.service
+	if ! grep -qx 'Restart=always' "$unit" || ! grep -qx 'LogRateLimitIntervalSec=0' "$unit"; then
+		echo "install: unit lacks Restart=always or LogRateLimitIntervalSec=0"
+		return 1
+	fi
 	make -s uninstall DESTDIR="$tmp/root" PREFIX=/usr KVER="$kver"
 	left=$(find "$tmp/root" -type f)
 	rm -rf "$tmp"
