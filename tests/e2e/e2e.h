@@ -28,7 +28,6 @@
 #include <fstream>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -43,10 +42,7 @@ namespace e2e {
 inline constexpr const char* kDevice = "/dev/secure_log";
 inline constexpr uid_t kUser = 1000;
 
-inline std::string env_or(const char* name, const char* dflt) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : dflt;
-}
+std::string env_or(const char* name, const char* dflt);
 
 // ---- processes ----------------------------------------------------------
 
@@ -55,64 +51,18 @@ struct Proc {
   std::string out, err;
 };
 
-inline std::string slurp_fd(int fd) {
-  std::string s;
-  char buf[65536];
-  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) s.append(buf, n);
-  return s;
-}
+std::string slurp_fd(int fd);
 
-inline void drop_to_user() {
-  if (setgroups(0, nullptr) || setgid(kUser) || setuid(kUser)) _exit(120);
-}
+void drop_to_user();
 
 // Runs argv, optionally as uid/gid 1000, stdout to `out_file` if given.
-inline Proc run(const std::vector<std::string>& argv, bool as_user = false,
-                const std::string& out_file = "") {
-  int out[2], err[2];
-  if (pipe(out) || pipe(err)) return {};
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (as_user) drop_to_user();
-    int o = out[1];
-    if (!out_file.empty())
-      o = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(o, 1);
-    dup2(err[1], 2);
-    close(out[0]);
-    close(err[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  Proc p;
-  std::thread t([&] { p.err = slurp_fd(err[0]); });
-  p.out = slurp_fd(out[0]);
-  t.join();
-  close(out[0]);
-  close(err[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  p.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return p;
-}
+Proc run(const std::vector<std::string>& argv, bool as_user = false,
+         const std::string& out_file = "");
 
 // Forks; the child runs `fn` and exits with its return value.
-inline pid_t spawn(const std::function<int()>& fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  return pid;
-}
+pid_t spawn(const std::function<int()>& fn);
 
-inline int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+int wait_exit(pid_t pid);
 
 // Runs `fn` in a child process and returns its pid and what `fn` returned
 // (-1 if the child could not tell), once the child has exited.
@@ -121,20 +71,7 @@ struct ChildResult {
   int64_t value;
 };
 
-inline ChildResult in_child(const std::function<int64_t()>& fn) {
-  int pipefd[2];
-  if (pipe(pipefd)) return {-1, -1};
-  pid_t pid = spawn([&] {
-    const int64_t v = fn();
-    return write(pipefd[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1;
-  });
-  close(pipefd[1]);
-  int64_t v = -1;
-  if (read(pipefd[0], &v, sizeof(v)) != sizeof(v)) v = -1;
-  close(pipefd[0]);
-  if (wait_exit(pid) != 0) v = -1;
-  return {pid, v};
-}
+ChildResult in_child(const std::function<int64_t()>& fn);
 
 // ---- records ------------------------------------------------------------
 
@@ -145,53 +82,16 @@ using Rec = std::map<std::string, Value>;
 // one valid JSON object fails. Strings and integers are kept as such
 // (true/false as 1/0); arrays and objects as their JSON text (see
 // lost_by_uid()).
-inline std::optional<Rec> parse_json_line(const std::string& s) {
-  const auto j = nlohmann::json::parse(s, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return {};
-  Rec rec;
-  for (const auto& [k, v] : j.items()) {
-    if (v.is_string())
-      rec[k] = v.get<std::string>();
-    else if (v.is_boolean())
-      rec[k] = int64_t{v.get<bool>()};
-    else if (v.is_number_integer())
-      rec[k] = v.get<int64_t>();
-    else
-      rec[k] = v.dump();
-  }
-  return rec;
-}
+std::optional<Rec> parse_json_line(const std::string& s);
 
-inline int64_t num(const Rec& r, const std::string& k) {
-  auto it = r.find(k);
-  if (it == r.end() || !std::holds_alternative<int64_t>(it->second)) {
-    ADD_FAILURE() << "no integer field " << k;
-    return -1;
-  }
-  return std::get<int64_t>(it->second);
-}
+int64_t num(const Rec& r, const std::string& k);
 
-inline std::string str(const Rec& r, const std::string& k) {
-  auto it = r.find(k);
-  if (it == r.end() || !std::holds_alternative<std::string>(it->second)) {
-    ADD_FAILURE() << "no string field " << k;
-    return {};
-  }
-  return std::get<std::string>(it->second);
-}
+std::string str(const Rec& r, const std::string& k);
 
 // The uids a LOST record names, with their counts.
-inline std::map<int64_t, int64_t> lost_by_uid(const Rec& r) {
-  std::map<int64_t, int64_t> out;
-  const auto uids = nlohmann::json::parse(str(r, "uids"), nullptr, false);
-  EXPECT_TRUE(uids.is_array()) << str(r, "uids");
-  if (!uids.is_array()) return out;
-  for (const auto& u : uids)
-    out[u.at("uid").get<int64_t>()] += u.at("count").get<int64_t>();
-  return out;
-}
+std::map<int64_t, int64_t> lost_by_uid(const Rec& r);
 
-inline std::string reader() { return env_or("NETLOG_READER", "netlog-reader"); }
+std::string reader();
 
 struct Drain {
   std::vector<Rec> recs;
@@ -199,30 +99,9 @@ struct Drain {
 };
 
 // Everything buffered in the device, through the reader.
-inline Drain read_all() {
-  Drain d;
-  d.proc = run({reader(), "--format", "json", "--once"});
-  EXPECT_EQ(d.proc.code, 0) << d.proc.err;
-  size_t start = 0;
-  while (start < d.proc.out.size()) {
-    size_t nl = d.proc.out.find('\n', start);
-    EXPECT_NE(nl, std::string::npos) << "unterminated line";
-    if (nl == std::string::npos) break;
-    auto line = d.proc.out.substr(start, nl - start);
-    auto rec = parse_json_line(line);
-    EXPECT_TRUE(rec) << "bad JSON line: " << line;
-    if (rec) d.recs.push_back(*rec);
-    start = nl + 1;
-  }
-  return d;
-}
+Drain read_all();
 
-inline std::vector<Rec> records_of(pid_t pid, const std::string& event) {
-  std::vector<Rec> out;
-  for (auto& r : read_all().recs)
-    if (str(r, "event") == event && num(r, "pid") == pid) out.push_back(r);
-  return out;
-}
+std::vector<Rec> records_of(pid_t pid, const std::string& event);
 
 // ---- sockets ------------------------------------------------------------
 
@@ -232,50 +111,14 @@ struct Endpoint {
   uint16_t port;
 };
 
-inline sockaddr_storage make_addr(int family, const std::string& addr,
-                                  uint16_t port, socklen_t* len) {
-  sockaddr_storage ss{};
-  if (family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&ss);
-    in->sin_family = AF_INET;
-    in->sin_port = htons(port);
-    inet_pton(AF_INET, addr.c_str(), &in->sin_addr);
-    *len = sizeof(*in);
-  } else {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    inet_pton(AF_INET6, addr.c_str(), &in6->sin6_addr);
-    *len = sizeof(*in6);
-  }
-  return ss;
-}
+sockaddr_storage make_addr(int family, const std::string& addr, uint16_t port,
+                           socklen_t* len);
 
-inline Endpoint endpoint_of(const sockaddr_storage& ss) {
-  char buf[INET6_ADDRSTRLEN] = "";
-  if (ss.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
-    return {AF_INET, buf, ntohs(in->sin_port)};
-  }
-  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-  inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
-  return {AF_INET6, buf, ntohs(in6->sin6_port)};
-}
+Endpoint endpoint_of(const sockaddr_storage& ss);
 
-inline Endpoint local_of(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  return endpoint_of(ss);
-}
+Endpoint local_of(int fd);
 
-inline Endpoint peer_of(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  return endpoint_of(ss);
-}
+Endpoint peer_of(int fd);
 
 // A TCP listener on an ephemeral port.
 struct Listener {
@@ -295,41 +138,15 @@ struct Listener {
 };
 
 // A port nobody listens on: bound, then released.
-inline uint16_t closed_port(int family, const std::string& addr) {
-  int fd = socket(family, SOCK_STREAM, 0);
-  socklen_t len;
-  auto ss = make_addr(family, addr, 0, &len);
-  bind(fd, reinterpret_cast<sockaddr*>(&ss), len);
-  uint16_t port = local_of(fd).port;
-  close(fd);
-  return port;
-}
+uint16_t closed_port(int family, const std::string& addr);
 
 // connect() + close() to 127.0.0.1:port, `count` times (forever if < 0).
-inline void connect_loop(uint16_t port, long count) {
-  for (long n = 0; count < 0 || n < count; n++) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    socklen_t len;
-    auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
-    connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
-    close(fd);
-  }
-}
+void connect_loop(uint16_t port, long count);
 
 // ---- traffic ------------------------------------------------------------
 
 // bind() + connect() + close() of a UDP socket to 127.0.0.1:port, forever.
-inline void udp_loop(uint16_t port) {
-  for (;;) {
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    socklen_t len;
-    auto any = make_addr(AF_INET, "127.0.0.1", 0, &len);
-    bind(fd, reinterpret_cast<sockaddr*>(&any), len);
-    auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
-    connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
-    close(fd);
-  }
-}
+void udp_loop(uint16_t port);
 
 // Processes that make sockets in a loop until stopped: one connecting to a
 // listener and one accepting there; with `more`, two more connecting (to a
@@ -379,21 +196,7 @@ class Traffic {
 };
 
 // Whether `pid` has /dev/secure_log open (looked up without opening it).
-inline bool holds_device(pid_t pid) {
-  const std::string dir = fmt::format("/proc/{}/fd", pid);
-  DIR* d = opendir(dir.c_str());
-  if (!d) return false;
-  bool found = false;
-  while (dirent* e = readdir(d)) {
-    char target[64] = "";
-    const auto link = dir + "/" + e->d_name;
-    if (readlink(link.c_str(), target, sizeof(target) - 1) > 0 &&
-        std::string(target) == kDevice)
-      found = true;
-  }
-  closedir(d);
-  return found;
-}
+bool holds_device(pid_t pid);
 
 struct Outcome {
   int result;      // 0 or -errno, as the kernel returned it
@@ -402,52 +205,19 @@ struct Outcome {
 };
 
 // connect() from a thread named `comm`, so that tid != pid and comm is ours.
-inline Outcome connect_from_thread(int family, const std::string& addr,
-                                   uint16_t port, const std::string& comm,
-                                   bool nonblock = false) {
-  Outcome o{};
-  std::thread t([&] {
-    prctl(PR_SET_NAME, comm.c_str());
-    o.tid = gettid();
-    int fd = socket(family, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
-    socklen_t len;
-    auto ss = make_addr(family, addr, port, &len);
-    o.result = connect(fd, reinterpret_cast<sockaddr*>(&ss), len) ? -errno : 0;
-    o.local = local_of(fd);
-    close(fd);
-  });
-  t.join();
-  return o;
-}
+Outcome connect_from_thread(int family, const std::string& addr, uint16_t port,
+                            const std::string& comm, bool nonblock = false);
 
 // ---- what the record must say -------------------------------------------
 
-inline std::string self_exe() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf));
-  return n > 0 ? std::string(buf, n) : "";
-}
+std::string self_exe();
 
-inline int64_t self_netns() {
-  struct stat st {};
-  stat("/proc/self/ns/net", &st);
-  return st.st_ino;
-}
+int64_t self_netns();
 
 // The cgroup v2 path of this process, as /proc/self/cgroup says ("0::PATH").
-inline std::string self_cgroup() {
-  std::ifstream f("/proc/self/cgroup");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("0::", 0) == 0) return line.substr(3);
-  return "";
-}
+std::string self_cgroup();
 
-inline std::string hostname() {
-  char buf[256] = "";
-  gethostname(buf, sizeof(buf) - 1);
-  return buf;
-}
+std::string hostname();
 
 struct Expect {
   std::string event = "connect";
@@ -467,165 +237,53 @@ struct Expect {
   int64_t established = -1;  // close only: 0 or 1
 };
 
-inline void expect_record(const Rec& r, const Expect& e) {
-  EXPECT_GE(num(r, "seq"), 0);
-  // time: RFC 3339 UTC with nanoseconds, within a minute of now
-  const auto t = str(r, "time");
-  ASSERT_EQ(t.size(), 30u) << t;
-  EXPECT_EQ(t.back(), 'Z');
-  struct tm tm {};
-  ASSERT_NE(strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm), nullptr) << t;
-  const auto secs = timegm(&tm);
-  EXPECT_LT(std::abs(secs - time(nullptr)), 60) << t;
-  EXPECT_EQ(str(r, "event"), e.event);
-  EXPECT_EQ(str(r, "proto"), e.proto);
-  EXPECT_EQ(str(r, "family"), e.family);
-  EXPECT_EQ(str(r, "laddr"), e.laddr);
-  if (e.lport >= 0) {
-    EXPECT_EQ(num(r, "lport"), e.lport);
-  }
-  EXPECT_EQ(str(r, "raddr"), e.raddr);
-  EXPECT_EQ(num(r, "rport"), e.rport);
-  EXPECT_EQ(num(r, "result"), e.result);
-  EXPECT_EQ(num(r, "pid"), e.pid);
-  EXPECT_EQ(num(r, "tid"), e.tid);
-  EXPECT_EQ(num(r, "ppid"), e.ppid);
-  EXPECT_EQ(num(r, "sid"), e.sid);
-  EXPECT_EQ(num(r, "uid"), e.uid);
-  EXPECT_EQ(num(r, "euid"), e.uid);
-  EXPECT_EQ(num(r, "gid"), e.gid);
-  EXPECT_EQ(num(r, "egid"), e.gid);
-  EXPECT_EQ(str(r, "user"), e.user);
-  EXPECT_EQ(str(r, "tty"), e.tty);
-  EXPECT_EQ(str(r, "comm"), e.comm);
-  EXPECT_EQ(str(r, "exe"), e.exe);
-  EXPECT_EQ(str(r, "cgroup"), e.cgroup);
-  EXPECT_EQ(num(r, "netns"), e.netns);
-  if (e.established >= 0) {
-    EXPECT_EQ(num(r, "established"), e.established);
-  } else {
-    EXPECT_EQ(r.count("established"), 0u);
-  }
-  EXPECT_EQ(str(r, "host"), hostname());
-  EXPECT_EQ(r.count("truncated"), 0u);
-}
+void expect_record(const Rec& r, const Expect& e);
 
 // The one record of an event of this process, or a failure.
-inline Rec only_event(const std::string& event, pid_t pid = getpid()) {
-  auto recs = records_of(pid, event);
-  EXPECT_EQ(recs.size(), 1u) << event;
-  return recs.empty() ? Rec{} : recs[0];
-}
+Rec only_event(const std::string& event, pid_t pid = getpid());
 
-inline Rec only_connect(pid_t pid = getpid()) {
-  return only_event("connect", pid);
-}
+Rec only_connect(pid_t pid = getpid());
 
 // A TCP connect is recorded when its SYN goes out, with -EINPROGRESS.
 inline constexpr int64_t kInProgress = -EINPROGRESS;
 
 // What connect_done says, given what its connect said: the outcome, and the
 // caller's ids and comm (its tty, exe and cgroup are in the connect record).
-inline Expect done_of(Expect e, int64_t result) {
-  e.event = "connect_done";
-  e.result = result;
-  e.tty = e.exe = e.cgroup = "";
-  return e;
-}
+Expect done_of(Expect e, int64_t result);
 
 // One connect and one connect_done of `pid`, in this order, as `e` and
 // done_of(e, result) say; both come from one drain of the device.
-inline void expect_connect_and_done(const Expect& e, int64_t result,
-                                    pid_t pid = getpid()) {
-  std::vector<Rec> mine;
-  for (auto& r : read_all().recs)
-    if (num(r, "pid") == pid &&
-        (str(r, "event") == "connect" || str(r, "event") == "connect_done"))
-      mine.push_back(r);
-  ASSERT_EQ(mine.size(), 2u);
-  expect_record(mine[0], e);
-  expect_record(mine[1], done_of(e, result));
-  EXPECT_GT(num(mine[1], "seq"), num(mine[0], "seq"));
-}
+void expect_connect_and_done(const Expect& e, int64_t result,
+                             pid_t pid = getpid());
 
 // The records of `pid` for `event` and `proto`, optionally on local port.
-inline std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,
-                             const std::string& event, const std::string& proto,
-                             int lport = -1) {
-  std::vector<Rec> out;
-  for (const auto& r : recs)
-    if (num(r, "pid") == pid && str(r, "event") == event &&
-        str(r, "proto") == proto && (lport < 0 || num(r, "lport") == lport))
-      out.push_back(r);
-  return out;
-}
+std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,
+                      const std::string& event, const std::string& proto,
+                      int lport = -1);
 
-inline Rec one(const std::vector<Rec>& recs, pid_t pid,
-               const std::string& event, const std::string& proto,
-               int lport = -1) {
-  auto found = find(recs, pid, event, proto, lport);
-  EXPECT_EQ(found.size(), 1u) << event << " " << proto << " lport " << lport;
-  return found.empty() ? Rec{} : found[0];
-}
+Rec one(const std::vector<Rec>& recs, pid_t pid, const std::string& event,
+        const std::string& proto, int lport = -1);
 
-inline std::string any_addr(int family) {
-  return family == AF_INET ? "0.0.0.0" : "::";
-}
+std::string any_addr(int family);
 
-inline std::string family_name(int family) {
-  return family == AF_INET ? "ipv4" : "ipv6";
-}
+std::string family_name(int family);
 
-inline std::string loopback(int family) {
-  return family == AF_INET ? "127.0.0.1" : "::1";
-}
+std::string loopback(int family);
 
 // Runs `fn` in a thread named `comm`; returns the thread's tid.
-inline pid_t in_thread(const std::string& comm,
-                       const std::function<void()>& fn) {
-  pid_t tid = 0;
-  std::thread t([&] {
-    prctl(PR_SET_NAME, comm.c_str());
-    tid = gettid();
-    fn();
-  });
-  t.join();
-  return tid;
-}
+pid_t in_thread(const std::string& comm, const std::function<void()>& fn);
 
 // ---- modules ------------------------------------------------------------
 
-inline std::string module(const char* name) {
-  return env_or("NETLOG_MODULES", "/lib/netlog") + "/" + name + ".ko";
-}
+std::string module(const char* name);
 
-inline void reload(const std::string& secure_log_args = "",
-                   const std::string& netlog_args = "") {
-  ASSERT_EQ(run({"rmmod", "netlog"}).code, 0);
-  ASSERT_EQ(run({"rmmod", "secure_log"}).code, 0);
-  std::vector<std::string> ins = {"insmod", module("secure_log")};
-  if (!secure_log_args.empty()) ins.push_back(secure_log_args);
-  auto p = run(ins);
-  ASSERT_EQ(p.code, 0) << p.err;
-  ins = {"insmod", module("netlog")};
-  if (!netlog_args.empty()) ins.push_back(netlog_args);
-  p = run(ins);
-  ASSERT_EQ(p.code, 0) << p.err;
-}
+void reload(const std::string& secure_log_args = "",
+            const std::string& netlog_args = "");
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream f(path);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+std::string read_file(const std::string& path);
 
 // One write(2) of `value`, as `echo value > path` does; false on error.
-inline bool write_file(const std::string& path, const std::string& value) {
-  int fd = open(path.c_str(), O_WRONLY);
-  if (fd < 0) return false;
-  bool ok = write(fd, value.data(), value.size()) == ssize_t(value.size());
-  close(fd);
-  return ok;
-}
+bool write_file(const std::string& path, const std::string& value);
 
 class E2E : public ::testing::Test {
  protected:
