@@ -2,8 +2,9 @@
 //   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY EXE PROTO SRC ACT DST
 // with ACT "->" connect, "=>" connect_done, "~>" send (a datagram), "<-"
 // accept, "<!>" close; PROTO is TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP
-// or RAW; bind and listen print "BIND SRC" and "LISTEN SRC". A failed call ends in " res:ERRNO". A change
-// of configuration prints "CONFIG PARAM OLD -> NEW" after the same prefix.
+// or RAW; bind and listen print "BIND SRC" and "LISTEN SRC". A failed call ends
+// in " res:ERRNO". A change of configuration prints "CONFIG PARAM OLD -> NEW"
+// after the same prefix.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -108,8 +109,7 @@ class KlogRenderer : public Renderer {
       fmt::format_to(it, "LOST {} records (seq {}-{})", lost->count,
                      lost->first_seq, lost->last_seq);
       if (lost->uids)
-        fmt::format_to(it, " uids {} other {}", lost_uids(*lost),
-                       lost->other);
+        fmt::format_to(it, " uids {} other {}", lost_uids(*lost), lost->other);
     } else {
       fmt::format_to(it, "UNKNOWN record type {} (seq {})", rec.hdr.type,
                      rec.hdr.seq);

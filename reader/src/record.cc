@@ -126,8 +126,8 @@ Result<LostEvent> decode_lost(std::span<const std::byte> b, uint64_t seq) {
   }
   ev.other = u.other;
   if (sum != r.count)
-    return Error{fmt::format("lost record inconsistent: {} by uid of {}", sum,
-                             r.count)};
+    return Error{
+        fmt::format("lost record inconsistent: {} by uid of {}", sum, r.count)};
   return ev;
 }
 
