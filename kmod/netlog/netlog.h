@@ -24,7 +24,6 @@ struct netlog_counters {
 struct netlog_caller {
 	struct netlog_task task;
 	char comm[TASK_COMM_LEN];
-	u32 flags;
 };
 
 /*

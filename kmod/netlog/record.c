@@ -150,7 +150,8 @@ static bool host_view(void)
 
 /*
  * The executable's path, in the per-CPU path buffer; NULL for none (kernel
- * threads, exiting tasks) or when it does not fit PATH_MAX (flagged).
+ * threads, exiting tasks) or when it does not fit PATH_MAX (flagged), and
+ * NETLOG_F_EXE_NS when it is not a path of the host's view (host_view()).
  * @lockless: a spinlock is held that d_path() must not wait under (it may
  * spin on fs->seq and take rename_lock), or the kernel is PREEMPT_RT.
  */
@@ -186,6 +187,8 @@ static const char *exe_path(size_t *len, u32 *flags, bool lockless)
 		*flags |= NETLOG_F_TRUNC_EXE;
 		path = NULL;
 	}
+	if (!host_view())
+		*flags |= NETLOG_F_EXE_NS;
 	*len = path ? strlen(path) : 0;
 	return path;
 }
@@ -397,7 +400,6 @@ int netlog_emit_done(const struct sock *sk, int result,
 	r->hdr.type = NETLOG_REC_SOCK;
 	r->event = NETLOG_EV_CONNECT_DONE;
 	r->result = result;
-	r->flags = caller->flags;
 	netlog_sock_proto(sk, &r->proto, &r->flags);
 	endpoints_of(r, sk);
 	r->task = caller->task;
@@ -448,8 +450,6 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	 * a user's mount namespace or chroot can put any file at any path.
 	 */
 	exe = exe_path(&exe_len, &r->flags, ev->locked);
-	if (!host_view())
-		r->flags |= NETLOG_F_EXE_NS;
 	if (exe && !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
 	    netlog_whitelisted(exe, exe_len, r)) {
 		put_cpu_ptr(rec_buf);
@@ -459,7 +459,6 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	r->hdr.uid = r->task.uid;	/* charged to the acting uid's share */
 	if (ev->save) {
 		ev->save->task = r->task;
-		ev->save->flags = r->flags & NETLOG_F_MPTCP;
 		strscpy_pad(ev->save->comm, current->comm,
 			    sizeof(ev->save->comm));
 	}
@@ -495,8 +494,6 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 	r->hdr.type = NETLOG_REC_CONFIG;
 	strscpy_pad(r->param, param, sizeof(r->param));
 	exe = exe_path(&exe_len, &r->flags, false);
-	if (!host_view())
-		r->flags |= NETLOG_F_EXE_NS;
 	fill_task(&r->task, current->nsproxy ?
 			    current->nsproxy->net_ns->ns.inum : 0);
 	r->hdr.uid = r->task.uid;
