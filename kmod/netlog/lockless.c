@@ -11,7 +11,6 @@
 #include <linux/dcache.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
-#include <linux/fs_struct.h>
 #include <linux/path.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -77,27 +76,22 @@ static char *prepend(char *p, const char *start, const char *name, u32 len)
 }
 
 /*
- * The path of @path, like d_path() as the current task sees it, built at
- * the end of @buf. The dentry walk is validated by rename_lock's sequence
+ * The path of @path from @root on @root_mnt (NULL: the walk ends at the
+ * file's mount root, cut), like d_path(), built at the end of @buf. The
+ * roots are compared, never followed. The dentry walk is validated by rename_lock's sequence
  * count and retried a few times, without ever taking the lock. The mount
  * tree is private to fs/, so for a file on a mount other than the task's
  * root mount the result is the path inside that mount: the tail of the
  * real path, flagged as cut like any other tail (*@cut). NULL when the
  * walk never got a stable view or the path does not fit.
  */
-char *nl_d_path_lockless(const struct path *path, char *buf, int size,
+char *nl_d_path_lockless(const struct path *path, const struct dentry *root,
+			 const struct vfsmount *root_mnt, char *buf, int size,
 			 bool *cut)
 {
 	const seqcount_t *rename_seq = &rename_lock.seqcount.seqcount;
-	struct fs_struct *fs = current->fs;
-	const struct dentry *root = NULL;
-	struct vfsmount *root_mnt = NULL;
 	int tries;
 
-	if (fs) {
-		root = READ_ONCE(fs->root.dentry);
-		root_mnt = READ_ONCE(fs->root.mnt);
-	}
 	for (tries = 0; tries < 4; tries++) {
 		const struct dentry *d = path->dentry;
 		char *p = buf + size;

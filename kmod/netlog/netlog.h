@@ -27,6 +27,17 @@ struct netlog_caller {
 };
 
 /*
+ * The exe of a task past exit_mm(), and the root it resolved paths from:
+ * the root is compared, never followed, so it needs no reference.
+ */
+struct netlog_exe {
+	struct file *file;	/* a reference, dropped by the table's owner */
+	const struct dentry *root;
+	const struct vfsmount *root_mnt;
+	bool host;		/* host_view() held */
+};
+
+/*
  * One socket action as seen by a probe. @local and @peer, when set, are
  * addresses the caller passed (bind, connect) and win over the socket's own;
  * @no_peer leaves the remote endpoint empty (bind, listen).
@@ -48,15 +59,19 @@ struct netlog_sock_event {
 	bool locked;
 	/* when set, filled with the caller unless the whitelist silenced it */
 	struct netlog_caller *save;
+	/* an exiting task's exe, kept from before its mm went (probes.c) */
+	const struct netlog_exe *exe;
 };
 
 struct cgroup;
 struct path;
 size_t nl_tty_name_lockless(char *buf, size_t size);
-char *nl_d_path_lockless(const struct path *path, char *buf, int size,
+char *nl_d_path_lockless(const struct path *path, const struct dentry *root,
+			 const struct vfsmount *root_mnt, char *buf, int size,
 			 bool *cut);
 char *nl_cgroup_path_lockless(struct cgroup *cgrp, char *buf, int size);
 
+bool netlog_exe_keep(struct netlog_exe *e);
 int netlog_record_init(void);
 void netlog_record_exit(void);
 int netlog_emit_sock(const struct netlog_sock_event *ev);
@@ -77,13 +92,21 @@ void netlog_send_forget(void);
 bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
 		       int len);
 
-int netlog_pending_init(void);
-void netlog_pending_exit(void);
-void netlog_pending_add(const struct sock *sk, const struct netlog_caller *c);
-bool netlog_pending_take(const struct sock *sk, struct netlog_caller *c);
-void netlog_pending_clear(void);
-unsigned int netlog_pending_used(void);
-unsigned long netlog_pending_overflow(void);
+/* table.c: a fixed table from a kernel pointer to a value */
+struct nl_table {
+	void *slots;
+	size_t value_size;
+	size_t entry_size;
+	raw_spinlock_t lock;
+	atomic_t used;
+	atomic_long_t overflow;	/* puts that found their bucket full */
+};
+
+int nl_table_init(struct nl_table *t, size_t value_size);
+void nl_table_exit(struct nl_table *t);
+bool nl_table_put(struct nl_table *t, const void *key, const void *value);
+bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take);
+void nl_table_clear(struct nl_table *t, void (*drop)(void *value));
 
 bool netlog_whitelisted(const char *exe, size_t exe_len,
 			const struct netlog_sock *r);

@@ -27,7 +27,7 @@
  *                        says -EINPROGRESS; the outcome is connect_done.
  *   inet_sock_set_state  tracepoint: a socket we saw connect leaves
  *                        SYN_SENT: connect_done, attributed to the caller
- *                        (pending.c)
+ *                        (the pending table below)
  *   security_sock_graft  accept: the new socket is grafted onto its file,
  *                        after the wait, in the accepting task (entry),
  *                        under sk_callback_lock with BH off: the exe path
@@ -40,6 +40,11 @@
  *   inet_release         the last close of a socket, however it happens
  *                        (close, exit, dup2, close_range); inet6_release
  *                        ends in it, so each socket is seen exactly once
+ *   exit_mm_release      an exiting task's sockets are closed after its mm
+ *   cgroup_exit          and fs_struct are gone: its exe is kept from the
+ *                        first (entry, mm still there) to the second
+ *                        (entry, after the task's last fput) for the close
+ *                        records in between
  *   udp_sendmsg ...      send: each datagram protocol's sendmsg (UDP and
  *                        UDP-Lite, ping, raw; v4 and v6), entry only, as a
  *                        corked or full socket can wait there
@@ -131,6 +136,23 @@ struct call_data {
 		struct sockaddr_in6 in6;
 	} addr;
 };
+
+/*
+ * Who called connect, until the handshake ends (keyed by the socket). A TCP
+ * connect is recorded when its SYN goes out; its outcome arrives in softirq
+ * (or in whichever task releases the socket lock), where current is
+ * somebody else. A socket passes through TCP_CLOSE before it is freed, so
+ * an entry cannot outlive its socket while the state tracepoint is
+ * registered; when it is unregistered the table is emptied.
+ */
+static struct nl_table pending;
+
+/*
+ * The exe of each exiting task, from exit_mm_release() to cgroup_exit()
+ * (keyed by the task). Entries hold a reference to the file; they are
+ * dropped by the task itself, or when the two hooks are unregistered.
+ */
+static struct nl_table exiting;
 
 static DEFINE_MUTEX(hooks_lock);
 static bool hooks_live;		/* between init and exit; under hooks_lock */
@@ -335,7 +357,7 @@ static int tcp_connect_return(struct kretprobe_instance *ri,
 
 	if (!ret && err != NETLOG_FILTERED &&
 	    READ_ONCE(d->sk->sk_state) == TCP_SYN_SENT)
-		netlog_pending_add(d->sk, &caller);
+		nl_table_put(&pending, d->sk, &caller);
 	return 0;
 }
 
@@ -383,6 +405,7 @@ static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_CLOSE };
 	const struct inet_sock *inet;
+	struct netlog_exe exe;
 	int id;
 
 	ev.sk = sock ? sock->sk : NULL;
@@ -395,7 +418,41 @@ static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	if (was_established(ev.sk))
 		ev.flags |= NETLOG_F_ESTABLISHED;
+	/* Only the task itself drops its entry, and later: no race. */
+	if (!current->mm && (current->flags & PF_EXITING) &&
+	    nl_table_get(&exiting, current, &exe, false))
+		ev.exe = &exe;
 	emit(id, &ev);
+	return 0;
+}
+
+/*
+ * exit_mm_release(struct task_struct *, struct mm_struct *), from exit_mm(),
+ * in the exiting task while its mm is still set: keep its exe.
+ */
+static int exit_mm_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct netlog_exe exe;
+
+	if ((current->flags & PF_KTHREAD) || !netlog_exe_keep(&exe))
+		return 0;
+	if (!nl_table_put(&exiting, current, &exe))
+		fput(exe.file);
+	return 0;
+}
+
+static void drop_exe(void *value)
+{
+	fput(((struct netlog_exe *)value)->file);
+}
+
+/* cgroup_exit(struct task_struct *): the task has run its last fput. */
+static int cgroup_exit_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct netlog_exe exe;
+
+	if (nl_table_get(&exiting, current, &exe, true))
+		drop_exe(&exe);
 	return 0;
 }
 
@@ -413,7 +470,8 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 	if (!(BIT(oldstate) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) ||
 	    (BIT(newstate) & (TCPF_SYN_SENT | TCPF_SYN_RECV)))
 		return;
-	if (!netlog_pending_take(sk, &caller) || !probe_is_on(h->stream))
+	if (!nl_table_get(&pending, sk, &caller, true) ||
+	    !probe_is_on(h->stream))
 		return;
 	if (newstate == TCP_ESTABLISHED)
 		result = 0;
@@ -481,6 +539,10 @@ static struct netlog_hook hooks[] = {
 		 addr_call_entry, call_return, true, true),
 	RET_HOOK("inet_listen", NETLOG_EV_LISTEN, NL_tcp_listen, -1,
 		 sock_call_entry, call_return, true, false),
+	ENTRY_HOOK("cgroup_exit", NETLOG_EV_CLOSE, NL_tcp_close, NL_udp_close,
+		   cgroup_exit_entry),
+	ENTRY_HOOK("exit_mm_release", NETLOG_EV_CLOSE, NL_tcp_close,
+		   NL_udp_close, exit_mm_entry),
 	ENTRY_HOOK("inet_release", NETLOG_EV_CLOSE, NL_tcp_close,
 		   NL_udp_close, release_entry),
 	SEND_HOOK("udp_sendmsg", true),
@@ -525,12 +587,15 @@ static void hooks_unregister(unsigned long on)
 	struct kretprobe *rps[ARRAY_SIZE(hooks)];
 	struct kprobe *kps[ARRAY_SIZE(hooks)];
 	int n = 0, nrp = 0, nkp = 0, ntp = 0, i;
+	bool exits = false;
 	struct netlog_hook *h;
 
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
 		if (!h->registered || (hook_users(h) & on))
 			continue;
 		gone[n++] = h;
+		if (h->krp.kp.pre_handler == exit_mm_entry)
+			exits = true;
 		if (h->kind == HOOK_KPROBE)
 			kps[nkp++] = &h->krp.kp;
 		else if (h->kind == HOOK_KRETPROBE)
@@ -538,6 +603,9 @@ static void hooks_unregister(unsigned long on)
 	}
 	if (nkp)
 		unregister_kprobes(kps, nkp);
+	/* No handler runs any more (the call waits for them). */
+	if (exits)
+		nl_table_clear(&exiting, drop_exe);
 	if (nrp)
 		unregister_kretprobes(rps, nrp);
 	for (i = 0; i < n; i++) {
@@ -550,7 +618,7 @@ static void hooks_unregister(unsigned long on)
 	if (ntp) {
 		/* No handler runs any more: nothing adds to the table. */
 		tracepoint_synchronize_unregister();
-		netlog_pending_clear();
+		nl_table_clear(&pending, NULL);
 	}
 	for (i = 0; i < n; i++) {
 		gone[i]->missed += hook_nmissed(gone[i]);
@@ -638,17 +706,28 @@ static void emit_missed(const char *hook, unsigned long n)
 	secure_log_submit(&r.hdr);
 }
 
-static unsigned long done_reported;
+/* A table's overflow, as a hook in the stats and MISSED records. */
+struct table_report {
+	const char *name;
+	struct nl_table *table;
+	unsigned long reported;
+};
+
+static struct table_report table_reports[] = {
+	{ "connect_done", &pending },	/* connect_done records not made */
+	{ "exit_exe", &exiting },	/* exit closes without their exe */
+};
 
 /*
- * Turns the kprobes core's miss counters, and connects whose caller the
- * pending table could not hold, into MISSED records; under hooks_lock.
- * A MISSED record dropped by a full ring is itself in the next LOST.
+ * Turns the kprobes core's miss counters, and the overflows of the tables,
+ * into MISSED records; under hooks_lock. A MISSED record dropped by a full
+ * ring is itself in the next LOST.
  */
 static void report_missed(void)
 {
-	unsigned long now, done = netlog_pending_overflow();
+	struct table_report *t;
 	struct netlog_hook *h;
+	unsigned long now;
 
 	lockdep_assert_held(&hooks_lock);
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
@@ -657,9 +736,13 @@ static void report_missed(void)
 			emit_missed(h->symbol, now - h->reported);
 		h->reported = now;
 	}
-	if (done != done_reported)
-		emit_missed("connect_done", done - done_reported);
-	done_reported = done;
+	for (t = table_reports; t < table_reports + ARRAY_SIZE(table_reports);
+	     t++) {
+		now = atomic_long_read(&t->table->overflow);
+		if (now != t->reported)
+			emit_missed(t->name, now - t->reported);
+		t->reported = now;
+	}
 }
 
 static void missed_work_fn(struct work_struct *work);
@@ -721,12 +804,15 @@ int netlog_probes_init(void)
 	counters = alloc_percpu(struct probe_counters);
 	if (!counters)
 		return -ENOMEM;
-	ret = netlog_pending_init();
+	ret = nl_table_init(&pending, sizeof(struct netlog_caller));
 	if (ret)
 		goto err_counters;
-	ret = netlog_send_init();
+	ret = nl_table_init(&exiting, sizeof(struct netlog_exe));
 	if (ret)
 		goto err_pending;
+	ret = netlog_send_init();
+	if (ret)
+		goto err_exiting;
 	mutex_lock(&hooks_lock);
 	ret = hooks_sync(probes_on);
 	if (ret) {
@@ -741,8 +827,10 @@ int netlog_probes_init(void)
 
 err_send:
 	netlog_send_exit();
+err_exiting:
+	nl_table_exit(&exiting);
 err_pending:
-	netlog_pending_exit();
+	nl_table_exit(&pending);
 err_counters:
 	free_percpu(counters);
 	counters = NULL;
@@ -761,7 +849,8 @@ void netlog_probes_exit(void)
 	report_missed();
 	mutex_unlock(&hooks_lock);
 	netlog_send_exit();
-	netlog_pending_exit();
+	nl_table_exit(&exiting);
+	nl_table_exit(&pending);
 	free_percpu(counters);
 	counters = NULL;
 }
@@ -846,16 +935,20 @@ static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {
  *   <probe> on=0|1 hits=N emitted=N dropped=N filtered=N
  * then a line per hook,
  *   hook <symbol> registered=0|1 missed=N
- * and one for the connects awaiting their outcome,
+ * and one for each table that carries attribution from one hook to another
+ * (the connects awaiting their outcome, the exiting tasks' exe),
  *   connect_done pending=N missed=N
+ *   exit_exe pending=N missed=N
  * hits counts events seen, emitted those in the ring, dropped those lost to
  * a full ring (also in-stream as LOST), filtered those the whitelist
  * silenced, missed the calls that left no record (also in-stream as
  * MISSED): the kprobes core could not follow them (no free kretprobe
- * instance, or a nested probe), or the pending table was full.
+ * instance, or a nested probe), or a table was full (connect_done: no
+ * record; exit_exe: a close record without its exe).
  */
 static int stats_get(char *buf, const struct kernel_param *kp)
 {
+	const struct table_report *t;
 	struct netlog_hook *h;
 	int len = 0, id, cpu;
 
@@ -883,8 +976,11 @@ static int stats_get(char *buf, const struct kernel_param *kp)
 		len += sysfs_emit_at(buf, len,
 				     "hook %s registered=%d missed=%lu\n",
 				     h->symbol, h->registered, hook_missed(h));
-	len += sysfs_emit_at(buf, len, "connect_done pending=%u missed=%lu\n",
-			     netlog_pending_used(), netlog_pending_overflow());
+	for (t = table_reports; t < table_reports + ARRAY_SIZE(table_reports);
+	     t++)
+		len += sysfs_emit_at(buf, len, "%s pending=%u missed=%lu\n",
+				     t->name, atomic_read(&t->table->used),
+				     atomic_long_read(&t->table->overflow));
 	mutex_unlock(&hooks_lock);
 	return len;
 }

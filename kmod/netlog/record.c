@@ -149,37 +149,68 @@ static bool host_view(void)
 }
 
 /*
- * The executable's path, in the per-CPU path buffer; NULL for none (kernel
- * threads, exiting tasks) or when it does not fit PATH_MAX (flagged), and
- * NETLOG_F_EXE_NS when it is not a path of the host's view (host_view()).
- * @lockless: a spinlock is held that d_path() must not wait under (it may
- * spin on fs->seq and take rename_lock), or the kernel is PREEMPT_RT.
+ * The current task's exe, root and view, without references: our own mm
+ * cannot go away under us, and its exe_file is replaced only by exec (not
+ * while we are in a socket call) or PR_SET_MM_EXE_FILE; the struct file and
+ * the dentries behind it are freed after an RCU grace period. Under
+ * rcu_read_lock() (get_mm_exe_file() is not exported).
  */
-static const char *exe_path(size_t *len, u32 *flags, bool lockless)
+static void current_exe(struct netlog_exe *e)
 {
+	const struct fs_struct *fs = current->fs;
 	struct mm_struct *mm = current->mm;
+
+	e->file = mm ? rcu_dereference(mm->exe_file) : NULL;
+	e->root = fs ? READ_ONCE(fs->root.dentry) : NULL;
+	e->root_mnt = fs ? READ_ONCE(fs->root.mnt) : NULL;
+	e->host = host_view();
+}
+
+/*
+ * Keeps the exe of a task about to lose its mm (exit_mm_release()), for the
+ * sockets its exit closes later, after exit_fs(): a reference to the file,
+ * and the root to resolve it from. False when there is no exe.
+ */
+bool netlog_exe_keep(struct netlog_exe *e)
+{
+	rcu_read_lock();
+	current_exe(e);
+	if (e->file)
+		get_file(e->file);	/* the mm holds one: cannot be 0 */
+	rcu_read_unlock();
+	return e->file;
+}
+
+/*
+ * The executable's path, in the per-CPU path buffer; NULL for none (kernel
+ * threads, a task past exit_mm() whose exe was not kept) or when it does
+ * not fit PATH_MAX (flagged), and NETLOG_F_EXE_NS when it is not a path of
+ * the host's view (host_view()). @kept: the exe netlog_exe_keep() kept for
+ * an exiting task, resolved from its root without its fs_struct, which is
+ * gone by then. @lockless: a spinlock is held that d_path() must not wait
+ * under (it may spin on fs->seq and take rename_lock), or the kernel is
+ * PREEMPT_RT.
+ */
+static const char *exe_path(size_t *len, u32 *flags, bool lockless,
+			    const struct netlog_exe *kept)
+{
 	char *buf = this_cpu_ptr(path_buf)->buf;
-	struct file *exe;
+	struct netlog_exe now;
+	const struct netlog_exe *e = kept ?: &now;
 	char *path = NULL;
 
-	/*
-	 * Our own mm cannot go away under us. Its exe_file is replaced only by
-	 * exec (not while we are in a socket call) or PR_SET_MM_EXE_FILE; the
-	 * struct file and the dentries behind it are freed after an RCU grace
-	 * period, and d_path() is safe against concurrent renames, so reading
-	 * it under rcu_read_lock() needs no reference (get_mm_exe_file() is
-	 * not exported).
-	 */
 	rcu_read_lock();
-	exe = mm ? rcu_dereference(mm->exe_file) : NULL;
-	if (exe && (lockless || IS_ENABLED(CONFIG_PREEMPT_RT))) {
+	if (!kept)
+		current_exe(&now);
+	if (e->file && (kept || lockless || IS_ENABLED(CONFIG_PREEMPT_RT))) {
 		bool cut = true;
 
-		path = nl_d_path_lockless(&exe->f_path, buf, PATH_MAX, &cut);
+		path = nl_d_path_lockless(&e->file->f_path, e->root,
+					  e->root_mnt, buf, PATH_MAX, &cut);
 		if (cut)
 			*flags |= NETLOG_F_TRUNC_EXE;
-	} else if (exe) {
-		path = d_path(&exe->f_path, buf, PATH_MAX);
+	} else if (e->file) {
+		path = d_path(&e->file->f_path, buf, PATH_MAX);
 	}
 	rcu_read_unlock();
 
@@ -187,7 +218,7 @@ static const char *exe_path(size_t *len, u32 *flags, bool lockless)
 		*flags |= NETLOG_F_TRUNC_EXE;
 		path = NULL;
 	}
-	if (!host_view())
+	if (!e->host)
 		*flags |= NETLOG_F_EXE_NS;
 	*len = path ? strlen(path) : 0;
 	return path;
@@ -449,7 +480,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	 * path that is cut, or not one of the host's, is never whitelisted:
 	 * a user's mount namespace or chroot can put any file at any path.
 	 */
-	exe = exe_path(&exe_len, &r->flags, ev->locked);
+	exe = exe_path(&exe_len, &r->flags, ev->locked, ev->exe);
 	if (exe && !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
 	    netlog_whitelisted(exe, exe_len, r)) {
 		put_cpu_ptr(rec_buf);
@@ -493,7 +524,7 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_CONFIG;
 	strscpy_pad(r->param, param, sizeof(r->param));
-	exe = exe_path(&exe_len, &r->flags, false);
+	exe = exe_path(&exe_len, &r->flags, false, NULL);
 	fill_task(&r->task, current->nsproxy ?
 			    current->nsproxy->net_ns->ns.inum : 0);
 	r->hdr.uid = r->task.uid;

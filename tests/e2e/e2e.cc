@@ -323,6 +323,7 @@ void expect_record(const Rec& r, const Expect& e) {
   EXPECT_EQ(str(r, "tty"), e.tty);
   EXPECT_EQ(str(r, "comm"), e.comm);
   EXPECT_EQ(str(r, "exe"), e.exe);
+  EXPECT_EQ(r.count("exe_ns"), e.exe_ns ? 1u : 0u);
   EXPECT_EQ(str(r, "cgroup"), e.cgroup);
   EXPECT_EQ(num(r, "netns"), e.netns);
   if (e.established >= 0) {

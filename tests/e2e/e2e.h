@@ -235,6 +235,7 @@ struct Expect {
   std::string cgroup = self_cgroup();
   int64_t netns = self_netns();
   int64_t established = -1;  // close only: 0 or 1
+  bool exe_ns = false;       // the exe is not a path of the host's view
 };
 
 void expect_record(const Rec& r, const Expect& e);

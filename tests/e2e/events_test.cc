@@ -227,11 +227,93 @@ TEST_F(E2E, CloseByExit) {
   e.pid = e.tid = child;
   e.ppid = getpid();
   e.comm = "nl-exit";
-  // The files of an exiting task are released after its memory map, so
-  // the executable is no longer known by then.
-  e.exe = "";
+  // The files of an exiting task are released after its memory map and its
+  // root are gone: the exe was kept for them at exit_mm_release().
   e.established = 1;
   expect_record(one(read_all().recs, child, "close", "tcp", port), e);
+}
+
+// A socket inherited by a forked child, released when the child exits, as
+// uid 1000: busybox httpd's and sshd's per-connection children.
+TEST_F(E2E, CloseByExitOfAnInheritingChildAsUser) {
+  Listener l(AF_INET, "127.0.0.1");
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  const auto [parent, packed] = in_child([&]() -> int64_t {
+    drop_to_user();
+    int fd = connected_tcp(AF_INET, l.port);
+    const int64_t port = local_of(fd).port;
+    const pid_t kid = spawn([&] {
+      prctl(PR_SET_NAME, "nl-kid");
+      char c;
+      return read(go[0], &c, 1) == 1 ? 0 : 1;  // exits holding the socket
+    });
+    close(fd);
+    if (write(go[1], "x", 1) != 1 || wait_exit(kid) != 0) return -1;
+    return int64_t{kid} << 16 | port;
+  });
+  close(go[0]);
+  close(go[1]);
+  ASSERT_GT(packed, 0);
+  const pid_t kid = static_cast<pid_t>(packed >> 16);
+  const int64_t port = packed & 0xffff;
+
+  Expect e;
+  e.event = "close";
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = port;
+  e.rport = l.port;
+  e.pid = e.tid = kid;
+  e.ppid = parent;
+  e.uid = e.gid = kUser;
+  e.user = "user";
+  e.comm = "nl-kid";
+  e.established = 1;
+  auto recs = read_all().recs;
+  expect_record(one(recs, kid, "close", "tcp", port), e);
+  EXPECT_TRUE(find(recs, parent, "close", "tcp", port).empty());
+}
+
+// The leader exits first; the last thread's exit releases the socket.
+TEST_F(E2E, CloseByExitOfTheLastThreadAsUser) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const uint16_t port = closed_port(AF_INET, "127.0.0.1");
+  const pid_t child = spawn([&]() -> int {
+    drop_to_user();
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (bind_to(fd, AF_INET, "127.0.0.1", port)) return 1;
+    std::thread([w = out[1]] {
+      prctl(PR_SET_NAME, "nl-last");
+      usleep(200 * 1000);  // the leader is gone by now
+      const int64_t tid = gettid();
+      if (write(w, &tid, sizeof(tid)) != sizeof(tid)) _exit(2);
+      syscall(SYS_exit, 0);
+    }).detach();
+    syscall(SYS_exit, 0);
+    return 3;
+  });
+  close(out[1]);
+  int64_t tid = -1;
+  ASSERT_EQ(read(out[0], &tid, sizeof(tid)), ssize_t{sizeof(tid)});
+  close(out[0]);
+  ASSERT_EQ(wait_exit(child), 0);
+
+  Expect e;
+  e.event = "close";
+  e.proto = "udp";
+  e.laddr = "127.0.0.1";
+  e.lport = port;
+  e.raddr = "0.0.0.0";
+  e.rport = 0;
+  e.pid = child;
+  e.tid = tid;
+  e.ppid = getpid();
+  e.uid = e.gid = kUser;
+  e.user = "user";
+  e.comm = "nl-last";
+  e.established = 0;
+  expect_record(one(read_all().recs, child, "close", "udp", port), e);
 }
 
 TEST_F(E2E, CloseByDup2AndCloseRangeOncePerSocket) {
@@ -439,6 +521,10 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   stats = read_file(kParams + "stats");
   EXPECT_NE(stats.find("hook inet_bind registered=1"), std::string::npos);
   EXPECT_NE(stats.find("hook inet_release registered=0"), std::string::npos);
+  // The exe of exiting tasks is kept only for their close records: emptied.
+  EXPECT_NE(stats.find("hook exit_mm_release registered=0"), std::string::npos);
+  EXPECT_NE(stats.find("hook cgroup_exit registered=0"), std::string::npos);
+  EXPECT_NE(stats.find("exit_exe pending=0 missed=0\n"), std::string::npos);
 
   // Bad values are refused and change nothing.
   EXPECT_FALSE(write_file(mask, "0x200"));
@@ -449,6 +535,7 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   ASSERT_TRUE(write_file(mask, "0x1ff"));
   stats = read_file(kParams + "stats");
   EXPECT_NE(stats.find("hook inet_release registered=1"), std::string::npos);
+  EXPECT_NE(stats.find("hook exit_mm_release registered=1"), std::string::npos);
   EXPECT_EQ(find(read_all().recs, getpid(), "connect", "tcp").size(), 0u);
   tcp_connect_action();
   EXPECT_EQ(find(read_all().recs, getpid(), "connect", "tcp").size(), 1u);
