@@ -86,6 +86,9 @@ int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
 
+struct sock *netlog_sctp_assoc(const void *assoc, const struct sockaddr **peer,
+			       int *peer_len);
+
 int netlog_send_init(void);
 void netlog_send_exit(void);
 void netlog_send_forget(void);

@@ -48,6 +48,15 @@
  *   udp_sendmsg ...      send: each datagram protocol's sendmsg (UDP and
  *                        UDP-Lite, ping, raw; v4 and v6), entry only, as a
  *                        corked or full socket can wait there
+ *   sctp_primitive_ASSOCIATE  SCTP connect: every association a task starts
+ *                        (connect, connectx, a sendmsg to a new peer) sends
+ *                        its INIT here, before any wait (entry; the record
+ *                        says -EINPROGRESS, and there is no connect_done)
+ *   sctp_inet_listen     SCTP listen (return probe; it does not wait)
+ * The two SCTP hooks are in the sctp module: they are registered when it
+ * is loaded, before or after netlog, and dropped when it goes (a module
+ * notifier). SCTP's bind, accept and close are inet_bind/inet6_bind,
+ * security_sock_graft and inet_release, as for TCP.
  * These are the protocol-family entry points with the same arguments on
  * 6.1 and 6.12. A call a return probe could not follow (no free instance, a
  * probe hit inside another handler) is counted by the kprobes core; a
@@ -64,6 +73,7 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
@@ -115,6 +125,7 @@ struct netlog_hook {
 	s8 dgram;	/* probe for datagram and raw sockets, or -1 */
 	u8 kind;
 	bool optional;	/* a missing symbol is not an error */
+	const char *module;	/* the module the symbol is in, if not vmlinux */
 	bool subflow;	/* a user's MPTCP subflow counts as the user's */
 	bool v4_only;	/* IPv6 sockets come here from their own hook */
 	bool registered;
@@ -361,6 +372,28 @@ static int tcp_connect_return(struct kretprobe_instance *ri,
 	return 0;
 }
 
+/*
+ * sctp_primitive_ASSOCIATE(struct net *, struct sctp_association *, void *):
+ * a task starts an SCTP association, with the socket locked, and may then
+ * wait for it.
+ */
+static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct netlog_sock_event ev = {
+		.event = NETLOG_EV_CONNECT,
+		.result = -EINPROGRESS,
+	};
+	int id;
+
+	ev.sk = netlog_sctp_assoc((void *)regs_get_kernel_argument(regs, 1),
+				  &ev.peer, &ev.peer_len);
+	id = probe_of(h, ev.sk);
+	if (id >= 0)
+		emit(id, &ev);
+	return 0;
+}
+
 /* security_sock_graft(struct sock *, struct socket *): an accept is done. */
 static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -551,7 +584,28 @@ static struct netlog_hook hooks[] = {
 	SEND_HOOK("ping_v6_sendmsg", false),
 	SEND_HOOK("raw_sendmsg", false),
 	SEND_HOOK("rawv6_sendmsg", false),
+	{
+		.symbol = "sctp_primitive_ASSOCIATE", .module = "sctp",
+		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
+		.dgram = -1, .kind = HOOK_KPROBE, .optional = true,
+		.krp.kp.pre_handler = sctp_assoc_entry,
+	},
+	{
+		.symbol = "sctp_inet_listen", .module = "sctp",
+		.event = NETLOG_EV_LISTEN, .stream = NL_tcp_listen,
+		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,
+		.krp = {
+			.entry_handler = sock_call_entry,
+			.handler = call_return,
+			.data_size = sizeof(struct call_data),
+		},
+	},
 };
+
+static bool in_module(const struct netlog_hook *h, const char *module)
+{
+	return module && h->module && !strcmp(h->module, module);
+}
 
 static unsigned long hook_users(const struct netlog_hook *h)
 {
@@ -577,11 +631,12 @@ static unsigned long hook_missed(const struct netlog_hook *h)
 }
 
 /*
- * Unregisters the hooks no enabled probe needs, in batches: each
- * unregister_k(ret)probes() call waits for one RCU grace period however many
- * probes it removes, where one call per hook would wait for one each.
+ * Unregisters the hooks no enabled probe needs, and those in @module (NULL:
+ * none), which is going, in batches: each unregister_k(ret)probes() call
+ * waits for one RCU grace period however many probes it removes, where one
+ * call per hook would wait for one each.
  */
-static void hooks_unregister(unsigned long on)
+static void hooks_unregister(unsigned long on, const char *module)
 {
 	struct netlog_hook *gone[ARRAY_SIZE(hooks)];
 	struct kretprobe *rps[ARRAY_SIZE(hooks)];
@@ -591,7 +646,8 @@ static void hooks_unregister(unsigned long on)
 	struct netlog_hook *h;
 
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
-		if (!h->registered || (hook_users(h) & on))
+		if (!h->registered ||
+		    ((hook_users(h) & on) && !in_module(h, module)))
 			continue;
 		gone[n++] = h;
 		if (h->krp.kp.pre_handler == exit_mm_entry)
@@ -681,7 +737,7 @@ static int hooks_sync(unsigned long on)
 	int ret;
 
 	lockdep_assert_held(&hooks_lock);
-	hooks_unregister(on);
+	hooks_unregister(on, NULL);
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
 		if ((hook_users(h) & on) && !h->registered) {
 			ret = hook_register(h);
@@ -758,6 +814,37 @@ static void missed_work_fn(struct work_struct *work)
 	mutex_unlock(&hooks_lock);
 }
 
+/*
+ * A module with hooks of ours (sctp) came or is going: register them now
+ * that their symbols exist, or drop them before their code goes. The
+ * kprobes core would disarm them on its own, but they must be unregistered.
+ */
+static int module_event(struct notifier_block *nb, unsigned long state,
+			void *data)
+{
+	const struct module *mod = data;
+	struct netlog_hook *h;
+
+	if (state != MODULE_STATE_LIVE && state != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
+		if (in_module(h, mod->name))
+			break;
+	if (h == hooks + ARRAY_SIZE(hooks))
+		return NOTIFY_DONE;
+	mutex_lock(&hooks_lock);
+	if (hooks_live && state == MODULE_STATE_GOING)
+		hooks_unregister(probes_on, mod->name);
+	else if (hooks_live)
+		hooks_sync(probes_on);
+	mutex_unlock(&hooks_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block module_nb = {
+	.notifier_call = module_event,
+};
+
 /* The config record of a change of the mask (before netlog is up: none). */
 static void record_probes(unsigned long old, unsigned long new)
 {
@@ -813,18 +900,24 @@ int netlog_probes_init(void)
 	ret = netlog_send_init();
 	if (ret)
 		goto err_exiting;
+	/* First: a module that comes while we register is not missed. */
+	ret = register_module_notifier(&module_nb);
+	if (ret)
+		goto err_send;
 	mutex_lock(&hooks_lock);
 	ret = hooks_sync(probes_on);
 	if (ret) {
 		hooks_sync(0);
 		mutex_unlock(&hooks_lock);
-		goto err_send;
+		goto err_notifier;
 	}
 	hooks_live = true;
 	schedule_delayed_work(&missed_work, HZ);
 	mutex_unlock(&hooks_lock);
 	return 0;
 
+err_notifier:
+	unregister_module_notifier(&module_nb);
 err_send:
 	netlog_send_exit();
 err_exiting:
@@ -848,6 +941,7 @@ void netlog_probes_exit(void)
 	hooks_sync(0);
 	report_missed();
 	mutex_unlock(&hooks_lock);
+	unregister_module_notifier(&module_nb);
 	netlog_send_exit();
 	nl_table_exit(&exiting);
 	nl_table_exit(&pending);

@@ -300,5 +300,139 @@ TEST_F(E2E, FastOpenConnectsAreRecorded) {
   }
 }
 
+// ---- SCTP -----------------------------------------------------------------
+
+// Whether SCTP is there: loaded now, after netlog, when it is a module
+// (the VM stages Debian's in /lib/sctp, in load order), or built in (the
+// debug kernel). A module already loaded fails to load again: harmless.
+bool have_sctp() {
+  std::ifstream order("/lib/sctp/order");
+  for (std::string ko; std::getline(order, ko);) run({"insmod", ko});
+  const int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+// An SCTP socket of `type` bound to 127.0.0.1 (port 0: any), or -errno.
+int sctp_socket(int type, uint16_t port) {
+  const int fd = socket(AF_INET, type | SOCK_CLOEXEC, IPPROTO_SCTP);
+  if (fd < 0) return -errno;
+  socklen_t len;
+  auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -errno;
+  return fd;
+}
+
+class Sctp : public E2E {
+ protected:
+  void SetUp() override {
+    if (!have_sctp()) GTEST_SKIP() << "no SCTP in this kernel";
+    E2E::SetUp();
+  }
+};
+
+// One-to-one style: listen, connect as uid 1000, accept, close.
+TEST_F(Sctp, ConnectListenAcceptAsUser) {
+  const int l = sctp_socket(SOCK_STREAM, 0);
+  ASSERT_GE(l, 0) << strerror(-l);
+  ASSERT_EQ(listen(l, 16), 0);
+  const uint16_t port = local_of(l).port;
+  const auto [child, lport] = as_user("nl-sctp", [&]() -> int64_t {
+    const int fd = sctp_socket(SOCK_STREAM, 0);
+    if (fd < 0) return fd;
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -errno;
+    const int64_t lp = local_of(fd).port;
+    close(fd);
+    return lp;
+  });
+  ASSERT_GT(lport, 0) << strerror(static_cast<int>(-lport));
+  const pid_t tid = in_thread("nl-sctp-acc", [&] {
+    const int fd = accept(l, nullptr, nullptr);
+    EXPECT_GE(fd, 0);
+    close(fd);
+  });
+  auto recs = read_all().recs;
+
+  Expect e;
+  e.proto = "sctp";
+  e.event = "listen";
+  e.laddr = "127.0.0.1";
+  e.lport = port;
+  e.raddr = "0.0.0.0";
+  e.rport = 0;
+  e.tid = getpid();
+  e.comm = "netlog-e2e";
+  expect_record(one(recs, getpid(), "listen", "sctp"), e);
+  e.event = "accept";
+  e.raddr = "127.0.0.1";
+  e.rport = lport;
+  e.tid = tid;
+  e.comm = "nl-sctp-acc";
+  expect_record(one(recs, getpid(), "accept", "sctp"), e);
+
+  Expect u = user_expect(child, "nl-sctp");
+  u.proto = "sctp";
+  u.event = "bind";
+  u.laddr = "127.0.0.1";
+  u.lport = lport;
+  u.raddr = "0.0.0.0";
+  u.rport = 0;
+  expect_record(one(recs, child, "bind", "sctp"), u);
+  u.event = "connect";
+  u.raddr = "127.0.0.1";
+  u.rport = port;
+  u.result = kInProgress;  // the INIT is sent; connect may then wait
+  expect_record(one(recs, child, "connect", "sctp"), u);
+  u.event = "close";
+  u.result = 0;
+  u.established = 1;
+  expect_record(one(recs, child, "close", "sctp"), u);
+  close(l);
+}
+
+// One-to-many style: a datagram to a new peer starts an association, and
+// that is a connect, as uid 1000.
+TEST_F(Sctp, SendToANewPeerIsAConnectAsUser) {
+  const int l = sctp_socket(SOCK_SEQPACKET, 0);
+  ASSERT_GE(l, 0) << strerror(-l);
+  ASSERT_EQ(listen(l, 16), 0);
+  const uint16_t port = local_of(l).port;
+  const auto [child, lport] = as_user("nl-sctp-many", [&]() -> int64_t {
+    const int fd = sctp_socket(SOCK_SEQPACKET, 0);
+    if (fd < 0) return fd;
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+    if (sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&ss), len) != 1)
+      return -errno;
+    return local_of(fd).port;
+  });
+  ASSERT_GT(lport, 0) << strerror(static_cast<int>(-lport));
+  Expect u = user_expect(child, "nl-sctp-many");
+  u.proto = "sctp";
+  u.laddr = u.raddr = "127.0.0.1";
+  u.lport = lport;
+  u.rport = port;
+  u.result = kInProgress;
+  expect_record(one(read_all().recs, child, "connect", "sctp"), u);
+  close(l);
+}
+
+// The hooks are in the sctp module: registered when netlog loads after it,
+// as when it loaded after netlog (SetUp).
+TEST_F(Sctp, HooksFollowTheModule) {
+  auto stats = read_file("/sys/module/netlog/parameters/stats");
+  EXPECT_NE(stats.find("hook sctp_primitive_ASSOCIATE registered=1"),
+            std::string::npos);
+  reload();
+  stats = read_file("/sys/module/netlog/parameters/stats");
+  EXPECT_NE(stats.find("hook sctp_primitive_ASSOCIATE registered=1"),
+            std::string::npos);
+  EXPECT_NE(stats.find("hook sctp_inet_listen registered=1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace e2e

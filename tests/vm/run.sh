@@ -43,6 +43,24 @@ if [ -e "$out/kmod/netlog/netlog_kunit.ko" ]; then
 	cp "$out/kmod/netlog/netlog_kunit.ko" "$stage/lib/netlog/"
 fi
 
+# SCTP is a module on Debian's kernels: staged with what it needs, in load
+# order, for the SCTP tests to load after netlog (and keep for its reloads).
+# The debug kernel has it built in.
+moddir=$(dirname "$VMLINUZ")/../lib/modules/$KVER/kernel
+if [ -e "$moddir/net/sctp" ]; then
+	mkdir -p "$stage/lib/sctp"
+	for m in crypto/crc32c_generic lib/libcrc32c net/ipv4/udp_tunnel \
+		net/ipv6/ip6_udp_tunnel net/sctp/sctp; do
+		name=$(basename "$m")
+		if [ -e "$moddir/$m.ko.xz" ]; then
+			xz -dc "$moddir/$m.ko.xz" >"$stage/lib/sctp/$name.ko"
+		else
+			cp "$moddir/$m.ko" "$stage/lib/sctp/$name.ko"
+		fi
+		echo "/lib/sctp/$name.ko" >>"$stage/lib/sctp/order"
+	done
+fi
+
 # Reader and e2e tests.
 cmake -S "$top/reader" -B "$top/build/host" >/dev/null
 cmake --build "$top/build/host" -j"$(nproc)" --target netlog-reader netlog-e2e
