@@ -6,7 +6,15 @@
 set -euo pipefail
 
 packages=auditd,bpftrace,iproute2,kmod,linux-perf,procps
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The mirror is the one this machine's apt uses for bookworm's main
+# (DEBIAN_MIRROR overrides): the project names no package host.
+# shellcheck disable=SC2016 # $(SITE) and the like are apt's, not the shell's
+mirror=${DEBIAN_MIRROR:-$(apt-get indextargets --format '$(SITE) $(RELEASE) $(COMPONENT)' |
+	awk '$2 == "bookworm" && $3 == "main" { print $1; exit }')}
+if [ -z "$mirror" ]; then
+	echo "bench/root.sh: apt has no bookworm main source (or needs apt-get update); set DEBIAN_MIRROR" >&2
+	exit 1
+fi
 cache=/var/cache/netlog/bench-root/$(sha256sum "$0" | cut -c1-12)
 cpio=$cache/root.cpio
 
