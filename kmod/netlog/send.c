@@ -20,9 +20,15 @@
  * one aligned u64 read and written whole, so racing senders see either
  * value, never a mix. The cache is emptied when the whitelist changes, so
  * that a destination it silenced is recorded once the rule is gone.
+ *
+ * A loop sending to one destination is the common case, and SipHash is
+ * most of what a repeated send costs us: each CPU remembers the last key
+ * it hashed and its hash, and a send with the same key skips the hash (the
+ * slot is still checked, so an emptied cache records it again).
  */
 #include <linux/cred.h>
 #include <linux/net.h>
+#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/siphash.h>
@@ -36,8 +42,31 @@
 #define NL_SEEN_BITS 14
 #define NL_SEEN_SLOTS (1U << NL_SEEN_BITS)
 
+/* What identifies a send: all of it is hashed, so no padding. */
+struct send_key {
+	u64 sk;		/* the address, as a u64 on every arch */
+	u64 ino;
+	u32 tgid;
+	u32 uid;
+	struct in6_addr addr;	/* IPv4 as mapped */
+	u32 scope;
+	__be16 port;
+	u16 zero;
+};
+
+static_assert(sizeof(struct send_key) ==
+	      2 * sizeof(u64) + 3 * sizeof(u32) + sizeof(struct in6_addr) +
+	      2 * sizeof(u16));
+
+struct send_memo {
+	struct send_key key;
+	u64 hash;	/* 0: none yet */
+};
+
 static u64 *seen;
 static siphash_key_t seen_key;
+/* Only probe handlers use it, which do not nest on a CPU. */
+static DEFINE_PER_CPU(struct send_memo, last_send);
 
 int netlog_send_init(void)
 {
@@ -68,21 +97,13 @@ void netlog_send_forget(void)
 bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
 		       int len)
 {
-	struct {
-		const struct sock *sk;
-		u64 ino;
-		u32 tgid;
-		u32 uid;
-		struct in6_addr addr;	/* IPv4 as mapped */
-		u32 scope;
-		__be16 port;
-		u16 zero;
-	} key = {
-		.sk = sk,
+	struct send_key key = {
+		.sk = (unsigned long)sk,
 		.tgid = task_tgid_nr(current),
 		.uid = from_kuid_munged(&init_user_ns, current_uid()),
 	};
 	const struct socket *sock = READ_ONCE(sk->sk_socket);
+	struct send_memo *memo = this_cpu_ptr(&last_send);
 	u64 h, *slot;
 
 	/*
@@ -107,7 +128,13 @@ bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
 	}
 	if (sock)
 		key.ino = SOCK_INODE((struct socket *)sock)->i_ino;
-	h = siphash(&key, sizeof(key), &seen_key) | 1;
+	if (memo->hash && !memcmp(&memo->key, &key, sizeof(key))) {
+		h = memo->hash;
+	} else {
+		h = siphash(&key, sizeof(key), &seen_key) | 1;
+		memo->key = key;
+		memo->hash = h;
+	}
 	slot = &seen[h >> (64 - NL_SEEN_BITS)];
 	if (READ_ONCE(*slot) == h)
 		return false;
