@@ -5,6 +5,8 @@
 #   make vm-check   only the VM e2e suite (KERNEL=6.1|6.12|6.1-rt|6.12-rt)
 #   make vm-matrix  the VM e2e suite on all four Debian kernels
 #   make vm-debug   the e2e suite on a KASAN/lockdep/kmemleak/UBSAN kernel
+#   make vm-journal the reader's unit under systemd in the VM: 100,000
+#                   records through journald, none missing
 #   make unit       only the host unit tests
 #   make bench      overhead against auditd and bpftrace in one VM boot, and
 #                   the reader's records/s (docs/benchmarks.md); not a test
@@ -66,6 +68,9 @@ vm-matrix:
 vm-debug:
 	KERNEL=debug tests/vm/run.sh check
 
+vm-journal:
+	tests/journal/run.sh
+
 demo:
 	tests/vm/run.sh demo
 
@@ -109,5 +114,5 @@ clean:
 	rm -rf build
 	$(MAKE) -C kmod clean KDIR=$${KDIR:-/nonexistent} 2>/dev/null || true
 
-.PHONY: all modules reader deps unit check vm-check vm-matrix vm-debug demo bench style \
+.PHONY: all modules reader deps unit check vm-check vm-matrix vm-debug vm-journal demo bench style \
 	install install-modules install-reader uninstall packages clean

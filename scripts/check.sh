@@ -82,7 +82,7 @@ stage "clang-format (reader, e2e)" format_check
 
 shell_check() {
 	shellcheck -s bash scripts/*.sh tests/vm/run.sh tests/vm/verdict.sh .ci/run \
-		bench/*.sh &&
+		bench/*.sh tests/journal/*.sh &&
 		shellcheck -s bash kmod/compat/conftest.sh &&
 		shellcheck -s sh tests/vm/init.sh tests/vm/demo.sh
 }
@@ -128,6 +128,11 @@ for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt}; do
 	KERNEL=$k "$top/tests/vm/run.sh" check 2>&1 | tee "build/vm-$k.log"
 	tally "vm e2e $k" "build/vm-$k.log"
 done
+
+# The reader as the packages install it, under systemd, into journald.
+echo "== journald: 100,000 records through netlog-reader.service"
+"$top/tests/journal/run.sh" 2>&1 | tee build/journal.log
+tally "journald" build/journal.log
 
 if [ -n "$debug_pid" ]; then
 	wait "$debug_pid"

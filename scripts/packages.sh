@@ -241,11 +241,11 @@ test_install() {
 		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \
 		/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
 		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz || return 1
-	# A reader that stops for any reason is restarted, and journald does not
-	# rate-limit what it has already taken from the device.
+	# A reader that stops for any reason is restarted. (That journald keeps
+	# every line of it is tests/journal's test, under systemd.)
 	local unit=$tmp/root/lib/systemd/system/netlog-reader.service
-	if ! grep -qx 'Restart=always' "$unit" || ! grep -qx 'LogRateLimitIntervalSec=0' "$unit"; then
-		echo "install: unit lacks Restart=always or LogRateLimitIntervalSec=0"
+	if ! grep -qx 'Restart=always' "$unit"; then
+		echo "install: unit lacks Restart=always"
 		return 1
 	fi
 	make -s uninstall DESTDIR="$tmp/root" PREFIX=/usr KVER="$kver"

@@ -1,0 +1,71 @@
+#!/bin/bash
+# Inside the journal VM (tests/journal/run.sh), run by a oneshot unit once
+# netlog-reader.service is up: uid 1000 makes at least netlog.records=N
+# records (UDP bind, connect, close), then every record the kernel made
+# must be in the journal, as the reader's JSON lines: seq 0 to the last,
+# each once, no LOST record, as many socket records as netlog emitted, and
+# journald suppressed nothing. Prints "journal: ok ..." or "journal: FAIL".
+set -u
+stats=/sys/module/netlog/parameters/stats
+want=$(sed -n 's/.*netlog\.records=\([0-9]*\).*/\1/p' /proc/cmdline)
+want=${want:-100000}
+
+fail() {
+	echo "journal: FAIL: $*"
+	exit 1
+}
+
+# One counter summed over netlog's probes.
+sum() {
+	grep -o " $1=[0-9]*" "$stats" | awk -F= '{ n += $2 } END { print n + 0 }'
+}
+
+systemctl is-active --quiet netlog-reader.service ||
+	fail "netlog-reader.service is not running: $(systemctl status netlog-reader.service 2>&1 | tail -n 8)"
+
+start=$(date +%s)
+while [ "$(sum emitted)" -lt "$want" ]; do
+	setpriv --reuid=1000 --regid=1000 --clear-groups \
+		/usr/local/bin/netloop udp 1 2 >/dev/null || fail "netloop failed"
+done
+emitted=$(sum emitted) dropped=$(sum dropped)
+# The last record: a config record, written as root.
+echo 0x1ff >/sys/module/netlog/parameters/probes || fail "cannot write probes"
+made=$(($(date +%s) - start))
+
+# Until the config record is in the journal, or 10 minutes.
+for _ in $(seq 600); do
+	journalctl -t netlog -o cat --no-pager 2>/dev/null | grep '^{' >/tmp/recs
+	grep -q '"param":"probes"' /tmp/recs && break
+	sleep 1
+done
+grep -q '"param":"probes"' /tmp/recs || fail "the last record never reached the journal"
+
+lines=$(wc -l </tmp/recs)
+sed -n 's/.*"seq":\([0-9]*\).*/\1/p' /tmp/recs | sort -n | uniq >/tmp/seqs
+unique=$(wc -l </tmp/seqs)
+first=$(head -n 1 /tmp/seqs)
+last=$(tail -n 1 /tmp/seqs)
+socks=$(grep -c '"proto":' /tmp/recs)
+user=$(grep -c '"uid":1000,' /tmp/recs)
+lost=$(grep -c '"event":"lost"' /tmp/recs)
+journalctl -o cat --no-pager | grep -E 'Suppressed|[Rr]otat|[Vv]acuum' | head -n 5
+suppressed=$(journalctl -u systemd-journald -o cat --no-pager | grep -c Suppressed)
+# The first gap, if any.
+awk 'NR == 1 { e = $1 } $1 != e { print "journal: first gap: " e " to " $1 - 1; exit } { e = $1 + 1 }' /tmp/seqs
+journalctl --disk-usage
+echo "journal: kernel emitted $emitted socket records (dropped $dropped) in ${made}s;" \
+	"journal has $lines records, seq $first-$last ($unique distinct)," \
+	"$socks socket records ($user of uid 1000), $lost lost, journald suppressed $suppressed times"
+
+[ "$emitted" -ge "$want" ] || fail "only $emitted records made"
+[ "$dropped" = 0 ] || fail "the ring dropped $dropped records"
+[ "$lost" = 0 ] || fail "LOST records in the journal"
+[ "$unique" = "$lines" ] || fail "a seq appears twice"
+if [ "$first" != 0 ] || [ "$last" != $((lines - 1)) ]; then
+	fail "seq is not 0 to $((lines - 1)) without a gap"
+fi
+[ "$socks" = "$emitted" ] || fail "$emitted socket records made, $socks in the journal"
+[ "$user" -ge "$want" ] || fail "only $user records of uid 1000"
+[ "$suppressed" = 0 ] || fail "journald suppressed messages"
+echo "journal: ok: $lines records, all in the journal"
