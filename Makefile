@@ -2,8 +2,9 @@
 #   make            build the modules (running kernel, or KDIR=...) and the reader
 #   make check      every test: unit, static checks, e2e in the QEMU VM
 #   make demo       boot the VM and show live netlog-reader output
-#   make vm-check   only the VM e2e suite (KERNEL=6.1|6.12|6.1-rt|6.12-rt)
-#   make vm-matrix  the VM e2e suite on all four Debian kernels
+#   make vm-check   only the VM e2e suite (KERNEL=6.1|6.12|6.1-rt|6.12-rt|
+#                   6.1-arm64|6.12-arm64)
+#   make vm-matrix  the VM e2e suite on all six Debian kernels
 #   make vm-debug   the e2e suite on a KASAN/lockdep/kmemleak/UBSAN kernel
 #   make vm-journal the reader's unit under systemd in the VM: 100,000
 #                   records through journald, none missing
@@ -61,7 +62,8 @@ vm-check:
 	tests/vm/run.sh check
 
 vm-matrix:
-	@set -e; for k in 6.1 6.12 6.1-rt 6.12-rt; do KERNEL=$$k tests/vm/run.sh check; done
+	@set -e; for k in 6.1 6.12 6.1-rt 6.12-rt 6.1-arm64 6.12-arm64; do \
+		KERNEL=$$k tests/vm/run.sh check; done
 
 # The debug-kernel tier (KASAN, lockdep, kmemleak, UBSAN): builds the kernel
 # once (about 25 minutes), then runs the e2e suite on it.

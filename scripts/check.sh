@@ -4,7 +4,8 @@
 # Debian kernel flavour (6.1, 6.12, 6.1-rt, 6.12-rt) and on our debug kernel.
 # Ends with one line "N passed, M failed"; exits non-zero on any failure.
 #
-# KERNELS="6.1 6.12" narrows the matrix; DEBUG_RELOADS (100) sets the
+# KERNELS="6.1 6.12" narrows the amd64 matrix, ARM_KERNELS (6.1-arm64
+# 6.12-arm64; empty: none) the arm64 one; DEBUG_RELOADS (100) sets the
 # debug kernel's unload cycles.
 set -uo pipefail
 
@@ -88,16 +89,21 @@ shell_check() {
 }
 
 kmod_static() {
-	local k kdir out rc=0
-	for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt}; do
-		kdir=$("$top/scripts/kernel.sh" "$k" | sed -n 's/^KDIR=//p')
+	local k info kdir cross out rc=0
+	for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt} ${ARM_KERNELS-6.1-arm64 6.12-arm64}; do
+		info=$("$top/scripts/kernel.sh" "$k") || return 1
+		kdir=$(sed -n 's/^KDIR=//p' <<<"$info")
+		cross=()
+		grep -qx KARCH=arm64 <<<"$info" &&
+			cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 		rm -rf build/kmod-check && cp -r kmod build/kmod-check
-		out=$(make -s -C build/kmod-check KDIR="$kdir" check 2>&1 | grep -v 'Skipping BTF')
+		out=$(make -s -C build/kmod-check KDIR="$kdir" "${cross[@]}" check 2>&1 |
+			grep -v 'Skipping BTF')
 		[ -z "$out" ] || { echo "$k: $out"; rc=1; }
 	done
 	return $rc
 }
-stage "kmod W=1 + sparse C=2 on every kernel, no diagnostics" kmod_static
+stage "kmod W=1 + sparse C=2 on every kernel (amd64, arm64), no diagnostics" kmod_static
 stage "kmod checkpatch.pl --strict" "$top/scripts/checkpatch.sh"
 
 # make bench's pieces, so that they never rot: the workload runs on the
@@ -123,7 +129,8 @@ stage "dkms add/build/install/remove on 6.1 and 6.12" "$top/scripts/packages.sh"
 stage "rpm: rpmbuild -bs/-bb, rpm -qpl" "$top/scripts/packages.sh" rpm
 stage "deb: dpkg -i, DKMS build, reader --version, purge" "$top/scripts/packages.sh" deb
 
-for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt}; do
+# arm64: cross-built, on QEMU's virt machine (about 3 minutes each).
+for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt} ${ARM_KERNELS-6.1-arm64 6.12-arm64}; do
 	echo "== e2e in the VM (KERNEL=$k)"
 	KERNEL=$k "$top/tests/vm/run.sh" check 2>&1 | tee "build/vm-$k.log"
 	tally "vm e2e $k" "build/vm-$k.log"

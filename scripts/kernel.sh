@@ -1,34 +1,43 @@
 #!/usr/bin/env bash
 # Fetches a Debian kernel flavour (image, modules, headers) into a cache
 # without touching /boot or dpkg's database, and prints shell assignments:
-#   KVER=<uname -r>  VMLINUZ=<path>  KDIR=<headers build dir>
-# Usage: scripts/kernel.sh 6.1|6.12|6.1-rt|6.12-rt
+#   KVER=<uname -r>  VMLINUZ=<path>  KDIR=<headers build dir>  KARCH=<arch>
+# Usage: scripts/kernel.sh 6.1|6.12|6.1-rt|6.12-rt|6.1-arm64|6.12-arm64
+# The arm64 flavours take the arm64 image and headers with the host's own
+# linux-kbuild (its tools run here); scripts/deps-arm64.sh sets up dpkg.
 set -euo pipefail
 
 flavour=${1:-6.1}
 cache=${NETLOG_CACHE:-/var/cache/netlog}/kernels
+arch=amd64
 
 case "$flavour" in
 6.1) meta=linux-image-amd64 ;;
 6.12) meta=linux-image-6.12-amd64 ;;
 6.1-rt) meta=linux-image-rt-amd64 ;;
 6.12-rt) meta=linux-image-6.12-rt-amd64 ;;
+6.1-arm64) meta=linux-image-arm64 arch=arm64 ;;
+6.12-arm64) meta=linux-image-6.12-arm64 arch=arm64 ;;
 *)
-	echo "kernel.sh: unknown flavour '$flavour' (6.1, 6.12, 6.1-rt, 6.12-rt)" >&2
+	echo "kernel.sh: unknown flavour '$flavour' (6.1, 6.12, 6.1-rt, 6.12-rt, 6.1-arm64, 6.12-arm64)" >&2
 	exit 2
 	;;
 esac
+[ "$arch" = amd64 ] || "$(dirname "$0")/deps-arm64.sh" >&2
 
-# First dependency of a package whose name matches a pattern.
+# First dependency of a package whose name matches a pattern, without an
+# architecture qualifier (or the <> of a virtual one).
 dep() {
-	apt-cache depends "$1" 2>/dev/null |
-		awk -v pat="$2" '$1 ~ /Depends:/ && $2 ~ pat { print $2; exit }'
+	apt-cache depends "$1" 2>/dev/null | awk -v pat="$2" '$1 ~ /Depends:/ {
+		n = $2; gsub(/[<>]/, "", n); sub(/:.*/, "", n)
+		if (n ~ pat) { print n; exit }
+	}'
 }
 
-image=$(dep "$meta" '^linux-image-')
+image=$(dep "$meta:$arch" '^linux-image-')
 if [ -z "$image" ]; then
 	apt-get update -q >&2
-	image=$(dep "$meta" '^linux-image-')
+	image=$(dep "$meta:$arch" '^linux-image-')
 fi
 [ -n "$image" ] || { echo "kernel.sh: cannot resolve $meta" >&2; exit 1; }
 image=${image%-unsigned}
@@ -37,11 +46,12 @@ root=$cache/$kver
 
 if [ ! -e "$root/.complete" ]; then
 	headers=linux-headers-$kver
-	common=$(dep "$headers" '^linux-headers-.*-common')
-	kbuild=$(dep "$headers" '^linux-kbuild-')
+	common=$(dep "$headers:$arch" '^linux-headers-.*-common')
+	kbuild=$(dep "$headers:$arch" '^linux-kbuild-')
 	rm -rf "$root" "$root.debs"
 	mkdir -p "$root.debs"
-	(cd "$root.debs" && apt-get download "$image" "$headers" "$common" "$kbuild" >&2)
+	(cd "$root.debs" && apt-get download "$image:$arch" "$headers:$arch" \
+		"$common" "$kbuild:amd64" >&2)
 	for deb in "$root.debs"/*.deb; do dpkg-deb -x "$deb" "$root"; done
 	rm -rf "$root.debs"
 	# The headers' Makefile includes the -common tree by absolute path.
@@ -53,3 +63,4 @@ fi
 echo "KVER=$kver"
 echo "VMLINUZ=$root/boot/vmlinuz-$kver"
 echo "KDIR=$root/usr/src/linux-headers-$kver"
+echo "KARCH=$arch"

@@ -5,7 +5,8 @@
 #   tests/vm/run.sh check   # e2e suite; ends with "N passed, M failed"
 #   tests/vm/run.sh demo    # live netlog-reader output of real clients
 #
-# KERNEL=6.1|6.12|6.1-rt|6.12-rt|debug (default 6.1; debug = our KASAN,
+# KERNEL=6.1|6.12|6.1-rt|6.12-rt|6.1-arm64|6.12-arm64|debug (default 6.1;
+# arm64: cross-built, booted on QEMU's virt machine; debug = our KASAN,
 # lockdep, kmemleak, UBSAN build of 6.1, scripts/debug-kernel.sh), VM_TIMEOUT seconds (900),
 # FILTER=<gtest filter> to run some e2e tests only, VM_ACCEL (tcg) and
 # VM_OUT (build/vm-<kver>) for experiments.
@@ -30,6 +31,14 @@ else
 	extra_cmdline="netlog.reloads=${RELOADS:-5}"
 fi
 
+karch=${KARCH:-amd64}
+cross=()
+host_build=$top/build/host
+if [ "$karch" = arm64 ]; then
+	cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	host_build=$top/build/host-arm64
+fi
+
 out=${VM_OUT:-$top/build/vm-$KVER}
 stage=$out/initramfs
 rm -rf "$stage"
@@ -37,7 +46,7 @@ mkdir -p "$out/kmod" "$stage"/{bin,lib/netlog,usr/bin,etc}
 
 # Modules: a copy of kmod/ per kernel, so flavours never share objects.
 cp -r "$top/kmod/." "$out/kmod/"
-make -s -C "$out/kmod" KDIR="$KDIR" W=1 modules
+make -s -C "$out/kmod" KDIR="$KDIR" "${cross[@]}" W=1 modules
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" "$stage/lib/netlog/"
 if [ -e "$out/kmod/netlog/netlog_kunit.ko" ]; then
 	cp "$out/kmod/netlog/netlog_kunit.ko" "$stage/lib/netlog/"
@@ -62,19 +71,54 @@ if [ -e "$moddir/net/sctp" ]; then
 fi
 
 # Reader and e2e tests.
-cmake -S "$top/reader" -B "$top/build/host" >/dev/null
-cmake --build "$top/build/host" -j"$(nproc)" --target netlog-reader netlog-e2e
-cp "$top/build/host/netlog-reader" "$top/build/host/e2e/netlog-e2e" "$stage/usr/bin/"
+toolchain=()
+[ "$karch" = amd64 ] || toolchain=(-DCMAKE_TOOLCHAIN_FILE="$top/tests/vm/aarch64.cmake")
+cmake -S "$top/reader" -B "$host_build" "${toolchain[@]}" >/dev/null
+cmake --build "$host_build" -j"$(nproc)" --target netlog-reader netlog-e2e
+cp "$host_build/netlog-reader" "$host_build/e2e/netlog-e2e" "$stage/usr/bin/"
 
-# Shared libraries they need, at the same paths.
+# Shared libraries they need, at the same paths: ldd's answer, or for arm64
+# the NEEDED entries resolved in the multiarch directories, and the loader.
+arm64_libs() {
+	local todo=("$@") done=" " f lib path
+	while ((${#todo[@]})); do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for lib in $(aarch64-linux-gnu-readelf -d "$f" |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			case "$done" in *" $lib "*) continue ;; esac
+			done+="$lib "
+			path=/usr/lib/aarch64-linux-gnu/$lib
+			[ -e "$path" ] || path=/lib/aarch64-linux-gnu/$lib
+			echo "$path"
+			todo+=("$path")
+		done
+	done
+	echo /lib/ld-linux-aarch64.so.1
+}
 for bin in "$stage"/usr/bin/*; do
-	ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'
+	if [ "$karch" = arm64 ]; then
+		arm64_libs "$bin"
+	else
+		ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'
+	fi
 done | sort -u | while read -r lib; do
 	mkdir -p "$stage$(dirname "$lib")"
 	cp -L "$lib" "$stage$lib"
 done
 
-cp /bin/busybox "$stage/bin/busybox"
+if [ "$karch" = arm64 ]; then
+	# busybox-static for arm64, unpacked once next to the kernels.
+	bb=${NETLOG_CACHE:-/var/cache/netlog}/busybox-arm64
+	if [ ! -x "$bb/bin/busybox" ]; then
+		rm -rf "$bb" && mkdir -p "$bb"
+		(cd "$bb" && apt-get download busybox-static:arm64 >&2)
+		dpkg-deb -x "$bb"/busybox-static_*.deb "$bb"
+	fi
+	cp "$bb/bin/busybox" "$stage/bin/busybox"
+else
+	cp /bin/busybox "$stage/bin/busybox"
+fi
 install -m 0755 "$top/tests/vm/init.sh" "$stage/init"
 install -m 0755 "$top/tests/vm/demo.sh" "$stage/demo.sh"
 printf 'root:x:0:0:root:/tmp:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n' >"$stage/etc/passwd"
@@ -90,10 +134,20 @@ printf 'root:x:0:\nuser:x:1000:\n' >"$stage/etc/group"
 qemu=(qemu-system-x86_64 -accel "${VM_ACCEL:-tcg,thread=single}" -M pc -cpu max -smp 2 -m 2048
 	-kernel "$VMLINUZ" -initrd "$out/initramfs.gz" -display none -no-reboot)
 cmdline="panic=-1 oops=panic $extra_cmdline netlog.mode=$mode netlog.filter=${FILTER:-*} netlog.rounds=${ROUNDS:-10}"
+console_dev=ttyS0
+if [ "$karch" = arm64 ]; then
+	qemu=(qemu-system-aarch64 -accel "${VM_ACCEL:-tcg,thread=single}" -M virt
+		-cpu cortex-a57 -smp 2 -m 2048 -kernel "$VMLINUZ"
+		-initrd "$out/initramfs.gz" -display none -no-reboot)
+	# One UART: results and console share it; the kernel log stays quiet
+	# (panics still print) and init prints dmesg at the end, for the verdict.
+	console_dev=ttyAMA0
+	cmdline+=" netlog.out=/dev/ttyAMA0 loglevel=1"
+fi
 
 if [ "$mode" = demo ]; then
 	timeout "$timeout_s" "${qemu[@]}" -serial stdio \
-		-append "console=ttyS0 quiet loglevel=3 $cmdline"
+		-append "console=$console_dev quiet loglevel=3 $cmdline"
 	exit 0
 fi
 
@@ -102,7 +156,13 @@ results=$out/results.log
 rm -f "$console" "$results"
 echo "vm: booting $KVER (TCG, up to ${timeout_s}s)"
 rc=0
-timeout "$timeout_s" "${qemu[@]}" -serial "file:$console" -serial "file:$results" \
-	-append "console=ttyS0 $cmdline" || rc=$?
+if [ "$karch" = arm64 ]; then
+	timeout "$timeout_s" "${qemu[@]}" -serial "file:$results" \
+		-append "console=$console_dev $cmdline" || rc=$?
+	: >"$console"
+else
+	timeout "$timeout_s" "${qemu[@]}" -serial "file:$console" -serial "file:$results" \
+		-append "console=$console_dev $cmdline" || rc=$?
+fi
 
 exec "$top/tests/vm/verdict.sh" "$console" "$results" "$rc"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# What the arm64 tier needs on top of scripts/deps.sh, on Debian bookworm
+# amd64: dpkg's arm64 architecture, the cross compilers, QEMU for arm64, and
+# the arm64 builds of the libraries the reader and the e2e tests link.
+# Idempotent: installs only what is missing.
+set -euo pipefail
+
+packages=(
+	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	qemu-system-arm libfmt-dev:arm64 libgtest-dev:arm64
+)
+
+export DEBIAN_FRONTEND=noninteractive
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+	apt-get update -q
+fi
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "deps-arm64: installing ${missing[*]}"
+	apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+		{ apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+fi
