@@ -125,7 +125,7 @@ stage "shellcheck (scripts, VM harness)" shell_check
 stage "libFuzzer: whitelist parser, record decoder" "$top/scripts/fuzz.sh"
 stage "make install/uninstall into a DESTDIR" "$top/scripts/packages.sh" install
 stage "in-tree build: Kconfig + Kbuild in linux-source-6.1" "$top/scripts/packages.sh" intree
-stage "dkms add/build/install/remove on 6.1 and 6.12" "$top/scripts/packages.sh" dkms
+stage "dkms add/build/install/remove on 6.1 and 6.12, amd64 and arm64" "$top/scripts/packages.sh" dkms
 stage "rpm: rpmbuild -bs/-bb, rpm -qpl" "$top/scripts/packages.sh" rpm
 stage "deb: dpkg -i, DKMS build, reader --version, purge" "$top/scripts/packages.sh" deb
 

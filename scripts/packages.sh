@@ -2,7 +2,7 @@
 # Builds and tests netlog's packages. Everything goes to build/pkg.
 #
 #   scripts/packages.sh build          .deb and .rpm of netlog-dkms and netlog-reader
-#   scripts/packages.sh dkms           dkms add/build/install/remove for 6.1 and 6.12
+#   scripts/packages.sh dkms           dkms add/build/install/remove for 6.1 and 6.12 (amd64, arm64)
 #   scripts/packages.sh rpm            rpmbuild -bs/-bb, and rpm -qpl lists what it should
 #   scripts/packages.sh deb            dpkg -i both on this host: DKMS built, reader runs
 #   scripts/packages.sh install        make install/uninstall into a DESTDIR
@@ -156,28 +156,41 @@ test_rpm() {
 			/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz
 }
 
-# dkms add/build/install/remove in private trees, for 6.1 and 6.12 headers.
+# dkms add/build/install/remove in private trees, for the 6.1 and 6.12
+# headers, amd64 and arm64 (cross-built: ARCH and CROSS_COMPILE in dkms's
+# environment reach the make it runs).
 test_dkms() {
-	local tmp k kver kdir rc=0
+	local tmp k kver kdir env machine ko rc=0
 	tmp=$(mktemp -d)
 	export_tree "$tmp/tree" "${dkms_payload[@]}"
 	local dkms=(dkms --dkmstree "$tmp/dkms" --sourcetree "$tmp/src"
 		--installtree "$tmp/root/lib/modules")
 	mkdir -p "$tmp/dkms" "$tmp/src"
 	"${dkms[@]}" add "$tmp/tree" >/dev/null
-	for k in 6.1 6.12; do
+	for k in 6.1 6.12 6.1-arm64 6.12-arm64; do
 		kver=$(kernel "$k" KVER)
 		kdir=$(kernel "$k" KDIR)
+		env=() machine=3e # ELF e_machine: x86-64
+		if [ "$(kernel "$k" KARCH)" = arm64 ]; then
+			env=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) machine=b7 # AArch64
+		fi
 		mkdir -p "$tmp/root/lib/modules/$kver"
-		if ! "${dkms[@]}" build -m netlog -v "$version" -k "$kver" \
+		if ! env "${env[@]}" "${dkms[@]}" build -m netlog -v "$version" -k "$kver" \
 			--kernelsourcedir "$kdir" >"$tmp/build.log" 2>&1 ||
-			! "${dkms[@]}" install -m netlog -v "$version" -k "$kver" \
+			! env "${env[@]}" "${dkms[@]}" install -m netlog -v "$version" -k "$kver" \
 				--kernelsourcedir "$kdir" --no-depmod >/dev/null 2>&1 ||
 			! depmod -b "$tmp/root" "$kver" 2>/dev/null ||
 			! grep -q 'netlog.ko:.*secure_log.ko' "$tmp/root/lib/modules/$kver/modules.dep" ||
 			! "${dkms[@]}" status -m netlog -k "$kver" | grep -q ": installed"; then
 			echo "dkms: $k ($kver) failed"
 			cat "$tmp/build.log"
+			rc=1
+			continue
+		fi
+		# Built for the kernel's architecture (dkms may have compressed it).
+		ko=$(find "$tmp/root/lib/modules/$kver" -name 'netlog.ko*' | head -n 1)
+		if [ "$(xz -dcf "$ko" | od -An -tx1 -j18 -N1 | tr -d ' ')" != "$machine" ]; then
+			echo "dkms: $k ($kver): $ko is not for its architecture"
 			rc=1
 		fi
 	done
