@@ -16,12 +16,16 @@ passed=0 failed=0 failures=()
 pass() { passed=$((passed + $1)); }
 fail() { failed=$((failed + $1)); failures+=("$2"); }
 
+# Each stage's time, and the whole run's, in the log.
+took() { echo "-- $1: $((SECONDS - $2)) s"; }
+
 # A stage that is one check: pass or fail as a whole.
 stage() {
-	local name=$1
+	local name=$1 t=$SECONDS
 	shift
 	echo "== $name"
 	if "$@"; then pass 1; else fail 1 "$name"; fi
+	took "$name" "$t"
 }
 
 # Adds the "N passed, M failed" counts of the last such line in a log.
@@ -41,6 +45,7 @@ tally() {
 
 "$top/scripts/deps.sh" || exit 1
 
+t=$SECONDS
 echo "== unit tests (GoogleTest via CTest)"
 cmake -S reader -B build/host >/dev/null &&
 	cmake --build build/host -j"$(nproc)" >/dev/null
@@ -53,13 +58,17 @@ if [ -n "$total" ]; then
 else
 	fail 1 "unit tests (did not run)"
 fi
+took "unit tests" "$t"
 
 # The debug kernel (KASAN, lockdep, kmemleak, UBSAN, KUnit) is built first:
 # once, about 20 minutes on two cores when there is no cache. Its source
 # tree also serves the in-tree build test.
 echo "== debug kernel"
+t=$SECONDS
 debug_ok=1
 "$top/scripts/debug-kernel.sh" >/dev/null || { fail 1 "debug kernel build"; debug_ok=; }
+took "debug kernel build" "$t"
+debug_start=$SECONDS
 
 # The VM tier. The host has two cores and a TCG guest runs on one, so the
 # debug kernel's run (the whole suite under KASAN, lockdep, kmemleak and
@@ -132,23 +141,29 @@ stage "deb: dpkg -i, DKMS build, reader --version, purge" "$top/scripts/packages
 # arm64: cross-built, on QEMU's virt machine (about 3 minutes each).
 for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt} ${ARM_KERNELS-6.1-arm64 6.12-arm64}; do
 	echo "== e2e in the VM (KERNEL=$k)"
+	t=$SECONDS
 	KERNEL=$k "$top/tests/vm/run.sh" check 2>&1 | tee "build/vm-$k.log"
 	tally "vm e2e $k" "build/vm-$k.log"
+	took "e2e $k" "$t"
 done
 
 # The reader as the packages install it, under systemd, into journald.
 echo "== journald: 100,000 records through netlog-reader.service"
+t=$SECONDS
 "$top/tests/journal/run.sh" 2>&1 | tee build/journal.log
 tally "journald" build/journal.log
+took "journald" "$t"
 
 if [ -n "$debug_pid" ]; then
 	wait "$debug_pid"
 	echo "== e2e on the debug kernel"
 	tail -n 40 build/vm-debug.log
 	tally "vm e2e debug kernel" build/vm-debug.log
+	took "e2e on the debug kernel (in the background)" "$debug_start"
 fi
 
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "make check took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 echo "$passed passed, $failed failed"
 ((failed == 0))
