@@ -771,7 +771,7 @@ struct table_report {
 
 static struct table_report table_reports[] = {
 	{ "connect_done", &pending },	/* connect_done records not made */
-	{ "exit_exe", &exiting },	/* exit closes without their exe */
+	{ "exit_exe", &exiting },	/* exiting tasks whose exe was not kept */
 };
 
 /*
