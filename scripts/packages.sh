@@ -35,12 +35,15 @@ export_tree() {
 # /usr/src/netlog-<version>.
 dkms_payload=(dkms.conf VERSION kmod)
 
-# The reader's runtime dependencies, as Debian package names.
+# The reader's runtime dependencies, as Debian package names, versioned as
+# this host's (of its own architecture: the arm64 tier adds arm64 ones).
 reader_depends() {
+	local arch
+	arch=$(dpkg --print-architecture)
 	ldd "$1" | awk '/=> \// { print $3 }' | while read -r lib; do
 		dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib"
 	done | cut -d: -f1 | sort -u | while read -r pkg; do
-		echo "$pkg (>= $(dpkg-query -W -f='${Version}' "$pkg" | sed 's/-[^-]*$//'))"
+		echo "$pkg (>= $(dpkg-query -W -f='${Version}' "$pkg:$arch" | sed 's/-[^-]*$//'))"
 	done | paste -sd, - | sed 's/,/, /g'
 }
 
