@@ -5,23 +5,8 @@
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(
-	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
-	qemu-system-arm libfmt-dev:arm64 libgtest-dev:arm64
-)
-
-export DEBIAN_FRONTEND=noninteractive
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	dpkg --add-architecture arm64
-	apt-get update -q
 fi
-missing=()
-for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing+=("$p")
-done
-if ((${#missing[@]})); then
-	echo "deps-arm64: installing ${missing[*]}"
-	apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-		{ apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; }
-fi
+exec "$(dirname "$0")/deps.sh" gcc-aarch64-linux-gnu g++-aarch64-linux-gnu \
+	binutils-aarch64-linux-gnu qemu-system-arm libfmt-dev:arm64 libgtest-dev:arm64

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what netlog's build, tests and VM need, on Debian bookworm.
+# Installs what netlog's build, tests and VM need, on Debian bookworm, or
+# the packages named as arguments (scripts/deps-arm64.sh).
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ packages=(
 	clang libclang-rt-14-dev clang-format libssl-dev xz-utils
 	dkms rpm libbenchmark-dev debootstrap python3 nlohmann-json3-dev
 )
+(($#)) && packages=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
