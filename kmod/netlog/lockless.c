@@ -78,12 +78,12 @@ static char *prepend(char *p, const char *start, const char *name, u32 len)
 /*
  * The path of @path from @root on @root_mnt (NULL: the walk ends at the
  * file's mount root, cut), like d_path(), built at the end of @buf. The
- * roots are compared, never followed. The dentry walk is validated by rename_lock's sequence
- * count and retried a few times, without ever taking the lock. The mount
- * tree is private to fs/, so for a file on a mount other than the task's
- * root mount the result is the path inside that mount: the tail of the
- * real path, flagged as cut like any other tail (*@cut). NULL when the
- * walk never got a stable view or the path does not fit.
+ * roots are compared, never followed. The dentry walk is validated by
+ * rename_lock's sequence count and retried a few times, without ever
+ * taking the lock. The mount tree is private to fs/, so for a file on a
+ * mount other than the root's the result is the path inside that mount:
+ * the tail of the real path, flagged as cut like any other tail (*@cut).
+ * NULL when the walk never got a stable view or the path does not fit.
  */
 char *nl_d_path_lockless(const struct path *path, const struct dentry *root,
 			 const struct vfsmount *root_mnt, char *buf, int size,
