@@ -34,7 +34,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 FILES := $(SBINDIR)/netlog-reader $(UNITDIR)/netlog-reader.service \
 	$(UDEVDIR)/60-secure_log.rules /etc/default/netlog-reader \
 	/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
-	$(MANDIR)/man8/netlog-reader.8.gz $(MANDIR)/man4/netlog.4.gz
+	$(MANDIR)/man8/netlog-reader.8.gz $(MANDIR)/man4/netlog.4.gz \
+	$(MANDIR)/man4/execlog.4.gz
 
 all: modules reader
 
@@ -98,7 +99,7 @@ install-reader: reader
 	install -D -m 0644 dist/netlog-reader.default $(DESTDIR)/etc/default/netlog-reader
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)/etc/modules-load.d/netlog.conf
 	install -D -m 0644 dist/modprobe.conf $(DESTDIR)/etc/modprobe.d/netlog.conf
-	for m in netlog-reader.8:man8 netlog.4:man4; do \
+	for m in netlog-reader.8:man8 netlog.4:man4 execlog.4:man4; do \
 		sed 's/@VERSION@/$(VERSION)/' dist/man/$${m%%:*} | gzip -9n | \
 		install -D -m 0644 /dev/stdin $(DESTDIR)$(MANDIR)/$${m##*:}/$${m%%:*}.gz; \
 	done
@@ -106,7 +107,8 @@ install-reader: reader
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(FILES))
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/secure_log/secure_log.ko \
-		$(DESTDIR)/lib/modules/$(KVER)/extra/netlog/netlog.ko
+		$(DESTDIR)/lib/modules/$(KVER)/extra/netlog/netlog.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/extra/execlog/execlog.ko
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 packages:

@@ -156,7 +156,8 @@ test_rpm() {
 			/usr/lib/udev/rules.d/60-secure_log.rules \
 			/etc/default/netlog-reader /usr/lib/modules-load.d/netlog.conf \
 			/etc/modprobe.d/netlog.conf \
-			/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz
+			/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz \
+			/usr/share/man/man4/execlog.4.gz
 }
 
 # dkms add/build/install/remove in private trees, for the 6.1 and 6.12
@@ -184,6 +185,7 @@ test_dkms() {
 				--kernelsourcedir "$kdir" --no-depmod >/dev/null 2>&1 ||
 			! depmod -b "$tmp/root" "$kver" 2>/dev/null ||
 			! grep -q 'netlog.ko:.*secure_log.ko' "$tmp/root/lib/modules/$kver/modules.dep" ||
+			! grep -q 'execlog.ko:.*secure_log.ko' "$tmp/root/lib/modules/$kver/modules.dep" ||
 			! "${dkms[@]}" status -m netlog -k "$kver" | grep -q ": installed"; then
 			echo "dkms: $k ($kver) failed"
 			cat "$tmp/build.log"
@@ -226,8 +228,10 @@ test_deb() {
 		{ cat "$out/dpkg.log"; rc=1; }
 	dkms status -m netlog -v "$version" -k "$kver" | grep -q ": installed" ||
 		{ echo "deb: dkms did not build for $kver"; rc=1; }
-	find "/lib/modules/$kver/updates/dkms" -name 'netlog.ko*' | grep -q . ||
-		{ echo "deb: netlog.ko not installed"; rc=1; }
+	for m in secure_log netlog execlog; do
+		find "/lib/modules/$kver/updates/dkms" -name "$m.ko*" | grep -q . ||
+			{ echo "deb: $m.ko not installed"; rc=1; }
+	done
 	[ "$(/usr/sbin/netlog-reader --version)" = "netlog-reader $version" ] ||
 		{ echo "deb: netlog-reader --version: $(/usr/sbin/netlog-reader --version)"; rc=1; }
 	dpkg --purge netlog-reader netlog-dkms >>"$out/dpkg.log" 2>&1 || rc=1
@@ -253,10 +257,12 @@ test_install() {
 	expect_paths "$(cd "$tmp/root" && find . -type f | sed 's|^\.||')" \
 		"/lib/modules/$kver/extra/netlog/netlog.ko" \
 		"/lib/modules/$kver/extra/secure_log/secure_log.ko" \
+		"/lib/modules/$kver/extra/execlog/execlog.ko" \
 		/usr/sbin/netlog-reader /lib/systemd/system/netlog-reader.service \
 		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \
 		/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
-		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz || return 1
+		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz \
+		/usr/share/man/man4/execlog.4.gz || return 1
 	# A reader that stops for any reason is restarted. (That journald keeps
 	# every line of it is tests/journal's test, under systemd.)
 	local unit=$tmp/root/lib/systemd/system/netlog-reader.service
@@ -277,7 +283,8 @@ test_intree() {
 	src=$(find "${NETLOG_CACHE:-/var/cache/netlog}/debug-kernel" -mindepth 2 -maxdepth 2 \
 		-name linux -type d 2>/dev/null | head -n 1)
 	tree=${NETLOG_CACHE:-/var/cache/netlog}/intree/linux
-	if [ ! -e "$tree/.prepared" ]; then
+	# .prepared-2: the configuration has execlog (and its tracepoints) too.
+	if [ ! -e "$tree/.prepared-2" ]; then
 		[ -n "$src" ] || { echo "intree: no linux-source-6.1 (scripts/debug-kernel.sh)"; return 1; }
 		rm -rf "$tree" && mkdir -p "$tree"
 		# The pristine sources, without the debug build's objects.
@@ -289,15 +296,17 @@ test_intree() {
 		cp -r kmod "$tree/drivers/netlog"
 		make -s -C "$tree" x86_64_defconfig >/dev/null
 		"$tree/scripts/config" --file "$tree/.config" -e MODULES -e KPROBES \
-			-e KRETPROBES -e INET -m SECURE_LOG -m NETLOG
+			-e KRETPROBES -e INET -e FTRACE -e FTRACE_SYSCALLS \
+			-m SECURE_LOG -m NETLOG -m EXECLOG
 		make -s -C "$tree" olddefconfig >/dev/null
 		make -s -C "$tree" -j"$(nproc)" modules_prepare >/dev/null
-		touch "$tree/.prepared"
+		touch "$tree/.prepared-2"
 	fi
 	rm -rf "$tree/drivers/netlog" && cp -r kmod "$tree/drivers/netlog"
 	if ! grep -qx 'CONFIG_NETLOG=m' "$tree/.config" ||
+		! grep -qx 'CONFIG_EXECLOG=m' "$tree/.config" ||
 		! grep -qx 'CONFIG_SECURE_LOG=m' "$tree/.config"; then
-		echo "intree: Kconfig did not take CONFIG_NETLOG/CONFIG_SECURE_LOG"
+		echo "intree: Kconfig did not take CONFIG_NETLOG/EXECLOG/SECURE_LOG"
 		return 1
 	fi
 	# modules_prepare has no Module.symvers: modpost's unresolved-symbol
@@ -305,7 +314,9 @@ test_intree() {
 	mkdir -p "$out"
 	make -s -C "$tree" -j"$(nproc)" M=drivers/netlog modules >"$out/intree.log" 2>&1 ||
 		{ cat "$out/intree.log"; return 1; }
-	[ -e "$tree/drivers/netlog/netlog/netlog.ko" ] && [ -e "$tree/drivers/netlog/secure_log/secure_log.ko" ]
+	[ -e "$tree/drivers/netlog/netlog/netlog.ko" ] &&
+		[ -e "$tree/drivers/netlog/execlog/execlog.ko" ] &&
+		[ -e "$tree/drivers/netlog/secure_log/secure_log.ko" ]
 }
 
 case "${1:-}" in

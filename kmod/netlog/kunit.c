@@ -108,6 +108,7 @@ static struct netlog_sock *rec_buf(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memset(buf, 0xa5, NETLOG_REC_MAX);
 	memset(buf, 0, sizeof(struct netlog_sock));
+	((struct netlog_sock *)buf)->hdr.type = NETLOG_REC_SOCK;
 	return (struct netlog_sock *)buf;
 }
 

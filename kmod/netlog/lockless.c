@@ -20,7 +20,7 @@
 #include <linux/uaccess.h>
 
 #include "../compat/compat.h"
-#include "netlog.h"
+#include "attr.h"
 
 /*
  * A NUL-terminated string at an address that may have been freed, copied

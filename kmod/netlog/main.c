@@ -11,7 +11,8 @@ static void record_lifecycle(const char *what, bool loading)
 {
 	char s[64];
 	size_t len = scnprintf(s, sizeof(s), "probes=%#lx whitelist_entries=%u",
-			       netlog_probes_mask(), netlog_whitelist_count());
+			       netlog_probes_mask(),
+			       nl_whitelist_count(&netlog_wl));
 
 	if (loading)
 		netlog_emit_config(what, NULL, 0, s, len);
@@ -43,7 +44,7 @@ static void __exit netlog_exit(void)
 {
 	record_lifecycle("unload", false);
 	netlog_probes_exit();
-	netlog_whitelist_exit();
+	nl_whitelist_exit(&netlog_wl);
 	netlog_record_exit();
 	pr_info("unloaded\n");
 }

@@ -8,6 +8,8 @@
 #include <net/sock.h>
 
 #include "../uapi/netlog.h"
+#include "attr.h"
+#include "whitelist.h"
 
 /* Per-probe counters, per CPU; summed when read. */
 struct netlog_counters {
@@ -24,17 +26,6 @@ struct netlog_counters {
 struct netlog_caller {
 	struct netlog_task task;
 	char comm[TASK_COMM_LEN];
-};
-
-/*
- * The exe of a task past exit_mm(), and the root it resolved paths from:
- * the root is compared, never followed, so it needs no reference.
- */
-struct netlog_exe {
-	struct file *file;	/* a reference, dropped by the table's owner */
-	const struct dentry *root;
-	const struct vfsmount *root_mnt;
-	bool host;		/* host_view() held */
 };
 
 /*
@@ -63,25 +54,10 @@ struct netlog_sock_event {
 	const struct netlog_exe *exe;
 };
 
-struct cgroup;
-struct path;
-size_t nl_tty_name_lockless(char *buf, size_t size);
-char *nl_d_path_lockless(const struct path *path, const struct dentry *root,
-			 const struct vfsmount *root_mnt, char *buf, int size,
-			 bool *cut);
-char *nl_cgroup_path_lockless(struct cgroup *cgrp, char *buf, int size);
-
-bool netlog_exe_keep(struct netlog_exe *e);
 int netlog_record_init(void);
 void netlog_record_exit(void);
 int netlog_emit_sock(const struct netlog_sock_event *ev);
-int netlog_emit_config(const char *param, const char *old, size_t old_len,
-		       const char *new, size_t new_len);
-#define NETLOG_FP_SIZE 80
-const char *netlog_config_value(const char *s, size_t *len,
-				unsigned int entries, char *fp, size_t fp_size);
 unsigned long netlog_probes_mask(void);
-unsigned int netlog_whitelist_count(void);
 int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
@@ -111,9 +87,8 @@ bool nl_table_put(struct nl_table *t, const void *key, const void *value);
 bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take);
 void nl_table_clear(struct nl_table *t, void (*drop)(void *value));
 
-bool netlog_whitelisted(const char *exe, size_t exe_len,
-			const struct netlog_sock *r);
-void netlog_whitelist_exit(void);
+/* record.c: the whitelist parameter, whitelist.c */
+extern struct nl_whitelist netlog_wl;
 
 int netlog_probes_init(void);
 void netlog_probes_exit(void);

@@ -1,24 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/align.h>
+#include <linux/kernel.h>
 #include <linux/bug.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
 
 #include "rec_strings.h"
 
-static const struct {
+struct nl_str_bound {
 	u16 max;
 	u32 trunc;
-} bounds[NETLOG_CONFIG_STR_COUNT] = {
-	[NETLOG_STR_COMM] = { NETLOG_COMM_MAX, NETLOG_F_TRUNC_COMM },
-	[NETLOG_STR_TTY] = { NETLOG_TTY_MAX, NETLOG_F_TRUNC_TTY },
-	[NETLOG_STR_EXE] = { NETLOG_EXE_MAX, NETLOG_F_TRUNC_EXE },
-	[NETLOG_STR_CGROUP] = { NETLOG_CGROUP_MAX, NETLOG_F_TRUNC_CGROUP },
+};
+
+#define WHO_BOUNDS                                                          \
+	[NETLOG_STR_COMM] = { NETLOG_COMM_MAX, NETLOG_F_TRUNC_COMM },       \
+	[NETLOG_STR_TTY] = { NETLOG_TTY_MAX, NETLOG_F_TRUNC_TTY },          \
+	[NETLOG_STR_EXE] = { NETLOG_EXE_MAX, NETLOG_F_TRUNC_EXE },          \
+	[NETLOG_STR_CGROUP] = { NETLOG_CGROUP_MAX, NETLOG_F_TRUNC_CGROUP }
+
+static const struct nl_str_bound sock_bounds[NETLOG_STR_COUNT] = {
+	WHO_BOUNDS,
+};
+
+static const struct nl_str_bound config_bounds[NETLOG_CONFIG_STR_COUNT] = {
+	WHO_BOUNDS,
 	/* callers shorten a longer value themselves (a fingerprint) */
 	[NETLOG_STR_OLD] = { NETLOG_VALUE_MAX, 0 },
 	[NETLOG_STR_NEW] = { NETLOG_VALUE_MAX, 0 },
 };
 
+static const struct nl_str_bound exec_bounds[NETLOG_EXEC_STR_COUNT] = {
+	WHO_BOUNDS,
+	[NETLOG_STR_FILENAME] = { NETLOG_FILENAME_MAX,
+				  NETLOG_F_TRUNC_FILENAME },
+	[NETLOG_STR_COMM_BEFORE] = { NETLOG_COMM_MAX, 0 },
+	[NETLOG_STR_CWD] = { NETLOG_CWD_MAX, NETLOG_F_TRUNC_CWD },
+	/* the caller cuts argv at its start, and flags it */
+	[NETLOG_STR_ARGV] = { NETLOG_ARGV_MAX, 0 },
+};
+
+static const struct {
+	const struct nl_str_bound *bounds;
+	unsigned int count;
+} kinds[] = {
+	[NETLOG_REC_SOCK] = { sock_bounds, ARRAY_SIZE(sock_bounds) },
+	[NETLOG_REC_CONFIG] = { config_bounds, ARRAY_SIZE(config_bounds) },
+	[NETLOG_REC_EXEC] = { exec_bounds, ARRAY_SIZE(exec_bounds) },
+};
+
+/* The strings of a record of @hdr->type, which must be set. */
 void netlog_strings_start(struct netlog_strings *w, struct netlog_hdr *hdr,
 			  u32 *flags, void *strings)
 {
@@ -26,6 +56,13 @@ void netlog_strings_start(struct netlog_strings *w, struct netlog_hdr *hdr,
 	w->flags = flags;
 	w->p = strings;
 	w->next = 0;
+	w->bounds = NULL;
+	w->count = 0;
+	if (!WARN_ON_ONCE(hdr->type >= ARRAY_SIZE(kinds) ||
+			  !kinds[hdr->type].bounds)) {
+		w->bounds = kinds[hdr->type].bounds;
+		w->count = kinds[hdr->type].count;
+	}
 }
 
 /*
@@ -37,11 +74,11 @@ void netlog_put_string(struct netlog_strings *w, const char *s, size_t len)
 {
 	u16 n;
 
-	if (WARN_ON_ONCE(w->next >= NETLOG_CONFIG_STR_COUNT))
+	if (WARN_ON_ONCE(w->next >= w->count))
 		return;
-	n = min_t(size_t, len, bounds[w->next].max);
+	n = min_t(size_t, len, w->bounds[w->next].max);
 	if (n < len)
-		*w->flags |= bounds[w->next].trunc;
+		*w->flags |= w->bounds[w->next].trunc;
 	memcpy(w->p, &n, sizeof(n));
 	if (n)
 		memcpy(w->p + sizeof(n), s + (len - n), n);
@@ -58,7 +95,7 @@ u32 netlog_strings_end(struct netlog_strings *w)
 	u8 *start = (u8 *)w->hdr;
 	u8 *end;
 
-	while (w->next < NETLOG_STR_COUNT)
+	while (w->next < w->count)
 		netlog_put_string(w, NULL, 0);
 	end = start + ALIGN(w->p - start, NETLOG_REC_ALIGN);
 	memset(w->p, 0, end - w->p);

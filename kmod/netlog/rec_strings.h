@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The string tail of a record: comm, tty, exe and cgroup (a NETLOG_REC_SOCK
- * and a NETLOG_REC_CONFIG), then old and new (a NETLOG_REC_CONFIG), each a
+ * The string tail of a record: comm, tty, exe and cgroup (every record of a
+ * task's action), then old and new (a NETLOG_REC_CONFIG) or filename,
+ * comm_before, cwd and argv (a NETLOG_REC_EXEC), each a
  * __u16 length and its bytes, cut to its bound by keeping the end and
  * flagged when cut. Plain code on a caller's buffer, so that KUnit can
  * drive it with any lengths.
@@ -13,11 +14,15 @@
 
 #include "../uapi/netlog.h"
 
+struct nl_str_bound;
+
 struct netlog_strings {
 	struct netlog_hdr *hdr;	/* the record: its len is set at the end */
 	u32 *flags;		/* its NETLOG_F_TRUNC_* bits */
 	u8 *p;			/* where the next string goes */
 	unsigned int next;	/* enum netlog_str of the next string */
+	const struct nl_str_bound *bounds;	/* of the record's type */
+	unsigned int count;	/* its strings */
 };
 
 void netlog_strings_start(struct netlog_strings *w, struct netlog_hdr *hdr,

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/moduleparam.h>
 #include <linux/fs_struct.h>
 #include <linux/nsproxy.h>
 #include <linux/percpu.h>
@@ -38,249 +39,35 @@
 union netlog_buf {
 	struct netlog_hdr hdr;
 	struct netlog_sock sock;
-	struct netlog_config config;
-	u8 bytes[NETLOG_REC_MAX];
+	u8 bytes[NETLOG_SOCK_MAX_LEN];
 };
 
 static union netlog_buf __percpu *rec_buf;
-/* d_path() writes from the end of its buffer: give it room for any path. */
-struct path_scratch {
-	char buf[PATH_MAX];
-};
-
-static struct path_scratch __percpu *path_buf;
-
-/* init's root when netlog loaded: see host_view() */
-static struct path init_root;
-
-static void capture_init_root(void)
-{
-	struct task_struct *init = init_pid_ns.child_reaper;
-
-	task_lock(init);
-	if (init->fs) {
-		spin_lock(&init->fs->lock);
-		init_root = init->fs->root;
-		spin_unlock(&init->fs->lock);
-	}
-	task_unlock(init);
-}
-
 int netlog_record_init(void)
 {
-	capture_init_root();
-	rec_buf = alloc_percpu(union netlog_buf);
-	if (!rec_buf)
+	int ret;
+
+	ret = nl_attr_init();
+	if (ret)
 		goto err;
-	path_buf = alloc_percpu(struct path_scratch);
-	if (!path_buf)
-		goto err_rec;
+	rec_buf = alloc_percpu(union netlog_buf);
+	if (!rec_buf) {
+		ret = -ENOMEM;
+		goto err_attr;
+	}
 	return 0;
 
-err_rec:
-	free_percpu(rec_buf);
+err_attr:
+	nl_attr_exit();
 err:
-	return -ENOMEM;
+	return ret;
 }
 
 void netlog_record_exit(void)
 {
-	free_percpu(path_buf);
 	free_percpu(rec_buf);
 	rec_buf = NULL;
-}
-
-/*
- * A configuration value as a NETLOG_REC_CONFIG carries it: itself when it
- * fits, else its fingerprint, written to @fp. FNV-1a is an identifier for
- * telling rule sets apart in the trail, not a seal.
- */
-const char *netlog_config_value(const char *s, size_t *len,
-				unsigned int entries, char *fp, size_t fp_size)
-{
-	u64 h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	if (*len <= NETLOG_VALUE_MAX)
-		return s;
-	for (i = 0; i < *len; i++)
-		h = (h ^ (u8)s[i]) * 0x100000001b3ULL;
-	*len = scnprintf(fp, fp_size, "fnv1a64:%016llx entries=%u bytes=%zu",
-			 h, entries, *len);
-	return fp;
-}
-
-static void put_tty(struct netlog_strings *w)
-{
-	struct tty_struct *tty;
-	const char *name;
-
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		char buf[NETLOG_TTY_MAX];
-
-		netlog_put_string(w, buf, nl_tty_name_lockless(buf, sizeof(buf)));
-		return;
-	}
-	tty = get_current_tty();
-	if (!tty) {
-		netlog_put_string(w, NULL, 0);
-		return;
-	}
-	name = tty_name(tty);
-	netlog_put_string(w, name, strlen(name));
-	tty_kref_put(tty);
-}
-
-/*
- * Whether a path the task resolves names what the same path names for the
- * admin and the rules: the task is in the initial mount namespace and its
- * root is init's (no chroot). init's root is taken when netlog loads
- * (pointers compared, never followed): if init changes its root later, as
- * an initramfs's switch_root does, every exe is flagged, never trusted.
- */
-static bool host_view(void)
-{
-	const struct nsproxy *ns = current->nsproxy;
-	const struct fs_struct *fs = current->fs;
-
-	return ns && ns->mnt_ns == init_task.nsproxy->mnt_ns && fs &&
-	       READ_ONCE(fs->root.mnt) == init_root.mnt &&
-	       READ_ONCE(fs->root.dentry) == init_root.dentry;
-}
-
-/*
- * The current task's exe, root and view, without references: our own mm
- * cannot go away under us, and its exe_file is replaced only by exec (not
- * while we are in a socket call) or PR_SET_MM_EXE_FILE; the struct file and
- * the dentries behind it are freed after an RCU grace period. Under
- * rcu_read_lock() (get_mm_exe_file() is not exported).
- */
-static void current_exe(struct netlog_exe *e)
-{
-	const struct fs_struct *fs = current->fs;
-	struct mm_struct *mm = current->mm;
-
-	e->file = mm ? rcu_dereference(mm->exe_file) : NULL;
-	e->root = fs ? READ_ONCE(fs->root.dentry) : NULL;
-	e->root_mnt = fs ? READ_ONCE(fs->root.mnt) : NULL;
-	e->host = host_view();
-}
-
-/*
- * Keeps the exe of a task about to lose its mm (exit_mm_release()), for the
- * sockets its exit closes later, after exit_fs(): a reference to the file,
- * and the root to resolve it from. False when there is no exe.
- */
-bool netlog_exe_keep(struct netlog_exe *e)
-{
-	rcu_read_lock();
-	current_exe(e);
-	if (e->file)
-		get_file(e->file);	/* the mm holds one: cannot be 0 */
-	rcu_read_unlock();
-	return e->file;
-}
-
-/*
- * The executable's path, in the per-CPU path buffer; NULL for none (kernel
- * threads, a task past exit_mm() whose exe was not kept) or when it does
- * not fit PATH_MAX (flagged), and NETLOG_F_EXE_NS when it is not a path of
- * the host's view (host_view()). @kept: the exe netlog_exe_keep() kept for
- * an exiting task, resolved from its root without its fs_struct, which is
- * gone by then. @lockless: a spinlock is held that d_path() must not wait
- * under (it may spin on fs->seq and take rename_lock), or the kernel is
- * PREEMPT_RT.
- */
-static const char *exe_path(size_t *len, u32 *flags, bool lockless,
-			    const struct netlog_exe *kept)
-{
-	char *buf = this_cpu_ptr(path_buf)->buf;
-	struct netlog_exe now;
-	const struct netlog_exe *e = kept ?: &now;
-	char *path = NULL;
-
-	rcu_read_lock();
-	if (!kept)
-		current_exe(&now);
-	if (e->file && (kept || lockless || IS_ENABLED(CONFIG_PREEMPT_RT))) {
-		bool cut = true;
-
-		path = nl_d_path_lockless(&e->file->f_path, e->root,
-					  e->root_mnt, buf, PATH_MAX, &cut);
-		if (cut)
-			*flags |= NETLOG_F_TRUNC_EXE;
-	} else if (e->file) {
-		path = d_path(&e->file->f_path, buf, PATH_MAX);
-	}
-	rcu_read_unlock();
-
-	if (IS_ERR(path)) {
-		*flags |= NETLOG_F_TRUNC_EXE;
-		path = NULL;
-	}
-	if (!e->host)
-		*flags |= NETLOG_F_EXE_NS;
-	*len = path ? strlen(path) : 0;
-	return path;
-}
-
-static void put_cgroup(struct netlog_strings *w, u64 *id)
-{
-	char *buf = this_cpu_ptr(path_buf)->buf;
-	struct cgroup *cgrp;
-	char *path = buf;
-	int len;
-
-	/* The css_set, and the cgroup it points to, are RCU protected. */
-	rcu_read_lock();
-	cgrp = task_dfl_cgroup(current);
-	*id = cgroup_id(cgrp);
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		path = nl_cgroup_path_lockless(cgrp, buf, PATH_MAX);
-		len = path ? strlen(path) : PATH_MAX;
-	} else {
-		len = cgroup_path(cgrp, buf, PATH_MAX);
-	}
-	rcu_read_unlock();
-
-	if (len < 0)
-		len = 0;
-	if (len >= PATH_MAX) {
-		/* Only the start is lost: the tail is what we keep anyway. */
-		*w->flags |= NETLOG_F_TRUNC_CGROUP;
-		len = path ? strnlen(path, PATH_MAX) : 0;
-	}
-	netlog_put_string(w, path, len);
-}
-
-static void fill_task(struct netlog_task *t, u64 netns)
-{
-	const struct cred *cred = current_cred();
-
-	t->pid = task_tgid_nr(current);
-	t->tid = task_pid_nr(current);
-	rcu_read_lock();
-	t->ppid = task_tgid_nr(rcu_dereference(current->real_parent));
-	t->sid = pid_nr(task_session(current));
-	rcu_read_unlock();
-	t->uid = from_kuid_munged(&init_user_ns, cred->uid);
-	t->gid = from_kgid_munged(&init_user_ns, cred->gid);
-	t->euid = from_kuid_munged(&init_user_ns, cred->euid);
-	t->egid = from_kgid_munged(&init_user_ns, cred->egid);
-	t->netns = netns;
-	t->reserved = 0;
-}
-
-/* The strings every record of a task's action carries, in record order. */
-static void put_who(struct netlog_strings *w, const char *exe, size_t exe_len,
-		    u64 *cgroup_id)
-{
-	netlog_put_string(w, current->comm,
-			  strnlen(current->comm, TASK_COMM_LEN));
-	put_tty(w);
-	netlog_put_string(w, exe, exe_len);
-	/* Reuses the path buffer: exe has been copied by now. */
-	put_cgroup(w, cgroup_id);
+	nl_attr_exit();
 }
 
 /* One endpoint; IPv4-mapped IPv6 is stored as IPv4 (family 4). */
@@ -443,6 +230,26 @@ int netlog_emit_done(const struct sock *sk, int result,
 	return secure_log_submit(&r->hdr);
 }
 
+struct nl_whitelist netlog_wl =
+	NL_WHITELIST_INIT(netlog_wl, NULL, netlog_send_forget);
+module_param_cb(whitelist, &nl_whitelist_ops, &netlog_wl, 0600);
+MODULE_PARM_DESC(whitelist,
+		 "rules of activity not to record: /exe[|i<addr[/prefix]>][|p<port[-port]>][|l<port[-port]>][|u<uid[-uid]>], separated by , or newline");
+
+static bool whitelisted(const char *exe, size_t exe_len,
+			const struct netlog_sock *r)
+{
+	const struct nlwl_conn conn = {
+		.family = r->family,
+		.raddr = r->raddr,
+		.rport = r->rport,
+		.lport = r->lport,
+		.uid = from_kuid_munged(&init_user_ns, current_uid()),
+	};
+
+	return nl_whitelist_match(&netlog_wl, exe, exe_len, &conn);
+}
+
 int netlog_emit_sock(const struct netlog_sock_event *ev)
 {
 	union netlog_buf *buf = get_cpu_ptr(rec_buf);
@@ -480,13 +287,13 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	 * path that is cut, or not one of the host's, is never whitelisted:
 	 * a user's mount namespace or chroot can put any file at any path.
 	 */
-	exe = exe_path(&exe_len, &r->flags, ev->locked, ev->exe);
+	exe = nl_exe_path(&exe_len, &r->flags, ev->locked, ev->exe);
 	if (exe && !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
-	    netlog_whitelisted(exe, exe_len, r)) {
+	    whitelisted(exe, exe_len, r)) {
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}
-	fill_task(&r->task, sock_net(ev->sk)->ns.inum);
+	nl_fill_task(&r->task, sock_net(ev->sk)->ns.inum);
 	r->hdr.uid = r->task.uid;	/* charged to the acting uid's share */
 	if (ev->save) {
 		ev->save->task = r->task;
@@ -495,44 +302,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	}
 
 	netlog_strings_begin(&w, r);
-	put_who(&w, exe, exe_len, &r->task.cgroup_id);
-	netlog_strings_end(&w);
-
-	ret = secure_log_submit(&r->hdr);
-	put_cpu_ptr(rec_buf);
-	return ret;
-}
-
-/*
- * A change of configuration by the current task (a sysfs write, insmod,
- * rmmod), in process context. The values are in canonical form, at most
- * NETLOG_VALUE_MAX bytes (the caller fingerprints longer ones). The record
- * is built in this CPU's buffer, preemption disabled, as a probe's is.
- */
-int netlog_emit_config(const char *param, const char *old, size_t old_len,
-		       const char *new, size_t new_len)
-{
-	struct netlog_config *r;
-	struct netlog_strings w;
-	const char *exe;
-	size_t exe_len;
-	int ret;
-
-	if (!rec_buf)	/* a parameter set by insmod: the load record says it */
-		return 0;
-	r = &get_cpu_ptr(rec_buf)->config;
-	memset(r, 0, sizeof(*r));
-	r->hdr.type = NETLOG_REC_CONFIG;
-	strscpy_pad(r->param, param, sizeof(r->param));
-	exe = exe_path(&exe_len, &r->flags, false, NULL);
-	fill_task(&r->task, current->nsproxy ?
-			    current->nsproxy->net_ns->ns.inum : 0);
-	r->hdr.uid = r->task.uid;
-
-	netlog_strings_start(&w, &r->hdr, &r->flags, r + 1);
-	put_who(&w, exe, exe_len, &r->task.cgroup_id);
-	netlog_put_string(&w, old, old_len);
-	netlog_put_string(&w, new, new_len);
+	nl_put_who(&w, exe, exe_len, &r->task.cgroup_id);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The whitelist module parameter: rules in wl_rules.c, published under RCU.
+ * A whitelist module parameter: rules in wl_rules.c, published under RCU.
+ * netlog and execlog each have one (struct nl_whitelist, the parameter's
+ * argument); this file is built into both.
  *
  * A write parses into a new set and replaces the old one only if every entry
  * is valid, so a typo never loses the rules in force. Readers (the probe
@@ -12,32 +14,23 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 
-#include "netlog.h"
-#include "wl_rules.h"
+#include "attr.h"
+#include "whitelist.h"
 
 struct wl_holder {
 	struct rcu_head rcu;
 	struct nlwl_set set;
 };
 
-static struct wl_holder __rcu *wl_current;
-static DEFINE_MUTEX(wl_lock);	/* serialises writers */
-
-bool netlog_whitelisted(const char *exe, size_t exe_len,
-			const struct netlog_sock *r)
+bool nl_whitelist_match(struct nl_whitelist *wl, const char *exe,
+			size_t exe_len, const struct nlwl_conn *conn)
 {
-	const struct nlwl_conn conn = {
-		.family = r->family,
-		.raddr = r->raddr,
-		.rport = r->rport,
-		.lport = r->lport,
-	};
-	const struct wl_holder *wl;
+	const struct wl_holder *h;
 	bool hit;
 
 	rcu_read_lock();
-	wl = rcu_dereference(wl_current);
-	hit = wl && nlwl_match(&wl->set, exe, exe_len, &conn);
+	h = rcu_dereference(wl->cur);
+	hit = h && nlwl_match(&h->set, exe, exe_len, conn);
 	rcu_read_unlock();
 	return hit;
 }
@@ -81,20 +74,51 @@ static void record_change(const struct nlwl_set *old, const struct nlwl_set *new
 	kfree(buf);
 }
 
-unsigned int netlog_whitelist_count(void)
+unsigned int nl_whitelist_count(struct nl_whitelist *wl)
 {
-	const struct wl_holder *wl;
+	const struct wl_holder *h;
 	unsigned int n;
 
 	rcu_read_lock();
-	wl = rcu_dereference(wl_current);
-	n = wl ? wl->set.count : 0;
+	h = rcu_dereference(wl->cur);
+	n = h ? h->set.count : 0;
 	rcu_read_unlock();
 	return n;
 }
 
+static void reject(unsigned int entry, const char *text, size_t len,
+		   const char *why)
+{
+	if (entry)
+		pr_warn("whitelist entry %u \"%.*s\": %s; rules unchanged\n",
+			entry, (int)min_t(size_t, len, 300), text, why);
+	else
+		pr_warn("whitelist: %s; rules unchanged\n", why);
+}
+
+/* The first rule @wl->check refuses, reported as the parser reports. */
+static int check_rules(struct nl_whitelist *wl, const struct nlwl_set *set)
+{
+	char text[NLWL_PATH_MAX + 96];
+	const char *why;
+	unsigned int i;
+
+	for (i = 0; wl->check && i < set->count; i++) {
+		int len;
+
+		why = wl->check(&set->rules[i]);
+		if (!why)
+			continue;
+		len = nlwl_format_rules(&set->rules[i], 1, text, sizeof(text));
+		reject(i + 1, text, len > 0 ? len - 1 : 0, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int whitelist_set(const char *val, const struct kernel_param *kp)
 {
+	struct nl_whitelist *wl = kp->arg;
 	struct wl_holder *new, *old;
 	struct nlwl_error err;
 
@@ -102,12 +126,11 @@ static int whitelist_set(const char *val, const struct kernel_param *kp)
 	if (!new)
 		return -ENOMEM;
 	if (nlwl_parse(val, NLWL_TEXT_MAX + 1, &new->set, &err)) {
-		if (err.entry)
-			pr_warn("whitelist entry %u \"%.*s\": %s; rules unchanged\n",
-				err.entry, (int)min_t(size_t, err.len, 300),
-				err.text, err.why);
-		else
-			pr_warn("whitelist: %s; rules unchanged\n", err.why);
+		reject(err.entry, err.text, err.len, err.why);
+		kvfree(new);
+		return -EINVAL;
+	}
+	if (check_rules(wl, &new->set)) {
 		kvfree(new);
 		return -EINVAL;
 	}
@@ -116,14 +139,14 @@ static int whitelist_set(const char *val, const struct kernel_param *kp)
 		new = NULL;
 	}
 
-	mutex_lock(&wl_lock);
-	old = rcu_dereference_protected(wl_current, lockdep_is_held(&wl_lock));
-	rcu_assign_pointer(wl_current, new);
+	mutex_lock(&wl->lock);
+	old = rcu_dereference_protected(wl->cur, lockdep_is_held(&wl->lock));
+	rcu_assign_pointer(wl->cur, new);
 	/* Under the lock: the trail has the changes in the order they took. */
 	record_change(old ? &old->set : NULL, new ? &new->set : NULL);
-	/* Destinations the old rules silenced are recorded from now on. */
-	netlog_send_forget();
-	mutex_unlock(&wl_lock);
+	if (wl->changed)
+		wl->changed();
+	mutex_unlock(&wl->lock);
 	if (old)
 		kvfree_rcu(old, rcu);
 	pr_info("whitelist: %u rules\n", new ? new->set.count : 0);
@@ -132,27 +155,25 @@ static int whitelist_set(const char *val, const struct kernel_param *kp)
 
 static int whitelist_get(char *buf, const struct kernel_param *kp)
 {
-	const struct wl_holder *wl;
+	struct nl_whitelist *wl = kp->arg;
+	const struct wl_holder *h;
 	int len;
 
 	rcu_read_lock();
-	wl = rcu_dereference(wl_current);
-	len = nlwl_format(wl ? &wl->set : NULL, buf, PAGE_SIZE);
+	h = rcu_dereference(wl->cur);
+	len = nlwl_format(h ? &h->set : NULL, buf, PAGE_SIZE);
 	rcu_read_unlock();
 	return len < 0 ? -EOVERFLOW : len;
 }
 
-static const struct kernel_param_ops whitelist_ops = {
+const struct kernel_param_ops nl_whitelist_ops = {
 	.set = whitelist_set,
 	.get = whitelist_get,
 };
-module_param_cb(whitelist, &whitelist_ops, NULL, 0600);
-MODULE_PARM_DESC(whitelist,
-		 "rules of activity not to record: /exe[|i<addr[/prefix]>][|p<port[-port]>][|l<port[-port]>], separated by , or newline");
 
-void netlog_whitelist_exit(void)
+void nl_whitelist_exit(struct nl_whitelist *wl)
 {
 	/* No handler runs any more: the probes are gone. */
-	kvfree(rcu_dereference_protected(wl_current, true));
-	RCU_INIT_POINTER(wl_current, NULL);
+	kvfree(rcu_dereference_protected(wl->cur, true));
+	RCU_INIT_POINTER(wl->cur, NULL);
 }

@@ -45,7 +45,7 @@ static int hex_digit(char c)
 static int parse_dec(const char *s, size_t len, unsigned int digits,
 		     unsigned int max, unsigned int *out)
 {
-	unsigned int v = 0;
+	unsigned long long v = 0;
 	size_t i;
 
 	if (!len || len > digits)
@@ -61,23 +61,26 @@ static int parse_dec(const char *s, size_t len, unsigned int digits,
 	return 0;
 }
 
+/* A port (@digits 5) or uid (10) range, "n" or "lo-hi", at most @max. */
 static int parse_range(const char *s, size_t len, struct nlwl_range *r,
-		       const char **why)
+		       unsigned int digits, unsigned int max, const char **why)
 {
 	const char *dash = memchr(s, '-', len);
 	unsigned int lo, hi;
 
-	*why = "bad port (0-65535, or a range lo-hi)";
+	*why = digits == 5 ? "bad port (0-65535, or a range lo-hi)" :
+			     "bad uid (0-4294967294, or a range lo-hi)";
 	if (!dash) {
-		if (parse_dec(s, len, 5, 65535, &lo))
+		if (parse_dec(s, len, digits, max, &lo))
 			return -1;
 		hi = lo;
-	} else if (parse_dec(s, dash - s, 5, 65535, &lo) ||
-		   parse_dec(dash + 1, len - (dash + 1 - s), 5, 65535, &hi)) {
+	} else if (parse_dec(s, dash - s, digits, max, &lo) ||
+		   parse_dec(dash + 1, len - (dash + 1 - s), digits, max,
+			     &hi)) {
 		return -1;
 	}
 	if (lo > hi) {
-		*why = "port range is reversed";
+		*why = "range is reversed";
 		return -1;
 	}
 	r->lo = lo;
@@ -254,8 +257,11 @@ static int parse_field(const char *s, size_t len, struct nlwl_rule *r,
 	case 'l':
 		idx = 2;
 		break;
+	case 'u':
+		idx = 3;
+		break;
 	default:
-		*why = "unknown field (i, p, r or l)";
+		*why = "unknown field (i, p, r, l or u)";
 		return -1;
 	}
 	if (seen[idx]) {
@@ -279,10 +285,14 @@ static int parse_field(const char *s, size_t len, struct nlwl_rule *r,
 		return parse_addr(v, vlen, r, why);
 	if (idx == 1) {
 		r->has_rport = true;
-		return parse_range(v, vlen, &r->rport, why);
+		return parse_range(v, vlen, &r->rport, 5, 65535, why);
+	}
+	if (idx == 3) {
+		r->has_uid = true;
+		return parse_range(v, vlen, &r->uid, 10, 4294967294U, why);
 	}
 	r->has_lport = true;
-	return parse_range(v, vlen, &r->lport, why);
+	return parse_range(v, vlen, &r->lport, 5, 65535, why);
 }
 
 static int parse_entry(const char *s, size_t len, struct nlwl_rule *r,
@@ -290,7 +300,7 @@ static int parse_entry(const char *s, size_t len, struct nlwl_rule *r,
 {
 	const char *bar = memchr(s, '|', len);
 	size_t plen = bar ? (size_t)(bar - s) : len;
-	bool seen[3] = { false, false, false };
+	bool seen[4] = { false, false, false, false };
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -404,6 +414,8 @@ bool nlwl_match(const struct nlwl_set *set, const char *exe, size_t exe_len,
 		if (r->has_lport &&
 		    (c->lport < r->lport.lo || c->lport > r->lport.hi))
 			continue;
+		if (r->has_uid && (c->uid < r->uid.lo || c->uid > r->uid.hi))
+			continue;
 		return true;
 	}
 	return false;
@@ -497,19 +509,28 @@ static void put_rule(struct out *o, const struct nlwl_rule *r)
 		put_range(o, 'p', &r->rport);
 	if (r->has_lport)
 		put_range(o, 'l', &r->lport);
+	if (r->has_uid)
+		put_range(o, 'u', &r->uid);
 	put(o, "\n", 1);
 }
 
-int nlwl_format(const struct nlwl_set *set, char *buf, size_t size)
+int nlwl_format_rules(const struct nlwl_rule *rules, unsigned int count,
+		      char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
 	unsigned int i;
 
-	for (i = 0; set && i < set->count; i++)
-		put_rule(&o, &set->rules[i]);
+	for (i = 0; i < count; i++)
+		put_rule(&o, &rules[i]);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	if (!buf)
 		return o.len;
 	return o.len < size ? (int)o.len : -1;
+}
+
+int nlwl_format(const struct nlwl_set *set, char *buf, size_t size)
+{
+	return nlwl_format_rules(set ? set->rules : NULL, set ? set->count : 0,
+				 buf, size);
 }

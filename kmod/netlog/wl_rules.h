@@ -13,9 +13,13 @@
  *           | "p" value   remote port or range "lo-hi" (activity_klog's p)
  *           | "r" value   the same as p
  *           | "l" value   local port or range (bind, listen, accept)
+ *           | "u" value   the task's uid (real, as the initial user
+ *                         namespace sees it), or a range "lo-hi"
  *   value  := "<" text ">" | text                 the brackets are optional
  *
  * An omitted field matches anything; each field may appear once per entry.
+ * execlog's rules take the path and "u" only, and match a successful exec
+ * by the program it runs (a failed exec is always recorded).
  * An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 address, as in
  * netlog's records. A prefix must not leave host bits set. Limits:
  * NLWL_MAX_RULES entries, NLWL_PATH_MAX - 1 bytes of path, and the list
@@ -37,8 +41,8 @@
 #define NLWL_TEXT_MAX 4095
 
 struct nlwl_range {
-	u16 lo;
-	u16 hi;
+	u32 lo;
+	u32 hi;
 };
 
 struct nlwl_rule {
@@ -49,8 +53,10 @@ struct nlwl_rule {
 	u8 addr[16];	/* IPv4 in bytes 0-3 */
 	bool has_rport;
 	bool has_lport;
+	bool has_uid;
 	struct nlwl_range rport;
 	struct nlwl_range lport;
+	struct nlwl_range uid;
 	char exe[NLWL_PATH_MAX];
 };
 
@@ -67,12 +73,13 @@ struct nlwl_error {
 	const char *why;
 };
 
-/* One socket action, as netlog records it. */
+/* One socket action as netlog records it, or an exec (no endpoints). */
 struct nlwl_conn {
 	u8 family;		/* 4 or 6 */
 	const u8 *raddr;	/* 16 bytes, IPv4 in bytes 0-3 */
 	u16 rport;
 	u16 lport;
+	u32 uid;
 };
 
 /*
@@ -91,6 +98,9 @@ bool nlwl_match(const struct nlwl_set *set, const char *exe, size_t exe_len,
  * Returns the length without the NUL, or -1 if @size is too small.
  */
 int nlwl_format(const struct nlwl_set *set, char *buf, size_t size);
+/* The same for @count rules from @rules. */
+int nlwl_format_rules(const struct nlwl_rule *rules, unsigned int count,
+		      char *buf, size_t size);
 
 u32 nlwl_hash(const char *s, size_t len);
 

@@ -10,7 +10,8 @@
 #include "../include/secure_log.h"
 #include "secure_log_int.h"
 
-#define SL_CAPACITY_MIN (4UL << 10)
+/* Two of the longest records. */
+#define SL_CAPACITY_MIN (2UL * NETLOG_REC_MAX)
 #define SL_CAPACITY_MAX (256UL << 20)
 
 static unsigned long capacity = 1UL << 20;
@@ -41,6 +42,8 @@ static int __init secure_log_init(void)
 	BUILD_BUG_ON(sizeof(struct netlog_task) != 56);
 	BUILD_BUG_ON(sizeof(struct netlog_sock) != 144);
 	BUILD_BUG_ON(NETLOG_SOCK_MAX_LEN > NETLOG_REC_MAX);
+	BUILD_BUG_ON(sizeof(struct netlog_exec) != 112);
+	BUILD_BUG_ON(NETLOG_EXEC_MAX_LEN > NETLOG_REC_MAX);
 
 	if (!capacity || capacity > SL_CAPACITY_MAX) {
 		pr_err("capacity=%lu out of range [%lu, %lu]\n", capacity,

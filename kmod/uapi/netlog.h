@@ -3,7 +3,8 @@
  * netlog record ABI: the byte stream read from /dev/secure_log.
  *
  * This header is the only definition of the stream. The kernel modules
- * (secure_log.ko, netlog.ko) and the userspace reader include it as is.
+ * (secure_log.ko, netlog.ko, execlog.ko) and the userspace reader include
+ * it as is.
  *
  * STREAM
  *   read(2) on /dev/secure_log returns zero or more whole records, back to
@@ -18,7 +19,9 @@
  *     1    1 abi_minor   NETLOG_ABI_MINOR; additive changes only
  *     2    2 type        enum netlog_rec_type
  *     4    4 len         total record length in bytes, header included,
- *                        multiple of 8, at most NETLOG_REC_MAX
+ *                        multiple of 8, at most NETLOG_REC_MAX (8192;
+ *                        2048 before minor 2, whose EXEC records are the
+ *                        first longer than that)
  *     8    8 seq         global sequence number, starts at 0 when
  *                        secure_log loads, one per produced record
  *    16    8 boot_ns     CLOCK_BOOTTIME in ns when the record was produced
@@ -105,8 +108,38 @@
  *    12    4 sid         session id
  *    16   16 uid gid euid egid (4 bytes each)
  *    32    8 netns       inode number of the socket's network namespace
+ *                        (the task's own in CONFIG and EXEC records)
  *    40    8 cgroup_id   cgroup v2 id of the task (0 when unknown)
- *    48    8 reserved    zero
+ *    48    4 auid        minor 2: login uid (audit), NETLOG_UID_NONE when
+ *                        unset or the kernel has no CONFIG_AUDITSYSCALL;
+ *                        before minor 2 this and ses are zero
+ *    52    4 ses         minor 2: audit session id, NETLOG_UID_NONE when
+ *                        unset
+ *
+ * NETLOG_REC_EXEC (struct netlog_exec + strings), minor 2, by execlog.ko
+ *   One execve or execveat, once it succeeded or failed.
+ *    40    4 flags       NETLOG_F_TRUNC_*, NETLOG_F_EXE_NS and the exec
+ *                        flags below
+ *    44    4 result      0, or the negative errno the call returned
+ *    48    4 argc        the number of arguments, always exact for a
+ *                        successful exec; for a failed one, the pointers
+ *                        read before NULL (NETLOG_F_ARGC_PARTIAL if the
+ *                        array could not be read to its end)
+ *    52    4 reserved    zero
+ *    56   56 task        struct netlog_task; pid is the process's, tid the
+ *                        thread that called exec (a thread that is not the
+ *                        leader takes the leader's id when exec succeeds)
+ *   112    . strings     comm (after a successful exec: the new one), tty,
+ *                        exe (after a successful exec: the new program;
+ *                        for a script, its interpreter), cgroup, then
+ *                        filename (as the kernel names the file asked for:
+ *                        the path given, or /dev/fd/N[/path] for execveat
+ *                        from a directory fd or with AT_EMPTY_PATH),
+ *                        comm_before (empty when unknown), cwd, and argv:
+ *                        each argument followed by a NUL byte, at most
+ *                        NETLOG_ARGV_MAX bytes in all; when cut, the
+ *                        last argument may lack its NUL and
+ *                        NETLOG_F_TRUNC_ARGV is set
  *
  * STRINGS
  *   After the fixed part come, in this order, comm, tty, exe and cgroup.
@@ -132,10 +165,10 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 1
+#define NETLOG_ABI_MINOR 2
 
 /* No record is longer than this; a read buffer this big always works. */
-#define NETLOG_REC_MAX 2048
+#define NETLOG_REC_MAX 8192
 #define NETLOG_REC_ALIGN 8
 
 enum netlog_rec_type {
@@ -143,6 +176,7 @@ enum netlog_rec_type {
 	NETLOG_REC_SOCK = 2,
 	NETLOG_REC_MISSED = 3,	/* minor 1 */
 	NETLOG_REC_CONFIG = 4,	/* minor 1 */
+	NETLOG_REC_EXEC = 5,	/* minor 2 */
 };
 
 enum netlog_event {
@@ -184,7 +218,18 @@ enum netlog_str {
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
 	NETLOG_CONFIG_STR_COUNT = 6,
+	/* minor 2: NETLOG_REC_EXEC only */
+	NETLOG_STR_FILENAME = 4,
+	NETLOG_STR_COMM_BEFORE = 5,
+	NETLOG_STR_CWD = 6,
+	NETLOG_STR_ARGV = 7,
+	NETLOG_EXEC_STR_COUNT = 8,
 };
+
+/* Bounds on the strings of a NETLOG_REC_EXEC record, in bytes. */
+#define NETLOG_FILENAME_MAX 512
+#define NETLOG_CWD_MAX 512
+#define NETLOG_ARGV_MAX 4096
 
 /* Bound on a NETLOG_REC_CONFIG value, in bytes. */
 #define NETLOG_VALUE_MAX 256
@@ -207,6 +252,18 @@ enum netlog_str {
  * an event is never whitelisted.
  */
 #define NETLOG_F_EXE_NS (1U << 7)
+/* minor 2, NETLOG_REC_EXEC: a string cut to its bound (filename, cwd) */
+#define NETLOG_F_TRUNC_FILENAME (1U << 8)
+#define NETLOG_F_TRUNC_CWD (1U << 9)
+/* argv holds fewer bytes than the arguments (never fewer than argc) */
+#define NETLOG_F_TRUNC_ARGV (1U << 10)
+/* a failed exec's argv could not be read to its end: argc is a minimum */
+#define NETLOG_F_ARGC_PARTIAL (1U << 11)
+/*
+ * comm_before is not known: execlog's table of starting execs was full, or
+ * the exec was the kernel's own (kernel_execve(), no syscall)
+ */
+#define NETLOG_F_NO_COMM_BEFORE (1U << 12)
 
 struct netlog_hdr {
 	__u8 abi_major;
@@ -260,7 +317,8 @@ struct netlog_task {
 	__u32 egid;
 	__u64 netns;
 	__u64 cgroup_id;
-	__u64 reserved;
+	__u32 auid;	/* minor 2 */
+	__u32 ses;	/* minor 2 */
 };
 
 struct netlog_sock {
@@ -287,6 +345,23 @@ struct netlog_config {
 	/* followed by NETLOG_CONFIG_STR_COUNT length-prefixed strings */
 };
 
+struct netlog_exec {
+	struct netlog_hdr hdr;
+	__u32 flags;
+	__s32 result;
+	__u32 argc;
+	__u32 reserved;
+	struct netlog_task task;
+	/* followed by NETLOG_EXEC_STR_COUNT length-prefixed strings */
+};
+
+/* The largest possible NETLOG_REC_EXEC must fit NETLOG_REC_MAX. */
+#define NETLOG_EXEC_MAX_LEN                                                   \
+	(sizeof(struct netlog_exec) + NETLOG_EXEC_STR_COUNT * sizeof(__u16) + \
+	 2 * NETLOG_COMM_MAX + NETLOG_TTY_MAX + NETLOG_EXE_MAX +              \
+	 NETLOG_CGROUP_MAX + NETLOG_FILENAME_MAX + NETLOG_CWD_MAX +           \
+	 NETLOG_ARGV_MAX + NETLOG_REC_ALIGN)
+
 /* The largest possible NETLOG_REC_CONFIG must fit NETLOG_REC_MAX. */
 #define NETLOG_CONFIG_MAX_LEN                                                 \
 	(sizeof(struct netlog_config) +                                       \
@@ -310,6 +385,8 @@ static_assert(NETLOG_CONFIG_MAX_LEN <= NETLOG_REC_MAX, "config bound");
 static_assert(sizeof(struct netlog_task) == 56, "netlog_task ABI");
 static_assert(sizeof(struct netlog_sock) == 144, "netlog_sock ABI");
 static_assert(NETLOG_SOCK_MAX_LEN <= NETLOG_REC_MAX, "record bound");
+static_assert(sizeof(struct netlog_exec) == 112, "netlog_exec ABI");
+static_assert(NETLOG_EXEC_MAX_LEN <= NETLOG_REC_MAX, "exec bound");
 #endif
 
 #endif /* _UAPI_NETLOG_H */

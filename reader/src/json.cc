@@ -11,9 +11,16 @@ template <typename Event>
 void who(Line& l, Context& ctx, const Event& ev) {
   const Task& t = ev.task;
   l << R"("pid":)" << t.pid << R"(,"tid":)" << t.tid << R"(,"ppid":)" << t.ppid
-    << R"(,"sid":)" << t.sid << R"(,"uid":)" << t.uid << R"(,"gid":)" << t.gid
-    << R"(,"euid":)" << t.euid << R"(,"egid":)" << t.egid << R"(,"user":)";
-  l.quoted(ctx.user(t.uid), Quote::kJson) << R"(,"tty":)";
+    << R"(,"sid":)" << t.sid;
+  if (t.audit) l << R"(,"auid":)" << t.auid << R"(,"ses":)" << t.ses;
+  l << R"(,"uid":)" << t.uid << R"(,"gid":)" << t.gid << R"(,"euid":)" << t.euid
+    << R"(,"egid":)" << t.egid << R"(,"user":)";
+  l.quoted(ctx.user(t.uid), Quote::kJson);
+  if (t.audit) {
+    l << R"(,"auid_user":)";
+    l.quoted(auid_user(ctx, t), Quote::kJson);
+  }
+  l << R"(,"tty":)";
   l.quoted(ev.tty, Quote::kJson) << R"(,"comm":)";
   l.quoted(ev.comm, Quote::kJson) << R"(,"exe":)";
   l.quoted(ev.exe, Quote::kJson) << R"(,"cgroup":)";
@@ -23,6 +30,7 @@ void who(Line& l, Context& ctx, const Event& ev) {
 // The flags of who's strings, each followed by a comma.
 void who_flags(Line& l, uint32_t flags) {
   if (flags & NETLOG_F_EXE_NS) l << R"("exe_ns":true,)";
+  if (flags & NETLOG_F_ARGC_PARTIAL) l << R"("argc_partial":true,)";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << R"("truncated":")" << trunc << R"(",)";
 }
@@ -53,6 +61,21 @@ class JsonRenderer : public Renderer {
       l.quoted(cfg->new_value, Quote::kJson) << ',';
       who(l, ctx, *cfg);
       who_flags(l, cfg->flags);
+    } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
+      l << R"("event":"exec","result":)" << ex->result << R"(,"filename":)";
+      l.quoted(ex->filename, Quote::kJson)
+          << R"(,"argc":)" << ex->argc << R"(,"argv":[)";
+      bool first = true;
+      for_each_arg(ex->argv, [&](std::string_view arg) {
+        if (!first) l << ',';
+        first = false;
+        l.quoted(arg, Quote::kJson);
+      });
+      l << R"(],"comm_before":)";
+      l.quoted(ex->comm_before, Quote::kJson) << R"(,"cwd":)";
+      l.quoted(ex->cwd, Quote::kJson) << ',';
+      who(l, ctx, *ex);
+      who_flags(l, ex->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       l << R"("event":"missed","hook":)";
       l.quoted(missed->hook, Quote::kJson)

@@ -4,7 +4,11 @@
 // accept, "<!>" close; PROTO is TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP
 // or RAW; bind and listen print "BIND SRC" and "LISTEN SRC". A failed call ends
 // in " res:ERRNO". A change of configuration prints "CONFIG PARAM OLD -> NEW"
-// after the same prefix.
+// after the same prefix. An exec (execlog's layout) prints
+//   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY FILENAME ARG...
+// then " res:ERRNO" if it failed and " argv:cut" if its arguments were cut;
+// an argument that starts with "res:" or "argv:" has its first byte escaped,
+// so that none can pass for either.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -54,14 +58,27 @@ std::string column(std::string_view s) {
   return out;
 }
 
+// An exec's argument as a column: never one that reads as a marker.
+std::string arg_column(std::string_view s) {
+  std::string out = column(s);
+  if (out.starts_with("res:") || out.starts_with("argv:"))
+    out.replace(0, 1, fmt::format("\\x{:02x}", out[0]));
+  return out;
+}
+
+// "p:PID ... t:TTY " of any record of a task's action.
+void ids(fmt::memory_buffer& out, const Task& t, std::string_view tty) {
+  fmt::format_to(std::back_inserter(out),
+                 "p:{} s:{} pp:{} u:{} g:{} eu:{} eg:{} t:{} ", t.pid, t.sid,
+                 t.ppid, t.uid, t.gid, t.euid, t.egid,
+                 tty.empty() ? "" : column(tty));
+}
+
 // "p:PID ... t:TTY EXE " of a socket or config record.
 template <typename Event>
 void who(fmt::memory_buffer& out, const Event& ev) {
-  const Task& t = ev.task;
-  fmt::format_to(std::back_inserter(out),
-                 "p:{} s:{} pp:{} u:{} g:{} eu:{} eg:{} t:{} {}{} ", t.pid,
-                 t.sid, t.ppid, t.uid, t.gid, t.euid, t.egid,
-                 ev.tty.empty() ? "" : column(ev.tty),
+  ids(out, ev.task, ev.tty);
+  fmt::format_to(std::back_inserter(out), "{}{} ",
                  ev.flags & NETLOG_F_EXE_NS ? "ns:" : "", column(ev.exe));
 }
 
@@ -102,6 +119,14 @@ class KlogRenderer : public Renderer {
       who(out, *cfg);
       fmt::format_to(it, "CONFIG {} {} -> {}", column(cfg->param),
                      column(cfg->old_value), column(cfg->new_value));
+    } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
+      ids(out, ex->task, ex->tty);
+      fmt::format_to(it, "{}", column(ex->filename));
+      for_each_arg(ex->argv, [&](std::string_view arg) {
+        fmt::format_to(it, " {}", arg_column(arg));
+      });
+      if (ex->result) fmt::format_to(it, " res:{}", ex->result);
+      if (ex->flags & NETLOG_F_TRUNC_ARGV) fmt::format_to(it, " argv:cut");
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       fmt::format_to(it, "MISSED {} calls of {} (seq {})", missed->count,
                      escape_bytes(missed->hook), rec.hdr.seq);

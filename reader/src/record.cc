@@ -23,17 +23,24 @@ T load(std::span<const std::byte> bytes, size_t off = 0) {
 #define NETLOG_FIELD(b, type, member) \
   load<decltype(type::member)>(b, offsetof(type, member))
 
-Task decode_task(std::span<const std::byte> task) {
-  return Task{NETLOG_FIELD(task, netlog_task, pid),
-              NETLOG_FIELD(task, netlog_task, tid),
-              NETLOG_FIELD(task, netlog_task, ppid),
-              NETLOG_FIELD(task, netlog_task, sid),
-              NETLOG_FIELD(task, netlog_task, uid),
-              NETLOG_FIELD(task, netlog_task, gid),
-              NETLOG_FIELD(task, netlog_task, euid),
-              NETLOG_FIELD(task, netlog_task, egid),
-              NETLOG_FIELD(task, netlog_task, netns),
-              NETLOG_FIELD(task, netlog_task, cgroup_id)};
+// A task of a record of ABI minor `minor` (auid and ses from 2 on).
+Task decode_task(std::span<const std::byte> task, uint8_t minor) {
+  Task t{NETLOG_FIELD(task, netlog_task, pid),
+         NETLOG_FIELD(task, netlog_task, tid),
+         NETLOG_FIELD(task, netlog_task, ppid),
+         NETLOG_FIELD(task, netlog_task, sid),
+         NETLOG_FIELD(task, netlog_task, uid),
+         NETLOG_FIELD(task, netlog_task, gid),
+         NETLOG_FIELD(task, netlog_task, euid),
+         NETLOG_FIELD(task, netlog_task, egid),
+         NETLOG_FIELD(task, netlog_task, netns),
+         NETLOG_FIELD(task, netlog_task, cgroup_id)};
+  if (minor >= 2) {
+    t.audit = true;
+    t.auid = NETLOG_FIELD(task, netlog_task, auid);
+    t.ses = NETLOG_FIELD(task, netlog_task, ses);
+  }
+  return t;
 }
 
 struct Field {
@@ -63,7 +70,8 @@ std::optional<Error> decode_config(std::span<const std::byte> b,
   if (b.size() < sizeof(netlog_config))
     return Error{fmt::format("config record too short ({} bytes)", b.size())};
   ev.flags = NETLOG_FIELD(b, netlog_config, flags);
-  ev.task = decode_task(b.subspan(offsetof(netlog_config, task)));
+  ev.task = decode_task(b.subspan(offsetof(netlog_config, task)),
+                        NETLOG_FIELD(b, netlog_hdr, abi_minor));
   const auto* name =
       reinterpret_cast<const char*>(b.data() + offsetof(netlog_config, param));
   ev.param = std::string_view(name, strnlen(name, NETLOG_PARAM_NAME_MAX));
@@ -92,7 +100,8 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
               16);
   ev.lport = NETLOG_FIELD(b, netlog_sock, lport);
   ev.rport = NETLOG_FIELD(b, netlog_sock, rport);
-  ev.task = decode_task(b.subspan(offsetof(netlog_sock, task)));
+  ev.task = decode_task(b.subspan(offsetof(netlog_sock, task)),
+                        NETLOG_FIELD(b, netlog_hdr, abi_minor));
   const Field fields[NETLOG_STR_COUNT] = {
       {&ev.comm, NETLOG_COMM_MAX},
       {&ev.tty, NETLOG_TTY_MAX},
@@ -101,6 +110,25 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
+  return std::nullopt;
+}
+
+std::optional<Error> decode_exec(std::span<const std::byte> b, ExecEvent& ev) {
+  if (b.size() < sizeof(netlog_exec))
+    return Error{fmt::format("exec record too short ({} bytes)", b.size())};
+  ev.flags = NETLOG_FIELD(b, netlog_exec, flags);
+  ev.result = NETLOG_FIELD(b, netlog_exec, result);
+  ev.argc = NETLOG_FIELD(b, netlog_exec, argc);
+  ev.task = decode_task(b.subspan(offsetof(netlog_exec, task)),
+                        NETLOG_FIELD(b, netlog_hdr, abi_minor));
+  const Field fields[NETLOG_EXEC_STR_COUNT] = {
+      {&ev.comm, NETLOG_COMM_MAX},         {&ev.tty, NETLOG_TTY_MAX},
+      {&ev.exe, NETLOG_EXE_MAX},           {&ev.cgroup, NETLOG_CGROUP_MAX},
+      {&ev.filename, NETLOG_FILENAME_MAX}, {&ev.comm_before, NETLOG_COMM_MAX},
+      {&ev.cwd, NETLOG_CWD_MAX},           {&ev.argv, NETLOG_ARGV_MAX},
+  };
+  if (auto err = decode_strings(b, sizeof(netlog_exec), fields))
+    return Error{"exec " + err->message};
   return std::nullopt;
 }
 
@@ -183,6 +211,11 @@ std::optional<Error> decode_into(std::span<const std::byte> bytes,
       auto* ev = std::get_if<ConfigEvent>(&rec.body);
       if (!ev) ev = &rec.body.emplace<ConfigEvent>();
       return decode_config(bytes, *ev);
+    }
+    case NETLOG_REC_EXEC: {
+      auto* ev = std::get_if<ExecEvent>(&rec.body);
+      if (!ev) ev = &rec.body.emplace<ExecEvent>();
+      return decode_exec(bytes, *ev);
     }
     case NETLOG_REC_MISSED: {
       auto ev = decode_missed(bytes);

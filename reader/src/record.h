@@ -36,6 +36,9 @@ struct Task {
   uint32_t uid = 0, gid = 0, euid = 0, egid = 0;
   uint64_t netns = 0;
   uint64_t cgroup_id = 0;
+  // Login uid and audit session (minor 2; NETLOG_UID_NONE when unset).
+  bool audit = false;  // the record has them
+  uint32_t auid = NETLOG_UID_NONE, ses = NETLOG_UID_NONE;
 };
 
 struct SockEvent {
@@ -74,6 +77,30 @@ struct ConfigEvent {
   std::string_view param, old_value, new_value;
 };
 
+// One execve/execveat (execlog), once it succeeded or failed.
+struct ExecEvent {
+  uint32_t flags = 0;
+  int32_t result = 0;
+  uint32_t argc = 0;
+  Task task;
+  // Untrusted bytes, like SockEvent's; views into the decoded bytes. argv is
+  // the arguments each followed by a NUL (see for_each_arg()).
+  std::string_view comm, tty, exe, cgroup;
+  std::string_view filename, comm_before, cwd, argv;
+};
+
+// Calls `fn` with each argument of an exec record's argv: those ended by a
+// NUL, then a last one cut short of its NUL, if any.
+template <typename Fn>
+void for_each_arg(std::string_view argv, Fn&& fn) {
+  while (!argv.empty()) {
+    const auto nul = argv.find('\0');
+    fn(argv.substr(0, nul));
+    if (nul == std::string_view::npos) break;
+    argv.remove_prefix(nul + 1);
+  }
+}
+
 // Calls a probe could not follow: they left no record.
 struct MissedEvent {
   uint64_t count = 0;
@@ -86,7 +113,8 @@ struct UnknownEvent {};
 
 struct Record {
   Header hdr;
-  std::variant<SockEvent, ConfigEvent, LostEvent, MissedEvent, UnknownEvent>
+  std::variant<SockEvent, ConfigEvent, ExecEvent, LostEvent, MissedEvent,
+               UnknownEvent>
       body;
 };
 

@@ -40,6 +40,11 @@ const std::string& Context::user(uint32_t uid) {
   return it->second;
 }
 
+std::string_view auid_user(Context& ctx, const Task& t) {
+  if (!t.audit || t.auid == NETLOG_UID_NONE) return {};
+  return ctx.user(t.auid);
+}
+
 std::string rfc3339(uint64_t real_ns) {
   fmt::memory_buffer out;
   Line(out, 64).time(real_ns);
@@ -48,12 +53,17 @@ std::string rfc3339(uint64_t real_ns) {
 
 size_t line_bound(const Record& rec, Context& ctx) {
   if (const auto* ev = std::get_if<SockEvent>(&rec.body))
-    return Line::bound_for(ctx.user(ev->task.uid), ev->tty, ev->comm, ev->exe,
-                           ev->cgroup, ctx.host());
+    return Line::bound_for(ctx.user(ev->task.uid), auid_user(ctx, ev->task),
+                           ev->tty, ev->comm, ev->exe, ev->cgroup, ctx.host());
   if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body))
-    return Line::bound_for(ctx.user(cfg->task.uid), cfg->tty, cfg->comm,
-                           cfg->exe, cfg->cgroup, cfg->param, cfg->old_value,
-                           cfg->new_value, ctx.host());
+    return Line::bound_for(ctx.user(cfg->task.uid), auid_user(ctx, cfg->task),
+                           cfg->tty, cfg->comm, cfg->exe, cfg->cgroup,
+                           cfg->param, cfg->old_value, cfg->new_value,
+                           ctx.host());
+  if (const auto* ex = std::get_if<ExecEvent>(&rec.body))
+    return Line::bound_for(ctx.user(ex->task.uid), auid_user(ctx, ex->task),
+                           ex->tty, ex->comm, ex->exe, ex->cgroup, ex->filename,
+                           ex->comm_before, ex->cwd, ex->argv, ctx.host());
   if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
     std::string_view names[NETLOG_LOST_UIDS];
     for (size_t i = 0; i < lost->uids; i++)
@@ -97,14 +107,11 @@ std::string lost_uids(const LostEvent& lost) {
 }
 
 std::string truncated_names(uint32_t flags) {
-  if (!(flags & (NETLOG_F_TRUNC_COMM | NETLOG_F_TRUNC_TTY | NETLOG_F_TRUNC_EXE |
-                 NETLOG_F_TRUNC_CGROUP)))
-    return {};
   static constexpr std::pair<uint32_t, const char*> kNames[] = {
-      {NETLOG_F_TRUNC_COMM, "comm"},
-      {NETLOG_F_TRUNC_TTY, "tty"},
-      {NETLOG_F_TRUNC_EXE, "exe"},
-      {NETLOG_F_TRUNC_CGROUP, "cgroup"},
+      {NETLOG_F_TRUNC_COMM, "comm"},         {NETLOG_F_TRUNC_TTY, "tty"},
+      {NETLOG_F_TRUNC_EXE, "exe"},           {NETLOG_F_TRUNC_CGROUP, "cgroup"},
+      {NETLOG_F_TRUNC_FILENAME, "filename"}, {NETLOG_F_TRUNC_CWD, "cwd"},
+      {NETLOG_F_TRUNC_ARGV, "argv"},
   };
   std::string out;
   for (const auto& [bit, name] : kNames) {

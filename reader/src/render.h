@@ -53,6 +53,8 @@ std::unique_ptr<Renderer> make_renderer(Format format);
 // Bytes enough for the text or JSON line of `rec` (see Line::bound_for).
 size_t line_bound(const Record& rec, Context& ctx);
 std::string rfc3339(uint64_t real_ns);
+// The login user's name; empty when unset or the record has none.
+std::string_view auid_user(Context& ctx, const Task& t);
 // DESIGN.md's names: tcp, mptcp, udp, udplite, icmp, icmpv6, sctp, raw.
 std::string_view proto_name(const SockEvent& ev);
 std::string_view family_name(uint8_t family);

@@ -12,9 +12,16 @@ template <typename Event>
 void who(Line& l, Context& ctx, const Event& ev) {
   const Task& t = ev.task;
   l << " pid=" << t.pid << " tid=" << t.tid << " ppid=" << t.ppid
-    << " sid=" << t.sid << " uid=" << t.uid << " gid=" << t.gid
-    << " euid=" << t.euid << " egid=" << t.egid << " user=";
-  l.quoted(ctx.user(t.uid), Quote::kText) << " tty=";
+    << " sid=" << t.sid;
+  if (t.audit) l << " auid=" << t.auid << " ses=" << t.ses;
+  l << " uid=" << t.uid << " gid=" << t.gid << " euid=" << t.euid
+    << " egid=" << t.egid << " user=";
+  l.quoted(ctx.user(t.uid), Quote::kText);
+  if (t.audit) {
+    l << " auid_user=";
+    l.quoted(auid_user(ctx, t), Quote::kText);
+  }
+  l << " tty=";
   l.quoted(ev.tty, Quote::kText) << " comm=";
   l.quoted(ev.comm, Quote::kText) << " exe=";
   l.quoted(ev.exe, Quote::kText) << " cgroup=";
@@ -23,6 +30,7 @@ void who(Line& l, Context& ctx, const Event& ev) {
 
 void who_flags(Line& l, uint32_t flags) {
   if (flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
+  if (flags & NETLOG_F_ARGC_PARTIAL) l << " argc_partial=1";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << " truncated=" << trunc;
 }
@@ -51,6 +59,20 @@ class TextRenderer : public Renderer {
       l.quoted(cfg->new_value, Quote::kText);
       who(l, ctx, *cfg);
       who_flags(l, cfg->flags);
+    } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
+      l << " event=exec result=" << ex->result << " filename=";
+      l.quoted(ex->filename, Quote::kText) << " argc=" << ex->argc << " argv=[";
+      bool first = true;
+      for_each_arg(ex->argv, [&](std::string_view arg) {
+        if (!first) l << ',';
+        first = false;
+        l.quoted(arg, Quote::kText);
+      });
+      l << "] comm_before=";
+      l.quoted(ex->comm_before, Quote::kText) << " cwd=";
+      l.quoted(ex->cwd, Quote::kText);
+      who(l, ctx, *ex);
+      who_flags(l, ex->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       l << " event=missed hook=";
       l.quoted(missed->hook, Quote::kText) << " count=" << missed->count;

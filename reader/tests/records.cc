@@ -67,6 +67,26 @@ std::vector<std::byte> config_record(const std::string& param,
   return with_strings(r, strings);
 }
 
+std::vector<std::byte> exec_record(const ExecSpec& e) {
+  const SockSpec who;
+  netlog_exec r{};
+  r.hdr.abi_major = NETLOG_ABI_MAJOR;
+  r.hdr.abi_minor = NETLOG_ABI_MINOR;
+  r.hdr.type = NETLOG_REC_EXEC;
+  r.hdr.seq = who.seq;
+  r.hdr.real_ns = who.real_ns;
+  r.flags = e.flags;
+  r.result = e.result;
+  r.argc = e.argc;
+  r.task = who.task;
+  std::string argv;
+  for (const auto& a : e.args) argv += a + '\0';
+  if (e.cut && !argv.empty()) argv.pop_back();
+  auto strings = who.strings;
+  strings.insert(strings.end(), {e.filename, e.comm_before, e.cwd, argv});
+  return with_strings(r, strings);
+}
+
 std::vector<std::byte> lost_record(
     uint64_t first, uint64_t count,
     const std::vector<std::pair<uint32_t, uint64_t>>& by_uid, uint64_t other) {

@@ -20,7 +20,8 @@ struct SockSpec {
   std::vector<uint8_t> raddr = {127, 0, 0, 1};
   uint16_t lport = 40000, rport = 8080;
   uint32_t flags = 0;
-  netlog_task task{100, 101, 1, 1, 1000, 1001, 1002, 1003, 4026531840ULL, 0, 0};
+  netlog_task task{100,  101,           1, 1,    1000, 1001, 1002,
+                   1003, 4026531840ULL, 0, 1000, 3};
   std::vector<std::string> strings = {"curl", "pts/0", "/usr/bin/curl", ""};
 };
 
@@ -34,6 +35,19 @@ std::vector<std::byte> lost_record(
 std::vector<std::byte> config_record(const std::string& param,
                                      const std::string& old_value,
                                      const std::string& new_value);
+// A NETLOG_REC_EXEC by SockSpec{}'s task: `args` joined as the kernel
+// writes them (each followed by a NUL; `cut` leaves the last one's off).
+struct ExecSpec {
+  int32_t result = 0;
+  uint32_t argc = 2;
+  uint32_t flags = 0;
+  std::string filename = "/bin/ls";
+  std::vector<std::string> args = {"ls", "-l"};
+  bool cut = false;
+  std::string comm_before = "bash";
+  std::string cwd = "/home/alice";
+};
+std::vector<std::byte> exec_record(const ExecSpec& e);
 std::vector<std::byte> concat(const std::vector<std::vector<std::byte>>& parts);
 
 }  // namespace netlog::test

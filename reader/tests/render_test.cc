@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "line.h"
 #include "record.h"
 #include "records.h"
@@ -30,7 +32,8 @@ TEST(RenderText, ConnectV4EveryField) {
             "seq=7 time=2025-11-21T18:40:00.123456789Z event=connect "
             "proto=tcp family=ipv4 laddr=127.0.0.1 lport=40000 "
             "raddr=127.0.0.1 rport=8080 result=0 pid=100 tid=101 ppid=1 "
-            "sid=1 uid=1000 gid=1001 euid=1002 egid=1003 user=\"alice\" "
+            "sid=1 auid=1000 ses=3 uid=1000 gid=1001 euid=1002 egid=1003 "
+            "user=\"alice\" auid_user=\"alice\" "
             "tty=\"pts/0\" comm=\"curl\" exe=\"/usr/bin/curl\" cgroup=\"\" "
             "netns=4026531840 host=\"vm1\"\n");
 }
@@ -43,15 +46,97 @@ TEST(RenderJson, ConnectV6EveryField) {
   s.raddr = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
   s.result = -111;
   s.task.uid = 0;
+  s.task.auid = NETLOG_UID_NONE;  // no login: a daemon's
   EXPECT_EQ(render(Format::kJson, test::sock_record(s)),
             R"({"seq":7,"time":"2025-11-21T18:40:00.123456789Z",)"
             R"("event":"connect","proto":"tcp","family":"ipv6",)"
             R"("laddr":"::1","lport":40000,"raddr":"fd00::2","rport":8080,)"
-            R"("result":-111,"pid":100,"tid":101,"ppid":1,"sid":1,"uid":0,)"
-            R"("gid":1001,"euid":1002,"egid":1003,"user":"0","tty":"pts/0",)"
+            R"("result":-111,"pid":100,"tid":101,"ppid":1,"sid":1,)"
+            R"("auid":4294967295,"ses":3,"uid":0,)"
+            R"("gid":1001,"euid":1002,"egid":1003,"user":"0",)"
+            R"("auid_user":"","tty":"pts/0",)"
             R"("comm":"curl","exe":"/usr/bin/curl","cgroup":"",)"
             R"("netns":4026531840,"host":"vm1"})"
             "\n");
+}
+
+// Before minor 2 the task's last 8 bytes were reserved: no auid, no ses.
+TEST(Render, MinorOneRecordHasNoAuid) {
+  auto bytes = test::sock_record({});
+  bytes[1] = std::byte{1};
+  const auto json = render(Format::kJson, bytes);
+  EXPECT_EQ(json.find("auid"), std::string::npos) << json;
+  EXPECT_EQ(json.find("\"ses\""), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("sid":1,"uid":1000,)"), std::string::npos) << json;
+}
+
+TEST(RenderJson, ExecEveryField) {
+  EXPECT_EQ(render(Format::kJson, test::exec_record({})),
+            R"({"seq":7,"time":"2025-11-21T18:40:00.123456789Z",)"
+            R"("event":"exec","result":0,"filename":"/bin/ls","argc":2,)"
+            R"("argv":["ls","-l"],"comm_before":"bash","cwd":"/home/alice",)"
+            R"("pid":100,"tid":101,"ppid":1,"sid":1,"auid":1000,"ses":3,)"
+            R"("uid":1000,"gid":1001,"euid":1002,"egid":1003,)"
+            R"("user":"alice","auid_user":"alice","tty":"pts/0",)"
+            R"("comm":"curl","exe":"/usr/bin/curl","cgroup":"",)"
+            R"("netns":4026531840,"host":"vm1"})"
+            "\n");
+}
+
+TEST(RenderText, ExecFailedAndCut) {
+  test::ExecSpec e;
+  e.result = -2;
+  e.argc = 3;
+  e.args = {"a b", "c\"d", "ef"};
+  e.cut = true;
+  e.flags = NETLOG_F_TRUNC_ARGV | NETLOG_F_ARGC_PARTIAL;
+  const auto text = render(Format::kText, test::exec_record(e));
+  EXPECT_NE(text.find(R"( event=exec result=-2 filename="/bin/ls" argc=3 )"
+                      R"(argv=["a b","c\"d","ef"] comm_before="bash" )"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(" argc_partial=1 truncated=argv host="),
+            std::string::npos)
+      << text;
+}
+
+// No argument can add a line, a JSON key or a klog column.
+TEST(Render, ExecArgumentsCannotForge) {
+  test::ExecSpec e;
+  e.args = {"x\n{\"event\":\"connect\"}",
+            "q\",\"uid\":0,\"",
+            "\x01\x7f\xff",
+            "res:0",
+            "argv:cut",
+            "two words",
+            ""};
+  e.argc = static_cast<uint32_t>(e.args.size());
+  const auto rec = test::exec_record(e);
+  for (auto f : {Format::kText, Format::kJson, Format::kKlog}) {
+    const auto line = render(f, rec);
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
+    EXPECT_EQ(line.back(), '\n');
+  }
+  const auto json = render(Format::kJson, rec);
+  EXPECT_NE(json.find(R"("argv":["x\\x0a{\"event\":\"connect\"}",)"
+                      R"("q\",\"uid\":0,\"","\\x01\\x7f\\xff",)"
+                      R"("res:0","argv:cut","two words",""])"),
+            std::string::npos)
+      << json;
+  EXPECT_EQ(render(Format::kKlog, rec),
+            "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t:pts/0 /bin/ls "
+            "x\\x0a{\"event\":\"connect\"} q\",\"uid\":0,\" "
+            "\\x01\\x7f\\xff \\x72es:0 \\x61rgv:cut two\\x20words -\n");
+}
+
+TEST(RenderKlog, ExecFailedAndCutInActivityKlogLayout) {
+  test::ExecSpec e;
+  e.result = -13;
+  e.cut = true;
+  e.flags = NETLOG_F_TRUNC_ARGV;
+  EXPECT_EQ(render(Format::kKlog, test::exec_record(e)),
+            "p:100 s:1 pp:1 u:1000 g:1001 eu:1002 eg:1003 t:pts/0 /bin/ls ls "
+            "-l res:-13 argv:cut\n");
 }
 
 TEST(RenderJson, Lost) {

@@ -291,6 +291,13 @@ std::string hostname() {
   return buf;
 }
 
+int64_t self_audit(const char* file) {
+  std::ifstream f(std::string("/proc/self/") + file);
+  int64_t v = -1;
+  f >> v;
+  return v;
+}
+
 void expect_record(const Rec& r, const Expect& e) {
   EXPECT_GE(num(r, "seq"), 0);
   // time: RFC 3339 UTC with nanoseconds, within a minute of now
@@ -315,6 +322,8 @@ void expect_record(const Rec& r, const Expect& e) {
   EXPECT_EQ(num(r, "tid"), e.tid);
   EXPECT_EQ(num(r, "ppid"), e.ppid);
   EXPECT_EQ(num(r, "sid"), e.sid);
+  EXPECT_EQ(num(r, "auid"), e.auid);
+  EXPECT_EQ(num(r, "ses"), e.ses);
   EXPECT_EQ(num(r, "uid"), e.uid);
   EXPECT_EQ(num(r, "euid"), e.uid);
   EXPECT_EQ(num(r, "gid"), e.gid);

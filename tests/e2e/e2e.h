@@ -1,8 +1,9 @@
 #pragma once
 
 // Helpers of the end-to-end tests, run as root inside the test VM with
-// secure_log.ko and netlog.ko loaded: make real sockets, read the records back
-// through `netlog-reader --format json --once`, assert every field.
+// secure_log.ko and netlog.ko loaded (execlog.ko by its tests): make real
+// sockets, read the records back through `netlog-reader --format json --once`,
+// assert every field.
 //
 // Environment: NETLOG_MODULES (directory of the .ko files, for reloads),
 // NETLOG_READER (reader binary, default netlog-reader from PATH).
@@ -212,6 +213,9 @@ Outcome connect_from_thread(int family, const std::string& addr, uint16_t port,
 
 std::string self_exe();
 
+// /proc/self/loginuid or sessionid.
+int64_t self_audit(const char* file);
+
 int64_t self_netns();
 
 // The cgroup v2 path of this process, as /proc/self/cgroup says ("0::PATH").
@@ -228,6 +232,8 @@ struct Expect {
   int64_t result = 0;
   int64_t pid = getpid(), tid = -1, ppid = getppid(), sid = getsid(0);
   int64_t uid = 0, gid = 0;
+  // The login uid and audit session: inherited, so this process's.
+  int64_t auid = self_audit("loginuid"), ses = self_audit("sessionid");
   std::string user = "root";
   std::string tty;
   std::string comm;

@@ -68,6 +68,9 @@ const Canon kForms[] = {
     {"/a|l<8080>|p<80>|i<10.0.0.0/8>", "/a|i<10.0.0.0/8>|p<80>|l<8080>\n"},
     {"/a,/b\n/c", "/a\n/b\n/c\n"},
     {"/usr/bin/my prog|p<1>", "/usr/bin/my prog|p<1>\n"},
+    {"/a|u0", "/a|u<0>\n"},
+    {"/a|u<1000-1999>|p<53>", "/a|p<53>|u<1000-1999>\n"},
+    {"/a|u<4294967294>", "/a|u<4294967294>\n"},
 };
 
 TEST(Whitelist, EveryFormAndItsCanonicalForm) {
@@ -92,13 +95,18 @@ struct Bad {
 const Bad kErrors[] = {
     {"usr/bin/x", 1, "executable path must be absolute"},
     {"/ok,|p<22>", 2, "executable path must be absolute"},
-    {"/a|x<1>", 1, "unknown field (i, p, r or l)"},
-    {"/a|", 1, "unknown field (i, p, r or l)"},
+    {"/a|x<1>", 1, "unknown field (i, p, r, l or u)"},
+    {"/a|", 1, "unknown field (i, p, r, l or u)"},
+    {"/a|u<4294967295>", 1, "bad uid (0-4294967294, or a range lo-hi)"},
+    {"/a|u<99999999999>", 1, "bad uid (0-4294967294, or a range lo-hi)"},
+    {"/a|u<x>", 1, "bad uid (0-4294967294, or a range lo-hi)"},
+    {"/a|u<2-1>", 1, "range is reversed"},
+    {"/a|u1|u2", 1, "field given twice"},
     {"/a|p<70000>", 1, "bad port (0-65535, or a range lo-hi)"},
     {"/a|p<-1>", 1, "bad port (0-65535, or a range lo-hi)"},
     {"/a|p<1-2-3>", 1, "bad port (0-65535, or a range lo-hi)"},
     {"/a|p<+5>", 1, "bad port (0-65535, or a range lo-hi)"},
-    {"/a|p<5-1>", 1, "port range is reversed"},
+    {"/a|p<5-1>", 1, "range is reversed"},
     {"/a|p<22", 1, "unbalanced '<'"},
     {"/a|p<>", 1, "empty field"},
     {"/a|p", 1, "empty field"},
@@ -178,6 +186,7 @@ struct Conn {
   std::string exe;
   std::string raddr;
   uint16_t rport, lport;
+  uint32_t uid = 0;
 };
 
 bool matches(const std::string& rules, const Conn& c) {
@@ -187,7 +196,8 @@ bool matches(const std::string& rules, const Conn& c) {
   const bool v6 = c.raddr.find(':') != std::string::npos;
   EXPECT_EQ(inet_pton(v6 ? AF_INET6 : AF_INET, c.raddr.c_str(), addr.data()),
             1);
-  const nlwl_conn conn{uint8_t(v6 ? 6 : 4), addr.data(), c.rport, c.lport};
+  const nlwl_conn conn{uint8_t(v6 ? 6 : 4), addr.data(), c.rport, c.lport,
+                       c.uid};
   return nlwl_match(p.set.get(), c.exe.data(), c.exe.size(), &conn);
 }
 
@@ -227,6 +237,18 @@ TEST(Whitelist, PortRangeEdgesLocalAndRemote) {
                       {"/b", "10.1.1.1", 53, 1500}));
   EXPECT_FALSE(matches("/b|i<10.0.0.0/8>|p<53>|l<1000-2000>",
                        {"/b", "10.1.1.1", 54, 1500}));
+}
+
+TEST(Whitelist, UidAndUidRangeEdges) {
+  EXPECT_TRUE(matches("/b|u<0>", {"/b", "1.1.1.1", 1, 1, 0}));
+  EXPECT_FALSE(matches("/b|u<0>", {"/b", "1.1.1.1", 1, 1, 1000}));
+  const std::string r = "/b|u<1000-1999>";
+  EXPECT_FALSE(matches(r, {"/b", "1.1.1.1", 1, 1, 999}));
+  EXPECT_TRUE(matches(r, {"/b", "1.1.1.1", 1, 1, 1000}));
+  EXPECT_TRUE(matches(r, {"/b", "1.1.1.1", 1, 1, 1999}));
+  EXPECT_FALSE(matches(r, {"/b", "1.1.1.1", 1, 1, 2000}));
+  EXPECT_FALSE(
+      matches("/b|u<4294967294>", {"/b", "1.1.1.1", 1, 1, 4294967295U}));
 }
 
 TEST(Whitelist, AnyRuleOfTheListMatches) {

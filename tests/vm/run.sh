@@ -47,7 +47,8 @@ mkdir -p "$out/kmod" "$stage"/{bin,lib/netlog,usr/bin,etc}
 # Modules: a copy of kmod/ per kernel, so flavours never share objects.
 cp -r "$top/kmod/." "$out/kmod/"
 make -s -C "$out/kmod" KDIR="$KDIR" "${cross[@]}" W=1 modules
-cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" "$stage/lib/netlog/"
+cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
+	"$out/kmod/execlog/execlog.ko" "$stage/lib/netlog/"
 if [ -e "$out/kmod/netlog/netlog_kunit.ko" ]; then
 	cp "$out/kmod/netlog/netlog_kunit.ko" "$stage/lib/netlog/"
 fi

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _EXECLOG_H
+#define _EXECLOG_H
+
+#include <linux/types.h>
+
+#include "../netlog/netlog.h"
+
+struct execlog_counters {
+	u64 emitted;		/* records accepted by secure_log */
+	u64 dropped;		/* lost to a full ring (also in-stream) */
+	u64 filtered;		/* matched the whitelist */
+	u64 no_comm_before;	/* recorded without comm_before */
+	u64 starting;		/* execs in progress (sum: now) */
+};
+
+int execlog_exec_init(void);
+void execlog_exec_exit(void);
+int execlog_hooks_on(void);
+void execlog_hooks_off(void);
+void execlog_stats(struct execlog_counters *sum);
+bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid);
+
+#endif /* _EXECLOG_H */

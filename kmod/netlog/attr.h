@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NETLOG_ATTR_H
+#define _NETLOG_ATTR_H
+
+#include <linux/types.h>
+
+#include "../uapi/netlog.h"
+#include "rec_strings.h"
+
+struct file;
+struct dentry;
+struct vfsmount;
+struct path;
+struct cgroup;
+
+/*
+ * The exe of a task past exit_mm(), and the root it resolved paths from:
+ * the root is compared, never followed, so it needs no reference.
+ */
+struct netlog_exe {
+	struct file *file;	/* a reference, dropped by the table's owner */
+	const struct dentry *root;
+	const struct vfsmount *root_mnt;
+	bool host;		/* host_view() held */
+};
+
+int nl_attr_init(void);
+void nl_attr_exit(void);
+bool netlog_exe_keep(struct netlog_exe *e);
+const char *nl_exe_path(size_t *len, u32 *flags, bool lockless,
+			const struct netlog_exe *kept);
+const char *nl_cwd_path(size_t *len, u32 *flags, u32 trunc);
+void nl_fill_task(struct netlog_task *t, u64 netns);
+u64 nl_own_netns(void);
+void nl_put_who(struct netlog_strings *w, const char *exe, size_t exe_len,
+		u64 *cgroup_id);
+
+int netlog_emit_config(const char *param, const char *old, size_t old_len,
+		       const char *new, size_t new_len);
+#define NETLOG_FP_SIZE 80
+const char *netlog_config_value(const char *s, size_t *len,
+				unsigned int entries, char *fp, size_t fp_size);
+
+/* lockless.c */
+size_t nl_tty_name_lockless(char *buf, size_t size);
+char *nl_d_path_lockless(const struct path *path, const struct dentry *root,
+			 const struct vfsmount *root_mnt, char *buf, int size,
+			 bool *cut);
+char *nl_cgroup_path_lockless(struct cgroup *cgrp, char *buf, int size);
+
+#endif /* _NETLOG_ATTR_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NETLOG_WHITELIST_H
+#define _NETLOG_WHITELIST_H
+
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+
+#include "wl_rules.h"
+
+struct wl_holder;
+
+/* A whitelist parameter's state: its kernel_param's argument. */
+struct nl_whitelist {
+	struct wl_holder __rcu *cur;
+	struct mutex lock;	/* serialises writers */
+	/* why a parsed rule is refused here, or NULL (optional) */
+	const char *(*check)(const struct nlwl_rule *r);
+	/* after a change, under lock (optional) */
+	void (*changed)(void);
+};
+
+#define NL_WHITELIST_INIT(name, chk, chg)                                     \
+	{ .lock = __MUTEX_INITIALIZER(name.lock), .check = chk, .changed = chg }
+
+extern const struct kernel_param_ops nl_whitelist_ops;
+
+bool nl_whitelist_match(struct nl_whitelist *wl, const char *exe,
+			size_t exe_len, const struct nlwl_conn *conn);
+unsigned int nl_whitelist_count(struct nl_whitelist *wl);
+void nl_whitelist_exit(struct nl_whitelist *wl);
+
+#endif /* _NETLOG_WHITELIST_H */

@@ -1,0 +1,485 @@
+// execlog.ko: every execve and execveat, successful or not, with its
+// arguments, as uid 1000 where it matters; and auid/ses on every record.
+#include <sys/syscall.h>
+
+#include <climits>
+#include <nlohmann/json.hpp>
+
+#include "e2e.h"
+
+namespace e2e {
+namespace {
+
+constexpr const char* kBusybox = "/bin/busybox";
+
+class ExecLog : public E2E {
+ protected:
+  void SetUp() override {
+    if (read_file("/sys/module/execlog/initstate").empty()) {
+      auto p = run({"insmod", module("execlog")});
+      ASSERT_EQ(p.code, 0) << p.err;
+    }
+    read_all();
+  }
+  void TearDown() override { EXPECT_EQ(run({"rmmod", "execlog"}).code, 0); }
+};
+
+std::vector<std::string> args_of(const Rec& r) {
+  const auto j = nlohmann::json::parse(str(r, "argv"), nullptr, false);
+  EXPECT_TRUE(j.is_array()) << str(r, "argv");
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (const auto& a : j) out.push_back(a.get<std::string>());
+  return out;
+}
+
+// The config records among `recs` (read_all()'s own exec of the reader is
+// recorded too).
+std::vector<Rec> configs(const std::vector<Rec>& recs) {
+  std::vector<Rec> out;
+  for (const auto& r : recs)
+    if (str(r, "event") == "config") out.push_back(r);
+  return out;
+}
+
+std::vector<Rec> execs_of(const std::vector<Rec>& recs, pid_t pid) {
+  std::vector<Rec> out;
+  for (const auto& r : recs)
+    if (str(r, "event") == "exec" && num(r, "pid") == pid) out.push_back(r);
+  return out;
+}
+
+Rec one_exec(const std::vector<Rec>& recs, pid_t pid) {
+  auto found = execs_of(recs, pid);
+  EXPECT_EQ(found.size(), 1u) << "exec records of " << pid;
+  return found.empty() ? Rec{} : found[0];
+}
+
+std::string real(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) ? buf : path;
+}
+
+// What every exec record says of who made it; the caller sets the rest.
+struct ExecExpect {
+  int64_t result = 0;
+  std::string filename;
+  std::vector<std::string> argv;
+  int64_t argc = -1;  // -1: argv.size()
+  // /etc, on the root file system: the lock-free path walker of PREEMPT_RT
+  // kernels stops at a mount's top (/tmp is one in the VM).
+  std::string comm, comm_before, exe, cwd = "/etc";
+  int64_t pid = 0, tid = -1, ppid = getpid(), uid = kUser;
+  std::string user = "user";
+  int64_t auid = self_audit("loginuid"), ses = self_audit("sessionid");
+};
+
+void expect_exec(const Rec& r, const ExecExpect& e) {
+  EXPECT_EQ(str(r, "event"), "exec");
+  EXPECT_EQ(num(r, "result"), e.result);
+  EXPECT_EQ(str(r, "filename"), e.filename);
+  EXPECT_EQ(num(r, "argc"),
+            e.argc >= 0 ? e.argc : static_cast<int64_t>(e.argv.size()));
+  EXPECT_EQ(args_of(r), e.argv);
+  EXPECT_EQ(str(r, "comm"), e.comm);
+  EXPECT_EQ(str(r, "comm_before"), e.comm_before);
+  EXPECT_EQ(str(r, "exe"), e.exe);
+  EXPECT_EQ(str(r, "cwd"), e.cwd);
+  EXPECT_EQ(num(r, "pid"), e.pid);
+  EXPECT_EQ(num(r, "tid"), e.tid >= 0 ? e.tid : e.pid);
+  EXPECT_EQ(num(r, "ppid"), e.ppid);
+  EXPECT_EQ(num(r, "sid"), getsid(0));
+  EXPECT_EQ(num(r, "uid"), e.uid);
+  EXPECT_EQ(num(r, "euid"), e.uid);
+  EXPECT_EQ(num(r, "gid"), e.uid);
+  EXPECT_EQ(num(r, "egid"), e.uid);
+  EXPECT_EQ(str(r, "user"), e.user);
+  EXPECT_EQ(num(r, "auid"), e.auid);
+  EXPECT_EQ(num(r, "ses"), e.ses);
+  EXPECT_EQ(str(r, "auid_user"), e.auid == NETLOG_UID_NONE ? ""
+                                 : e.auid == kUser         ? "user"
+                                                   : std::to_string(e.auid));
+  EXPECT_EQ(str(r, "tty"), "");
+  EXPECT_EQ(str(r, "cgroup"), self_cgroup());
+  EXPECT_EQ(num(r, "netns"), self_netns());
+  EXPECT_EQ(r.count("exe_ns"), 0u);
+  EXPECT_EQ(str(r, "host"), hostname());
+}
+
+// An argument as the reader prints it (escape.h), once JSON is decoded:
+// printable ASCII as is, a backslash doubled, any other byte as \xNN.
+std::string escaped(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c >= 0x20 && c < 0x7f)
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
+std::vector<char*> c_args(std::vector<std::string>& args) {
+  std::vector<char*> out;
+  for (auto& a : args) out.push_back(a.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// A child that drops to uid 1000 (unless `as_root`), names itself
+// `comm`, goes to /etc and runs `fn`, which execs; exits 0 if it came back
+// with the errno it expected, 99 otherwise.
+pid_t exec_child(const std::string& comm, const std::function<int()>& fn,
+                 bool as_root = false) {
+  return spawn([&] {
+    if (chdir("/etc")) return 98;
+    if (!as_root) drop_to_user();
+    prctl(PR_SET_NAME, comm.c_str());
+    return fn();
+  });
+}
+
+// execve() of `path` with `args`; the child's exit code is 0 when it failed
+// with `expect_errno` (0: it must not have returned).
+pid_t execve_child(const std::string& path, std::vector<std::string> args,
+                   int expect_errno, bool as_root = false) {
+  return exec_child(
+      "nl-exec",
+      [&] {
+        auto argv = c_args(args);
+        char* envp[] = {nullptr};
+        execve(path.c_str(), argv.data(), envp);
+        return errno == expect_errno && expect_errno ? 0 : 99;
+      },
+      as_root);
+}
+
+TEST_F(ExecLog, ExecAsUserWithSpacesAndQuotes) {
+  const std::vector<std::string> args = {"busybox", "true", "a b",
+                                         "c\"d",    "it's", ""};
+  const pid_t pid = execve_child(kBusybox, args, 0);
+  ASSERT_EQ(wait_exit(pid), 0);
+  const auto r = one_exec(read_all().recs, pid);
+  ExecExpect e;
+  e.filename = kBusybox;
+  e.argv = args;
+  e.comm = "busybox";
+  e.comm_before = "nl-exec";
+  e.exe = real(kBusybox);
+  e.pid = pid;
+  expect_exec(r, e);
+}
+
+TEST_F(ExecLog, FailedExecsAreRecordedAsUser) {
+  const pid_t missing =
+      execve_child("/nonexistent/nl-x", {"nl-x", "1"}, ENOENT);
+  ASSERT_EQ(wait_exit(missing), 0);
+  const std::string plain = "/tmp/nl-not-executable";
+  { std::ofstream(plain) << "data\n"; }
+  ASSERT_EQ(chmod(plain.c_str(), 0644), 0);
+  const pid_t denied = execve_child(plain, {"nl-y"}, EACCES);
+  ASSERT_EQ(wait_exit(denied), 0);
+
+  const auto recs = read_all().recs;
+  ExecExpect e;
+  e.result = -ENOENT;
+  e.filename = "/nonexistent/nl-x";
+  e.argv = {"nl-x", "1"};
+  e.comm = e.comm_before = "nl-exec";
+  e.exe = self_exe();  // the program that tried
+  e.pid = missing;
+  expect_exec(one_exec(recs, missing), e);
+  e.result = -EACCES;
+  e.filename = plain;
+  e.argv = {"nl-y"};
+  e.pid = denied;
+  expect_exec(one_exec(recs, denied), e);
+  unlink(plain.c_str());
+}
+
+TEST_F(ExecLog, AShebangScriptShowsTheInterpreterAndTheScript) {
+  const std::string script = "/tmp/nl-script.sh";
+  { std::ofstream(script) << "#!/bin/sh\nexit 0\n"; }
+  ASSERT_EQ(chmod(script.c_str(), 0755), 0);
+  const pid_t pid = execve_child(script, {"nl-script.sh", "arg 1"}, 0);
+  ASSERT_EQ(wait_exit(pid), 0);
+  ExecExpect e;
+  e.filename = script;
+  e.argv = {"/bin/sh", script, "arg 1"};
+  e.comm = "nl-script.sh";
+  e.comm_before = "nl-exec";
+  e.exe = real("/bin/sh");
+  e.pid = pid;
+  expect_exec(one_exec(read_all().recs, pid), e);
+  unlink(script.c_str());
+}
+
+TEST_F(ExecLog, ExecveatByDescriptorAndFromADirectory) {
+  const pid_t by_fd = exec_child("nl-exec", [] {
+    const int fd = open(kBusybox, O_PATH | O_CLOEXEC);
+    if (fd != 7 && dup2(fd, 7) != 7) return 97;
+    std::vector<std::string> args = {"busybox", "true"};
+    auto argv = c_args(args);
+    char* envp[] = {nullptr};
+    syscall(SYS_execveat, 7, "", argv.data(), envp, AT_EMPTY_PATH);
+    return 99;
+  });
+  ASSERT_EQ(wait_exit(by_fd), 0);
+  const pid_t in_dir = exec_child("nl-exec", [] {
+    const int dir = open("/tmp", O_DIRECTORY | O_RDONLY);
+    if (dup2(dir, 8) != 8) return 97;
+    std::vector<std::string> args = {"nl-missing"};
+    auto argv = c_args(args);
+    char* envp[] = {nullptr};
+    syscall(SYS_execveat, 8, "nl-missing", argv.data(), envp, 0);
+    return errno == ENOENT ? 0 : 99;
+  });
+  ASSERT_EQ(wait_exit(in_dir), 0);
+
+  const auto recs = read_all().recs;
+  ExecExpect e;
+  e.filename = "/dev/fd/7";
+  e.argv = {"busybox", "true"};
+  const auto fd_rec = one_exec(recs, by_fd);
+  // The new comm is the end of the filename ("7"), or, on kernels that
+  // name an fd's program after its file, "busybox".
+  e.comm = str(fd_rec, "comm");
+  EXPECT_TRUE(e.comm == "7" || e.comm == "busybox") << e.comm;
+  e.comm_before = "nl-exec";
+  e.exe = real(kBusybox);
+  e.pid = by_fd;
+  expect_exec(fd_rec, e);
+  e.result = -ENOENT;
+  e.filename = "/dev/fd/8/nl-missing";
+  e.argv = {"nl-missing"};
+  e.comm = "nl-exec";
+  e.exe = self_exe();
+  e.pid = in_dir;
+  expect_exec(one_exec(recs, in_dir), e);
+}
+
+TEST_F(ExecLog, ExecFromAThreadThatIsNotTheLeader) {
+  int tid_pipe[2];
+  ASSERT_EQ(pipe(tid_pipe), 0);
+  const pid_t pid = exec_child("nl-exec", [&] {
+    std::thread t([&] {
+      prctl(PR_SET_NAME, "nl-thread");
+      const pid_t tid = gettid();
+      if (write(tid_pipe[1], &tid, sizeof(tid)) != sizeof(tid)) _exit(96);
+      std::vector<std::string> args = {"busybox", "true"};
+      auto argv = c_args(args);
+      char* envp[] = {nullptr};
+      execve(kBusybox, argv.data(), envp);
+      _exit(99);
+    });
+    t.join();
+    return 98;
+  });
+  close(tid_pipe[1]);
+  pid_t tid = 0;
+  ASSERT_EQ(read(tid_pipe[0], &tid, sizeof(tid)), ssize_t(sizeof(tid)));
+  close(tid_pipe[0]);
+  ASSERT_EQ(wait_exit(pid), 0);
+  ASSERT_NE(tid, pid);
+  ExecExpect e;
+  e.filename = kBusybox;
+  e.argv = {"busybox", "true"};
+  e.comm = "busybox";
+  e.comm_before = "nl-thread";
+  e.exe = real(kBusybox);
+  e.pid = pid;
+  e.tid = tid;
+  expect_exec(one_exec(read_all().recs, pid), e);
+}
+
+// 10,000 arguments, 100 KiB with newlines, quotes and control bytes: argc
+// is exact, argv is cut at NETLOG_ARGV_MAX and flagged, and every line
+// stays one line of valid JSON (read_all() parses each).
+TEST_F(ExecLog, AHugeArgvIsCutAndFlaggedAndArgcIsExact) {
+  std::vector<std::string> args = {"busybox", "true"};
+  for (int i = 0; args.size() < 10000; i++)
+    args.push_back(fmt::format("{:05}\n\"\x01\x1b[2J", i));
+  size_t bytes = 0;
+  for (const auto& a : args) bytes += a.size() + 1;
+  ASSERT_GT(bytes, 100000u);
+  const pid_t ok = execve_child(kBusybox, args, 0);
+  ASSERT_EQ(wait_exit(ok), 0);
+  const pid_t failed = execve_child("/nonexistent/nl-big", args, ENOENT);
+  ASSERT_EQ(wait_exit(failed), 0);
+
+  const auto d = read_all();
+  for (pid_t pid : {ok, failed}) {
+    const auto r = one_exec(d.recs, pid);
+    EXPECT_EQ(num(r, "argc"), 10000);
+    EXPECT_EQ(str(r, "truncated"), "argv");
+    const auto got = args_of(r);
+    ASSERT_GT(got.size(), 100u);
+    ASSERT_LT(got.size(), args.size());
+    size_t kept = 0;  // the arguments' bytes, NULs included
+    for (size_t i = 0; i < got.size(); i++) {
+      kept += args[i].size() + 1;
+      if (i + 1 < got.size())
+        EXPECT_EQ(got[i], escaped(args[i])) << i;
+      else  // the last one kept: all of it, or its start
+        EXPECT_EQ(escaped(args[i]).rfind(got[i], 0), 0u) << got[i];
+    }
+    EXPECT_GE(kept, size_t{NETLOG_ARGV_MAX});
+    EXPECT_LE(kept, size_t{NETLOG_ARGV_MAX} + args[got.size() - 1].size());
+  }
+  // Nothing of the arguments forged a record or a line.
+  for (const auto& r : d.recs) EXPECT_NE(str(r, "event"), "");
+  EXPECT_EQ(std::count(d.proc.out.begin(), d.proc.out.end(), '\n'),
+            static_cast<long>(d.recs.size()));
+}
+
+// root sets its login uid, then becomes uid 1000: auid and ses stay, on the
+// exec record and on a socket record of netlog alike.
+TEST_F(ExecLog, AuidSurvivesAUidChange) {
+  int ses_pipe[2];
+  ASSERT_EQ(pipe(ses_pipe), 0);
+  const pid_t pid = exec_child(
+      "nl-login",
+      [&] {
+        if (!write_file("/proc/self/loginuid", "4242")) return 91;
+        const int64_t ses = self_audit("sessionid");
+        if (write(ses_pipe[1], &ses, sizeof(ses)) != sizeof(ses)) return 92;
+        drop_to_user();
+        const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        socklen_t len;
+        auto to = make_addr(AF_INET, "127.0.0.1", 9, &len);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&to), len)) return 93;
+        close(fd);
+        std::vector<std::string> args = {"busybox", "true"};
+        auto argv = c_args(args);
+        char* envp[] = {nullptr};
+        execve(kBusybox, argv.data(), envp);
+        return 99;
+      },
+      true);
+  close(ses_pipe[1]);
+  int64_t ses = -1;
+  ASSERT_EQ(read(ses_pipe[0], &ses, sizeof(ses)), ssize_t(sizeof(ses)));
+  close(ses_pipe[0]);
+  ASSERT_EQ(wait_exit(pid), 0);
+  ASSERT_NE(ses, self_audit("sessionid"));
+
+  const auto recs = read_all().recs;
+  ExecExpect e;
+  e.filename = kBusybox;
+  e.argv = {"busybox", "true"};
+  e.comm = "busybox";
+  e.comm_before = "nl-login";
+  e.exe = real(kBusybox);
+  e.pid = pid;
+  e.auid = 4242;
+  e.ses = ses;
+  expect_exec(one_exec(recs, pid), e);
+  const auto c = one(recs, pid, "connect", "udp");
+  EXPECT_EQ(num(c, "uid"), kUser);
+  EXPECT_EQ(num(c, "auid"), 4242);
+  EXPECT_EQ(num(c, "ses"), ses);
+  EXPECT_EQ(str(c, "auid_user"), "4242");
+}
+
+TEST_F(ExecLog, WhitelistByProgramAndUid) {
+  const std::string param = "/sys/module/execlog/parameters/whitelist";
+  const std::string rule = real(kBusybox) + "|u<1000>";
+  ASSERT_TRUE(write_file(param, rule));
+  EXPECT_EQ(read_file(param), real(kBusybox) + "|u<1000>\n");
+  // Rules with endpoints are netlog's: refused, and the old rules stay.
+  EXPECT_FALSE(write_file(param, "/bin/x|p<22>"));
+  EXPECT_FALSE(write_file(param, "/bin/y,relative"));
+  EXPECT_EQ(read_file(param), real(kBusybox) + "|u<1000>\n");
+
+  const pid_t user = execve_child(kBusybox, {"busybox", "true"}, 0);
+  ASSERT_EQ(wait_exit(user), 0);
+  const pid_t root = execve_child(kBusybox, {"busybox", "true"}, 0, true);
+  ASSERT_EQ(wait_exit(root), 0);
+  // A failed exec is never whitelisted.
+  const pid_t failed =
+      execve_child(real(kBusybox) + "/nope", {"busybox"}, ENOTDIR);
+  ASSERT_EQ(wait_exit(failed), 0);
+
+  const auto recs = read_all().recs;
+  EXPECT_TRUE(execs_of(recs, user).empty());
+  EXPECT_EQ(num(one_exec(recs, root), "uid"), 0);
+  EXPECT_EQ(num(one_exec(recs, failed), "result"), -ENOTDIR);
+  EXPECT_NE(
+      read_file("/sys/module/execlog/parameters/stats").find(" filtered=1 "),
+      std::string::npos);
+
+  ASSERT_TRUE(write_file(param, "\n"));  // (an empty write never reaches it)
+  const auto cfg = configs(read_all().recs);
+  ASSERT_EQ(cfg.size(), 1u);
+  EXPECT_EQ(str(cfg[0], "event"), "config");
+  EXPECT_EQ(str(cfg[0], "param"), "whitelist");
+  EXPECT_EQ(str(cfg[0], "old"), real(kBusybox) + "|u<1000>");
+  EXPECT_EQ(str(cfg[0], "new"), "");
+}
+
+TEST_F(ExecLog, DisabledRecordsNothingAndSaysSo) {
+  const std::string param = "/sys/module/execlog/parameters/enabled";
+  ASSERT_TRUE(write_file(param, "0"));
+  const pid_t pid = execve_child(kBusybox, {"busybox", "true"}, 0);
+  ASSERT_EQ(wait_exit(pid), 0);
+  ASSERT_TRUE(write_file(param, "1"));
+  const auto all = read_all().recs;
+  EXPECT_TRUE(execs_of(all, pid).empty());
+  const auto recs = configs(all);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(str(recs[0], "param"), "enabled");
+  EXPECT_EQ(str(recs[0], "old"), "1");
+  EXPECT_EQ(str(recs[0], "new"), "0");
+  EXPECT_EQ(str(recs[1], "new"), "1");
+  EXPECT_FALSE(write_file(param, "maybe"));
+}
+
+// Loaded and unloaded while a user execs in a loop: no handler outlives
+// the module, no exec in between is recorded twice, and the kernel log
+// stays clean (the run's verdict).
+TEST_F(ExecLog, LoadAndUnloadUnderAnExecLoop) {
+  const pid_t loop = spawn([] {
+    drop_to_user();
+    for (;;) {
+      const pid_t c = fork();
+      if (c == 0) {
+        char* argv[] = {const_cast<char*>("busybox"), const_cast<char*>("true"),
+                        nullptr};
+        char* envp[] = {nullptr};
+        execve(kBusybox, argv, envp);
+        _exit(99);
+      }
+      if (c < 0) continue;
+      waitpid(c, nullptr, 0);
+      // a failed exec too, for the sys_exit path
+      char* argv[] = {const_cast<char*>("x"), nullptr};
+      char* envp[] = {nullptr};
+      execve("/nonexistent/nl-loop", argv, envp);
+    }
+    return 0;
+  });
+  const int rounds = std::stoi(env_or("NETLOG_RELOADS", "10"));
+  for (int i = 0; i < rounds; i++) {
+    ASSERT_EQ(run({"rmmod", "execlog"}).code, 0) << "round " << i;
+    ASSERT_EQ(run({"insmod", module("execlog")}).code, 0) << "round " << i;
+  }
+  kill(loop, SIGKILL);
+  wait_exit(loop);
+  std::map<int64_t, int> per_pid;
+  int64_t failed = 0;
+  for (const auto& r : read_all().recs) {
+    if (str(r, "event") != "exec") continue;
+    if (num(r, "result") == 0)
+      per_pid[num(r, "pid")]++;
+    else
+      failed++;
+  }
+  EXPECT_GT(per_pid.size(), 0u);
+  EXPECT_GT(failed, 0);
+  for (const auto& [pid, n] : per_pid) EXPECT_EQ(n, 1) << pid;
+}
+
+}  // namespace
+}  // namespace e2e
