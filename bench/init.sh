@@ -23,7 +23,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 exec >/dev/ttyS1 2>&1
 
 seconds=1 rounds=3 procs=2 profile=1
-configs=baseline,netlog,netlog-filtered,auditd,bpftrace
+configs=baseline,netlog,netlog-filtered,execlog,auditd,bpftrace
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
@@ -42,6 +42,11 @@ netlog_sum() {
 	grep -o " $1=[0-9]*" "$stats" | awk -F= '{ n += $2 } END { print n + 0 }'
 }
 
+exec_stats=/sys/module/execlog/parameters/stats
+execlog_count() {
+	grep -o " $1=[0-9]*" "$exec_stats" | cut -d= -f2
+}
+
 audit_log=/var/log/audit/audit.log
 audit_lost() {
 	auditctl -s | awk '$1 == "lost" { print $2 }'
@@ -54,8 +59,9 @@ counts() {
 	case "$1" in
 	netlog) echo "$(netlog_sum emitted) $(netlog_sum dropped)" ;;
 	netlog-filtered) echo "$(netlog_sum filtered) $(netlog_sum dropped)" ;;
+	execlog) echo "$(execlog_count emitted) $(execlog_count dropped)" ;;
 	auditd) echo "$(grep -c '^type=SYSCALL' "$audit_log") $(audit_lost)" ;;
-	bpftrace) echo "$(grep -c '^kretprobe\|^kprobe' "$bt_out")" \
+	bpftrace) echo "$(grep -c '^kretprobe\|^kprobe\|^tracepoint' "$bt_out")" \
 		"$(grep -o 'Lost [0-9]* events' "$bt_out" |
 			awk '{ n += $2 } END { print n + 0 }')" ;;
 	*) echo "0 0" ;;
@@ -73,12 +79,19 @@ start() {
 		netlog-reader >/dev/null &
 		reader=$!
 		;;
+	execlog)
+		insmod /usr/local/lib/netlog/secure_log.ko || return 1
+		insmod /usr/local/lib/netlog/execlog.ko || return 1
+		netlog-reader >/dev/null &
+		reader=$!
+		;;
 	auditd)
 		auditd || return 1
 		auditctl -D >/dev/null
 		auditctl -b 8192 >/dev/null
 		auditctl -a always,exit -F arch=b64 \
 			-S connect,accept,accept4,bind,listen,close >/dev/null
+		auditctl -a always,exit -F arch=b64 -S execve,execveat >/dev/null
 		;;
 	bpftrace)
 		: >"$bt_out"
@@ -102,6 +115,11 @@ stop() {
 		kill "$reader"
 		wait "$reader"
 		rmmod netlog && rmmod secure_log
+		;;
+	execlog)
+		kill "$reader"
+		wait "$reader"
+		rmmod execlog && rmmod secure_log
 		;;
 	auditd)
 		# Once audit has been enabled, every new task gets an audit
@@ -131,7 +149,7 @@ for round in $(seq "$rounds"); do
 			echo "=== $config failed to start"
 			continue
 		fi
-		for workload in tcp udp udpsend; do
+		for workload in tcp udp udpsend exec; do
 			# Warm up: loading code and arming probes makes QEMU drop
 			# translated code, which the first second pays for.
 			netloop "$workload" 1 "$procs" >/dev/null

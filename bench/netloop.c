@@ -2,7 +2,7 @@
 /*
  * netloop: the benchmark's loopback workload.
  *
- *   netloop tcp|udp|udpsend SECONDS PROCS
+ *   netloop tcp|udp|udpsend|exec SECONDS PROCS
  *
  * PROCS processes, started together, each for SECONDS:
  *   tcp: socket, connect to its own listener on 127.0.0.1, accept, close
@@ -11,7 +11,9 @@
  *   udp: socket, bind to 127.0.0.1:0, connect to 127.0.0.1:9, close;
  *   udpsend: one unconnected UDP socket per process, and one sendto() of a
  *        byte to 127.0.0.1:9 per operation: the same destination again,
- *        which a recorder should notice once.
+ *        which a recorder should notice once;
+ *   exec: fork, execve of NETLOOP_NOOP (a static program that exits at
+ *        once, given as argv[0] "noop" and one argument), wait.
  * Prints "ops=N seconds=S ops_per_s=R" for all processes together, and
  * exits non-zero if any call fails, so that a bench never times errors.
  */
@@ -97,7 +99,29 @@ static int send_once(int s, const struct sockaddr_in *to)
 	return 0;
 }
 
-enum workload { TCP, UDP, UDPSEND };
+/* A program that does nothing, for the exec loop; built by bench/run.sh. */
+#define NETLOOP_NOOP "/usr/local/bin/noop"
+
+static int exec_once(void)
+{
+	static char *const argv[] = { "noop", "arg", NULL };
+	static char *const envp[] = { NULL };
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		execve(NETLOOP_NOOP, argv, envp);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return fail("exec " NETLOOP_NOOP);
+	return 0;
+}
+
+enum workload { TCP, UDP, UDPSEND, EXEC };
 
 /* One process's loop; returns its operation count, or -1. */
 static long run(enum workload w, double seconds, int start_fd)
@@ -136,6 +160,9 @@ static long run(enum workload w, double seconds, int start_fd)
 		case UDP:
 			err = udp_once(&to);
 			break;
+		case EXEC:
+			err = exec_once();
+			break;
 		default:
 			err = send_once(lfd, &to);
 		}
@@ -154,13 +181,19 @@ int main(int argc, char **argv)
 	long total = 0, n;
 	pid_t pid;
 
-	if (argc != 4 || (strcmp(argv[1], "tcp") && strcmp(argv[1], "udp") &&
-			  strcmp(argv[1], "udpsend"))) {
-		fprintf(stderr, "usage: netloop tcp|udp|udpsend SECONDS PROCS\n");
+	static const char *const names[] = {
+		[TCP] = "tcp", [UDP] = "udp", [UDPSEND] = "udpsend",
+		[EXEC] = "exec",
+	};
+
+	for (w = TCP; argc == 4 && w <= EXEC; w++)
+		if (!strcmp(argv[1], names[w]))
+			break;
+	if (argc != 4 || w > EXEC) {
+		fprintf(stderr,
+			"usage: netloop tcp|udp|udpsend|exec SECONDS PROCS\n");
 		return 2;
 	}
-	w = !strcmp(argv[1], "tcp") ? TCP : !strcmp(argv[1], "udp") ? UDP :
-					 UDPSEND;
 	seconds = atof(argv[2]);
 	procs = atoi(argv[3]);
 	if (seconds <= 0 || procs < 1 || pipe(start) || pipe(counts))

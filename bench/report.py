@@ -9,7 +9,11 @@ import re
 import statistics
 import sys
 
-ORDER = ["baseline", "netlog", "netlog-filtered", "auditd", "bpftrace"]
+ORDER = ["baseline", "netlog", "netlog-filtered", "execlog", "auditd",
+         "bpftrace"]
+# Events a complete recorder makes per operation, where it is one number:
+# one exec record per exec (auditd: its SYSCALL record; bpftrace: its line).
+EXPECTED = {"exec": {"execlog": 1, "auditd": 1, "bpftrace": 1}}
 
 
 KERNEL_BAD = re.compile(r"\b(BUG|WARNING|Oops|general protection|"
@@ -52,7 +56,7 @@ def profile_tables(profile):
 
 def vm_tables(runs):
     out = []
-    for workload in ("tcp", "udp", "udpsend"):
+    for workload in ("tcp", "udp", "udpsend", "exec"):
         rows = {}
         for r in runs:
             if r["workload"] == workload and "ops_per_s" in r:
@@ -62,8 +66,8 @@ def vm_tables(runs):
         base = statistics.median(float(r["ops_per_s"]) for r in rows["baseline"])
         out.append(f"\n### {workload.upper()} loop\n")
         out.append("| configuration | runs | ops/s median | spread (min-max) "
-                   "| vs baseline | slowdown | events/op | lost |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+                   "| vs baseline | slowdown | events/op | recorded | lost |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         slow = {}
         for config in ORDER:
             if config not in rows:
@@ -75,15 +79,23 @@ def vm_tables(runs):
             events = sum(int(r["events"]) for r in rs)
             lost = sum(int(r["lost"]) for r in rs)
             slow[config] = 1 - med / base
+            per_op = events / ops if ops else 0
+            share = "-"
+            expected = EXPECTED.get(workload, {}).get(config)
+            if expected:
+                share = f"{100 * per_op / expected:.1f}%"
+                if per_op < 0.99 * expected:
+                    share += " (under 99%)"
             out.append(
                 f"| {config} | {len(rs)} | {med:,.0f} | {min(rates):,.0f}-"
                 f"{max(rates):,.0f} | {med / base:.3f} | "
-                f"{100 * slow[config]:+.1f}% | "
-                f"{events / ops if ops else 0:.2f} | {lost} |")
+                f"{100 * slow[config]:+.1f}% | {per_op:.2f} | {share} | "
+                f"{lost} |")
+        ours = "execlog" if workload == "exec" else "netlog"
         for peer in ("auditd", "bpftrace"):
-            if "netlog" in slow and peer in slow and slow[peer] > 0:
-                out.append(f"\nnetlog's slowdown is {slow['netlog'] / slow[peer]:.2f}"
-                           f" of {peer}'s.")
+            if ours in slow and peer in slow and slow[peer] > 0:
+                out.append(f"\n{ours}'s slowdown is "
+                           f"{slow[ours] / slow[peer]:.2f} of {peer}'s.")
     return out
 
 

@@ -22,13 +22,18 @@ rm -rf "$stage"
 mkdir -p "$out/kmod" "$stage"/{usr/local/lib/netlog,usr/local/bin,bench}
 cp -r "$top/kmod/." "$out/kmod/"
 make -s -C "$out/kmod" KDIR="$KDIR" modules
-cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" "$stage/usr/local/lib/netlog/"
+cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
+	"$out/kmod/execlog/execlog.ko" "$stage/usr/local/lib/netlog/"
 
 cmake -S "$top/reader" -B "$out/reader" -DCMAKE_BUILD_TYPE=Release \
 	-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF -DNETLOG_BUILD_BENCH=ON >/dev/null
 cmake --build "$out/reader" -j"$(nproc)" --target netlog-reader reader_bench
 cp "$out/reader/netlog-reader" "$stage/usr/local/bin/"
 gcc -O2 -Wall -Wextra -Werror -o "$stage/usr/local/bin/netloop" "$top/bench/netloop.c"
+# The exec loop's program: static, so that an exec is the kernel's work and
+# not the dynamic loader's.
+echo 'int main(void) { return 0; }' |
+	gcc -O2 -static -x c -o "$stage/usr/local/bin/noop" -
 # The reader's libraries the Debian root does not have (libfmt, libnl).
 ldd "$stage/usr/local/bin/netlog-reader" | awk '/=> \// { print $3 }' |
 	grep -E 'libfmt|libnl' | while read -r lib; do
@@ -46,7 +51,7 @@ results=$out/results.log
 console=$out/console.log
 cmdline="console=ttyS0 rdinit=/init panic=-1 bench.seconds=${BENCH_SECONDS:-1}"
 cmdline+=" bench.rounds=${BENCH_ROUNDS:-3} bench.procs=${BENCH_PROCS:-2}"
-cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-filtered,auditd,bpftrace}"
+cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-filtered,execlog,auditd,bpftrace}"
 cmdline+=" bench.profile=${BENCH_PROFILE:-1}"
 [ "${BENCH_ICOUNT:-on}" = off ] || cmdline+=" bench.icount"
 echo "bench: booting $KVER (TCG); results in $results"
