@@ -87,16 +87,13 @@ static const struct kernel_param_ops stats_ops = {
 module_param_cb(stats, &stats_ops, NULL, 0400);
 MODULE_PARM_DESC(stats, "counters (read only)");
 
-static void record_lifecycle(const char *what, bool loading)
+static void record_lifecycle(bool loading)
 {
 	char s[64];
 	size_t len = scnprintf(s, sizeof(s), "enabled=%d whitelist_entries=%u",
 			       enabled, nl_whitelist_count(&execlog_wl));
 
-	if (loading)
-		netlog_emit_config(what, NULL, 0, s, len);
-	else
-		netlog_emit_config(what, s, len, NULL, 0);
+	netlog_emit_lifecycle(loading, s, len);
 }
 
 static int __init execlog_init(void)
@@ -115,7 +112,7 @@ static int __init execlog_init(void)
 	mutex_unlock(&enabled_lock);
 	if (ret)
 		goto err_exec;
-	record_lifecycle("load", true);
+	record_lifecycle(true);
 	pr_info("loaded\n");
 	return 0;
 
@@ -129,7 +126,7 @@ err:
 
 static void __exit execlog_exit(void)
 {
-	record_lifecycle("unload", false);
+	record_lifecycle(false);
 	mutex_lock(&enabled_lock);
 	live = false;
 	execlog_hooks_off();

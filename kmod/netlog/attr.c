@@ -352,3 +352,15 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 	mutex_unlock(&config_lock);
 	return ret;
 }
+
+/*
+ * The load or unload record of a module, with @state (what it records from
+ * then on, or did) as the new or the old value.
+ */
+void netlog_emit_lifecycle(bool loading, const char *state, size_t len)
+{
+	if (loading)
+		netlog_emit_config("load", NULL, 0, state, len);
+	else
+		netlog_emit_config("unload", state, len, NULL, 0);
+}

@@ -37,6 +37,7 @@ void nl_put_who(struct netlog_strings *w, const char *exe, size_t exe_len,
 
 int netlog_emit_config(const char *param, const char *old, size_t old_len,
 		       const char *new, size_t new_len);
+void netlog_emit_lifecycle(bool loading, const char *state, size_t len);
 #define NETLOG_FP_SIZE 80
 const char *netlog_config_value(const char *s, size_t *len,
 				unsigned int entries, char *fp, size_t fp_size);

@@ -7,17 +7,14 @@
 #include "netlog.h"
 
 /* The load and unload records: what netlog records from then on, or did. */
-static void record_lifecycle(const char *what, bool loading)
+static void record_lifecycle(bool loading)
 {
 	char s[64];
 	size_t len = scnprintf(s, sizeof(s), "probes=%#lx whitelist_entries=%u",
 			       netlog_probes_mask(),
 			       nl_whitelist_count(&netlog_wl));
 
-	if (loading)
-		netlog_emit_config(what, NULL, 0, s, len);
-	else
-		netlog_emit_config(what, s, len, NULL, 0);
+	netlog_emit_lifecycle(loading, s, len);
 }
 
 static int __init netlog_init(void)
@@ -30,7 +27,7 @@ static int __init netlog_init(void)
 	ret = netlog_probes_init();
 	if (ret)
 		goto err_record;
-	record_lifecycle("load", true);
+	record_lifecycle(true);
 	pr_info("loaded\n");
 	return 0;
 
@@ -42,7 +39,7 @@ err:
 
 static void __exit netlog_exit(void)
 {
-	record_lifecycle("unload", false);
+	record_lifecycle(false);
 	netlog_probes_exit();
 	nl_whitelist_exit(&netlog_wl);
 	netlog_record_exit();

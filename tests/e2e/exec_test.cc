@@ -74,6 +74,18 @@ struct ExecExpect {
   int64_t auid = self_audit("loginuid"), ses = self_audit("sessionid");
 };
 
+// A successful exec of "busybox true" by `pid`, named `comm_before` before.
+ExecExpect busybox_true(pid_t pid, const std::string& comm_before) {
+  ExecExpect e;
+  e.filename = kBusybox;
+  e.argv = {"busybox", "true"};
+  e.comm = "busybox";
+  e.comm_before = comm_before;
+  e.exe = real(kBusybox);
+  e.pid = pid;
+  return e;
+}
+
 void expect_exec(const Rec& r, const ExecExpect& e) {
   EXPECT_EQ(str(r, "event"), "exec");
   EXPECT_EQ(num(r, "result"), e.result);
@@ -283,13 +295,7 @@ TEST_F(ExecLog, ExecFromAThreadThatIsNotTheLeader) {
   close(tid_pipe[0]);
   ASSERT_EQ(wait_exit(pid), 0);
   ASSERT_NE(tid, pid);
-  ExecExpect e;
-  e.filename = kBusybox;
-  e.argv = {"busybox", "true"};
-  e.comm = "busybox";
-  e.comm_before = "nl-thread";
-  e.exe = real(kBusybox);
-  e.pid = pid;
+  ExecExpect e = busybox_true(pid, "nl-thread");
   e.tid = tid;
   expect_exec(one_exec(read_all().recs, pid), e);
 }
@@ -366,13 +372,7 @@ TEST_F(ExecLog, AuidSurvivesAUidChange) {
   ASSERT_NE(ses, self_audit("sessionid"));
 
   const auto recs = read_all().recs;
-  ExecExpect e;
-  e.filename = kBusybox;
-  e.argv = {"busybox", "true"};
-  e.comm = "busybox";
-  e.comm_before = "nl-login";
-  e.exe = real(kBusybox);
-  e.pid = pid;
+  ExecExpect e = busybox_true(pid, "nl-login");
   e.auid = 4242;
   e.ses = ses;
   expect_exec(one_exec(recs, pid), e);
