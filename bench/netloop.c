@@ -12,8 +12,8 @@
  *   udpsend: one unconnected UDP socket per process, and one sendto() of a
  *        byte to 127.0.0.1:9 per operation: the same destination again,
  *        which a recorder should notice once;
- *   exec: fork, execve of NETLOOP_NOOP (a static program that exits at
- *        once, given as argv[0] "noop" and one argument), wait.
+ *   exec: fork, execve of a static program that exits at once (the
+ *        environment's NETLOOP_NOOP, or /usr/local/bin/noop), wait.
  * Prints "ops=N seconds=S ops_per_s=R" for all processes together, and
  * exits non-zero if any call fails, so that a bench never times errors.
  */
@@ -99,8 +99,8 @@ static int send_once(int s, const struct sockaddr_in *to)
 	return 0;
 }
 
-/* A program that does nothing, for the exec loop; built by bench/run.sh. */
-#define NETLOOP_NOOP "/usr/local/bin/noop"
+/* The program that does nothing, for the exec loop (bench/run.sh builds it). */
+static const char *noop = "/usr/local/bin/noop";
 
 static int exec_once(void)
 {
@@ -112,12 +112,12 @@ static int exec_once(void)
 	if (pid < 0)
 		return fail("fork");
 	if (pid == 0) {
-		execve(NETLOOP_NOOP, argv, envp);
+		execve(noop, argv, envp);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
-		return fail("exec " NETLOOP_NOOP);
+		return fail("exec");
 	return 0;
 }
 
@@ -194,6 +194,8 @@ int main(int argc, char **argv)
 			"usage: netloop tcp|udp|udpsend|exec SECONDS PROCS\n");
 		return 2;
 	}
+	if (getenv("NETLOOP_NOOP"))
+		noop = getenv("NETLOOP_NOOP");
 	seconds = atof(argv[2]);
 	procs = atoi(argv[3]);
 	if (seconds <= 0 || procs < 1 || pipe(start) || pipe(counts))

@@ -122,6 +122,8 @@ bench_smoke() {
 	gcc -O2 -Wall -Wextra -Werror -o build/netloop bench/netloop.c &&
 		build/netloop tcp 0.2 2 && build/netloop udp 0.2 2 &&
 		build/netloop udpsend 0.2 2 &&
+		echo 'int main(void) { return 0; }' | gcc -O2 -static -x c -o build/noop - &&
+		NETLOOP_NOOP=build/noop build/netloop exec 0.2 2 &&
 		cmake -S reader -B build/reader-bench -DCMAKE_BUILD_TYPE=Release \
 			-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF \
 			-DNETLOG_BUILD_BENCH=ON >/dev/null &&
