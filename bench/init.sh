@@ -86,6 +86,11 @@ start() {
 		reader=$!
 		;;
 	auditd)
+		# auditd rotates audit.log at 8 MB by default, and a count of its
+		# lines then goes back (even below zero): keep one file, so that
+		# the count is of every record it wrote.
+		sed -i 's/^max_log_file_action.*/max_log_file_action = ignore/' \
+			/etc/audit/auditd.conf
 		auditd || return 1
 		auditctl -D >/dev/null
 		auditctl -b 8192 >/dev/null
