@@ -23,7 +23,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 exec >/dev/ttyS1 2>&1
 
 seconds=1 rounds=3 procs=2 profile=1
-configs=baseline,netlog,netlog-filtered,execlog,auditd,bpftrace
+configs=baseline,netlog,netlog-filtered,execlog,execlog-success,auditd,bpftrace
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
@@ -59,7 +59,7 @@ counts() {
 	case "$1" in
 	netlog) echo "$(netlog_sum emitted) $(netlog_sum dropped)" ;;
 	netlog-filtered) echo "$(netlog_sum filtered) $(netlog_sum dropped)" ;;
-	execlog) echo "$(execlog_count emitted) $(execlog_count dropped)" ;;
+	execlog*) echo "$(execlog_count emitted) $(execlog_count dropped)" ;;
 	auditd) echo "$(grep -c '^type=SYSCALL' "$audit_log") $(audit_lost)" ;;
 	bpftrace) echo "$(grep -c '^kretprobe\|^kprobe\|^tracepoint' "$bt_out")" \
 		"$(grep -o 'Lost [0-9]* events' "$bt_out" |
@@ -79,9 +79,12 @@ start() {
 		netlog-reader >/dev/null &
 		reader=$!
 		;;
-	execlog)
+	execlog | execlog-success)
 		insmod /usr/local/lib/netlog/secure_log.ko || return 1
-		insmod /usr/local/lib/netlog/execlog.ko || return 1
+		# execlog-success: successful execs only, no syscall tracing
+		probes=0x3
+		[ "$1" = execlog ] || probes=0x1
+		insmod /usr/local/lib/netlog/execlog.ko probes=$probes || return 1
 		netlog-reader >/dev/null &
 		reader=$!
 		;;
@@ -121,7 +124,7 @@ stop() {
 		wait "$reader"
 		rmmod netlog && rmmod secure_log
 		;;
-	execlog)
+	execlog | execlog-success)
 		kill "$reader"
 		wait "$reader"
 		rmmod execlog && rmmod secure_log

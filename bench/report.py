@@ -9,11 +9,12 @@ import re
 import statistics
 import sys
 
-ORDER = ["baseline", "netlog", "netlog-filtered", "execlog", "auditd",
-         "bpftrace"]
+ORDER = ["baseline", "netlog", "netlog-filtered", "execlog", "execlog-success",
+         "auditd", "bpftrace"]
 # Events a complete recorder makes per operation, where it is one number:
 # one exec record per exec (auditd: its SYSCALL record; bpftrace: its line).
-EXPECTED = {"exec": {"execlog": 1, "auditd": 1, "bpftrace": 1}}
+EXPECTED = {"exec": {"execlog": 1, "execlog-success": 1, "auditd": 1,
+                    "bpftrace": 1}}
 
 
 KERNEL_BAD = re.compile(r"\b(BUG|WARNING|Oops|general protection|"

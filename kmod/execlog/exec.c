@@ -350,14 +350,16 @@ static void exec_exit(void *data, struct pt_regs *regs, long ret)
 struct exec_hook {
 	const char *name;
 	void *probe;
+	unsigned long probes;	/* EXECLOG_P_* that need it */
 	struct tracepoint *tp;
+	bool on;
 };
 
 /* In registration order; unregistered in reverse. */
 static struct exec_hook hooks[] = {
-	{ "sched_process_exec", exec_done },
-	{ "sys_exit", exec_exit },
-	{ "sys_enter", exec_enter },
+	{ "sched_process_exec", exec_done, EXECLOG_P_EXEC },
+	{ "sys_exit", exec_exit, EXECLOG_P_FAILED },
+	{ "sys_enter", exec_enter, EXECLOG_P_FAILED },
 };
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
@@ -369,43 +371,40 @@ static void find_tracepoint(struct tracepoint *tp, void *priv)
 			hooks[i].tp = tp;
 }
 
-static bool hooks_on;	/* under execlog's param lock */
-
-void execlog_hooks_off(void)
+/*
+ * Attaches the hooks the probes in @mask need and detaches the others
+ * (under the caller's lock). On an error, some of the new ones may be
+ * attached: the caller puts back the mask in force before.
+ */
+int execlog_hooks_set(unsigned long mask)
 {
-	int i;
+	bool gone = false;
+	int i, ret = 0;
 
-	if (!hooks_on)
-		return;
-	for (i = ARRAY_SIZE(hooks) - 1; i >= 0; i--)
+	for (i = ARRAY_SIZE(hooks) - 1; i >= 0; i--) {
+		if (!hooks[i].on || (mask & hooks[i].probes))
+			continue;
 		tracepoint_probe_unregister(hooks[i].tp, hooks[i].probe, NULL);
-	tracepoint_synchronize_unregister();
-	nl_table_clear(&starting, NULL);
-	hooks_on = false;
-}
-
-int execlog_hooks_on(void)
-{
-	unsigned int i;
-	int ret;
-
-	if (hooks_on)
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		hooks[i].on = false;
+		gone = true;
+	}
+	if (gone) {
+		tracepoint_synchronize_unregister();
+		/* what sys_enter kept that sys_exit or exec_done will not take */
+		if (!(mask & EXECLOG_P_FAILED))
+			nl_table_clear(&starting, NULL);
+	}
+	for (i = 0; i < ARRAY_SIZE(hooks) && !ret; i++) {
+		if (hooks[i].on || !(mask & hooks[i].probes))
+			continue;
 		ret = tracepoint_probe_register(hooks[i].tp, hooks[i].probe,
 						NULL);
 		if (ret)
-			goto err;
+			pr_err("cannot attach to tracepoint %s: %d\n",
+			       hooks[i].name, ret);
+		else
+			hooks[i].on = true;
 	}
-	hooks_on = true;
-	return 0;
-
-err:
-	pr_err("cannot attach to tracepoint %s: %d\n", hooks[i].name, ret);
-	while (i--)
-		tracepoint_probe_unregister(hooks[i].tp, hooks[i].probe, NULL);
-	tracepoint_synchronize_unregister();
-	nl_table_clear(&starting, NULL);
 	return ret;
 }
 

@@ -16,8 +16,12 @@ struct execlog_counters {
 
 int execlog_exec_init(void);
 void execlog_exec_exit(void);
-int execlog_hooks_on(void);
-void execlog_hooks_off(void);
+/* The probes, one bit each of the probes parameter. */
+#define EXECLOG_P_EXEC 0x1UL	/* successful execs */
+#define EXECLOG_P_FAILED 0x2UL	/* failed execs, and everyone's comm_before */
+#define EXECLOG_P_ALL (EXECLOG_P_EXEC | EXECLOG_P_FAILED)
+
+int execlog_hooks_set(unsigned long mask);
 void execlog_stats(struct execlog_counters *sum);
 bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid);
 

@@ -5,7 +5,8 @@
  * Parameters (root only):
  *   whitelist  rules of execs not to record, in netlog's grammar, with the
  *              path of the program run and "u" only
- *   enabled    1 records (the default), 0 detaches the hooks
+ *   probes     0x1 successful execs, 0x2 failed ones (and comm_before);
+ *              the hooks a probe needs are attached only while it is on
  *   stats      counters, read only
  * Every change, and the load and unload, is a config record.
  */
@@ -35,40 +36,57 @@ bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid)
 	return nl_whitelist_match(&execlog_wl, exe, exe_len, &who);
 }
 
-static DEFINE_MUTEX(enabled_lock);
-static bool enabled = true;
-static bool live;	/* between init and exit; under enabled_lock */
+static DEFINE_MUTEX(probes_lock);
+static unsigned long probes = EXECLOG_P_ALL;
+static bool live;	/* between init and exit; under probes_lock */
 
-static int enabled_set(const char *val, const struct kernel_param *kp)
+/*
+ * The probes in force, switched all at once: a mask that cannot be set
+ * leaves the old one (and its hooks) in force.
+ */
+static int probes_set(const char *val, const struct kernel_param *kp)
 {
-	bool on, was;
+	unsigned long mask, old;
+	char o[8], n[8];
 	int ret;
 
-	ret = kstrtobool(val, &on);
-	if (ret)
-		return ret;
-	mutex_lock(&enabled_lock);
-	was = enabled;
-	if (live && on != was && on)
-		ret = execlog_hooks_on();
-	else if (live && on != was)
-		execlog_hooks_off();
-	if (!ret) {
-		enabled = on;
-		if (live && on != was)
-			netlog_emit_config("enabled", was ? "1" : "0", 1,
-					   on ? "1" : "0", 1);
+	ret = kstrtoul(val, 0, &mask);
+	if (ret || mask & ~EXECLOG_P_ALL) {
+		pr_warn("probes: \"%s\" is not a mask of 0x1 (exec) and 0x2 (exec_failed); probes unchanged\n",
+			val);
+		return -EINVAL;
 	}
-	mutex_unlock(&enabled_lock);
+	mutex_lock(&probes_lock);
+	old = probes;
+	if (live && mask != old) {
+		ret = execlog_hooks_set(mask);
+		if (ret)
+			execlog_hooks_set(old);
+	}
+	if (!ret && mask != old) {
+		probes = mask;
+		if (live)
+			netlog_emit_config("probes", o,
+					   scnprintf(o, sizeof(o), "%#lx", old),
+					   n,
+					   scnprintf(n, sizeof(n), "%#lx", mask));
+	}
+	mutex_unlock(&probes_lock);
 	return ret;
 }
 
-static const struct kernel_param_ops enabled_ops = {
-	.set = enabled_set,
-	.get = param_get_bool,
+static int probes_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%#lx\n", READ_ONCE(probes));
+}
+
+static const struct kernel_param_ops probes_ops = {
+	.set = probes_set,
+	.get = probes_get,
 };
-module_param_cb(enabled, &enabled_ops, &enabled, 0600);
-MODULE_PARM_DESC(enabled, "1: record execs (default), 0: hooks detached");
+module_param_cb(probes, &probes_ops, NULL, 0600);
+MODULE_PARM_DESC(probes,
+		 "0x1 exec: successful execs; 0x2 exec_failed: failed execs and comm_before (puts every syscall on the tracing path); default 0x3");
 
 static int stats_get(char *buf, const struct kernel_param *kp)
 {
@@ -90,8 +108,8 @@ MODULE_PARM_DESC(stats, "counters (read only)");
 static void record_lifecycle(bool loading)
 {
 	char s[64];
-	size_t len = scnprintf(s, sizeof(s), "enabled=%d whitelist_entries=%u",
-			       enabled, nl_whitelist_count(&execlog_wl));
+	size_t len = scnprintf(s, sizeof(s), "probes=%#lx whitelist_entries=%u",
+			       probes, nl_whitelist_count(&execlog_wl));
 
 	netlog_emit_lifecycle(loading, s, len);
 }
@@ -106,10 +124,12 @@ static int __init execlog_init(void)
 	ret = execlog_exec_init();
 	if (ret)
 		goto err_attr;
-	mutex_lock(&enabled_lock);
-	ret = enabled ? execlog_hooks_on() : 0;
+	mutex_lock(&probes_lock);
+	ret = execlog_hooks_set(probes);
+	if (ret)
+		execlog_hooks_set(0);
 	live = !ret;
-	mutex_unlock(&enabled_lock);
+	mutex_unlock(&probes_lock);
 	if (ret)
 		goto err_exec;
 	record_lifecycle(true);
@@ -127,10 +147,10 @@ err:
 static void __exit execlog_exit(void)
 {
 	record_lifecycle(false);
-	mutex_lock(&enabled_lock);
+	mutex_lock(&probes_lock);
 	live = false;
-	execlog_hooks_off();
-	mutex_unlock(&enabled_lock);
+	execlog_hooks_set(0);
+	mutex_unlock(&probes_lock);
 	execlog_exec_exit();
 	nl_whitelist_exit(&execlog_wl);
 	nl_attr_exit();

@@ -420,21 +420,40 @@ TEST_F(ExecLog, WhitelistByProgramAndUid) {
   EXPECT_EQ(str(cfg[0], "new"), "");
 }
 
-TEST_F(ExecLog, DisabledRecordsNothingAndSaysSo) {
-  const std::string param = "/sys/module/execlog/parameters/enabled";
-  ASSERT_TRUE(write_file(param, "0"));
-  const pid_t pid = execve_child(kBusybox, {"busybox", "true"}, 0);
-  ASSERT_EQ(wait_exit(pid), 0);
-  ASSERT_TRUE(write_file(param, "1"));
-  const auto all = read_all().recs;
-  EXPECT_TRUE(execs_of(all, pid).empty());
-  const auto recs = configs(all);
-  ASSERT_EQ(recs.size(), 2u);
-  EXPECT_EQ(str(recs[0], "param"), "enabled");
-  EXPECT_EQ(str(recs[0], "old"), "1");
-  EXPECT_EQ(str(recs[0], "new"), "0");
-  EXPECT_EQ(str(recs[1], "new"), "1");
-  EXPECT_FALSE(write_file(param, "maybe"));
+// Each probe alone, then none; every switch is a config record, and a bad
+// mask changes nothing.
+TEST_F(ExecLog, ProbesSwitchSuccessesAndFailures) {
+  const std::string param = "/sys/module/execlog/parameters/probes";
+  EXPECT_EQ(read_file(param), "0x3\n");
+  struct Step {
+    const char* mask;
+    bool success, failure;
+  };
+  for (const Step& step : {Step{"0x1", true, false}, Step{"2", false, true},
+                           Step{"0", false, false}, Step{"0x3", true, true}}) {
+    ASSERT_TRUE(write_file(param, step.mask)) << step.mask;
+    const pid_t ok = execve_child(kBusybox, {"busybox", "true"}, 0);
+    ASSERT_EQ(wait_exit(ok), 0);
+    const pid_t failed = execve_child("/nonexistent/nl-p", {"nl-p"}, ENOENT);
+    ASSERT_EQ(wait_exit(failed), 0);
+    const auto all = read_all().recs;
+    EXPECT_EQ(execs_of(all, ok).size(), step.success ? 1u : 0u) << step.mask;
+    EXPECT_EQ(execs_of(all, failed).size(), step.failure ? 1u : 0u)
+        << step.mask;
+    // Without exec_failed's sys_enter, comm_before is not known.
+    if (step.success && !step.failure) {
+      const auto r = one_exec(all, ok);
+      EXPECT_EQ(str(r, "comm_before"), "");
+      EXPECT_EQ(str(r, "comm"), "busybox");
+    }
+    const auto cfg = configs(all);
+    ASSERT_EQ(cfg.size(), 1u) << step.mask;
+    EXPECT_EQ(str(cfg[0], "param"), "probes");
+  }
+  EXPECT_FALSE(write_file(param, "0x4"));
+  EXPECT_FALSE(write_file(param, "all"));
+  EXPECT_EQ(read_file(param), "0x3\n");
+  EXPECT_TRUE(configs(read_all().recs).empty());
 }
 
 // Loaded and unloaded while a user execs in a loop: no handler outlives
