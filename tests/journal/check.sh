@@ -3,8 +3,8 @@
 # netlog-reader.service is up: uid 1000 makes at least netlog.records=N
 # records (UDP bind, connect, close), then every record the kernel made
 # must be in the journal, as the reader's JSON lines: seq 0 to the last,
-# each once, no LOST record, as many socket records as netlog emitted, and
-# journald suppressed nothing. Prints "journal: ok ..." or "journal: FAIL".
+# each once, no LOST record, as many socket records as netlog emitted,
+# execlog's records of the execs made here, and journald suppressed nothing. Prints "journal: ok ..." or "journal: FAIL".
 set -u
 stats=/sys/module/netlog/parameters/stats
 want=$(sed -n 's/.*netlog\.records=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -49,6 +49,9 @@ last=$(tail -n 1 /tmp/seqs)
 socks=$(grep -c '"proto":' /tmp/recs)
 user=$(grep -c '"uid":1000,' /tmp/recs)
 lost=$(grep -c '"event":"lost"' /tmp/recs)
+# execlog, loaded at boot by modules-load.d as the packages set it up: the
+# execs of this script (setpriv, netloop, ...) are in the journal too.
+execs=$(grep -c '"event":"exec"' /tmp/recs)
 journalctl -o cat --no-pager | grep -E 'Suppressed|[Rr]otat|[Vv]acuum' | head -n 5
 suppressed=$(journalctl -u systemd-journald -o cat --no-pager | grep -c Suppressed)
 # The first gap, if any.
@@ -56,7 +59,8 @@ awk 'NR == 1 { e = $1 } $1 != e { print "journal: first gap: " e " to " $1 - 1; 
 journalctl --disk-usage
 echo "journal: kernel emitted $emitted socket records (dropped $dropped) in ${made}s;" \
 	"journal has $lines records, seq $first-$last ($unique distinct)," \
-	"$socks socket records ($user of uid 1000), $lost lost, journald suppressed $suppressed times"
+	"$socks socket records ($user of uid 1000), $execs exec records, $lost lost," \
+	"journald suppressed $suppressed times"
 
 [ "$emitted" -ge "$want" ] || fail "only $emitted records made"
 [ "$dropped" = 0 ] || fail "the ring dropped $dropped records"
@@ -68,4 +72,7 @@ fi
 [ "$socks" = "$emitted" ] || fail "$emitted socket records made, $socks in the journal"
 [ "$user" -ge "$want" ] || fail "only $user records of uid 1000"
 [ "$suppressed" = 0 ] || fail "journald suppressed messages"
+[ -d /sys/module/execlog ] || fail "execlog was not loaded at boot"
+grep -q '"event":"exec",.*"filename":"/usr/local/bin/netloop"' /tmp/recs ||
+	fail "no exec record of netloop in the journal ($execs exec records)"
 echo "journal: ok: $lines records, all in the journal"
