@@ -25,16 +25,23 @@ std::vector<std::byte> with_strings(Fixed r,
   return out;
 }
 
+// The header of a record of `type` by `who`, at this ABI version.
+netlog_hdr header(uint16_t type, const SockSpec& who) {
+  netlog_hdr h{};
+  h.abi_major = NETLOG_ABI_MAJOR;
+  h.abi_minor = NETLOG_ABI_MINOR;
+  h.type = type;
+  h.seq = who.seq;
+  h.real_ns = who.real_ns;
+  return h;
+}
+
 }  // namespace
 
 std::vector<std::byte> sock_record(const SockSpec& s) {
   netlog_sock r{};
-  r.hdr.abi_major = NETLOG_ABI_MAJOR;
-  r.hdr.abi_minor = NETLOG_ABI_MINOR;
-  r.hdr.type = NETLOG_REC_SOCK;
-  r.hdr.seq = s.seq;
+  r.hdr = header(NETLOG_REC_SOCK, s);
   r.hdr.boot_ns = 5;
-  r.hdr.real_ns = s.real_ns;
   r.event = s.event;
   r.proto = s.proto;
   r.family = s.family;
@@ -54,11 +61,7 @@ std::vector<std::byte> config_record(const std::string& param,
                                      const std::string& new_value) {
   const SockSpec who;
   netlog_config r{};
-  r.hdr.abi_major = NETLOG_ABI_MAJOR;
-  r.hdr.abi_minor = NETLOG_ABI_MINOR;
-  r.hdr.type = NETLOG_REC_CONFIG;
-  r.hdr.seq = who.seq;
-  r.hdr.real_ns = who.real_ns;
+  r.hdr = header(NETLOG_REC_CONFIG, who);
   r.task = who.task;
   std::memcpy(r.param, param.data(), param.size());
   auto strings = who.strings;
@@ -70,11 +73,7 @@ std::vector<std::byte> config_record(const std::string& param,
 std::vector<std::byte> exec_record(const ExecSpec& e) {
   const SockSpec who;
   netlog_exec r{};
-  r.hdr.abi_major = NETLOG_ABI_MAJOR;
-  r.hdr.abi_minor = NETLOG_ABI_MINOR;
-  r.hdr.type = NETLOG_REC_EXEC;
-  r.hdr.seq = who.seq;
-  r.hdr.real_ns = who.real_ns;
+  r.hdr = header(NETLOG_REC_EXEC, who);
   r.flags = e.flags;
   r.result = e.result;
   r.argc = e.argc;
