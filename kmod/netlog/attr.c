@@ -109,7 +109,8 @@ static bool host_view(void)
 /*
  * The current task's exe, root and view, without references: our own mm
  * cannot go away under us, and its exe_file is replaced only by exec (not
- * while we are in a socket call) or PR_SET_MM_EXE_FILE; the struct file and
+ * while we are in a socket call; execlog reads it once exec has set it) or
+ * PR_SET_MM_EXE_FILE; the struct file and
  * the dentries behind it are freed after an RCU grace period. Under
  * rcu_read_lock() (get_mm_exe_file() is not exported).
  */

@@ -8,24 +8,13 @@
  * disabled and never nest on one CPU (a probe hit inside a handler is counted
  * as missed by the kprobes core), so one buffer per CPU is enough.
  */
-#include <linux/cgroup.h>
 #include <linux/cred.h>
-#include <linux/dcache.h>
-#include <linux/fs.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/moduleparam.h>
-#include <linux/fs_struct.h>
-#include <linux/nsproxy.h>
 #include <linux/percpu.h>
-#include <linux/pid_namespace.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/string.h>
-#include <linux/tty.h>
 #include <linux/user_namespace.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
