@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m = nlwl_format(&again, text2, sizeof(text2));
 	assert(m == n && memcmp(text, text2, n) == 0);
 
-	/* Match the first rule's own address and ports: it must match. */
+	/* Match the first rule's own address, ports and uid: it must match. */
 	if (set.count) {
 		const struct nlwl_rule *r = &set.rules[0];
 
@@ -40,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conn.raddr = addr;
 		conn.rport = r->has_rport ? r->rport.hi : 1;
 		conn.lport = r->has_lport ? r->lport.lo : 1;
+		conn.uid = r->has_uid ? r->uid.hi : 0;
 		assert(nlwl_match(&set, r->exe, r->exe_len, &conn));
 	}
 	return 0;
