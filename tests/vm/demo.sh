@@ -4,7 +4,8 @@
 step() { printf '\n\033[1m# %s\033[0m\n' "$*"; sleep 1; }
 
 insmod /lib/netlog/secure_log.ko && insmod /lib/netlog/netlog.ko || exit 1
-echo "netlog demo on $(uname -r): secure_log and netlog loaded"
+insmod /lib/netlog/execlog.ko || exit 1
+echo "netlog demo on $(uname -r): secure_log, netlog and execlog loaded"
 ls -l /dev/secure_log
 
 netlog-reader --format text &
@@ -24,6 +25,11 @@ su -s /bin/sh user -c 'wget -q -O /dev/null http://127.0.0.1:8080/'
 
 step "nc sends a line to a listening nc"
 echo hi | nc -w 1 127.0.0.1 9000
+
+step "user 1000 runs a script, and a program that is not there"
+printf '#!/bin/sh\necho "a script ran with: $*"\n' >/tmp/hello.sh
+chmod 755 /tmp/hello.sh
+su -s /bin/sh user -c '/tmp/hello.sh "two words" x; /nonexistent/tool --flag'
 
 step "a connect to a closed port (refused), and wget over IPv6 (::1)"
 nc -w 1 127.0.0.1 9999 </dev/null
