@@ -100,33 +100,6 @@ static void exec_enter(void *data, struct pt_regs *regs, long id)
 	nl_table_put(&starting, current, comm);
 }
 
-/*
- * Copies a user string with its NUL into @dst, at most @room bytes; returns
- * its length, @room when it does not fit, or -EFAULT. By copy_from_user_
- * nofault() in short pieces that stop at a page's end, so that a string
- * ending just before an unmapped page is read (strncpy_from_user_nofault()
- * is not exported).
- */
-static long user_str(char *dst, unsigned long src, size_t room)
-{
-	size_t done = 0;
-
-	while (done < room) {
-		size_t n = min3(room - done, (size_t)128,
-				(size_t)(PAGE_SIZE - offset_in_page(src + done)));
-		const char *nul;
-
-		if (copy_from_user_nofault(dst + done,
-					   (const void __user *)(src + done), n))
-			return -EFAULT;
-		nul = memchr(dst + done, '\0', n);
-		if (nul)
-			return nul - dst;
-		done += n;
-	}
-	return room;
-}
-
 /* Appends one argument and its NUL, as much as fits; false when cut. */
 static bool put_arg(char *buf, size_t *used, unsigned long uptr)
 {
@@ -135,13 +108,13 @@ static bool put_arg(char *buf, size_t *used, unsigned long uptr)
 
 	if (!room)
 		return false;
-	n = user_str(buf + *used, uptr, room);
-	if (n < 0)
-		return false;	/* unreadable: nothing of it */
-	if ((size_t)n >= room) {
+	n = nl_copy_str_nofault(buf + *used, uptr, room, true);
+	if (n == -ENAMETOOLONG) {
 		*used = NETLOG_ARGV_MAX;
 		return false;
 	}
+	if (n < 0)
+		return false;	/* unreadable: nothing of it */
 	*used += n + 1;		/* with its NUL */
 	return true;
 }
@@ -220,11 +193,11 @@ static size_t user_filename(char *buf, const unsigned long *args,
 	size_t pre = 0;
 	long n;
 
-	n = user_str(buf + 32, upath, PATH_MAX);
-	if (n < 0)
+	n = nl_copy_str_nofault(buf + 32, upath, PATH_MAX, true);
+	if (n == -ENAMETOOLONG)
+		n = PATH_MAX - 1;	/* the kernel refused it: keep its start */
+	else if (n < 0)
 		n = 0;
-	if (n == PATH_MAX)
-		n--;	/* the kernel refused it: keep its start */
 	buf[32 + n] = '\0';
 	if (dirfd != AT_FDCWD && buf[32] != '/')
 		pre = scnprintf(buf, 32, n ? "/dev/fd/%d/" : "/dev/fd/%d",

@@ -43,6 +43,7 @@ const char *netlog_config_value(const char *s, size_t *len,
 				unsigned int entries, char *fp, size_t fp_size);
 
 /* lockless.c */
+long nl_copy_str_nofault(char *buf, unsigned long src, size_t size, bool user);
 size_t nl_tty_name_lockless(char *buf, size_t size);
 char *nl_d_path_lockless(const struct path *path, const struct dentry *root,
 			 const struct vfsmount *root_mnt, char *buf, int size,

@@ -23,20 +23,32 @@
 #include "attr.h"
 
 /*
- * A NUL-terminated string at an address that may have been freed, copied
- * into @buf without faulting, a page at a time so that a string near the
- * end of a mapping reads nothing past it. Returns its length, or -EFAULT.
+ * A NUL-terminated string at @src (a user address if @user, else a kernel
+ * one that may have been freed), copied into @buf without faulting or
+ * waiting for a page: in pieces of at most 128 bytes that stop at a page's
+ * end, so that a string near the end of a mapping reads nothing past it.
+ * Returns its length; -ENAMETOOLONG when @size bytes held no NUL (they are
+ * in @buf), or -EFAULT. (strncpy_from_user_nofault() is not exported.)
  */
-static long copy_str_nofault(char *buf, const char *src, size_t size)
+long nl_copy_str_nofault(char *buf, unsigned long src, size_t size, bool user)
 {
 	size_t done = 0;
 
 	while (done < size) {
-		size_t chunk = min_t(size_t, size - done,
-				     PAGE_SIZE - offset_in_page(src + done));
+		unsigned long at = src + done;
+		size_t chunk = min3(size - done, (size_t)128,
+				    (size_t)(PAGE_SIZE - offset_in_page(at)));
 		const char *nul;
+		long err;
 
-		if (copy_from_kernel_nofault(buf + done, src + done, chunk))
+		if (user)
+			err = copy_from_user_nofault(buf + done,
+						     (const void __user *)at,
+						     chunk);
+		else
+			err = copy_from_kernel_nofault(buf + done,
+						       (const void *)at, chunk);
+		if (err)
 			return -EFAULT;
 		nul = memchr(buf + done, '\0', chunk);
 		if (nul)
@@ -58,7 +70,8 @@ size_t nl_tty_name_lockless(char *buf, size_t size)
 
 	if (!tty)
 		return 0;
-	n = copy_str_nofault(buf, tty->name, min(size, sizeof(tty->name)));
+	n = nl_copy_str_nofault(buf, (unsigned long)tty->name,
+				min(size, sizeof(tty->name)), false);
 	return n > 0 ? n : 0;
 }
 
@@ -138,7 +151,9 @@ char *nl_cgroup_path_lockless(struct cgroup *cgrp, char *buf, int size)
 
 	*--p = '\0';
 	for (; p && nl_kn_parent(kn); kn = nl_kn_parent(kn)) {
-		long n = copy_str_nofault(name, nl_kn_name(kn), sizeof(name));
+		long n = nl_copy_str_nofault(name,
+					     (unsigned long)nl_kn_name(kn),
+					     sizeof(name), false);
 
 		p = n >= 0 ? prepend(p, buf, name, n) : NULL;
 	}
