@@ -211,10 +211,8 @@ struct exec_event {
 	pid_t tid;		/* the thread that called exec */
 	const char *filename;	/* NULL: buf->filename, already filled */
 	size_t filename_len;
-	u32 argc;
-	/* a failed call's arguments; NULL for a successful exec */
-	const unsigned long *args;
-	enum exec_call call;
+	u32 argc;		/* a successful exec's */
+	unsigned long uargv;	/* a failed call's argument array */
 };
 
 static void emit(struct exec_buf *buf, const struct exec_event *ev)
@@ -244,10 +242,9 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 		COUNT(filtered);
 		return;
 	}
-	if (ev->args) {
-		r->argc = user_argv(ev->call == EXECVEAT ? ev->args[2] :
-				    ev->args[1], in_compat_syscall(),
-				    buf->argv, &argv_len, &r->flags);
+	if (ev->result) {
+		r->argc = user_argv(ev->uargv, in_compat_syscall(), buf->argv,
+				    &argv_len, &r->flags);
 	} else {
 		r->argc = ev->argc;
 		new_argv(buf->argv, &argv_len, &r->flags);
@@ -313,8 +310,7 @@ static void exec_exit(void *data, struct pt_regs *regs, long ret)
 		.result = ret,
 		.tid = task_pid_nr(current),
 		.filename_len = user_filename(buf->filename, args, call),
-		.args = args,
-		.call = call,
+		.uargv = args[call == EXECVEAT ? 2 : 1],
 	};
 	emit(buf, &ev);
 	put_cpu_ptr(exec_buf);
