@@ -14,6 +14,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 
+#include "../netlog/ctl.h"
 #include "execlog.h"
 
 static const char *exec_rule_check(const struct nlwl_rule *r)
@@ -44,16 +45,19 @@ static bool live;	/* between init and exit; under probes_lock */
  * The probes in force, switched all at once: a mask that cannot be set
  * leaves the old one (and its hooks) in force.
  */
-static int probes_set(const char *val, const struct kernel_param *kp)
+static int probes_apply(unsigned long mask, char *why, size_t size)
 {
-	unsigned long mask, old;
+	unsigned long old;
 	char o[8], n[8];
-	int ret;
+	int ret = 0;
 
-	ret = kstrtoul(val, 0, &mask);
-	if (ret || mask & ~EXECLOG_P_ALL) {
-		pr_warn("probes: \"%s\" is not a mask of 0x1 (exec) and 0x2 (exec_failed); probes unchanged\n",
-			val);
+	if (mask & ~EXECLOG_P_ALL) {
+		pr_warn("probes: %#lx is not a mask of 0x1 (exec) and 0x2 (exec_failed); probes unchanged\n",
+			mask);
+		if (why)
+			scnprintf(why, size,
+				  "probes %#lx: only 0x1 (exec) and 0x2 (exec_failed) exist",
+				  mask);
 		return -EINVAL;
 	}
 	mutex_lock(&probes_lock);
@@ -75,6 +79,23 @@ static int probes_set(const char *val, const struct kernel_param *kp)
 	return ret;
 }
 
+static int probes_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long mask;
+
+	if (kstrtoul(val, 0, &mask)) {
+		pr_warn("probes: \"%s\" is not a mask of 0x1 (exec) and 0x2 (exec_failed); probes unchanged\n",
+			val);
+		return -EINVAL;
+	}
+	return probes_apply(mask, NULL, 0);
+}
+
+static unsigned long probes_mask(void)
+{
+	return READ_ONCE(probes);
+}
+
 static int probes_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%#lx\n", READ_ONCE(probes));
@@ -88,15 +109,22 @@ module_param_cb(probes, &probes_ops, NULL, 0600);
 MODULE_PARM_DESC(probes,
 		 "0x1 exec: successful execs; 0x2 exec_failed: failed execs and comm_before (puts every syscall on the tracing path); default 0x3");
 
-static int stats_get(char *buf, const struct kernel_param *kp)
+static int stats_walk(struct secure_log_stats *s)
 {
 	struct execlog_counters c;
 
 	execlog_stats(&c);
-	return sysfs_emit(buf,
-			  "exec emitted=%llu dropped=%llu filtered=%llu no_comm_before=%llu starting=%llu\n",
-			  c.emitted, c.dropped, c.filtered, c.no_comm_before,
-			  c.starting);
+	return s->row(s, "probe", "exec") ?:
+	       s->val(s, "emitted", c.emitted, false) ?:
+	       s->val(s, "dropped", c.dropped, false) ?:
+	       s->val(s, "filtered", c.filtered, false) ?:
+	       s->val(s, "no_comm_before", c.no_comm_before, false) ?:
+	       s->val(s, "starting", c.starting, true);
+}
+
+static int stats_get(char *buf, const struct kernel_param *kp)
+{
+	return nl_stats_show(stats_walk, buf);
 }
 
 static const struct kernel_param_ops stats_ops = {
@@ -105,6 +133,36 @@ static const struct kernel_param_ops stats_ops = {
 module_param_cb(stats, &stats_ops, NULL, 0400);
 MODULE_PARM_DESC(stats, "counters (read only)");
 
+static int whitelist_get(char *buf, size_t size)
+{
+	return nl_whitelist_show(&execlog_wl, buf, size);
+}
+
+static int whitelist_set(const char *rules, char *why, size_t size)
+{
+	return nl_whitelist_store(&execlog_wl, rules, why, size);
+}
+
+static unsigned int whitelist_count(void)
+{
+	return nl_whitelist_count(&execlog_wl);
+}
+
+static const char *const probe_names[] = { "exec", "exec_failed" };
+
+/* execlog in the control plane (secure_log's generic netlink family). */
+static struct secure_log_ctl execlog_ctl = {
+	.name = "execlog",
+	.probe_names = probe_names,
+	.probe_count = ARRAY_SIZE(probe_names),
+	.probes_get = probes_mask,
+	.probes_set = probes_apply,
+	.whitelist_get = whitelist_get,
+	.whitelist_set = whitelist_set,
+	.whitelist_count = whitelist_count,
+	.stats = stats_walk,
+};
+
 static void record_lifecycle(bool loading)
 {
 	char s[64];
@@ -112,6 +170,14 @@ static void record_lifecycle(bool loading)
 			       probes, nl_whitelist_count(&execlog_wl));
 
 	netlog_emit_lifecycle(loading, s, len);
+}
+
+static void hooks_stop(void)
+{
+	mutex_lock(&probes_lock);
+	live = false;
+	execlog_hooks_set(0);
+	mutex_unlock(&probes_lock);
 }
 
 static int __init execlog_init(void)
@@ -132,10 +198,15 @@ static int __init execlog_init(void)
 	mutex_unlock(&probes_lock);
 	if (ret)
 		goto err_exec;
+	ret = secure_log_ctl_add(&execlog_ctl);
+	if (ret)
+		goto err_hooks;
 	record_lifecycle(true);
 	pr_info("loaded\n");
 	return 0;
 
+err_hooks:
+	hooks_stop();
 err_exec:
 	execlog_exec_exit();
 err_attr:
@@ -147,10 +218,8 @@ err:
 static void __exit execlog_exit(void)
 {
 	record_lifecycle(false);
-	mutex_lock(&probes_lock);
-	live = false;
-	execlog_hooks_set(0);
-	mutex_unlock(&probes_lock);
+	secure_log_ctl_remove(&execlog_ctl);
+	hooks_stop();
 	execlog_exec_exit();
 	nl_whitelist_exit(&execlog_wl);
 	nl_attr_exit();

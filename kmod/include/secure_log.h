@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * secure_log producer API, for modules that write into /dev/secure_log.
+ * secure_log producer API, for modules that write into /dev/secure_log, and
+ * the control plane they join (the generic netlink family in ctl.c).
  */
 #ifndef _SECURE_LOG_H
 #define _SECURE_LOG_H
+
+#include <linux/list.h>
+#include <linux/types.h>
 
 #include "../uapi/netlog.h"
 
@@ -17,5 +21,41 @@
  * a NETLOG_REC_LOST record), or -EINVAL for a malformed length.
  */
 int secure_log_submit(struct netlog_hdr *rec);
+
+/*
+ * Where a module's counters go, row by row: the stats parameter's text and
+ * the STATS command's attributes are two sinks of the one walk over them.
+ * Each returns 0, or an error that ends the walk.
+ */
+struct secure_log_stats {
+	int (*row)(struct secure_log_stats *s, const char *kind,
+		   const char *name);
+	int (*val)(struct secure_log_stats *s, const char *key, u64 val,
+		   bool gauge);
+};
+
+/*
+ * A module in the control plane. Every operation runs in process context
+ * (it may sleep), one at a time, and never after secure_log_ctl_remove()
+ * has returned. A change must be the very operation the module parameter
+ * does, config record included; @why (of @size bytes) gets the reason for a
+ * refusal.
+ */
+struct secure_log_ctl {
+	const char *name;
+	const char *const *probe_names;	/* bit n's name */
+	unsigned int probe_count;
+	unsigned long (*probes_get)(void);
+	int (*probes_set)(unsigned long mask, char *why, size_t size);
+	/* the rules, one per line, or -errno */
+	int (*whitelist_get)(char *buf, size_t size);
+	int (*whitelist_set)(const char *rules, char *why, size_t size);
+	unsigned int (*whitelist_count)(void);
+	int (*stats)(struct secure_log_stats *s);
+	struct list_head node;		/* secure_log's */
+};
+
+int secure_log_ctl_add(struct secure_log_ctl *ctl);
+void secure_log_ctl_remove(struct secure_log_ctl *ctl);
 
 #endif /* _SECURE_LOG_H */

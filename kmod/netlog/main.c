@@ -4,6 +4,7 @@
  */
 #include <linux/module.h>
 
+#include "../include/secure_log.h"
 #include "netlog.h"
 
 /* The load and unload records: what netlog records from then on, or did. */
@@ -27,22 +28,30 @@ static int __init netlog_init(void)
 	ret = netlog_probes_init();
 	if (ret)
 		goto err_record;
+	ret = secure_log_ctl_add(&netlog_ctl);
+	if (ret)
+		goto err_probes;
 	record_lifecycle(true);
 	pr_info("loaded\n");
 	return 0;
 
+err_probes:
+	netlog_probes_exit();
 err_record:
 	netlog_record_exit();
 err:
+	/* insmod's whitelist= rules */
+	nl_whitelist_exit(&netlog_wl);
 	return ret;
 }
 
 static void __exit netlog_exit(void)
 {
 	record_lifecycle(false);
+	secure_log_ctl_remove(&netlog_ctl);
 	netlog_probes_exit();
-	nl_whitelist_exit(&netlog_wl);
 	netlog_record_exit();
+	nl_whitelist_exit(&netlog_wl);
 	pr_info("unloaded\n");
 }
 

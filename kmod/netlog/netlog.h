@@ -89,6 +89,7 @@ void nl_table_clear(struct nl_table *t, void (*drop)(void *value));
 
 /* record.c: the whitelist parameter, whitelist.c */
 extern struct nl_whitelist netlog_wl;
+extern struct secure_log_ctl netlog_ctl;
 
 int netlog_probes_init(void);
 void netlog_probes_exit(void);

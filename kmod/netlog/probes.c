@@ -90,6 +90,7 @@
 #include <net/tcp_states.h>
 
 #include "../include/secure_log.h"
+#include "ctl.h"
 #include "netlog.h"
 
 /* The probes are defined once, in probe_list.h. */
@@ -949,20 +950,27 @@ void netlog_probes_exit(void)
 	counters = NULL;
 }
 
+/* All the probes at once: the probes parameter and the control plane. */
+static int probes_set(unsigned long on, char *why, size_t size)
+{
+	if (on & ~NL_ALL_PROBES) {
+		pr_warn("probes=%#lx: only bits %#lx exist\n", on,
+			NL_ALL_PROBES);
+		if (why)
+			scnprintf(why, size, "probes %#lx: only bits %#lx exist",
+				  on, NL_ALL_PROBES);
+		return -EINVAL;
+	}
+	return probes_update(NL_ALL_PROBES, on);
+}
+
 /* probes=<mask>: bit n switches probe n (NETLOG_PROBES order). */
 static int probes_param_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long on;
 	int ret = kstrtoul(val, 0, &on);
 
-	if (ret)
-		return ret;
-	if (on & ~NL_ALL_PROBES) {
-		pr_warn("probes=%#lx: only bits %#lx exist\n", on,
-			NL_ALL_PROBES);
-		return -EINVAL;
-	}
-	return probes_update(NL_ALL_PROBES, on);
+	return ret ?: probes_set(on, NULL, 0);
 }
 
 static int probes_param_get(char *buf, const struct kernel_param *kp)
@@ -1040,14 +1048,14 @@ static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {
  * instance, or a nested probe), or a table was full (connect_done: no
  * record; exit_exe: a close record without its exe).
  */
-static int stats_get(char *buf, const struct kernel_param *kp)
+static int stats_walk(struct secure_log_stats *s)
 {
 	const struct table_report *t;
 	struct netlog_hook *h;
-	int len = 0, id, cpu;
+	int ret = 0, id, cpu;
 
 	mutex_lock(&hooks_lock);
-	for (id = 0; id < NL_PROBE_COUNT; id++) {
+	for (id = 0; !ret && id < NL_PROBE_COUNT; id++) {
 		struct netlog_counters sum = {};
 
 		for_each_possible_cpu(cpu) {
@@ -1061,22 +1069,31 @@ static int stats_get(char *buf, const struct kernel_param *kp)
 			sum.dropped += c->dropped;
 			sum.filtered += c->filtered;
 		}
-		len += sysfs_emit_at(buf, len,
-				     "%s on=%d hits=%llu emitted=%llu dropped=%llu filtered=%llu\n",
-				     probe_names[id], probe_is_on(id), sum.hits,
-				     sum.emitted, sum.dropped, sum.filtered);
+		ret = s->row(s, "probe", probe_names[id]) ?:
+		      s->val(s, "on", probe_is_on(id), true) ?:
+		      s->val(s, "hits", sum.hits, false) ?:
+		      s->val(s, "emitted", sum.emitted, false) ?:
+		      s->val(s, "dropped", sum.dropped, false) ?:
+		      s->val(s, "filtered", sum.filtered, false);
 	}
-	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
-		len += sysfs_emit_at(buf, len,
-				     "hook %s registered=%d missed=%lu\n",
-				     h->symbol, h->registered, hook_missed(h));
-	for (t = table_reports; t < table_reports + ARRAY_SIZE(table_reports);
-	     t++)
-		len += sysfs_emit_at(buf, len, "%s pending=%u missed=%lu\n",
-				     t->name, atomic_read(&t->table->used),
-				     atomic_long_read(&t->table->overflow));
+	for (h = hooks; !ret && h < hooks + ARRAY_SIZE(hooks); h++)
+		ret = s->row(s, "hook", h->symbol) ?:
+		      s->val(s, "registered", h->registered, true) ?:
+		      s->val(s, "missed", hook_missed(h), false);
+	for (t = table_reports;
+	     !ret && t < table_reports + ARRAY_SIZE(table_reports); t++)
+		ret = s->row(s, "table", t->name) ?:
+		      s->val(s, "pending", atomic_read(&t->table->used),
+			     true) ?:
+		      s->val(s, "missed", atomic_long_read(&t->table->overflow),
+			     false);
 	mutex_unlock(&hooks_lock);
-	return len;
+	return ret;
+}
+
+static int stats_get(char *buf, const struct kernel_param *kp)
+{
+	return nl_stats_show(stats_walk, buf);
 }
 
 static const struct kernel_param_ops stats_ops = {
@@ -1084,3 +1101,31 @@ static const struct kernel_param_ops stats_ops = {
 };
 module_param_cb(stats, &stats_ops, NULL, 0400);
 MODULE_PARM_DESC(stats, "per-probe and per-hook counters (read only)");
+
+static int whitelist_get(char *buf, size_t size)
+{
+	return nl_whitelist_show(&netlog_wl, buf, size);
+}
+
+static int whitelist_set(const char *rules, char *why, size_t size)
+{
+	return nl_whitelist_store(&netlog_wl, rules, why, size);
+}
+
+static unsigned int whitelist_count(void)
+{
+	return nl_whitelist_count(&netlog_wl);
+}
+
+/* netlog in the control plane (secure_log's generic netlink family). */
+struct secure_log_ctl netlog_ctl = {
+	.name = "netlog",
+	.probe_names = probe_names,
+	.probe_count = NL_PROBE_COUNT,
+	.probes_get = netlog_probes_mask,
+	.probes_set = probes_set,
+	.whitelist_get = whitelist_get,
+	.whitelist_set = whitelist_set,
+	.whitelist_count = whitelist_count,
+	.stats = stats_walk,
+};

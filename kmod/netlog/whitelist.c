@@ -86,18 +86,27 @@ unsigned int nl_whitelist_count(struct nl_whitelist *wl)
 	return n;
 }
 
-static void reject(unsigned int entry, const char *text, size_t len,
-		   const char *why)
+/* A refusal, in the kernel log and in @out (of @size bytes) if given. */
+static void reject(char *out, size_t size, unsigned int entry,
+		   const char *text, size_t len, const char *why)
 {
+	int n = min_t(size_t, len, 300);
+
 	if (entry)
 		pr_warn("whitelist entry %u \"%.*s\": %s; rules unchanged\n",
-			entry, (int)min_t(size_t, len, 300), text, why);
+			entry, n, text, why);
 	else
 		pr_warn("whitelist: %s; rules unchanged\n", why);
+	if (out && entry)
+		scnprintf(out, size, "entry %u \"%.*s\": %s", entry, n, text,
+			  why);
+	else if (out)
+		scnprintf(out, size, "%s", why);
 }
 
 /* The first rule @wl->check refuses, reported as the parser reports. */
-static int check_rules(struct nl_whitelist *wl, const struct nlwl_set *set)
+static int check_rules(struct nl_whitelist *wl, const struct nlwl_set *set,
+		       char *out, size_t size)
 {
 	char text[NLWL_PATH_MAX + 96];
 	const char *why;
@@ -110,15 +119,20 @@ static int check_rules(struct nl_whitelist *wl, const struct nlwl_set *set)
 		if (!why)
 			continue;
 		len = nlwl_format_rules(&set->rules[i], 1, text, sizeof(text));
-		reject(i + 1, text, len > 0 ? len - 1 : 0, why);
+		reject(out, size, i + 1, text, len > 0 ? len - 1 : 0, why);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int whitelist_set(const char *val, const struct kernel_param *kp)
+/*
+ * Replaces @wl's rules with @val's, or refuses them all, saying why in the
+ * kernel log and in @out (of @size bytes, if @out): the module parameter's
+ * write and the control plane's WHITELIST_SET.
+ */
+int nl_whitelist_store(struct nl_whitelist *wl, const char *val, char *out,
+		       size_t size)
 {
-	struct nl_whitelist *wl = kp->arg;
 	struct wl_holder *new, *old;
 	struct nlwl_error err;
 
@@ -126,11 +140,11 @@ static int whitelist_set(const char *val, const struct kernel_param *kp)
 	if (!new)
 		return -ENOMEM;
 	if (nlwl_parse(val, NLWL_TEXT_MAX + 1, &new->set, &err)) {
-		reject(err.entry, err.text, err.len, err.why);
+		reject(out, size, err.entry, err.text, err.len, err.why);
 		kvfree(new);
 		return -EINVAL;
 	}
-	if (check_rules(wl, &new->set)) {
+	if (check_rules(wl, &new->set, out, size)) {
 		kvfree(new);
 		return -EINVAL;
 	}
@@ -153,17 +167,27 @@ static int whitelist_set(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
-static int whitelist_get(char *buf, const struct kernel_param *kp)
+static int whitelist_set(const char *val, const struct kernel_param *kp)
 {
-	struct nl_whitelist *wl = kp->arg;
+	return nl_whitelist_store(kp->arg, val, NULL, 0);
+}
+
+/* The rules in force, one per line, in @buf of @size bytes. */
+int nl_whitelist_show(struct nl_whitelist *wl, char *buf, size_t size)
+{
 	const struct wl_holder *h;
 	int len;
 
 	rcu_read_lock();
 	h = rcu_dereference(wl->cur);
-	len = nlwl_format(h ? &h->set : NULL, buf, PAGE_SIZE);
+	len = nlwl_format(h ? &h->set : NULL, buf, size);
 	rcu_read_unlock();
 	return len < 0 ? -EOVERFLOW : len;
+}
+
+static int whitelist_get(char *buf, const struct kernel_param *kp)
+{
+	return nl_whitelist_show(kp->arg, buf, PAGE_SIZE);
 }
 
 const struct kernel_param_ops nl_whitelist_ops = {

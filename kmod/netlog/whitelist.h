@@ -26,6 +26,9 @@ extern const struct kernel_param_ops nl_whitelist_ops;
 
 bool nl_whitelist_match(struct nl_whitelist *wl, const char *exe,
 			size_t exe_len, const struct nlwl_conn *conn);
+int nl_whitelist_store(struct nl_whitelist *wl, const char *val, char *out,
+		       size_t size);
+int nl_whitelist_show(struct nl_whitelist *wl, char *buf, size_t size);
 unsigned int nl_whitelist_count(struct nl_whitelist *wl);
 void nl_whitelist_exit(struct nl_whitelist *wl);
 

@@ -30,6 +30,12 @@ static int sl_open(struct inode *inode, struct file *file)
 	return stream_open(inode, file);
 }
 
+/* Opens of the device now: one or none. */
+unsigned int sl_chardev_readers(void)
+{
+	return test_bit(0, &sl_busy);
+}
+
 static int sl_release(struct inode *inode, struct file *file)
 {
 	clear_bit_unlock(0, &sl_busy);

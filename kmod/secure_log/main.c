@@ -6,8 +6,10 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <net/genetlink.h>
 
 #include "../include/secure_log.h"
+#include "../uapi/netlog_ctl.h"
 #include "secure_log_int.h"
 
 /* Two of the longest records. */
@@ -62,9 +64,14 @@ static int __init secure_log_init(void)
 	ret = sl_chardev_init();
 	if (ret)
 		goto err_ring;
+	ret = sl_ctl_init();
+	if (ret)
+		goto err_chardev;
 	pr_info("ready, %lu bytes\n", capacity);
 	return 0;
 
+err_chardev:
+	sl_chardev_exit();
 err_ring:
 	sl_ring_exit(&sl_ring);
 err:
@@ -73,6 +80,7 @@ err:
 
 static void __exit secure_log_exit(void)
 {
+	sl_ctl_exit();
 	sl_chardev_exit();
 	sl_ring_exit(&sl_ring);
 	pr_info("unloaded, %llu records produced, %llu lost\n",
@@ -83,3 +91,5 @@ module_init(secure_log_init);
 module_exit(secure_log_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("secure_log: root-only ring of audit records");
+MODULE_VERSION(NETLOG_VERSION);
+MODULE_ALIAS_GENL_FAMILY(NETLOG_GENL_NAME);

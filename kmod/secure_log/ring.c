@@ -446,3 +446,15 @@ ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 	return len;
 }
+
+void sl_ring_status(struct sl_ring *r, struct sl_ring_status *st)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&r->lock, flags);
+	st->capacity = r->size;
+	st->used = r->head - r->tail;
+	st->produced = r->next_seq;
+	st->lost = r->lost_total;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+}

@@ -43,10 +43,19 @@ struct sl_ring {
 	struct timer_list wake_timer;	/* wakes it within a tick */
 };
 
+/* A snapshot of the counters, for the control plane. */
+struct sl_ring_status {
+	u64 capacity;
+	u64 used;
+	u64 produced;
+	u64 lost;
+};
+
 int sl_ring_init(struct sl_ring *r, u64 size, unsigned int share_pct);
 void sl_ring_exit(struct sl_ring *r);
 int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec);
 bool sl_ring_readable(struct sl_ring *r);
 ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count);
+void sl_ring_status(struct sl_ring *r, struct sl_ring_status *st);
 
 #endif /* _SL_RING_H */

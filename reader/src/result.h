@@ -11,6 +11,7 @@ namespace netlog {
 
 struct Error {
   std::string message;
+  int code = 0;  // an errno value, where the caller may act on it
 };
 
 template <typename T>

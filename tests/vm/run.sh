@@ -46,7 +46,8 @@ mkdir -p "$out/kmod" "$stage"/{bin,lib/netlog,usr/bin,etc}
 
 # Modules: a copy of kmod/ per kernel, so flavours never share objects.
 cp -r "$top/kmod/." "$out/kmod/"
-make -s -C "$out/kmod" KDIR="$KDIR" "${cross[@]}" W=1 modules
+make -s -C "$out/kmod" KDIR="$KDIR" "${cross[@]}" W=1 \
+	NETLOG_VERSION="$(cat "$top/VERSION")" modules
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
 	"$out/kmod/execlog/execlog.ko" "$stage/lib/netlog/"
 if [ -e "$out/kmod/netlog/netlog_kunit.ko" ]; then
@@ -75,8 +76,9 @@ fi
 toolchain=()
 [ "$karch" = amd64 ] || toolchain=(-DCMAKE_TOOLCHAIN_FILE="$top/tests/vm/aarch64.cmake")
 cmake -S "$top/reader" -B "$host_build" "${toolchain[@]}" >/dev/null
-cmake --build "$host_build" -j"$(nproc)" --target netlog-reader netlog-e2e
-cp "$host_build/netlog-reader" "$host_build/e2e/netlog-e2e" "$stage/usr/bin/"
+cmake --build "$host_build" -j"$(nproc)" --target netlog-reader netlogctl netlog-e2e
+cp "$host_build/netlog-reader" "$host_build/netlogctl" "$host_build/e2e/netlog-e2e" \
+	"$stage/usr/bin/"
 
 # Shared libraries they need, at the same paths: ldd's answer, or for arm64
 # the NEEDED entries resolved in the multiarch directories, and the loader.
