@@ -9,4 +9,5 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	dpkg --add-architecture arm64
 fi
 exec "$(dirname "$0")/deps.sh" gcc-aarch64-linux-gnu g++-aarch64-linux-gnu \
-	binutils-aarch64-linux-gnu qemu-system-arm libfmt-dev:arm64 libgtest-dev:arm64
+	binutils-aarch64-linux-gnu qemu-system-arm libfmt-dev:arm64 libgtest-dev:arm64 \
+	libnl-3-dev:arm64 libnl-genl-3-dev:arm64 libsystemd-dev:arm64

@@ -16,8 +16,8 @@ clang "${san[@]}" -include "$top/tests/host/kernel_types.h" \
 	-o "$out/whitelist_fuzz"
 clang++ -std=c++20 "${san[@]}" -I "$top/reader/src" -I "$top/kmod" \
 	"$top/tests/fuzz/records_fuzz.cc" \
-	"$top"/reader/src/{record,stream,render,text,json,klog,escape,line}.cc \
-	-lfmt -o "$out/records_fuzz"
+	"$top"/reader/src/{record,stream,render,text,json,klog,rfc5424,ecs,fields,journal,escape,line}.cc \
+	-lfmt -lsystemd -o "$out/records_fuzz"
 
 run() {
 	local name=$1 seconds=$2 log=$out/$1.log

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 
 #include "escape.h"
 #include "fd.h"
+#include "journal.h"
 #include "stream.h"
 #include "uapi/netlog.h"
 
@@ -95,6 +97,10 @@ class Printer {
     else if (const auto* missed = std::get_if<MissedEvent>(&rec_.body))
       fmt::print(err_, "netlog-reader: {} {} calls left no record (seq {})\n",
                  escape_bytes(missed->hook), missed->count, rec_.hdr.seq);
+    if (opts_.output == Output::kJournal) {
+      journal_.add(rec_, ctx_);
+      return;
+    }
     renderer_->render(rec_, ctx_, buf_);
     const auto* lost = std::get_if<LostEvent>(&rec_.body);
     note(rec_.hdr.seq, lost ? lost->last_seq : rec_.hdr.seq);
@@ -117,6 +123,7 @@ class Printer {
   // and its message names the records taken from the device and not
   // written, so that none is lost without a trace.
   void flush() {
+    if (journal_.size()) send_journal();
     size_t done = 0;
     while (done < buf_.size()) {
       done += std::fwrite(buf_.data() + done, 1, buf_.size() - done, out_);
@@ -137,6 +144,25 @@ class Printer {
   void note(uint64_t first, uint64_t last) {
     if (pending_.empty()) first_seq_ = first;
     pending_.push_back({buf_.size(), last});
+  }
+
+  // The batch to the journal. journald gone is fatal, and the message
+  // names the records read from the device and not sent.
+  void send_journal() {
+    int err = 0;
+    const size_t sent = journal_.send(err);
+    const size_t n = journal_.size();
+    if (sent == n) {
+      journal_.clear();
+      return;
+    }
+    const uint64_t from = journal_.first_seq(sent),
+                   to = journal_.last_seq(n - 1);
+    journal_.clear();
+    throw Fatal(fmt::format(
+        "journal: {}; records seq {}-{} were read from the device and not "
+        "written",
+        std::strerror(err), from, to));
   }
 
   void retry_or_fail(size_t done) {
@@ -166,6 +192,7 @@ class Printer {
   std::FILE* out_;
   std::FILE* err_;
   std::unique_ptr<Renderer> renderer_;
+  JournalBatch journal_;  // --output journal
   Framer framer_;
   Record rec_;  // reused from record to record
   fmt::memory_buffer buf_;
@@ -225,13 +252,18 @@ int replay_input(const Options& opts, Printer& printer) {
 }  // namespace
 
 std::string usage() {
-  return R"(usage: netlog-reader [--format text|json|klog] [--once] [--device PATH]
+  return R"(usage: netlog-reader [--format text|json|klog|rfc5424|ecs]
+                     [--output stdout|journal] [--once] [--device PATH]
                      [--input FILE|-] [--raw] [--version] [--help]
 
 Reads netlog audit records from /dev/secure_log (root only) and prints
 one line per record. Follows until SIGINT/SIGTERM unless --once.
 
-  --format F          text (default), json, or klog (activity_klog lines)
+  --format F          text (default), json, klog (activity_klog lines),
+                      rfc5424 (syslog lines with structured data), or ecs
+                      (Elastic Common Schema JSON)
+  --output O          stdout (default), or journal: each record a journal
+                      entry with NETLOG_* fields (--format is then unused)
   --once              print what is buffered, then exit
   --device PATH       read PATH instead of /dev/secure_log
   --input FILE|-      replay a captured binary stream (- = stdin)
@@ -242,59 +274,84 @@ Exit status: 0 ok, 1 runtime error, 2 usage error.
 }
 
 Result<Options> parse_args(const std::vector<std::string>& args) {
+  static const option longopts[] = {{"format", required_argument, nullptr, 'f'},
+                                    {"output", required_argument, nullptr, 'o'},
+                                    {"device", required_argument, nullptr, 'd'},
+                                    {"input", required_argument, nullptr, 'i'},
+                                    {"once", no_argument, nullptr, '1'},
+                                    {"raw", no_argument, nullptr, 'r'},
+                                    {"help", no_argument, nullptr, 'h'},
+                                    {"version", no_argument, nullptr, 'V'},
+                                    {nullptr, 0, nullptr, 0}};
+  static constexpr std::pair<std::string_view, Format> kFormats[] = {
+      {"text", Format::kText},
+      {"json", Format::kJson},
+      {"klog", Format::kKlog},
+      {"rfc5424", Format::kRfc5424},
+      {"ecs", Format::kEcs}};
+  std::vector<std::string> storage = {"netlog-reader"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
   Options o;
-  for (size_t i = 0; i < args.size(); i++) {
-    std::string arg = args[i];
-    std::optional<std::string> value;
-    if (auto eq = arg.find('=');
-        arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
+  opterr = 0;
+  optind = 0;  // glibc: start over (parse_args may be called again)
+  int c;
+  while ((c = getopt_long(int(storage.size()), argv.data(), ":h", longopts,
+                          nullptr)) != -1) {
+    switch (c) {
+      case 'f': {
+        const auto* f =
+            std::find_if(std::begin(kFormats), std::end(kFormats),
+                         [&](const auto& kv) { return kv.first == optarg; });
+        if (f == std::end(kFormats))
+          return Error{fmt::format(
+              "unknown format '{}' (text, json, klog, rfc5424 or ecs)",
+              optarg)};
+        o.format = f->second;
+        break;
+      }
+      case 'o':
+        if (std::string_view(optarg) == "stdout")
+          o.output = Output::kStdout;
+        else if (std::string_view(optarg) == "journal")
+          o.output = Output::kJournal;
+        else
+          return Error{
+              fmt::format("unknown output '{}' (stdout or journal)", optarg)};
+        break;
+      case 'd':
+        o.device = optarg;
+        break;
+      case 'i':
+        o.input = optarg;
+        break;
+      case '1':
+        o.once = true;
+        break;
+      case 'r':
+        o.raw = true;
+        break;
+      case 'h':
+        o.help = true;
+        break;
+      case 'V':
+        o.version = true;
+        break;
+      case ':':
+        return Error{fmt::format("option {} needs a value",
+                                 storage[size_t(optind) - 1])};
+      default:
+        return Error{fmt::format("unknown or malformed option '{}'",
+                                 storage[size_t(optind) - 1])};
     }
-    auto need_value = [&]() -> Result<std::string> {
-      if (value) return *value;
-      if (i + 1 >= args.size())
-        return Error{fmt::format("option {} needs a value", arg)};
-      return args[++i];
-    };
-    auto flag = [&](bool& f) -> Result<bool> {
-      if (value) return Error{fmt::format("option {} takes no value", arg)};
-      return f = true;
-    };
-    Result<bool> ok = true;
-    if (arg == "--format") {
-      auto v = need_value();
-      if (!v) return v.error();
-      if (*v == "text")
-        o.format = Format::kText;
-      else if (*v == "json")
-        o.format = Format::kJson;
-      else if (*v == "klog")
-        o.format = Format::kKlog;
-      else
-        return Error{
-            fmt::format("unknown format '{}' (text, json or klog)", *v)};
-    } else if (arg == "--device") {
-      auto v = need_value();
-      if (!v) return v.error();
-      o.device = *v;
-    } else if (arg == "--input") {
-      auto v = need_value();
-      if (!v) return v.error();
-      o.input = *v;
-    } else if (arg == "--once") {
-      ok = flag(o.once);
-    } else if (arg == "--raw") {
-      ok = flag(o.raw);
-    } else if (arg == "--help" || arg == "-h") {
-      ok = flag(o.help);
-    } else if (arg == "--version") {
-      ok = flag(o.version);
-    } else {
-      return Error{fmt::format("unknown argument '{}'", args[i])};
-    }
-    if (!ok) return ok.error();
   }
+  if (optind < int(storage.size()))
+    return Error{fmt::format("unknown argument '{}'", storage[size_t(optind)])};
+  if (o.raw && o.output == Output::kJournal)
+    return Error{"--raw writes the binary stream to standard output only"};
   return o;
 }
 

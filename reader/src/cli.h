@@ -13,8 +13,11 @@ namespace netlog {
 
 inline constexpr const char* kDefaultDevice = "/dev/secure_log";
 
+enum class Output { kStdout, kJournal };
+
 struct Options {
   Format format = Format::kText;
+  Output output = Output::kStdout;
   bool once = false;
   bool raw = false;
   bool help = false;

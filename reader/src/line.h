@@ -7,6 +7,7 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <cassert>
 #include <concepts>
 #include <cstdint>
 #include <cstring>
@@ -27,7 +28,12 @@ class Line {
     out.resize(start + bound);
     p_ = out.data() + start;
   }
-  ~Line() { out_.resize(static_cast<size_t>(p_ - out_.data())); }
+  // A line past its bound has already written out of bounds: debug builds
+  // (and the fuzz targets) stop there.
+  ~Line() {
+    assert(p_ <= out_.data() + out_.size());
+    out_.resize(static_cast<size_t>(p_ - out_.data()));
+  }
   Line(const Line&) = delete;
   Line& operator=(const Line&) = delete;
 

@@ -128,6 +128,10 @@ std::unique_ptr<Renderer> make_renderer(Format format) {
       return make_json_renderer();
     case Format::kKlog:
       return make_klog_renderer();
+    case Format::kRfc5424:
+      return make_rfc5424_renderer();
+    case Format::kEcs:
+      return make_ecs_renderer();
     case Format::kText:
       break;
   }

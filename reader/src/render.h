@@ -42,11 +42,13 @@ class Renderer {
                       fmt::memory_buffer& out) = 0;
 };
 
-enum class Format { kText, kJson, kKlog };
+enum class Format { kText, kJson, kKlog, kRfc5424, kEcs };
 
 std::unique_ptr<Renderer> make_text_renderer();
 std::unique_ptr<Renderer> make_json_renderer();
 std::unique_ptr<Renderer> make_klog_renderer();
+std::unique_ptr<Renderer> make_rfc5424_renderer();
+std::unique_ptr<Renderer> make_ecs_renderer();
 std::unique_ptr<Renderer> make_renderer(Format format);
 
 // Shared by the renderers.

@@ -2,9 +2,11 @@
 # Inside the journal VM (tests/journal/run.sh), run by a oneshot unit once
 # netlog-reader.service is up: uid 1000 makes at least netlog.records=N
 # records (UDP bind, connect, close), then every record the kernel made
-# must be in the journal, as the reader's JSON lines: seq 0 to the last,
-# each once, no LOST record, as many socket records as netlog emitted,
-# execlog's records of the execs made here, and journald suppressed nothing. Prints "journal: ok ..." or "journal: FAIL".
+# must be in the journal, as entries with the reader's NETLOG_* fields
+# (--output journal): seq 0 to the last, each once, no LOST record, as
+# many socket records as netlog emitted, execlog's records of the execs
+# made here, and journald suppressed nothing. Prints "journal: ok ..." or
+# "journal: FAIL".
 set -u
 stats=/sys/module/netlog/parameters/stats
 want=$(sed -n 's/.*netlog\.records=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -34,24 +36,31 @@ echo 0x1ff >/sys/module/netlog/parameters/probes || fail "cannot write probes"
 made=$(($(date +%s) - start))
 
 # Until the config record is in the journal, or 10 minutes.
+fields=NETLOG_SEQ,NETLOG_EVENT,NETLOG_PROTO,NETLOG_UID,NETLOG_PARAM,NETLOG_FILENAME,NETLOG_COMM,PRIORITY,MESSAGE
 for _ in $(seq 600); do
-	journalctl -t netlog -o cat --no-pager 2>/dev/null | grep '^{' >/tmp/recs
-	grep -q '"param":"probes"' /tmp/recs && break
+	journalctl -t netlog -o json --output-fields=$fields --no-pager 2>/dev/null |
+		grep '"NETLOG_SEQ"' >/tmp/recs
+	grep -q '"NETLOG_PARAM":"probes"' /tmp/recs && break
 	sleep 1
 done
-grep -q '"param":"probes"' /tmp/recs || fail "the last record never reached the journal"
+grep -q '"NETLOG_PARAM":"probes"' /tmp/recs || fail "the last record never reached the journal"
 
 lines=$(wc -l </tmp/recs)
-sed -n 's/.*"seq":\([0-9]*\).*/\1/p' /tmp/recs | sort -n | uniq >/tmp/seqs
+grep -o '"NETLOG_SEQ":"[0-9]*"' /tmp/recs | tr -dc '0-9\n' | sort -n | uniq >/tmp/seqs
 unique=$(wc -l </tmp/seqs)
 first=$(head -n 1 /tmp/seqs)
 last=$(tail -n 1 /tmp/seqs)
-socks=$(grep -c '"proto":' /tmp/recs)
-user=$(grep -c '"uid":1000,' /tmp/recs)
-lost=$(grep -c '"event":"lost"' /tmp/recs)
+socks=$(grep -c '"NETLOG_PROTO":' /tmp/recs)
+user=$(grep -c '"NETLOG_UID":"1000"' /tmp/recs)
+lost=$(grep -c '"NETLOG_EVENT":"lost"' /tmp/recs)
+# Each entry's MESSAGE is the text format's line; a connect is info (6).
+grep '"NETLOG_EVENT":"connect"' /tmp/recs | head -n 1 >/tmp/one
+grep -q '"PRIORITY":"6"' /tmp/one && grep -q '"MESSAGE":"seq=[0-9]* time=.* event=connect proto=udp ' /tmp/one &&
+	grep -q '"NETLOG_COMM":"netloop"' /tmp/one ||
+	fail "a connect entry lacks its MESSAGE, PRIORITY or fields: $(cat /tmp/one)"
 # execlog, loaded at boot by modules-load.d as the packages set it up: the
 # execs of this script (setpriv, netloop, ...) are in the journal too.
-execs=$(grep -c '"event":"exec"' /tmp/recs)
+execs=$(grep -c '"NETLOG_EVENT":"exec"' /tmp/recs)
 journalctl -o cat --no-pager | grep -E 'Suppressed|[Rr]otat|[Vv]acuum' | head -n 5
 suppressed=$(journalctl -u systemd-journald -o cat --no-pager | grep -c Suppressed)
 # The first gap, if any.
@@ -73,6 +82,6 @@ fi
 [ "$user" -ge "$want" ] || fail "only $user records of uid 1000"
 [ "$suppressed" = 0 ] || fail "journald suppressed messages"
 [ -d /sys/module/execlog ] || fail "execlog was not loaded at boot"
-grep -q '"event":"exec",.*"filename":"/usr/local/bin/netloop"' /tmp/recs ||
+grep '"NETLOG_EVENT":"exec"' /tmp/recs | grep -q '"NETLOG_FILENAME":"/usr/local/bin/netloop"' ||
 	fail "no exec record of netloop in the journal ($execs exec records)"
 echo "journal: ok: $lines records, all in the journal"

@@ -34,7 +34,7 @@ make -s -C "$top" install-reader DESTDIR="$stage" PREFIX=/usr \
 	UNITDIR=/usr/lib/systemd/system UDEVDIR=/usr/lib/udev/rules.d >/dev/null
 # The reader's libraries the Debian root does not have.
 ldd "$stage/usr/sbin/netlog-reader" | awk '/=> \// { print $3 }' |
-	grep -E 'libfmt|libnl' | while read -r lib; do
+	grep -E 'libfmt|libnl|libsystemd' | while read -r lib; do
 	dest=$stage/usr${lib#/usr}
 	mkdir -p "$(dirname "$dest")"
 	cp -L "$lib" "$dest"
@@ -42,11 +42,11 @@ done
 gcc -O2 -Wall -Wextra -Werror -o "$stage/usr/local/bin/netloop" "$top/bench/netloop.c"
 install -m 0755 "$top/tests/journal/check.sh" "$stage/usr/local/bin/netlog-journal-check"
 
-# The test's own settings: JSON lines (each names its seq), a ring that
+# The test's own settings: the packages' default output (the journal's
+# native protocol, NETLOG_* fields), a ring that
 # holds the whole run (so that only the reader and journald are tested),
 # and a journal in memory large enough for it. journald's rate limit is
 # left as Debian ships it: the unit's own limits are tested.
-echo 'NETLOG_READER_ARGS="--format json"' >"$stage/etc/default/netlog-reader"
 echo 'options secure_log capacity=134217728' >"$stage/etc/modprobe.d/netlog-test.conf"
 mkdir -p "$stage/etc/systemd/journald.conf.d"
 printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=1G\nRuntimeMaxFileSize=256M\n' \

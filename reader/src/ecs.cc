@@ -1,0 +1,212 @@
+// The ECS format: one JSON object per line, in Elastic Common Schema names
+// (ECS 8.11), for Elasticsearch, OpenSearch and the agents that ship to
+// them. What ECS has no field for (the cgroup, the network namespace, the
+// audit session, flags) is under "netlog". Strings are escape_bytes()'s,
+// as in the JSON format.
+//
+// Direction: a connect or a send is egress, the local end the source; an
+// accept or a listen is ingress, the local end the destination; a bind or a
+// close has no direction (unknown) and the local end as source.
+#include <fmt/format.h>
+
+#include "escape.h"
+#include "fields.h"
+#include "render.h"
+#include "uapi/netlog.h"
+
+namespace netlog {
+namespace {
+
+constexpr std::string_view kEcsVersion = "8.11.0";
+
+class Out {
+ public:
+  explicit Out(fmt::memory_buffer& out) : out_(out) {}
+  Out& raw(std::string_view s) {
+    out_.append(s);
+    return *this;
+  }
+  Out& str(std::string_view s) {
+    out_.push_back('"');
+    append_escaped(out_, s, '"', true);
+    out_.push_back('"');
+    return *this;
+  }
+  template <typename T>
+  Out& num(T v) {
+    const fmt::format_int f(v);
+    out_.append(std::string_view(f.data(), f.size()));
+    return *this;
+  }
+  // A JSON string of a number: ECS ids are keywords.
+  template <typename T>
+  Out& id(T v) {
+    return raw("\"").num(v).raw("\"");
+  }
+
+ private:
+  fmt::memory_buffer& out_;
+};
+
+template <typename Event>
+void process(Out& o, Context& ctx, const Event& ev) {
+  const Task& t = ev.task;
+  o.raw(R"(,"process":{"pid":)").num(t.pid);
+  o.raw(R"(,"thread":{"id":)").num(t.tid);
+  o.raw(R"(},"parent":{"pid":)").num(t.ppid);
+  o.raw(R"(},"session_leader":{"pid":)").num(t.sid);
+  o.raw(R"(},"name":)").str(ev.comm);
+  o.raw(R"(,"executable":)").str(ev.exe);
+  if (!ev.tty.empty())
+    o.raw(R"(,"tty":{"char_device":{"name":)").str(ev.tty).raw("}}");
+  if constexpr (std::is_same_v<Event, ExecEvent>) {
+    o.raw(R"(,"args":[)");
+    bool first = true;
+    for_each_arg(ev.argv, [&](std::string_view arg) {
+      if (!first) o.raw(",");
+      first = false;
+      o.str(arg);
+    });
+    o.raw(R"(],"args_count":)").num(ev.argc);
+    o.raw(R"(,"working_directory":)").str(ev.cwd);
+  }
+  o.raw("}");
+  o.raw(R"(,"user":{"id":)").id(t.uid);
+  o.raw(R"(,"name":)").str(ctx.user(t.uid));
+  o.raw(R"(,"group":{"id":)").id(t.gid);
+  o.raw(R"(},"effective":{"id":)").id(t.euid);
+  o.raw(R"(,"group":{"id":)").id(t.egid).raw("}}");
+  o.raw("}");
+}
+
+// What ECS has no name for.
+template <typename Event>
+void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
+  const Task& t = ev.task;
+  o.raw(R"(,"netlog":{"cgroup":)").str(ev.cgroup);
+  o.raw(R"(,"netns":)").num(t.netns);
+  if (t.audit) {
+    o.raw(R"(,"auid":)").num(t.auid).raw(R"(,"ses":)").num(t.ses);
+    o.raw(R"(,"auid_user":)").str(auid_user(ctx, t));
+  }
+  if (flags & NETLOG_F_EXE_NS) o.raw(R"(,"exe_ns":true)");
+  if (flags & NETLOG_F_ARGC_PARTIAL) o.raw(R"(,"argc_partial":true)");
+  if (auto trunc = truncated_names(flags); !trunc.empty())
+    o.raw(R"(,"truncated":")").raw(trunc).raw("\"");
+}
+
+void endpoint(Out& o, std::string_view name, const Address& a, uint16_t port) {
+  o.raw(",\"").raw(name).raw(R"(":{"ip":")").raw(fmt::format("{}", a));
+  o.raw(R"(","port":)").num(port).raw("}");
+}
+
+void event(Out& o, const Record& rec, std::string_view kind,
+           std::string_view category, std::string_view type,
+           std::string_view outcome) {
+  o.raw(R"(,"event":{"kind":")").raw(kind);
+  o.raw(R"(","category":[")").raw(category);
+  o.raw(R"("],"type":[)").raw(type);
+  o.raw(R"(],"action":")").raw(record_event(rec));
+  if (!outcome.empty()) o.raw(R"(","outcome":")").raw(outcome);
+  o.raw(R"(","sequence":)").num(rec.hdr.seq);
+  o.raw(R"(,"module":"netlog","dataset":"netlog.)").raw(record_event(rec));
+  o.raw(R"(","severity":)").num(severity(rec)).raw("}");
+}
+
+std::string_view outcome(int32_t result) {
+  return result < 0 ? "failure" : "success";
+}
+
+void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
+  const bool ingress =
+      ev.event == NETLOG_EV_ACCEPT || ev.event == NETLOG_EV_LISTEN;
+  const bool egress =
+      ev.event == NETLOG_EV_CONNECT || ev.event == NETLOG_EV_SEND;
+  std::string_view type = R"("info")";
+  if (ev.event == NETLOG_EV_CONNECT || ev.event == NETLOG_EV_ACCEPT)
+    type = R"("connection","start")";
+  else if (ev.event == NETLOG_EV_CLOSE)
+    type = R"("connection","end")";
+  else if (ev.event == NETLOG_EV_SEND)
+    type = R"("connection","protocol")";
+  event(o, rec, "event", "network", type, outcome(ev.result));
+  if (ingress) {
+    endpoint(o, "source", ev.raddr, ev.rport);
+    endpoint(o, "destination", ev.laddr, ev.lport);
+  } else {
+    endpoint(o, "source", ev.laddr, ev.lport);
+    endpoint(o, "destination", ev.raddr, ev.rport);
+  }
+  o.raw(R"(,"network":{"transport":")").raw(proto_name(ev));
+  o.raw(R"(","type":")").raw(family_name(ev.laddr.family));
+  o.raw(R"(","direction":")")
+      .raw(ingress  ? "ingress"
+           : egress ? "egress"
+                    : "unknown");
+  if (ev.flags & NETLOG_F_RAW) o.raw(R"(","iana_number":")").num(ev.proto);
+  o.raw("\"}");
+  process(o, ctx, ev);
+  extra(o, ctx, ev, ev.flags);
+  o.raw(R"(,"result":)").num(ev.result);
+  if (ev.event == NETLOG_EV_CLOSE)
+    o.raw(R"(,"established":)")
+        .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
+  o.raw("}");
+}
+
+class EcsRenderer : public Renderer {
+ public:
+  void render(const Record& rec, Context& ctx,
+              fmt::memory_buffer& out) override {
+    Out o(out);
+    o.raw(R"({"@timestamp":")").raw(rfc3339(rec.hdr.real_ns));
+    o.raw(R"(","ecs":{"version":")").raw(kEcsVersion).raw("\"}");
+    if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
+      sock(o, ctx, rec, *ev);
+    } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
+      event(o, rec, "event", "configuration", R"("change")", "success");
+      process(o, ctx, *cfg);
+      extra(o, ctx, *cfg, cfg->flags);
+      o.raw(R"(,"param":)").str(cfg->param);
+      o.raw(R"(,"old":)").str(cfg->old_value);
+      o.raw(R"(,"new":)").str(cfg->new_value).raw("}");
+    } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
+      event(o, rec, "event", "process", R"("start")", outcome(ex->result));
+      process(o, ctx, *ex);
+      extra(o, ctx, *ex, ex->flags);
+      o.raw(R"(,"result":)").num(ex->result);
+      o.raw(R"(,"filename":)").str(ex->filename);
+      o.raw(R"(,"comm_before":)").str(ex->comm_before).raw("}");
+    } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
+      event(o, rec, "pipeline_error", "host", R"("error")", "");
+      o.raw(R"(,"netlog":{"hook":)").str(missed->hook);
+      o.raw(R"(,"count":)").num(missed->count).raw("}");
+    } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
+      event(o, rec, "pipeline_error", "host", R"("error")", "");
+      o.raw(R"(,"netlog":{"count":)").num(lost->count);
+      o.raw(R"(,"first_seq":)").num(lost->first_seq);
+      o.raw(R"(,"last_seq":)").num(lost->last_seq);
+      o.raw(R"(,"uids":[)");
+      for (size_t i = 0; i < lost->uids; i++) {
+        const auto& u = lost->by_uid[i];
+        o.raw(i ? "," : "").raw(R"({"uid":)").num(u.uid);
+        o.raw(R"(,"user":)").str(ctx.user(u.uid));
+        o.raw(R"(,"count":)").num(u.count).raw("}");
+      }
+      o.raw(R"(],"other":)").num(lost->other).raw("}");
+    } else {
+      event(o, rec, "event", "host", R"("info")", "");
+      o.raw(R"(,"netlog":{"type":)").num(rec.hdr.type);
+      o.raw(R"(,"len":)").num(rec.hdr.len).raw("}");
+    }
+    o.raw(R"(,"host":{"hostname":)").str(ctx.host()).raw("}}\n");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Renderer> make_ecs_renderer() {
+  return std::make_unique<EcsRenderer>();
+}
+
+}  // namespace netlog

@@ -1,0 +1,139 @@
+#include "fields.h"
+
+#include <fmt/format.h>
+
+#include "uapi/netlog.h"
+
+namespace netlog {
+namespace {
+
+class Fields {
+ public:
+  explicit Fields(const FieldFn& fn) : fn_(fn) {}
+
+  void text(std::string_view key, std::string_view value) {
+    fn_(key, value, FieldKind::kText);
+  }
+  template <typename T>
+  void num(std::string_view key, T value) {
+    const fmt::format_int f(value);
+    fn_(key, std::string_view(f.data(), f.size()), FieldKind::kNumber);
+  }
+  void addr(std::string_view key, const Address& a) {
+    char buf[64];
+    const auto end = fmt::format_to_n(buf, sizeof(buf), "{}", a).out;
+    fn_(key, std::string_view(buf, size_t(end - buf)), FieldKind::kText);
+  }
+
+  template <typename Event>
+  void who(Context& ctx, const Event& ev) {
+    const Task& t = ev.task;
+    num("pid", t.pid);
+    num("tid", t.tid);
+    num("ppid", t.ppid);
+    num("sid", t.sid);
+    if (t.audit) {
+      num("auid", t.auid);
+      num("ses", t.ses);
+    }
+    num("uid", t.uid);
+    num("gid", t.gid);
+    num("euid", t.euid);
+    num("egid", t.egid);
+    text("user", ctx.user(t.uid));
+    if (t.audit) text("auid_user", auid_user(ctx, t));
+    text("tty", ev.tty);
+    text("comm", ev.comm);
+    text("exe", ev.exe);
+    text("cgroup", ev.cgroup);
+    num("netns", t.netns);
+  }
+
+  void flags(uint32_t flags) {
+    if (flags & NETLOG_F_EXE_NS) num("exe_ns", 1);
+    if (flags & NETLOG_F_ARGC_PARTIAL) num("argc_partial", 1);
+    if (auto trunc = truncated_names(flags); !trunc.empty())
+      text("truncated", trunc);
+  }
+
+ private:
+  const FieldFn& fn_;
+};
+
+}  // namespace
+
+std::string_view record_event(const Record& rec) {
+  if (const auto* ev = std::get_if<SockEvent>(&rec.body))
+    return event_name(ev->event);
+  if (std::holds_alternative<ConfigEvent>(rec.body)) return "config";
+  if (std::holds_alternative<ExecEvent>(rec.body)) return "exec";
+  if (std::holds_alternative<MissedEvent>(rec.body)) return "missed";
+  if (std::holds_alternative<LostEvent>(rec.body)) return "lost";
+  return "unknown";
+}
+
+int severity(const Record& rec) {
+  if (const auto* ev = std::get_if<SockEvent>(&rec.body))
+    return ev->result < 0 ? 5 : 6;
+  if (const auto* ex = std::get_if<ExecEvent>(&rec.body))
+    return ex->result < 0 ? 5 : 6;
+  if (std::holds_alternative<LostEvent>(rec.body) ||
+      std::holds_alternative<MissedEvent>(rec.body))
+    return 4;
+  return 5;  // config, unknown
+}
+
+void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
+  Fields f(fn);
+  f.num("seq", rec.hdr.seq);
+  f.text("event", record_event(rec));
+  if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
+    f.text("proto", proto_name(*ev));
+    f.text("family", family_name(ev->laddr.family));
+    f.addr("laddr", ev->laddr);
+    f.num("lport", ev->lport);
+    f.addr("raddr", ev->raddr);
+    f.num("rport", ev->rport);
+    f.num("result", ev->result);
+    f.who(ctx, *ev);
+    if (ev->event == NETLOG_EV_CLOSE)
+      f.num("established", ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);
+    if (ev->flags & NETLOG_F_RAW) f.num("ipproto", ev->proto);
+    f.flags(ev->flags);
+  } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
+    f.text("param", cfg->param);
+    f.text("old", cfg->old_value);
+    f.text("new", cfg->new_value);
+    f.who(ctx, *cfg);
+    f.flags(cfg->flags);
+  } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
+    f.num("result", ex->result);
+    f.text("filename", ex->filename);
+    f.num("argc", ex->argc);
+    size_t i = 0;
+    char key[16];
+    for_each_arg(ex->argv, [&](std::string_view arg) {
+      const auto end = fmt::format_to_n(key, sizeof(key), "arg{}", i++).out;
+      f.text(std::string_view(key, size_t(end - key)), arg);
+    });
+    f.text("comm_before", ex->comm_before);
+    f.text("cwd", ex->cwd);
+    f.who(ctx, *ex);
+    f.flags(ex->flags);
+  } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
+    f.text("hook", missed->hook);
+    f.num("count", missed->count);
+  } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
+    f.num("count", lost->count);
+    f.num("first_seq", lost->first_seq);
+    f.num("last_seq", lost->last_seq);
+    if (lost->uids) f.text("uids", lost_uids(*lost));
+    f.num("other", lost->other);
+  } else {
+    f.num("type", rec.hdr.type);
+    f.num("len", rec.hdr.len);
+  }
+  f.text("host", ctx.host());
+}
+
+}  // namespace netlog

@@ -1,0 +1,172 @@
+// The rfc5424 and ecs formats, and the field list they and the journal
+// share: every field, and values that try to break out of their syntax.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "fields.h"
+#include "record.h"
+#include "records.h"
+#include "render.h"
+
+namespace netlog {
+namespace {
+
+Context test_context() {
+  return Context("vm1", [](uint32_t uid) -> std::string {
+    return uid == 1000 ? "alice" : "";
+  });
+}
+
+std::string render(Format f, const std::vector<std::byte>& bytes) {
+  auto rec = decode(bytes);
+  EXPECT_TRUE(rec) << rec.error().message;
+  auto ctx = test_context();
+  fmt::memory_buffer out;
+  make_renderer(f)->render(*rec, ctx, out);
+  return fmt::to_string(out);
+}
+
+// RFC 5424's SD-PARAMs of a line, unescaped (\" \\ \] only).
+std::vector<std::pair<std::string, std::string>> sd_params(
+    const std::string& line) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t at = line.find(" [netlog@32473 ");
+  EXPECT_NE(at, std::string::npos) << line;
+  at += 15;
+  while (at < line.size() && line[at] != ']') {
+    const size_t eq = line.find("=\"", at);
+    std::string key = line.substr(at, eq - at), value;
+    size_t i = eq + 2;
+    for (; line[i] != '"'; i++) {
+      if (line[i] == '\\') {
+        EXPECT_TRUE(line[i + 1] == '"' || line[i + 1] == '\\' ||
+                    line[i + 1] == ']')
+            << line.substr(i);
+        i++;
+      }
+      value += line[i];
+    }
+    out.emplace_back(key, value);
+    at = i + 1;
+    if (line[at] == ' ') at++;
+  }
+  return out;
+}
+
+TEST(RenderRfc5424, ConnectHeaderAndEveryField) {
+  test::SockSpec s;
+  s.result = -111;
+  const auto line = render(Format::kRfc5424, test::sock_record(s));
+  // PRI: authpriv (10) * 8 + notice (5: a failed call).
+  EXPECT_EQ(line.substr(0, 56),
+            "<85>1 2025-11-21T18:40:00.123456Z vm1 netlog - connect [");
+  const auto params = sd_params(line);
+  std::vector<std::pair<std::string, std::string>> want;
+  auto rec = decode(test::sock_record(s));
+  auto ctx = test_context();
+  for_each_field(*rec, ctx,
+                 [&](std::string_view k, std::string_view v, FieldKind) {
+                   want.emplace_back(k, v);
+                 });
+  EXPECT_EQ(params, want);
+  EXPECT_EQ(want.front().first, "seq");
+  EXPECT_EQ(want.back(), (std::pair<std::string, std::string>("host", "vm1")));
+  EXPECT_TRUE(line.ends_with(
+      "] event=connect proto=tcp laddr=127.0.0.1 lport=40000 "
+      "raddr=127.0.0.1 rport=8080 result=-111 uid=1000 comm=curl\n"))
+      << line;
+}
+
+TEST(RenderRfc5424, ValuesCannotEndTheElementOrTheLine) {
+  test::SockSpec s;
+  s.strings = {"a\"] [x@1 y=\"z", "\n<13>1 -", "/bin/\\]", "\xff"};
+  const auto line = render(Format::kRfc5424, test::sock_record(s));
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
+  EXPECT_EQ(line.back(), '\n');
+  for (char c : line.substr(0, line.size() - 1))
+    EXPECT_TRUE(c >= ' ' && c < 127) << int(c);
+  std::map<std::string, std::string> p;
+  for (const auto& [k, v] : sd_params(line)) p[k] = v;
+  // escape_bytes()'s form, recovered from the SD escaping.
+  EXPECT_EQ(p["comm"], "a\"] [x@1 y=\"z");
+  EXPECT_EQ(p["tty"], "\\x0a<13>1 -");
+  EXPECT_EQ(p["exe"], "/bin/\\\\]");
+  EXPECT_EQ(p["cgroup"], "\\xff");
+}
+
+TEST(RenderRfc5424, SeverityByEvent) {
+  EXPECT_EQ(render(Format::kRfc5424, test::sock_record({})).substr(0, 4),
+            "<86>");  // info
+  EXPECT_EQ(render(Format::kRfc5424, test::lost_record(3, 2)).substr(0, 4),
+            "<84>");  // warning
+  EXPECT_EQ(render(Format::kRfc5424, test::config_record("probes", "1", "2"))
+                .substr(0, 4),
+            "<85>");  // notice
+  test::ExecSpec e;
+  e.args = {"ls", "a b", ""};
+  e.argc = 3;
+  const auto line = render(Format::kRfc5424, test::exec_record(e));
+  std::map<std::string, std::string> p;
+  for (const auto& [k, v] : sd_params(line)) p[k] = v;
+  EXPECT_EQ(p["arg0"], "ls");
+  EXPECT_EQ(p["arg1"], "a b");
+  EXPECT_EQ(p["arg2"], "");
+  EXPECT_EQ(p.count("arg3"), 0u);
+  EXPECT_EQ(p["argc"], "3");
+}
+
+TEST(RenderEcs, ConnectIsEgressWithEveryField) {
+  test::SockSpec s;
+  s.raddr = {10, 0, 0, 2};
+  const auto j =
+      nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_EQ(j["@timestamp"], "2025-11-21T18:40:00.123456789Z");
+  EXPECT_EQ(j["event"]["action"], "connect");
+  EXPECT_EQ(j["event"]["category"], nlohmann::json({"network"}));
+  EXPECT_EQ(j["event"]["type"], nlohmann::json({"connection", "start"}));
+  EXPECT_EQ(j["event"]["outcome"], "success");
+  EXPECT_EQ(j["event"]["sequence"], 7);
+  EXPECT_EQ(j["source"],
+            nlohmann::json({{"ip", "127.0.0.1"}, {"port", 40000}}));
+  EXPECT_EQ(j["destination"],
+            nlohmann::json({{"ip", "10.0.0.2"}, {"port", 8080}}));
+  EXPECT_EQ(j["network"]["transport"], "tcp");
+  EXPECT_EQ(j["network"]["type"], "ipv4");
+  EXPECT_EQ(j["network"]["direction"], "egress");
+  EXPECT_EQ(j["process"]["pid"], 100);
+  EXPECT_EQ(j["process"]["thread"]["id"], 101);
+  EXPECT_EQ(j["process"]["parent"]["pid"], 1);
+  EXPECT_EQ(j["process"]["name"], "curl");
+  EXPECT_EQ(j["process"]["executable"], "/usr/bin/curl");
+  EXPECT_EQ(j["user"]["id"], "1000");
+  EXPECT_EQ(j["user"]["name"], "alice");
+  EXPECT_EQ(j["user"]["group"]["id"], "1001");
+  EXPECT_EQ(j["user"]["effective"]["id"], "1002");
+  EXPECT_EQ(j["netlog"]["auid"], 1000);
+  EXPECT_EQ(j["netlog"]["result"], 0);
+  EXPECT_EQ(j["host"]["hostname"], "vm1");
+}
+
+TEST(RenderEcs, AcceptIsIngressAndAFailureIsAFailure) {
+  test::SockSpec s;
+  s.event = NETLOG_EV_ACCEPT;
+  s.raddr = {10, 0, 0, 2};
+  auto j = nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_EQ(j["network"]["direction"], "ingress");
+  EXPECT_EQ(j["source"]["ip"], "10.0.0.2");
+  EXPECT_EQ(j["destination"]["port"], 40000);
+  test::ExecSpec e;
+  e.result = -2;
+  j = nlohmann::json::parse(render(Format::kEcs, test::exec_record(e)));
+  EXPECT_EQ(j["event"]["outcome"], "failure");
+  EXPECT_EQ(j["process"]["args"], nlohmann::json({"ls", "-l"}));
+  EXPECT_EQ(j["process"]["working_directory"], "/home/alice");
+  j = nlohmann::json::parse(render(Format::kEcs, test::lost_record(3, 2)));
+  EXPECT_EQ(j["event"]["kind"], "pipeline_error");
+  EXPECT_EQ(j["netlog"]["count"], 2);
+}
+
+}  // namespace
+}  // namespace netlog
