@@ -31,11 +31,13 @@ UDEVDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/udev/rules.d,/etc/udev/rules.d)
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 # Everything install-files puts down, relative to DESTDIR (for uninstall).
-FILES := $(SBINDIR)/netlog-reader $(UNITDIR)/netlog-reader.service \
+FILES := $(SBINDIR)/netlog-reader $(SBINDIR)/netlogctl \
+	$(UNITDIR)/netlog-reader.service $(UNITDIR)/netlog-whitelist.service \
 	$(UDEVDIR)/60-secure_log.rules /etc/default/netlog-reader \
 	/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
-	$(MANDIR)/man8/netlog-reader.8.gz $(MANDIR)/man4/netlog.4.gz \
-	$(MANDIR)/man4/execlog.4.gz
+	/etc/netlog/whitelist.conf \
+	$(MANDIR)/man8/netlog-reader.8.gz $(MANDIR)/man8/netlogctl.8.gz \
+	$(MANDIR)/man4/netlog.4.gz $(MANDIR)/man4/execlog.4.gz
 
 all: modules reader
 
@@ -46,7 +48,7 @@ modules:
 reader:
 	cmake -S reader -B build/reader -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF
-	cmake --build build/reader -j$$(nproc) --target netlog-reader
+	cmake --build build/reader -j$$(nproc) --target netlog-reader netlogctl
 
 deps:
 	scripts/deps.sh
@@ -93,13 +95,17 @@ install-modules:
 # The reader and the files around it (what the netlog-reader package holds).
 install-reader: reader
 	install -D -m 0755 build/reader/netlog-reader $(DESTDIR)$(SBINDIR)/netlog-reader
-	sed 's|/usr/sbin/|$(SBINDIR)/|' dist/netlog-reader.service | \
-		install -D -m 0644 /dev/stdin $(DESTDIR)$(UNITDIR)/netlog-reader.service
+	install -D -m 0755 build/reader/netlogctl $(DESTDIR)$(SBINDIR)/netlogctl
+	for u in netlog-reader netlog-whitelist; do \
+		sed 's|/usr/sbin/|$(SBINDIR)/|' dist/$$u.service | \
+		install -D -m 0644 /dev/stdin $(DESTDIR)$(UNITDIR)/$$u.service; \
+	done
+	install -D -m 0644 dist/whitelist.conf $(DESTDIR)/etc/netlog/whitelist.conf
 	install -D -m 0644 dist/60-secure_log.rules $(DESTDIR)$(UDEVDIR)/60-secure_log.rules
 	install -D -m 0644 dist/netlog-reader.default $(DESTDIR)/etc/default/netlog-reader
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)/etc/modules-load.d/netlog.conf
 	install -D -m 0644 dist/modprobe.conf $(DESTDIR)/etc/modprobe.d/netlog.conf
-	for m in netlog-reader.8:man8 netlog.4:man4 execlog.4:man4; do \
+	for m in netlog-reader.8:man8 netlogctl.8:man8 netlog.4:man4 execlog.4:man4; do \
 		sed 's/@VERSION@/$(VERSION)/' dist/man/$${m%%:*} | gzip -9n | \
 		install -D -m 0644 /dev/stdin $(DESTDIR)$(MANDIR)/$${m##*:}/$${m%%:*}.gz; \
 	done

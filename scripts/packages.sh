@@ -101,9 +101,10 @@ build_deb() {
 		Section: admin
 		Priority: optional
 		Description: print the netlog audit trail from /dev/secure_log
-		 netlog-reader drains /dev/secure_log and prints one line per record as
-		 text, JSON or activity_klog lines; its systemd unit sends them to the
-		 journal as "netlog".
+		 netlog-reader drains /dev/secure_log and writes each record to the
+		 journal (NETLOG_* fields) or as a line of text, JSON, activity_klog,
+		 RFC 5424 or ECS; netlogctl shows the modules' status and counters
+		 (also for Prometheus) and sets their whitelists and probes.
 	CONTROL
 	(cd "$root" && find etc -type f | sed 's|^|/|') >"$root/DEBIAN/conffiles"
 	cat >"$root/DEBIAN/postinst" <<-'POSTINST'
@@ -151,8 +152,10 @@ test_rpm() {
 		"/usr/src/netlog-$version/VERSION" \
 		"/usr/src/netlog-$version/kmod/netlog/probes.c" \
 		"/usr/src/netlog-$version/kmod/uapi/netlog.h" &&
-		expect_paths "$reader" /usr/sbin/netlog-reader \
+		expect_paths "$reader" /usr/sbin/netlog-reader /usr/sbin/netlogctl \
 			/usr/lib/systemd/system/netlog-reader.service \
+			/usr/lib/systemd/system/netlog-whitelist.service \
+			/etc/netlog/whitelist.conf /usr/share/man/man8/netlogctl.8.gz \
 			/usr/lib/udev/rules.d/60-secure_log.rules \
 			/etc/default/netlog-reader /usr/lib/modules-load.d/netlog.conf \
 			/etc/modprobe.d/netlog.conf \
@@ -259,6 +262,8 @@ test_install() {
 		"/lib/modules/$kver/extra/secure_log/secure_log.ko" \
 		"/lib/modules/$kver/extra/execlog/execlog.ko" \
 		/usr/sbin/netlog-reader /lib/systemd/system/netlog-reader.service \
+		/usr/sbin/netlogctl /lib/systemd/system/netlog-whitelist.service \
+		/etc/netlog/whitelist.conf /usr/share/man/man8/netlogctl.8.gz \
 		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \
 		/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
 		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz \

@@ -36,7 +36,7 @@ echo 0x1ff >/sys/module/netlog/parameters/probes || fail "cannot write probes"
 made=$(($(date +%s) - start))
 
 # Until the config record is in the journal, or 10 minutes.
-fields=NETLOG_SEQ,NETLOG_EVENT,NETLOG_PROTO,NETLOG_UID,NETLOG_PARAM,NETLOG_FILENAME,NETLOG_COMM,PRIORITY,MESSAGE
+fields=NETLOG_SEQ,NETLOG_EVENT,NETLOG_PROTO,NETLOG_UID,NETLOG_PARAM,NETLOG_NEW,NETLOG_FILENAME,NETLOG_COMM,PRIORITY,MESSAGE
 for _ in $(seq 600); do
 	journalctl -t netlog -o json --output-fields=$fields --no-pager 2>/dev/null |
 		grep '"NETLOG_SEQ"' >/tmp/recs
@@ -54,7 +54,7 @@ socks=$(grep -c '"NETLOG_PROTO":' /tmp/recs)
 user=$(grep -c '"NETLOG_UID":"1000"' /tmp/recs)
 lost=$(grep -c '"NETLOG_EVENT":"lost"' /tmp/recs)
 # Each entry's MESSAGE is the text format's line; a connect is info (6).
-grep '"NETLOG_EVENT":"connect"' /tmp/recs | head -n 1 >/tmp/one
+grep -m 1 '"NETLOG_EVENT":"connect"' /tmp/recs >/tmp/one
 grep -q '"PRIORITY":"6"' /tmp/one && grep -q '"MESSAGE":"seq=[0-9]* time=.* event=connect proto=udp ' /tmp/one &&
 	grep -q '"NETLOG_COMM":"netloop"' /tmp/one ||
 	fail "a connect entry lacks its MESSAGE, PRIORITY or fields: $(cat /tmp/one)"
@@ -84,4 +84,29 @@ fi
 [ -d /sys/module/execlog ] || fail "execlog was not loaded at boot"
 grep '"NETLOG_EVENT":"exec"' /tmp/recs | grep -q '"NETLOG_FILENAME":"/usr/local/bin/netloop"' ||
 	fail "no exec record of netloop in the journal ($execs exec records)"
+
+# The control plane, as an admin uses it: the boot's whitelist (set by
+# netlog-whitelist.service from /etc/netlog/whitelist.conf, a config record
+# by netlogctl), the status, and the Prometheus page against the kernel's
+# own counters.
+grep '"NETLOG_PARAM":"whitelist"' /tmp/recs | grep '"NETLOG_COMM":"netlogctl"' |
+	grep -q '"NETLOG_NEW":"/usr/sbin/ntpd|p<123>"' ||
+	fail "no config record of the boot's whitelist: $(grep '"NETLOG_PARAM":"whitelist"' /tmp/recs)"
+[ "$(netlogctl whitelist show)" = "/usr/sbin/ntpd|p<123>" ] ||
+	fail "netlogctl whitelist show: $(netlogctl whitelist show 2>&1)"
+netlogctl status >/tmp/status 2>&1 || fail "netlogctl status: $(cat /tmp/status)"
+grep -qx 'reader: attached' /tmp/status && grep -q '^execlog: loaded' /tmp/status &&
+	grep -q '^netlog: loaded, probes 0x1ff of 0x1ff, 1 whitelist rule$' /tmp/status ||
+	fail "netlogctl status: $(cat /tmp/status)"
+netlogctl stats --prometheus >/tmp/prom 2>&1 || fail "netlogctl stats: $(cat /tmp/prom)"
+prom_emitted=$(awk '/^netlog_probe_emitted_total\{module="netlog",/ { n += $2 } END { print n + 0 }' /tmp/prom)
+produced=$(awk '/^netlog_records_produced_total / { print $2 }' /tmp/prom)
+[ "$prom_emitted" = "$(sum emitted)" ] ||
+	fail "Prometheus says $prom_emitted emitted, the stats parameter $(sum emitted)"
+grep -qx 'netlog_records_lost_total 0' /tmp/prom && grep -qx 'netlog_reader_attached 1' /tmp/prom &&
+	grep -qx 'netlog_module_loaded{module="execlog"} 1' /tmp/prom &&
+	grep -qx '# TYPE netlog_probe_emitted_total counter' /tmp/prom ||
+	fail "Prometheus page: $(head -n 20 /tmp/prom)"
+[ "$produced" -gt "$last" ] || fail "$produced records produced, but seq $last is in the journal"
+echo "journal: netlogctl: $(grep -c '^netlog_' /tmp/prom) samples, $produced records produced, $prom_emitted socket records emitted"
 echo "journal: ok: $lines records, all in the journal"

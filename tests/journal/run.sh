@@ -68,8 +68,11 @@ UNIT
 # Enabled as `systemctl enable` would.
 ln -sf /etc/systemd/system/netlog-journal-check.service \
 	"$stage/etc/systemd/system/multi-user.target.wants/"
-ln -sf /usr/lib/systemd/system/netlog-reader.service \
-	"$stage/etc/systemd/system/multi-user.target.wants/"
+for u in netlog-reader netlog-whitelist; do
+	ln -sf /usr/lib/systemd/system/$u.service "$stage/etc/systemd/system/multi-user.target.wants/"
+done
+# A whitelist for the boot to apply, that the test's traffic does not meet.
+printf '# the test'"'"'s\n/usr/sbin/ntpd|p<123>\n' >>"$stage/etc/netlog/whitelist.conf"
 echo netlog-journal >"$stage/etc/hostname"
 
 # The root first, our files over it (the kernel unpacks concatenated cpios).
