@@ -53,10 +53,11 @@ reader:
 deps:
 	scripts/deps.sh
 
+# Everything the top-level CMakeLists.txt builds by default, and its tests.
 unit: deps
-	cmake -S reader -B build/host
-	cmake --build build/host -j$$(nproc)
-	cd build/host && ctest --output-on-failure
+	cmake -S . -B build/all
+	cmake --build build/all -j$$(nproc)
+	cd build/all && ctest --output-on-failure
 
 check:
 	scripts/check.sh

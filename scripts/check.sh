@@ -46,10 +46,10 @@ tally() {
 "$top/scripts/deps.sh" || exit 1
 
 t=$SECONDS
-echo "== unit tests (GoogleTest via CTest)"
-cmake -S reader -B build/host >/dev/null &&
-	cmake --build build/host -j"$(nproc)" >/dev/null
-(cd build/host && ctest --output-on-failure) | tee build/unit.log
+echo "== unit tests (GoogleTest via CTest): all userspace code, one CMake build"
+cmake -S . -B build/all >/dev/null &&
+	cmake --build build/all -j"$(nproc)" >/dev/null
+(cd build/all && ctest --output-on-failure) | tee build/unit.log
 total=$(sed -nE 's/.* tests? failed out of ([0-9]+)/\1/p' build/unit.log)
 nfail=$(sed -nE 's/.* ([0-9]+) tests? failed out of.*/\1/p' build/unit.log)
 if [ -n "$total" ]; then

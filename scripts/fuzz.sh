@@ -7,17 +7,11 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/fuzz
 mkdir -p "$out"
-# shellcheck disable=SC2054 # the commas belong to -fsanitize=
-san=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
-
-clang "${san[@]}" -include "$top/tests/host/kernel_types.h" \
-	-I "$top/kmod/netlog" -I "$top/tests/host" \
-	"$top/tests/fuzz/whitelist_fuzz.c" "$top/kmod/netlog/wl_rules.c" \
-	-o "$out/whitelist_fuzz"
-clang++ -std=c++20 "${san[@]}" -I "$top/reader/src" -I "$top/kmod" \
-	"$top/tests/fuzz/records_fuzz.cc" \
-	"$top"/reader/src/{record,stream,render,text,json,klog,rfc5424,ecs,fields,journal,escape,line}.cc \
-	-lfmt -lsystemd -o "$out/records_fuzz"
+# The top-level CMake's fuzz targets (NETLOG_BUILD_FUZZ), built with clang.
+CC=clang CXX=clang++ cmake -S "$top" -B "$out/build" -DCMAKE_BUILD_TYPE=Debug \
+	-DNETLOG_BUILD_FUZZ=ON -DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF >/dev/null
+cmake --build "$out/build" -j"$(nproc)" --target records_fuzz whitelist_fuzz >/dev/null
+cp "$out/build/records_fuzz" "$out/build/whitelist_fuzz" "$out/"
 
 run() {
 	local name=$1 seconds=$2 log=$out/$1.log

@@ -91,7 +91,8 @@ grep '"NETLOG_EVENT":"exec"' /tmp/recs | grep -q '"NETLOG_FILENAME":"/usr/local/
 # own counters.
 grep '"NETLOG_PARAM":"whitelist"' /tmp/recs | grep '"NETLOG_COMM":"netlogctl"' |
 	grep -q '"NETLOG_NEW":"/usr/sbin/ntpd|p<123>"' ||
-	fail "no config record of the boot's whitelist: $(grep '"NETLOG_PARAM":"whitelist"' /tmp/recs)"
+	fail "no config record of the boot's whitelist: $(grep '"NETLOG_PARAM":"whitelist"' /tmp/recs)
+$(systemctl status netlog-whitelist.service 2>&1 | tail -n 8)"
 [ "$(netlogctl whitelist show)" = "/usr/sbin/ntpd|p<123>" ] ||
 	fail "netlogctl whitelist show: $(netlogctl whitelist show 2>&1)"
 netlogctl status >/tmp/status 2>&1 || fail "netlogctl status: $(cat /tmp/status)"

@@ -33,7 +33,7 @@ depmod -b "$stage/usr" "$KVER" 2>/dev/null
 make -s -C "$top" install-reader DESTDIR="$stage" PREFIX=/usr \
 	UNITDIR=/usr/lib/systemd/system UDEVDIR=/usr/lib/udev/rules.d >/dev/null
 # The reader's libraries the Debian root does not have.
-ldd "$stage/usr/sbin/netlog-reader" | awk '/=> \// { print $3 }' |
+ldd "$stage/usr/sbin/netlog-reader" "$stage/usr/sbin/netlogctl" | awk '/=> \// { print $3 }' | sort -u |
 	grep -E 'libfmt|libnl|libsystemd' | while read -r lib; do
 	dest=$stage/usr${lib#/usr}
 	mkdir -p "$(dirname "$dest")"
