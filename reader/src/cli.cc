@@ -6,7 +6,9 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,14 +64,30 @@ Result<Fd> open_input(const std::string& path) {
   return Fd(fd);
 }
 
+// A datagram socket connected to a syslog daemon's socket at `path`.
+Result<Fd> connect_unix(const std::string& path) {
+  Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid())
+    return Error{fmt::format("socket: {}", std::strerror(errno))};
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0)
+    return Error{
+        fmt::format("cannot connect to {}: {}", path, std::strerror(errno))};
+  return fd;
+}
+
 // Turns whole records into output, one batch per read.
 class Printer {
  public:
-  Printer(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err)
+  Printer(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err,
+          Fd sock = {})
       : opts_(opts),
         ctx_(ctx),
         out_(out),
         err_(err),
+        sock_(std::move(sock)),
         renderer_(make_renderer(opts.format)) {}
 
   void record(std::span<const std::byte> bytes) {
@@ -124,6 +142,7 @@ class Printer {
   // written, so that none is lost without a trace.
   void flush() {
     if (journal_.size()) send_journal();
+    if (sock_.valid()) return send_datagrams();
     size_t done = 0;
     while (done < buf_.size()) {
       done += std::fwrite(buf_.data() + done, 1, buf_.size() - done, out_);
@@ -165,6 +184,29 @@ class Printer {
         std::strerror(err), from, to));
   }
 
+  // Each record's line, without its newline, as one datagram. A full
+  // socket is waited for (the socket blocks); any error but a signal is
+  // fatal and names the records read and not sent, as a write error does.
+  void send_datagrams() {
+    size_t start = 0;
+    for (size_t i = 0; i < pending_.size(); i++) {
+      const size_t end = pending_[i].end;
+      const size_t len = end - start - (end > start && buf_[end - 1] == '\n');
+      while (::send(sock_.get(), buf_.data() + start, len, MSG_NOSIGNAL) < 0) {
+        if (errno == EINTR) continue;
+        const int e = errno;
+        const uint64_t from = i ? pending_[i - 1].seq + 1 : first_seq_;
+        throw Fatal(fmt::format(
+            "send to {}: {}; records seq {}-{} were read from the device and "
+            "not written",
+            opts_.socket_path, std::strerror(e), from, pending_.back().seq));
+      }
+      start = end;
+    }
+    buf_.clear();
+    pending_.clear();
+  }
+
   void retry_or_fail(size_t done) {
     const int e = errno;
     std::clearerr(out_);
@@ -191,6 +233,7 @@ class Printer {
   Context& ctx_;
   std::FILE* out_;
   std::FILE* err_;
+  Fd sock_;  // --output unix:PATH
   std::unique_ptr<Renderer> renderer_;
   JournalBatch journal_;  // --output journal
   Framer framer_;
@@ -262,8 +305,10 @@ one line per record. Follows until SIGINT/SIGTERM unless --once.
   --format F          text (default), json, klog (activity_klog lines),
                       rfc5424 (syslog lines with structured data), or ecs
                       (Elastic Common Schema JSON)
-  --output O          stdout (default), or journal: each record a journal
-                      entry with NETLOG_* fields (--format is then unused)
+  --output O          stdout (default); journal: each record a journal
+                      entry with NETLOG_* fields (--format is then unused);
+                      unix:PATH: each record's line one datagram to the
+                      Unix socket PATH (a syslog daemon's input)
   --once              print what is buffered, then exit
   --device PATH       read PATH instead of /dev/secure_log
   --input FILE|-      replay a captured binary stream (- = stdin)
@@ -314,13 +359,19 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
         break;
       }
       case 'o':
-        if (std::string_view(optarg) == "stdout")
+        if (std::string_view(optarg) == "stdout") {
           o.output = Output::kStdout;
-        else if (std::string_view(optarg) == "journal")
+        } else if (std::string_view(optarg) == "journal") {
           o.output = Output::kJournal;
-        else
-          return Error{
-              fmt::format("unknown output '{}' (stdout or journal)", optarg)};
+        } else if (std::string_view(optarg).starts_with("unix:") &&
+                   std::strlen(optarg) > 5 &&
+                   std::strlen(optarg) - 5 < sizeof(sockaddr_un{}.sun_path)) {
+          o.output = Output::kUnix;
+          o.socket_path = optarg + 5;
+        } else {
+          return Error{fmt::format(
+              "unknown output '{}' (stdout, journal or unix:PATH)", optarg)};
+        }
         break;
       case 'd':
         o.device = optarg;
@@ -350,7 +401,7 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
   }
   if (optind < int(storage.size()))
     return Error{fmt::format("unknown argument '{}'", storage[size_t(optind)])};
-  if (o.raw && o.output == Output::kJournal)
+  if (o.raw && o.output != Output::kStdout)
     return Error{"--raw writes the binary stream to standard output only"};
   return o;
 }
@@ -367,7 +418,13 @@ int run(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err) {
   // Unbuffered: each flush() is one write of a whole batch, and a failed
   // write says exactly how much of it went out.
   std::setvbuf(out, nullptr, _IONBF, 0);
-  Printer printer(opts, ctx, out, err);
+  Fd sock;
+  if (opts.output == Output::kUnix) {
+    auto s = connect_unix(opts.socket_path);
+    if (!s) throw Fatal(s.error().message);
+    sock = std::move(*s);
+  }
+  Printer printer(opts, ctx, out, err, std::move(sock));
   return opts.input ? replay_input(opts, printer) : drain_device(opts, printer);
 }
 

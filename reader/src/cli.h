@@ -13,11 +13,14 @@ namespace netlog {
 
 inline constexpr const char* kDefaultDevice = "/dev/secure_log";
 
-enum class Output { kStdout, kJournal };
+// Where records go: standard output, the journal, or a Unix datagram
+// socket (a syslog daemon's), one datagram per record.
+enum class Output { kStdout, kJournal, kUnix };
 
 struct Options {
   Format format = Format::kText;
   Output output = Output::kStdout;
+  std::string socket_path;  // kUnix's
   bool once = false;
   bool raw = false;
   bool help = false;

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include "records.h"
@@ -175,6 +178,50 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_EQ(r.out.rfind("netlog-reader ", 0), 0u);
   r = run_on({}, {"--help"});
   EXPECT_NE(r.out.find("usage: netlog-reader"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace netlog
+
+namespace netlog {
+namespace {
+
+// --output unix:PATH: one datagram per record, its line without the newline
+// (a syslog daemon's socket); no socket there is a clear error.
+TEST(Cli, UnixOutputSendsOneDatagramPerRecord) {
+  const std::string path = "/tmp/netlog-cli-syslog.sock";
+  unlink(path.c_str());
+  int rx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(rx, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  ASSERT_EQ(bind(rx, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  test::SockSpec b;
+  b.seq = 10;
+  auto r = run_on(test::concat({test::sock_record({}), test::lost_record(8, 2),
+                                test::sock_record(b)}),
+                  {"--format", "rfc5424", "--output", "unix:" + path});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  std::vector<std::string> got;
+  char buf[65536];
+  for (ssize_t n; (n = recv(rx, buf, sizeof(buf), MSG_DONTWAIT)) > 0;)
+    got.emplace_back(buf, size_t(n));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].substr(0, 6), "<86>1 ");
+  EXPECT_NE(got[1].find(" lost [netlog@32473 seq=\"8\""), std::string::npos);
+  EXPECT_NE(got[2].find(" seq=\"10\""), std::string::npos);
+  for (const auto& g : got) EXPECT_EQ(g.find('\n'), std::string::npos) << g;
+  close(rx);
+  unlink(path.c_str());
+
+  r = run_on(test::sock_record({}), {"--output", "unix:" + path});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot connect to " + path), std::string::npos);
+  EXPECT_FALSE(parse_args({"--output", "unix:"}));
+  EXPECT_FALSE(parse_args({"--output", "tcp:1.2.3.4"}));
+  EXPECT_FALSE(parse_args({"--raw", "--output", "journal"}));
 }
 
 }  // namespace
