@@ -35,87 +35,24 @@ export_tree() {
 # /usr/src/netlog-<version>.
 dkms_payload=(dkms.conf VERSION kmod)
 
-# The reader's runtime dependencies, as Debian package names, versioned as
-# this host's (of its own architecture: the arm64 tier adds arm64 ones).
-reader_depends() {
-	local arch
-	arch=$(dpkg --print-architecture)
-	ldd "$1" | awk '/=> \// { print $3 }' | while read -r lib; do
-		dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib"
-	done | cut -d: -f1 | sort -u | while read -r pkg; do
-		echo "$pkg (>= $(dpkg-query -W -f='${Version}' "$pkg:$arch" | sed 's/-[^-]*$//'))"
-	done | paste -sd, - | sed 's/,/, /g'
-}
-
+# The .debs, by debhelper and dh-dkms (debian/) from an export of the tree;
+# debian/changelog is written here, from VERSION.
 build_deb() {
-	local root=$out/deb/root
+	local src=$out/deb/netlog-$version
 	rm -rf "$out/deb" && mkdir -p "$out/deb"
+	export_tree "$src"
+	cat >"$src/debian/changelog" <<-CHANGELOG
+		netlog ($version) unstable; urgency=medium
 
-	# netlog-dkms: the module sources under /usr/src, built by DKMS.
-	rm -rf "$root" && mkdir -p "$root/DEBIAN"
-	export_tree "$root/usr/src/netlog-$version" "${dkms_payload[@]}"
-	cat >"$root/DEBIAN/control" <<-CONTROL
-		Package: netlog-dkms
-		Version: $version
-		Architecture: all
-		Maintainer: netlog developers <netlog@localhost>
-		Depends: dkms (>= 3), make, gcc
-		Section: kernel
-		Priority: optional
-		Description: netlog kernel modules (secure_log, netlog), built by DKMS
-		 Records every TCP/UDP connect, accept, bind, listen and close with the
-		 process and user that made it, into the root-only /dev/secure_log.
-		 DKMS builds the modules for every installed kernel and on upgrades.
-	CONTROL
-	cat >"$root/DEBIAN/postinst" <<-POSTINST
-		#!/bin/sh
-		set -e
-		[ "\$1" = configure ] || exit 0
-		dkms status -m netlog -v $version | grep -q . || dkms add -m netlog -v $version
-		# Every kernel whose headers are installed.
-		for build in /lib/modules/*/build; do
-			[ -d "\$build" ] || continue
-			k=\${build#/lib/modules/}; k=\${k%/build}
-			dkms install -m netlog -v $version -k "\$k" ||
-				echo "netlog-dkms: could not build for \$k" >&2
-		done
-	POSTINST
-	cat >"$root/DEBIAN/prerm" <<-PRERM
-		#!/bin/sh
-		set -e
-		dkms remove -m netlog -v $version --all >/dev/null 2>&1 || true
-	PRERM
-	chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm"
-	dpkg-deb --root-owner-group -b "$root" "$out/netlog-dkms_${version}_all.deb" >/dev/null
+		  * Built from the netlog tree (VERSION $version).
 
-	# netlog-reader: the binary, its unit, udev rule, config and man pages.
-	rm -rf "$root" && mkdir -p "$root/DEBIAN"
-	make -s -C "$top" install-reader DESTDIR="$root" PREFIX=/usr >/dev/null
-	cat >"$root/DEBIAN/control" <<-CONTROL
-		Package: netlog-reader
-		Version: $version
-		Architecture: $(dpkg --print-architecture)
-		Maintainer: netlog developers <netlog@localhost>
-		Depends: $(reader_depends "$root/usr/sbin/netlog-reader")
-		Recommends: netlog-dkms (= $version)
-		Section: admin
-		Priority: optional
-		Description: print the netlog audit trail from /dev/secure_log
-		 netlog-reader drains /dev/secure_log and writes each record to the
-		 journal (NETLOG_* fields) or as a line of text, JSON, activity_klog,
-		 RFC 5424 or ECS; netlogctl shows the modules' status and counters
-		 (also for Prometheus) and sets their whitelists and probes.
-	CONTROL
-	(cd "$root" && find etc -type f | sed 's|^|/|') >"$root/DEBIAN/conffiles"
-	cat >"$root/DEBIAN/postinst" <<-'POSTINST'
-		#!/bin/sh
-		set -e
-		if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
-	POSTINST
-	chmod 0755 "$root/DEBIAN/postinst"
-	dpkg-deb --root-owner-group -b "$root" \
-		"$out/netlog-reader_${version}_$(dpkg --print-architecture).deb" >/dev/null
-	rm -rf "$root" "$out/deb"
+		 -- netlog developers <netlog@localhost>  $(date -R -d @"$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)")
+	CHANGELOG
+	(cd "$src" && dpkg-buildpackage -b -us -uc >"$out/deb/build.log" 2>&1) ||
+		{ tail -40 "$out/deb/build.log"; return 1; }
+	mv "$out/deb/netlog-dkms_${version}_all.deb" \
+		"$out/deb/netlog-reader_${version}_$(dpkg --print-architecture).deb" "$out/"
+	rm -rf "$out/deb"
 }
 
 build_rpm() {

@@ -55,8 +55,8 @@ user=$(grep -c '"NETLOG_UID":"1000"' /tmp/recs)
 lost=$(grep -c '"NETLOG_EVENT":"lost"' /tmp/recs)
 # Each entry's MESSAGE is the text format's line; a connect is info (6).
 grep -m 1 '"NETLOG_EVENT":"connect"' /tmp/recs >/tmp/one
-grep -q '"PRIORITY":"6"' /tmp/one && grep -q '"MESSAGE":"seq=[0-9]* time=.* event=connect proto=udp ' /tmp/one &&
-	grep -q '"NETLOG_COMM":"netloop"' /tmp/one ||
+{ grep -q '"PRIORITY":"6"' /tmp/one && grep -q '"MESSAGE":"seq=[0-9]* time=.* event=connect proto=udp ' /tmp/one &&
+	grep -q '"NETLOG_COMM":"netloop"' /tmp/one; } ||
 	fail "a connect entry lacks its MESSAGE, PRIORITY or fields: $(cat /tmp/one)"
 # execlog, loaded at boot by modules-load.d as the packages set it up: the
 # execs of this script (setpriv, netloop, ...) are in the journal too.
@@ -96,17 +96,17 @@ $(systemctl status netlog-whitelist.service 2>&1 | tail -n 8)"
 [ "$(netlogctl whitelist show)" = "/usr/sbin/ntpd|p<123>" ] ||
 	fail "netlogctl whitelist show: $(netlogctl whitelist show 2>&1)"
 netlogctl status >/tmp/status 2>&1 || fail "netlogctl status: $(cat /tmp/status)"
-grep -qx 'reader: attached' /tmp/status && grep -q '^execlog: loaded' /tmp/status &&
-	grep -q '^netlog: loaded, probes 0x1ff of 0x1ff, 1 whitelist rule$' /tmp/status ||
+{ grep -qx 'reader: attached' /tmp/status && grep -q '^execlog: loaded' /tmp/status &&
+	grep -q '^netlog: loaded, probes 0x1ff of 0x1ff, 1 whitelist rule$' /tmp/status; } ||
 	fail "netlogctl status: $(cat /tmp/status)"
 netlogctl stats --prometheus >/tmp/prom 2>&1 || fail "netlogctl stats: $(cat /tmp/prom)"
 prom_emitted=$(awk '/^netlog_probe_emitted_total\{module="netlog",/ { n += $2 } END { print n + 0 }' /tmp/prom)
 produced=$(awk '/^netlog_records_produced_total / { print $2 }' /tmp/prom)
 [ "$prom_emitted" = "$(sum emitted)" ] ||
 	fail "Prometheus says $prom_emitted emitted, the stats parameter $(sum emitted)"
-grep -qx 'netlog_records_lost_total 0' /tmp/prom && grep -qx 'netlog_reader_attached 1' /tmp/prom &&
+{ grep -qx 'netlog_records_lost_total 0' /tmp/prom && grep -qx 'netlog_reader_attached 1' /tmp/prom &&
 	grep -qx 'netlog_module_loaded{module="execlog"} 1' /tmp/prom &&
-	grep -qx '# TYPE netlog_probe_emitted_total counter' /tmp/prom ||
+	grep -qx '# TYPE netlog_probe_emitted_total counter' /tmp/prom; } ||
 	fail "Prometheus page: $(head -n 20 /tmp/prom)"
 [ "$produced" -gt "$last" ] || fail "$produced records produced, but seq $last is in the journal"
 echo "journal: netlogctl: $(grep -c '^netlog_' /tmp/prom) samples, $produced records produced, $prom_emitted socket records emitted"
