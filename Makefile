@@ -35,7 +35,7 @@ FILES := $(SBINDIR)/netlog-reader $(SBINDIR)/netlogctl \
 	$(UNITDIR)/netlog-reader.service $(UNITDIR)/netlog-whitelist.service \
 	$(UDEVDIR)/60-secure_log.rules /etc/default/netlog-reader \
 	/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
-	/etc/netlog/whitelist.conf \
+	/etc/netlog/whitelist.conf $(PREFIX)/share/doc/netlog-reader/examples/rsyslog-netlog.conf \
 	$(MANDIR)/man8/netlog-reader.8.gz $(MANDIR)/man8/netlogctl.8.gz \
 	$(MANDIR)/man4/netlog.4.gz $(MANDIR)/man4/execlog.4.gz
 
@@ -102,6 +102,8 @@ install-reader: reader
 		install -D -m 0644 /dev/stdin $(DESTDIR)$(UNITDIR)/$$u.service; \
 	done
 	install -D -m 0644 dist/whitelist.conf $(DESTDIR)/etc/netlog/whitelist.conf
+	install -D -m 0644 dist/rsyslog-netlog.conf \
+		$(DESTDIR)$(PREFIX)/share/doc/netlog-reader/examples/rsyslog-netlog.conf
 	install -D -m 0644 dist/60-secure_log.rules $(DESTDIR)$(UDEVDIR)/60-secure_log.rules
 	install -D -m 0644 dist/netlog-reader.default $(DESTDIR)/etc/default/netlog-reader
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)/etc/modules-load.d/netlog.conf

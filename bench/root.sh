@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds (once) the bench VM's root: a debootstrap of Debian bookworm with
-# auditd, bpftrace and perf, and systemd (tests/journal boots it as PID 1),
+# auditd, bpftrace and perf, and systemd, rsyslog and the reader's libraries
+# (tests/journal boots it as PID 1 and installs the reader's .deb),
 # packed as an uncompressed cpio that the bench puts in front of its own files. Cached in /var/cache/netlog/bench-root/<hash of
 # this script>; prints the cpio's path. debootstrap comes from scripts/deps.sh.
 set -euo pipefail
 
-packages=auditd,bpftrace,iproute2,kmod,linux-perf,procps,systemd,systemd-sysv,udev
+packages=auditd,bpftrace,iproute2,kmod,linux-perf,procps,systemd,systemd-sysv,udev,rsyslog,libfmt9,libnl-3-200,libnl-genl-3-200
 # The mirror is the one this machine's apt uses for bookworm's main
 # (DEBIAN_MIRROR overrides): the project names no package host.
 # shellcheck disable=SC2016 # $(SITE) and the like are apt's, not the shell's

@@ -2,6 +2,7 @@
 # Builds and tests netlog's packages. Everything goes to build/pkg.
 #
 #   scripts/packages.sh build          .deb and .rpm of netlog-dkms and netlog-reader
+#   scripts/packages.sh build-deb      the .debs only
 #   scripts/packages.sh dkms           dkms add/build/install/remove for 6.1 and 6.12 (amd64, arm64)
 #   scripts/packages.sh rpm            rpmbuild -bs/-bb, and rpm -qpl lists what it should
 #   scripts/packages.sh deb            dpkg -i both on this host: DKMS built, reader runs
@@ -201,6 +202,7 @@ test_install() {
 		/usr/sbin/netlog-reader /lib/systemd/system/netlog-reader.service \
 		/usr/sbin/netlogctl /lib/systemd/system/netlog-whitelist.service \
 		/etc/netlog/whitelist.conf /usr/share/man/man8/netlogctl.8.gz \
+		/usr/share/doc/netlog-reader/examples/rsyslog-netlog.conf \
 		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \
 		/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
 		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz \
@@ -263,6 +265,7 @@ test_intree() {
 
 case "${1:-}" in
 build) build_deb && build_rpm && ls -1 "$out"/*.deb "$out"/*.rpm ;;
+build-deb) build_deb && ls -1 "$out"/*.deb ;;
 dkms) test_dkms ;;
 rpm) test_rpm ;;
 deb) test_deb ;;

@@ -1,6 +1,8 @@
 #!/bin/bash
-# Inside the journal VM (tests/journal/run.sh), run by a oneshot unit once
-# netlog-reader.service is up: uid 1000 makes at least netlog.records=N
+# Inside the journal VM (tests/journal/run.sh), run by a oneshot unit at
+# boot. As an admin would: dpkg -i the reader's package, a whitelist rule in
+# /etc/netlog/whitelist.conf, the modules loaded by the package's
+# modules-load.d file, the package's units started. Then uid 1000 makes at least netlog.records=N
 # records (UDP bind, connect, close), then every record the kernel made
 # must be in the journal, as entries with the reader's NETLOG_* fields
 # (--output journal): seq 0 to the last, each once, no LOST record, as
@@ -22,6 +24,14 @@ sum() {
 	grep -o " $1=[0-9]*" "$stats" | awk -F= '{ n += $2 } END { print n + 0 }'
 }
 
+dpkg -i /root/netlog-reader.deb >/tmp/dpkg.log 2>&1 || fail "dpkg -i: $(tail -n 5 /tmp/dpkg.log)"
+# A whitelist for the boot to apply, that the test's traffic does not meet.
+printf '# the test'"'"'s\n/usr/sbin/ntpd|p<123>\n' >>/etc/netlog/whitelist.conf
+systemctl restart systemd-modules-load.service || fail "modules did not load"
+systemctl start netlog-whitelist.service netlog-reader.service ||
+	fail "units: $(systemctl status netlog-whitelist.service netlog-reader.service 2>&1 | tail -n 12)"
+systemctl is-enabled --quiet netlog-reader.service netlog-whitelist.service ||
+	fail "the package did not enable its units"
 systemctl is-active --quiet netlog-reader.service ||
 	fail "netlog-reader.service is not running: $(systemctl status netlog-reader.service 2>&1 | tail -n 8)"
 
@@ -81,7 +91,7 @@ fi
 [ "$socks" = "$emitted" ] || fail "$emitted socket records made, $socks in the journal"
 [ "$user" -ge "$want" ] || fail "only $user records of uid 1000"
 [ "$suppressed" = 0 ] || fail "journald suppressed messages"
-[ -d /sys/module/execlog ] || fail "execlog was not loaded at boot"
+[ -d /sys/module/execlog ] || fail "execlog was not loaded by the package's modules-load.d file"
 grep '"NETLOG_EVENT":"exec"' /tmp/recs | grep -q '"NETLOG_FILENAME":"/usr/local/bin/netloop"' ||
 	fail "no exec record of netloop in the journal ($execs exec records)"
 
@@ -111,3 +121,52 @@ produced=$(awk '/^netlog_records_produced_total / { print $2 }' /tmp/prom)
 [ "$produced" -gt "$last" ] || fail "$produced records produced, but seq $last is in the journal"
 echo "journal: netlogctl: $(grep -c '^netlog_' /tmp/prom) samples, $produced records produced, $prom_emitted socket records emitted"
 echo "journal: ok: $lines records, all in the journal"
+
+# RFC 5424 through rsyslog: the reader into the system rsyslogd's socket
+# (dist/rsyslog-netlog.conf), which writes /var/log/netlog.log and
+# forwards over TCP to a second rsyslogd, the central collector. Every
+# record from the switch on must be in both files, as RFC 5424 lines
+# rsyslog parsed (its own template writes PRI, HOSTNAME, APP-NAME, MSGID
+# and the structured data back from what it parsed).
+mkdir -p /var/spool/rsyslog-central
+rsyslogd -f /etc/netlog-central.conf -i /run/rsyslog-central.pid ||
+	fail "the central rsyslogd did not start"
+systemctl is-active --quiet rsyslog.service || fail "rsyslog: $(systemctl status rsyslog 2>&1 | tail -n 8)"
+echo 'NETLOG_READER_ARGS="--format rfc5424 --output unix:/run/netlog/syslog.sock"' >/etc/default/netlog-reader
+systemctl restart netlog-reader.service
+sleep 2
+systemctl is-active --quiet netlog-reader.service ||
+	fail "reader into rsyslog: $(journalctl -u netlog-reader -n 5 --no-pager)"
+setpriv --reuid=1000 --regid=1000 --clear-groups /usr/local/bin/netloop udp 1000 2 >/dev/null ||
+	fail "netloop failed"
+echo 0x1ff >/sys/module/netlog/parameters/probes || fail "cannot write probes"
+for _ in $(seq 120); do
+	grep -qs 'event="config" param="probes"' /var/log/netlog.log &&
+		grep -qs 'event="config" param="probes"' /var/log/central/netlog.log && break
+	sleep 1
+done
+grep -qs 'event="config" param="probes"' /var/log/central/netlog.log ||
+	fail "the last record never reached the central rsyslogd: $(tail -n 2 /var/log/netlog.log /var/log/central/netlog.log 2>&1)"
+sleep 1
+# The first reader's last entry: the one before rsyslog's first.
+journalctl -t netlog -o json --output-fields=NETLOG_SEQ --no-pager |
+	grep -o '"NETLOG_SEQ":"[0-9]*"' | tr -dc '0-9\n' | sort -n | tail -n 1 >/tmp/jlast
+jlast=$(cat /tmp/jlast)
+host=$(hostname)
+bad=$(grep -cvE "^<8[456]>1 [0-9T:.+-]+ $host netlog - [a-z_]+ \[netlog@32473 seq=\"[0-9]+\" event=\"[a-z_]+\" .*\] event=" /var/log/netlog.log)
+[ "$bad" = 0 ] || fail "$bad lines rsyslog did not parse as ours: $(grep -vE '^<8[456]>1 ' /var/log/netlog.log | head -n 2)"
+grep -o ' \[netlog@32473 seq="[0-9]*"' /var/log/netlog.log | tr -dc '0-9\n' >/tmp/rseqs
+rfirst=$(head -n 1 /tmp/rseqs)
+rlast=$(tail -n 1 /tmp/rseqs)
+rlines=$(wc -l </tmp/rseqs)
+[ "$rfirst" = $((jlast + 1)) ] || fail "rsyslog's first seq is $rfirst, the journal's last $jlast"
+{ [ "$rlines" = $((rlast - rfirst + 1)) ] && [ "$(sort -un /tmp/rseqs | wc -l)" = "$rlines" ]; } ||
+	fail "rsyslog has $rlines records for seq $rfirst-$rlast"
+# The lines, in and out of rsyslog: msgid, severity and uid 1000's connects.
+connects=$(grep -c '^<86>1 .* netlog - connect \[netlog@32473 .* uid="1000" ' /var/log/netlog.log)
+[ "$connects" -ge 1000 ] || fail "only $connects connects of uid 1000 in rsyslog's file"
+cmp -s /var/log/netlog.log /var/log/central/netlog.log ||
+	fail "the central collector's file differs: $(diff /var/log/netlog.log /var/log/central/netlog.log | head -n 4)"
+[ "$(stat -c %a /var/log/netlog.log)" = 600 ] || fail "/var/log/netlog.log is not 0600"
+echo "journal: rsyslog: $rlines RFC 5424 records (seq $rfirst-$rlast, $connects connects of uid 1000) in /var/log/netlog.log and at the central rsyslogd over TCP"
+echo "journal: ok: rsyslog"

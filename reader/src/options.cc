@@ -1,0 +1,128 @@
+// netlog-reader's command line: getopt_long over the options, checked
+// together; usage errors are values (exit code 2).
+#include <getopt.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <string_view>
+#include <utility>
+
+#include "cli.h"
+
+namespace netlog {
+
+std::string usage() {
+  return R"(usage: netlog-reader [--format text|json|klog|rfc5424|ecs]
+                     [--output stdout|journal] [--once] [--device PATH]
+                     [--input FILE|-] [--raw] [--version] [--help]
+
+Reads netlog audit records from /dev/secure_log (root only) and prints
+one line per record. Follows until SIGINT/SIGTERM unless --once.
+
+  --format F          text (default), json, klog (activity_klog lines),
+                      rfc5424 (syslog lines with structured data), or ecs
+                      (Elastic Common Schema JSON)
+  --output O          stdout (default); journal: each record a journal
+                      entry with NETLOG_* fields (--format is then unused);
+                      unix:PATH: each record's line one datagram to the
+                      Unix socket PATH (a syslog daemon's input)
+  --once              print what is buffered, then exit
+  --device PATH       read PATH instead of /dev/secure_log
+  --input FILE|-      replay a captured binary stream (- = stdin)
+  --raw               write the binary stream unchanged (capture)
+
+Exit status: 0 ok, 1 runtime error, 2 usage error.
+)";
+}
+
+Result<Options> parse_args(const std::vector<std::string>& args) {
+  static const option longopts[] = {{"format", required_argument, nullptr, 'f'},
+                                    {"output", required_argument, nullptr, 'o'},
+                                    {"device", required_argument, nullptr, 'd'},
+                                    {"input", required_argument, nullptr, 'i'},
+                                    {"once", no_argument, nullptr, '1'},
+                                    {"raw", no_argument, nullptr, 'r'},
+                                    {"help", no_argument, nullptr, 'h'},
+                                    {"version", no_argument, nullptr, 'V'},
+                                    {nullptr, 0, nullptr, 0}};
+  static constexpr std::pair<std::string_view, Format> kFormats[] = {
+      {"text", Format::kText},
+      {"json", Format::kJson},
+      {"klog", Format::kKlog},
+      {"rfc5424", Format::kRfc5424},
+      {"ecs", Format::kEcs}};
+  std::vector<std::string> storage = {"netlog-reader"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  Options o;
+  opterr = 0;
+  optind = 0;  // glibc: start over (parse_args may be called again)
+  int c;
+  while ((c = getopt_long(int(storage.size()), argv.data(), ":h", longopts,
+                          nullptr)) != -1) {
+    switch (c) {
+      case 'f': {
+        const auto* f =
+            std::find_if(std::begin(kFormats), std::end(kFormats),
+                         [&](const auto& kv) { return kv.first == optarg; });
+        if (f == std::end(kFormats))
+          return Error{fmt::format(
+              "unknown format '{}' (text, json, klog, rfc5424 or ecs)",
+              optarg)};
+        o.format = f->second;
+        break;
+      }
+      case 'o':
+        if (std::string_view(optarg) == "stdout") {
+          o.output = Output::kStdout;
+        } else if (std::string_view(optarg) == "journal") {
+          o.output = Output::kJournal;
+        } else if (std::string_view(optarg).starts_with("unix:") &&
+                   std::strlen(optarg) > 5 &&
+                   std::strlen(optarg) - 5 < sizeof(sockaddr_un{}.sun_path)) {
+          o.output = Output::kUnix;
+          o.socket_path = optarg + 5;
+        } else {
+          return Error{fmt::format(
+              "unknown output '{}' (stdout, journal or unix:PATH)", optarg)};
+        }
+        break;
+      case 'd':
+        o.device = optarg;
+        break;
+      case 'i':
+        o.input = optarg;
+        break;
+      case '1':
+        o.once = true;
+        break;
+      case 'r':
+        o.raw = true;
+        break;
+      case 'h':
+        o.help = true;
+        break;
+      case 'V':
+        o.version = true;
+        break;
+      case ':':
+        return Error{fmt::format("option {} needs a value",
+                                 storage[size_t(optind) - 1])};
+      default:
+        return Error{fmt::format("unknown or malformed option '{}'",
+                                 storage[size_t(optind) - 1])};
+    }
+  }
+  if (optind < int(storage.size()))
+    return Error{fmt::format("unknown argument '{}'", storage[size_t(optind)])};
+  if (o.raw && o.output != Output::kStdout)
+    return Error{"--raw writes the binary stream to standard output only"};
+  return o;
+}
+
+}  // namespace netlog
