@@ -42,3 +42,12 @@ wait $reader 2>/dev/null
 echo "(the follow-mode reader above exited on SIGINT)"
 wget -q -O /dev/null http://127.0.0.1:8080/
 netlog-reader --format json --once
+
+step "the control plane (netlogctl status; stats --prometheus, some of it)"
+netlogctl status
+netlogctl stats --prometheus | grep -E '^netlog_(records|probe_emitted_total\{module="netlog",probe="tcp_)'
+step "RFC 5424 and ECS (netlog-reader --format rfc5424|ecs --once)"
+wget -q -O /dev/null http://127.0.0.1:8080/
+netlog-reader --format rfc5424 --once >/tmp/rfc5424 && head -n 2 /tmp/rfc5424
+wget -q -O /dev/null http://127.0.0.1:8080/
+netlog-reader --format ecs --once >/tmp/ecs && head -n 1 /tmp/ecs
