@@ -133,21 +133,6 @@ static const struct kernel_param_ops stats_ops = {
 module_param_cb(stats, &stats_ops, NULL, 0400);
 MODULE_PARM_DESC(stats, "counters (read only)");
 
-static int whitelist_get(char *buf, size_t size)
-{
-	return nl_whitelist_show(&execlog_wl, buf, size);
-}
-
-static int whitelist_set(const char *rules, char *why, size_t size)
-{
-	return nl_whitelist_store(&execlog_wl, rules, why, size);
-}
-
-static unsigned int whitelist_count(void)
-{
-	return nl_whitelist_count(&execlog_wl);
-}
-
 static const char *const probe_names[] = { "exec", "exec_failed" };
 
 /* execlog in the control plane (secure_log's generic netlink family). */
@@ -157,9 +142,7 @@ static struct secure_log_ctl execlog_ctl = {
 	.probe_count = ARRAY_SIZE(probe_names),
 	.probes_get = probes_mask,
 	.probes_set = probes_apply,
-	.whitelist_get = whitelist_get,
-	.whitelist_set = whitelist_set,
-	.whitelist_count = whitelist_count,
+	NL_WHITELIST_CTL(&execlog_wl),
 	.stats = stats_walk,
 };
 

@@ -47,10 +47,12 @@ struct secure_log_ctl {
 	unsigned int probe_count;
 	unsigned long (*probes_get)(void);
 	int (*probes_set)(unsigned long mask, char *why, size_t size);
-	/* the rules, one per line, or -errno */
-	int (*whitelist_get)(char *buf, size_t size);
-	int (*whitelist_set)(const char *rules, char *why, size_t size);
-	unsigned int (*whitelist_count)(void);
+	/* the rules, one per line, or -errno; @wl is the next member */
+	int (*whitelist_get)(void *wl, char *buf, size_t size);
+	int (*whitelist_set)(void *wl, const char *rules, char *why,
+			     size_t size);
+	unsigned int (*whitelist_count)(void *wl);
+	void *wl;
 	int (*stats)(struct secure_log_stats *s);
 	struct list_head node;		/* secure_log's */
 };

@@ -1102,21 +1102,6 @@ static const struct kernel_param_ops stats_ops = {
 module_param_cb(stats, &stats_ops, NULL, 0400);
 MODULE_PARM_DESC(stats, "per-probe and per-hook counters (read only)");
 
-static int whitelist_get(char *buf, size_t size)
-{
-	return nl_whitelist_show(&netlog_wl, buf, size);
-}
-
-static int whitelist_set(const char *rules, char *why, size_t size)
-{
-	return nl_whitelist_store(&netlog_wl, rules, why, size);
-}
-
-static unsigned int whitelist_count(void)
-{
-	return nl_whitelist_count(&netlog_wl);
-}
-
 /* netlog in the control plane (secure_log's generic netlink family). */
 struct secure_log_ctl netlog_ctl = {
 	.name = "netlog",
@@ -1124,8 +1109,6 @@ struct secure_log_ctl netlog_ctl = {
 	.probe_count = NL_PROBE_COUNT,
 	.probes_get = netlog_probes_mask,
 	.probes_set = probes_set,
-	.whitelist_get = whitelist_get,
-	.whitelist_set = whitelist_set,
-	.whitelist_count = whitelist_count,
+	NL_WHITELIST_CTL(&netlog_wl),
 	.stats = stats_walk,
 };

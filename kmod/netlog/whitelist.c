@@ -195,6 +195,22 @@ const struct kernel_param_ops nl_whitelist_ops = {
 	.get = whitelist_get,
 };
 
+/* The control plane's whitelist operations (secure_log_ctl's wl). */
+int nl_whitelist_ctl_get(void *wl, char *buf, size_t size)
+{
+	return nl_whitelist_show(wl, buf, size);
+}
+
+int nl_whitelist_ctl_set(void *wl, const char *rules, char *why, size_t size)
+{
+	return nl_whitelist_store(wl, rules, why, size);
+}
+
+unsigned int nl_whitelist_ctl_count(void *wl)
+{
+	return nl_whitelist_count(wl);
+}
+
 void nl_whitelist_exit(struct nl_whitelist *wl)
 {
 	/* No handler runs any more: the probes are gone. */

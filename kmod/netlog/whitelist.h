@@ -32,4 +32,13 @@ int nl_whitelist_show(struct nl_whitelist *wl, char *buf, size_t size);
 unsigned int nl_whitelist_count(struct nl_whitelist *wl);
 void nl_whitelist_exit(struct nl_whitelist *wl);
 
+int nl_whitelist_ctl_get(void *wl, char *buf, size_t size);
+int nl_whitelist_ctl_set(void *wl, const char *rules, char *why, size_t size);
+unsigned int nl_whitelist_ctl_count(void *wl);
+
+#define NL_WHITELIST_CTL(whitelist)                                          \
+	.whitelist_get = nl_whitelist_ctl_get,                                \
+	.whitelist_set = nl_whitelist_ctl_set,                                \
+	.whitelist_count = nl_whitelist_ctl_count, .wl = (whitelist)
+
 #endif /* _NETLOG_WHITELIST_H */

@@ -127,7 +127,7 @@ static int put_module(struct sk_buff *msg, struct secure_log_ctl *c)
 	    nla_put_string(msg, NETLOG_A_MODNAME, c->name) ||
 	    put_u64(msg, NETLOG_A_PROBES, c->probes_get()) ||
 	    put_u64(msg, NETLOG_A_PROBES_ALL, BIT_ULL(c->probe_count) - 1) ||
-	    nla_put_u32(msg, NETLOG_A_WHITELIST_RULES, c->whitelist_count()))
+	    nla_put_u32(msg, NETLOG_A_WHITELIST_RULES, c->whitelist_count(c->wl)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -247,7 +247,7 @@ static int ctl_whitelist_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	mutex_lock(&ctl_lock);
 	c = ctl_find(info);
-	len = IS_ERR(c) ? PTR_ERR(c) : c->whitelist_get(text, PAGE_SIZE);
+	len = IS_ERR(c) ? PTR_ERR(c) : c->whitelist_get(c->wl, text, PAGE_SIZE);
 	mutex_unlock(&ctl_lock);
 	if (len < 0)
 		goto out;
@@ -289,7 +289,8 @@ static int ctl_change(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(c);
 	} else if (info->genlhdr->cmd == NETLOG_CMD_WHITELIST_SET) {
 		ret = GENL_REQ_ATTR_CHECK(info, NETLOG_A_WHITELIST) ? -EINVAL :
-		      c->whitelist_set(nla_data(info->attrs[NETLOG_A_WHITELIST]),
+		      c->whitelist_set(c->wl,
+				       nla_data(info->attrs[NETLOG_A_WHITELIST]),
 				       why, WHY_MAX);
 	} else {
 		ret = GENL_REQ_ATTR_CHECK(info, NETLOG_A_PROBES) ? -EINVAL :

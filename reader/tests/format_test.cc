@@ -13,20 +13,8 @@
 namespace netlog {
 namespace {
 
-Context test_context() {
-  return Context("vm1", [](uint32_t uid) -> std::string {
-    return uid == 1000 ? "alice" : "";
-  });
-}
-
-std::string render(Format f, const std::vector<std::byte>& bytes) {
-  auto rec = decode(bytes);
-  EXPECT_TRUE(rec) << rec.error().message;
-  auto ctx = test_context();
-  fmt::memory_buffer out;
-  make_renderer(f)->render(*rec, ctx, out);
-  return fmt::to_string(out);
-}
+using test::render;
+using test::test_context;
 
 // RFC 5424's SD-PARAMs of a line, unescaped (\" \\ \] only).
 std::vector<std::pair<std::string, std::string>> sd_params(

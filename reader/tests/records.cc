@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "record.h"
+
 namespace netlog::test {
 namespace {
 
@@ -119,6 +121,21 @@ std::vector<std::byte> concat(
   std::vector<std::byte> out;
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
+}
+
+Context test_context() {
+  return Context("vm1", [](uint32_t uid) -> std::string {
+    return uid == 1000 ? "alice" : "";
+  });
+}
+
+std::string render(Format f, const std::vector<std::byte>& bytes) {
+  auto rec = decode(bytes);
+  if (!rec) return "not a record: " + rec.error().message;
+  auto ctx = test_context();
+  fmt::memory_buffer out;
+  make_renderer(f)->render(*rec, ctx, out);
+  return fmt::to_string(out);
 }
 
 }  // namespace netlog::test

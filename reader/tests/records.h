@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "render.h"
 #include "uapi/netlog.h"
 
 namespace netlog::test {
@@ -49,5 +50,10 @@ struct ExecSpec {
 };
 std::vector<std::byte> exec_record(const ExecSpec& e);
 std::vector<std::byte> concat(const std::vector<std::vector<std::byte>>& parts);
+
+// The renderers' tests' host "vm1", where uid 1000 is "alice" and others
+// have no name; and one record rendered in `f` with it.
+Context test_context();
+std::string render(Format f, const std::vector<std::byte>& bytes);
 
 }  // namespace netlog::test

@@ -12,20 +12,8 @@
 namespace netlog {
 namespace {
 
-Context test_context() {
-  return Context("vm1", [](uint32_t uid) -> std::string {
-    return uid == 1000 ? "alice" : "";
-  });
-}
-
-std::string render(Format f, const std::vector<std::byte>& bytes) {
-  auto rec = decode(bytes);
-  EXPECT_TRUE(rec) << rec.error().message;
-  auto ctx = test_context();
-  fmt::memory_buffer out;
-  make_renderer(f)->render(*rec, ctx, out);
-  return fmt::to_string(out);
-}
+using test::render;
+using test::test_context;
 
 TEST(RenderText, ConnectV4EveryField) {
   EXPECT_EQ(render(Format::kText, test::sock_record({})),
