@@ -149,8 +149,9 @@ for k in ${KERNELS:-6.1 6.12 6.1-rt 6.12-rt} ${ARM_KERNELS-6.1-arm64 6.12-arm64}
 	took "e2e $k" "$t"
 done
 
-# The reader as the packages install it, under systemd, into journald.
-echo "== journald: 100,000 records through netlog-reader.service"
+# The packages as an admin installs them, under systemd: journald,
+# netlogctl, rsyslog and a central rsyslogd.
+echo "== systemd VM: dpkg -i, 100,000 records through journald, netlogctl, rsyslog"
 t=$SECONDS
 "$top/tests/journal/run.sh" 2>&1 | tee build/journal.log
 tally "journald" build/journal.log

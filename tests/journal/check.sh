@@ -155,7 +155,7 @@ jlast=$(cat /tmp/jlast)
 host=$(hostname)
 bad=$(grep -cvE "^<8[456]>1 [0-9T:.+-]+ $host netlog - [a-z_]+ \[netlog@32473 seq=\"[0-9]+\" event=\"[a-z_]+\" .*\] event=" /var/log/netlog.log)
 [ "$bad" = 0 ] || fail "$bad lines rsyslog did not parse as ours: $(grep -vE '^<8[456]>1 ' /var/log/netlog.log | head -n 2)"
-grep -o ' \[netlog@32473 seq="[0-9]*"' /var/log/netlog.log | tr -dc '0-9\n' >/tmp/rseqs
+sed -n 's/^[^[]* \[netlog@32473 seq="\([0-9]*\)".*/\1/p' /var/log/netlog.log >/tmp/rseqs
 rfirst=$(head -n 1 /tmp/rseqs)
 rlast=$(tail -n 1 /tmp/rseqs)
 rlines=$(wc -l </tmp/rseqs)
