@@ -28,6 +28,14 @@ dpkg -i /root/netlog-reader.deb >/tmp/dpkg.log 2>&1 || fail "dpkg -i: $(tail -n 
 # A whitelist for the boot to apply, that the test's traffic does not meet.
 printf '# the test'"'"'s\n/usr/sbin/ntpd|p<123>\n' >>/etc/netlog/whitelist.conf
 systemctl restart systemd-modules-load.service || fail "modules did not load"
+# The device's appearance starts the reader: the package enabled it for
+# dev-secure_log.device, which the udev rule makes.
+for _ in $(seq 60); do
+	systemctl is-active --quiet netlog-reader.service && break
+	sleep 1
+done
+systemctl is-active --quiet netlog-reader.service ||
+	fail "/dev/secure_log did not start the reader: $(systemctl status dev-secure_log.device netlog-reader.service 2>&1 | tail -n 12)"
 systemctl start netlog-whitelist.service netlog-reader.service ||
 	fail "units: $(systemctl status netlog-whitelist.service netlog-reader.service 2>&1 | tail -n 12)"
 systemctl is-enabled --quiet netlog-reader.service netlog-whitelist.service ||
