@@ -6,9 +6,8 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
-#include <span>
-
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "journal.h"
 #include "record.h"
@@ -28,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)framer.feed(bytes, [&](std::span<const std::byte> rec) {
     auto decoded = netlog::decode(rec);
     if (!decoded) return;
-    for (auto* r : {text.get(), json.get(), klog.get(), rfc5424.get(),
-                    ecs.get()}) {
+    for (auto* r :
+         {text.get(), json.get(), klog.get(), rfc5424.get(), ecs.get()}) {
       fmt::memory_buffer out;
       r->render(*decoded, ctx, out);
       std::string_view line(out.data(), out.size());
