@@ -3,19 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <getopt.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
-#include <iterator>
 
-#include "escape.h"
 #include "fd.h"
 #include "printer.h"
 #include "stream.h"

@@ -160,12 +160,8 @@ class Printer {
       const size_t len = end - start - (end > start && buf_[end - 1] == '\n');
       while (::send(sock_.get(), buf_.data() + start, len, MSG_NOSIGNAL) < 0) {
         if (errno == EINTR) continue;
-        const int e = errno;
-        const uint64_t from = i ? pending_[i - 1].seq + 1 : first_seq_;
-        throw Fatal(fmt::format(
-            "send to {}: {}; records seq {}-{} were read from the device and "
-            "not written",
-            opts_.socket_path, std::strerror(e), from, pending_.back().seq));
+        throw Fatal(fmt::format("send to {}: {}{}", opts_.socket_path,
+                                std::strerror(errno), unwritten(i)));
       }
       start = end;
     }
@@ -185,14 +181,16 @@ class Printer {
     // The first record not written whole, through the last one read.
     auto first = std::find_if(pending_.begin(), pending_.end(),
                               [&](const Pending& p) { return p.end > done; });
-    if (first != pending_.end()) {
-      const uint64_t from =
-          first == pending_.begin() ? first_seq_ : std::prev(first)->seq + 1;
-      what += fmt::format(
-          "; records seq {}-{} were read from the device and not written", from,
-          pending_.back().seq);
-    }
+    if (first != pending_.end()) what += unwritten(first - pending_.begin());
     throw Fatal(what);
+  }
+
+  // The records of pending_ from its i-th on, as the error names them.
+  std::string unwritten(size_t i) const {
+    const uint64_t from = i ? pending_[i - 1].seq + 1 : first_seq_;
+    return fmt::format(
+        "; records seq {}-{} were read from the device and not written", from,
+        pending_.back().seq);
   }
 
   const Options& opts_;
