@@ -5,8 +5,8 @@
 #   result config=C workload=W round=R ops=N seconds=S ops_per_s=X
 #          events=E lost=L
 # events is what the configuration recorded of the run, lost what it said it
-# dropped. Then, with bench.profile=1, "profile WORKLOAD: <perf report line>"
-# for each loop under netlog. Kernel command line: bench.seconds,
+# dropped. Then, with bench.profile=1, "profile CONFIG WORKLOAD: <perf
+# report line>" for each loop with no recorder and under netlog. Kernel command line: bench.seconds,
 # bench.rounds, bench.procs, bench.configs (comma separated), bench.profile.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -23,7 +23,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 exec >/dev/ttyS1 2>&1
 
 seconds=1 rounds=3 procs=2 profile=1
-configs=baseline,netlog,netlog-filtered,execlog,execlog-success,auditd,bpftrace
+configs=baseline,netlog,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
@@ -57,7 +57,8 @@ bt_out=/tmp/bpftrace.out
 # What the configuration has recorded and lost so far: "EVENTS LOST".
 counts() {
 	case "$1" in
-	netlog) echo "$(netlog_sum emitted) $(netlog_sum dropped)" ;;
+	netlog | netlog-kernel)
+		echo "$(netlog_sum emitted) $(netlog_sum dropped)" ;;
 	netlog-filtered) echo "$(netlog_sum filtered) $(netlog_sum dropped)" ;;
 	execlog*) echo "$(execlog_count emitted) $(execlog_count dropped)" ;;
 	auditd) echo "$(grep -c '^type=SYSCALL' "$audit_log") $(audit_lost)" ;;
@@ -78,6 +79,14 @@ start() {
 		fi
 		netlog-reader >/dev/null &
 		reader=$!
+		;;
+	netlog-kernel)
+		# The modules' share alone: no reader while a loop runs (drain()
+		# empties the ring between runs), and a ring that holds a whole
+		# run of one uid.
+		insmod /usr/local/lib/netlog/secure_log.ko capacity=268435456 \
+			uid_share=100 || return 1
+		insmod /usr/local/lib/netlog/netlog.ko || return 1
 		;;
 	execlog | execlog-success)
 		insmod /usr/local/lib/netlog/secure_log.ko || return 1
@@ -124,6 +133,9 @@ stop() {
 		wait "$reader"
 		rmmod netlog && rmmod secure_log
 		;;
+	netlog-kernel)
+		rmmod netlog && rmmod secure_log
+		;;
 	execlog | execlog-success)
 		kill "$reader"
 		wait "$reader"
@@ -148,6 +160,11 @@ stop() {
 	esac
 }
 
+# netlog-kernel has no reader while a loop runs: empty its ring in between.
+drain() {
+	[ "$1" != netlog-kernel ] || netlog-reader --once >/dev/null
+}
+
 clock=wall
 grep -q icount /proc/cmdline && clock=icount
 echo "=== bench $(uname -r) cpus=$(nproc) clock=$clock seconds=$seconds rounds=$rounds procs=$procs"
@@ -162,20 +179,26 @@ for round in $(seq "$rounds"); do
 			# translated code, which the first second pays for.
 			netloop "$workload" 1 "$procs" >/dev/null
 			sleep 1
+			drain "$config"
 			read -r ev0 lost0 <<<"$(counts "$config")"
 			line=$(netloop "$workload" "$seconds" "$procs") ||
 				echo "=== netloop $workload failed under $config"
 			# Let the recorder catch up before counting.
 			sleep 1
 			read -r ev1 lost1 <<<"$(counts "$config")"
+			drain "$config"
 			echo "result config=$config workload=$workload round=$round" \
 				"$line events=$((ev1 - ev0)) lost=$((lost1 - lost0))"
 		done
 		stop "$config"
 	done
 done
-# Where netlog's time goes: a system-wide profile of each loop under it.
-if [ "$profile" = 1 ] && start netlog; then
+# Where the time goes: a system-wide profile of each loop with no recorder
+# and under netlog (under icount, samples are instructions).
+for config in baseline netlog; do
+	if [ "$profile" != 1 ] || ! start "$config"; then
+		continue
+	fi
 	for workload in tcp udp; do
 		perf record -q -a -g -F 999 -e cpu-clock -o /tmp/perf.data -- \
 			netloop "$workload" "$seconds" "$procs" >/dev/null 2>&1
@@ -183,11 +206,11 @@ if [ "$profile" = 1 ] && start netlog; then
 		for sort in dso sym; do
 			perf report -i /tmp/perf.data --stdio --no-children \
 				--sort "$sort" -g none --percent-limit 0.7 2>/dev/null |
-				grep '%' | sed "s/^/profile $workload: /"
+				grep '%' | sed "s/^/profile $config $workload: /"
 		done
 	done
-	stop netlog
-fi
+	stop "$config"
+done
 
 echo "=== dmesg"
 dmesg

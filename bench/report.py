@@ -9,12 +9,16 @@ import re
 import statistics
 import sys
 
-ORDER = ["baseline", "netlog", "netlog-filtered", "execlog", "execlog-success",
+ORDER = ["baseline", "netlog", "netlog-kernel", "netlog-filtered", "execlog", "execlog-success",
          "auditd", "bpftrace"]
 # Events a complete recorder makes per operation, where it is one number:
 # one exec record per exec (auditd: its SYSCALL record; bpftrace: its line).
 EXPECTED = {"exec": {"execlog": 1, "execlog-success": 1, "auditd": 1,
-                    "bpftrace": 1}}
+                    "bpftrace": 1},
+            # connect, connect_done, accept, and the two closes
+            "tcp": {"netlog": 5, "netlog-kernel": 5},
+            # bind, connect, close
+            "udp": {"netlog": 3, "netlog-kernel": 3}}
 
 
 KERNEL_BAD = re.compile(r"\b(BUG|WARNING|Oops|general protection|"
@@ -39,16 +43,17 @@ def parse(path):
             elif line.startswith("result "):
                 runs.append(dict(kv.split("=", 1) for kv in line.split()[1:]))
             elif line.startswith("profile "):
-                workload, rest = line[8:].split(":", 1)
-                profile.setdefault(workload, []).append(rest.strip())
+                which, rest = line[8:].split(":", 1)
+                profile.setdefault(which, []).append(rest.strip())
     return runs, header, notes, profile
 
 
 def profile_tables(profile):
     out = []
-    for workload, rows in profile.items():
-        out.append(f"\n### Where the time goes: perf, {workload.upper()} loop "
-                   "under netlog (whole VM, cpu-clock samples)\n")
+    for which, rows in profile.items():
+        config, _, workload = which.rpartition(" ")
+        out.append(f"\n### Where the time goes: perf, {workload.upper()} loop, "
+                   f"{config or 'netlog'} (whole VM, cpu-clock samples)\n")
         out.append("```")
         out += rows[:40]
         out.append("```")
@@ -66,9 +71,11 @@ def vm_tables(runs):
             continue
         base = statistics.median(float(r["ops_per_s"]) for r in rows["baseline"])
         out.append(f"\n### {workload.upper()} loop\n")
+        # Under icount, 10^9 / (ops/s) is instructions per operation.
         out.append("| configuration | runs | ops/s median | spread (min-max) "
-                   "| vs baseline | slowdown | events/op | recorded | lost |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+                   "| vs baseline | slowdown | instr/op | added instr/event "
+                   "| events/op | recorded | lost |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         slow = {}
         for config in ORDER:
             if config not in rows:
@@ -87,11 +94,13 @@ def vm_tables(runs):
                 share = f"{100 * per_op / expected:.1f}%"
                 if per_op < 0.99 * expected:
                     share += " (under 99%)"
+            added = (1e9 / med - 1e9 / base)
+            per_event = f"{added / per_op:,.0f}" if per_op >= 0.01 else "-"
             out.append(
                 f"| {config} | {len(rs)} | {med:,.0f} | {min(rates):,.0f}-"
                 f"{max(rates):,.0f} | {med / base:.3f} | "
-                f"{100 * slow[config]:+.1f}% | {per_op:.2f} | {share} | "
-                f"{lost} |")
+                f"{100 * slow[config]:+.1f}% | {1e9 / med:,.0f} | "
+                f"{per_event} | {per_op:.2f} | {share} | {lost} |")
         ours = "execlog" if workload == "exec" else "netlog"
         for peer in ("auditd", "bpftrace"):
             # (a ratio to a peer's noise, under 0.5%, says nothing)
