@@ -220,8 +220,9 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 	struct netlog_exec *r = &buf->rec.exec;
 	char comm_before[TASK_COMM_LEN];
 	struct netlog_strings w;
-	const char *exe, *cwd;
-	size_t exe_len, cwd_len, argv_len;
+	struct nl_who who = {};
+	size_t cwd_len, argv_len;
+	const char *cwd;
 	bool known;
 	int ret;
 
@@ -233,10 +234,10 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 		r->flags |= NETLOG_F_NO_COMM_BEFORE;
 
 	/* Only a successful exec is whitelisted, by the program it runs. */
-	exe = nl_exe_path(&exe_len, &r->flags, false, NULL);
-	if (!ev->result && exe &&
+	who.exe = nl_exe_path(&who.exe_len, &r->flags, false, NULL);
+	if (!ev->result && who.exe &&
 	    !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
-	    execlog_whitelisted(exe, exe_len,
+	    execlog_whitelisted(who.exe, who.exe_len,
 				from_kuid_munged(&init_user_ns,
 						 current_uid()))) {
 		COUNT(filtered);
@@ -252,14 +253,16 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 	nl_fill_task(&r->task, nl_own_netns());
 	r->task.tid = ev->tid;
 	r->hdr.uid = r->task.uid;
+	who.cgroup = nl_cgroup_path(&who.cgroup_len, &r->task.cgroup_id,
+				    &r->flags);
 
 	netlog_strings_start(&w, &r->hdr, &r->flags, r + 1);
-	nl_put_who(&w, exe, exe_len, &r->task.cgroup_id);
+	nl_put_who(&w, &who);
 	netlog_put_string(&w, ev->filename ?: buf->filename,
 			  ev->filename_len);
 	netlog_put_string(&w, comm_before,
 			  known ? strnlen(comm_before, TASK_COMM_LEN) : 0);
-	/* the path buffer again: exe and cgroup are in the record by now */
+	/* the cgroup's path buffer again: it is in the record by now */
 	cwd = nl_cwd_path(&cwd_len, &r->flags, NETLOG_F_TRUNC_CWD);
 	netlog_put_string(&w, cwd, cwd_len);
 	netlog_put_string(&w, buf->argv, argv_len);

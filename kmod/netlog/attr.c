@@ -26,20 +26,24 @@
 #include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/tty.h>
-#include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 
 #include "../include/secure_log.h"
 #include "attr.h"
 
-/* d_path() writes from the end of its buffer: give it room for any path. */
+/*
+ * d_path() writes from the end of its buffer: give it room for any path.
+ * The exe's path stays in one while the cgroup's or the cwd's is read into
+ * the other.
+ */
 struct path_scratch {
-	char buf[PATH_MAX];
+	char exe[PATH_MAX];
+	char other[PATH_MAX];
 };
 
 static struct path_scratch __percpu *path_buf;
 
-/* init's root when netlog loaded: see host_view() */
+/* init's root when netlog loaded: see nl_host_view() */
 static struct path init_root;
 
 static void capture_init_root(void)
@@ -79,7 +83,8 @@ static void put_tty(struct netlog_strings *w)
 		netlog_put_string(w, buf, nl_tty_name_lockless(buf, sizeof(buf)));
 		return;
 	}
-	tty = get_current_tty();
+	/* No tty, the common case of a daemon: no lock to take. */
+	tty = READ_ONCE(current->signal->tty) ? get_current_tty() : NULL;
 	if (!tty) {
 		netlog_put_string(w, NULL, 0);
 		return;
@@ -96,7 +101,7 @@ static void put_tty(struct netlog_strings *w)
  * (pointers compared, never followed): if init changes its root later, as
  * an initramfs's switch_root does, every exe is flagged, never trusted.
  */
-static bool host_view(void)
+bool nl_host_view(void)
 {
 	const struct nsproxy *ns = current->nsproxy;
 	const struct fs_struct *fs = current->fs;
@@ -122,7 +127,7 @@ static void current_exe(struct netlog_exe *e)
 	e->file = mm ? rcu_dereference(mm->exe_file) : NULL;
 	e->root = fs ? READ_ONCE(fs->root.dentry) : NULL;
 	e->root_mnt = fs ? READ_ONCE(fs->root.mnt) : NULL;
-	e->host = host_view();
+	e->host = nl_host_view();
 }
 
 /*
@@ -144,7 +149,7 @@ bool netlog_exe_keep(struct netlog_exe *e)
  * The executable's path, in the per-CPU path buffer; NULL for none (kernel
  * threads, a task past exit_mm() whose exe was not kept) or when it does
  * not fit PATH_MAX (flagged), and NETLOG_F_EXE_NS when it is not a path of
- * the host's view (host_view()). @kept: the exe netlog_exe_keep() kept for
+ * the host's view (nl_host_view()). @kept: the exe netlog_exe_keep() kept for
  * an exiting task, resolved from its root without its fs_struct, which is
  * gone by then. @lockless: a spinlock is held that d_path() must not wait
  * under (it may spin on fs->seq and take rename_lock), or the kernel is
@@ -153,9 +158,10 @@ bool netlog_exe_keep(struct netlog_exe *e)
 const char *nl_exe_path(size_t *len, u32 *flags, bool lockless,
 			const struct netlog_exe *kept)
 {
-	char *buf = this_cpu_ptr(path_buf)->buf;
+	char *buf = this_cpu_ptr(path_buf)->exe;
 	struct netlog_exe now;
 	const struct netlog_exe *e = kept ?: &now;
+	bool e_host_lost = false;
 	char *path = NULL;
 
 	rcu_read_lock();
@@ -170,6 +176,16 @@ const char *nl_exe_path(size_t *len, u32 *flags, bool lockless,
 			*flags |= NETLOG_F_TRUNC_EXE;
 	} else if (e->file) {
 		path = d_path(&e->file->f_path, buf, PATH_MAX);
+		/*
+		 * d_path() names a file on a mount the root cannot reach (a
+		 * mount namespace's, a detached one, a memfd) from that
+		 * mount's own root: a user who owns a mount namespace can
+		 * make any path that way and exec the file from the host's
+		 * namespace. Such a path is not one of the host's.
+		 */
+		if (e->host && !IS_ERR(path) &&
+		    !path_is_under(&e->file->f_path, &init_root))
+			e_host_lost = true;
 	}
 	rcu_read_unlock();
 
@@ -177,18 +193,23 @@ const char *nl_exe_path(size_t *len, u32 *flags, bool lockless,
 		*flags |= NETLOG_F_TRUNC_EXE;
 		path = NULL;
 	}
-	if (!e->host)
+	if (!e->host || e_host_lost)
 		*flags |= NETLOG_F_EXE_NS;
 	*len = path ? strlen(path) : 0;
 	return path;
 }
 
-static void put_cgroup(struct netlog_strings *w, u64 *id)
+/*
+ * The current task's cgroup (v2) path, in the per-CPU path buffer the exe
+ * does not use, and its id; NULL for an empty path. A path too long for
+ * PATH_MAX is cut at its start and flagged.
+ */
+const char *nl_cgroup_path(size_t *len, u64 *id, u32 *flags)
 {
-	char *buf = this_cpu_ptr(path_buf)->buf;
+	char *buf = this_cpu_ptr(path_buf)->other;
 	struct cgroup *cgrp;
 	char *path = buf;
-	int len;
+	int n;
 
 	/* The css_set, and the cgroup it points to, are RCU protected. */
 	rcu_read_lock();
@@ -196,20 +217,21 @@ static void put_cgroup(struct netlog_strings *w, u64 *id)
 	*id = cgroup_id(cgrp);
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		path = nl_cgroup_path_lockless(cgrp, buf, PATH_MAX);
-		len = path ? strlen(path) : PATH_MAX;
+		n = path ? strlen(path) : PATH_MAX;
 	} else {
-		len = cgroup_path(cgrp, buf, PATH_MAX);
+		n = cgroup_path(cgrp, buf, PATH_MAX);
 	}
 	rcu_read_unlock();
 
-	if (len < 0)
-		len = 0;
-	if (len >= PATH_MAX) {
+	if (n < 0)
+		n = 0;
+	if (n >= PATH_MAX) {
 		/* Only the start is lost: the tail is what we keep anyway. */
-		*w->flags |= NETLOG_F_TRUNC_CGROUP;
-		len = path ? strnlen(path, PATH_MAX) : 0;
+		*flags |= NETLOG_F_TRUNC_CGROUP;
+		n = path ? strnlen(path, PATH_MAX) : 0;
 	}
-	netlog_put_string(w, path, len);
+	*len = n;
+	return n ? path : NULL;
 }
 
 void nl_fill_task(struct netlog_task *t, u64 netns)
@@ -222,25 +244,33 @@ void nl_fill_task(struct netlog_task *t, u64 netns)
 	t->ppid = task_tgid_nr(rcu_dereference(current->real_parent));
 	t->sid = pid_nr(task_session(current));
 	rcu_read_unlock();
-	t->uid = from_kuid_munged(&init_user_ns, cred->uid);
-	t->gid = from_kgid_munged(&init_user_ns, cred->gid);
-	t->euid = from_kuid_munged(&init_user_ns, cred->euid);
-	t->egid = from_kgid_munged(&init_user_ns, cred->egid);
+	t->uid = nl_host_uid(cred->uid);
+	t->gid = __kgid_val(cred->gid);
+	t->euid = nl_host_uid(cred->euid);
+	t->egid = __kgid_val(cred->egid);
 	t->netns = netns;
-	t->auid = from_kuid(&init_user_ns, audit_get_loginuid(current));
+	t->auid = nl_host_uid(audit_get_loginuid(current));
 	t->ses = audit_get_sessionid(current);
 }
 
-/* The strings every record of a task's action carries, in record order. */
-void nl_put_who(struct netlog_strings *w, const char *exe, size_t exe_len,
-		u64 *cgroup_id)
+/*
+ * The strings every record of a task's action carries, in record order:
+ * comm and tty read now, exe and cgroup as the caller read them.
+ */
+void nl_put_who(struct netlog_strings *w, const struct nl_who *who)
 {
 	netlog_put_string(w, current->comm,
 			  strnlen(current->comm, TASK_COMM_LEN));
 	put_tty(w);
-	netlog_put_string(w, exe, exe_len);
-	/* Reuses the path buffer: exe has been copied by now. */
-	put_cgroup(w, cgroup_id);
+	netlog_put_string(w, who->exe, who->exe_len);
+	netlog_put_string(w, who->cgroup, who->cgroup_len);
+}
+
+/* The exe and the cgroup of the current task, read now. */
+void nl_who_now(struct nl_who *who, u32 *flags)
+{
+	who->exe = nl_exe_path(&who->exe_len, flags, false, NULL);
+	who->cgroup = nl_cgroup_path(&who->cgroup_len, &who->cgroup_id, flags);
 }
 
 /*
@@ -252,7 +282,7 @@ void nl_put_who(struct netlog_strings *w, const char *exe, size_t exe_len,
  */
 const char *nl_cwd_path(size_t *len, u32 *flags, u32 trunc)
 {
-	char *buf = this_cpu_ptr(path_buf)->buf;
+	char *buf = this_cpu_ptr(path_buf)->other;
 	const struct fs_struct *fs = current->fs;
 	char *path = NULL;
 	struct path pwd;
@@ -327,8 +357,7 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 {
 	struct netlog_config *r = &config_buf.config;
 	struct netlog_strings w;
-	const char *exe;
-	size_t exe_len;
+	struct nl_who who;
 	int ret;
 
 	if (!path_buf)	/* a parameter set by insmod: the load record says it */
@@ -338,12 +367,13 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 	r->hdr.type = NETLOG_REC_CONFIG;
 	strscpy_pad(r->param, param, sizeof(r->param));
 	preempt_disable();
-	exe = nl_exe_path(&exe_len, &r->flags, false, NULL);
+	nl_who_now(&who, &r->flags);
 	nl_fill_task(&r->task, nl_own_netns());
+	r->task.cgroup_id = who.cgroup_id;
 	r->hdr.uid = r->task.uid;
 
 	netlog_strings_start(&w, &r->hdr, &r->flags, r + 1);
-	nl_put_who(&w, exe, exe_len, &r->task.cgroup_id);
+	nl_put_who(&w, &who);
 	netlog_put_string(&w, old, old_len);
 	netlog_put_string(&w, new, new_len);
 	netlog_strings_end(&w);

@@ -3,6 +3,7 @@
 #define _NETLOG_ATTR_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 #include "../uapi/netlog.h"
 #include "rec_strings.h"
@@ -24,6 +25,18 @@ struct netlog_exe {
 	bool host;		/* host_view() held */
 };
 
+/*
+ * A uid as the initial user namespace sees it, which is the kernel's own
+ * value: init_user_ns maps every id to itself (what from_kuid() would
+ * walk its extents to find), and INVALID_UID (an unset login uid) stays
+ * (u32)-1, which is also what from_kuid() says for it. A task's
+ * credentials are never INVALID_UID. Gids likewise (__kgid_val()).
+ */
+static inline u32 nl_host_uid(kuid_t uid)
+{
+	return __kuid_val(uid);
+}
+
 int nl_attr_init(void);
 void nl_attr_exit(void);
 bool netlog_exe_keep(struct netlog_exe *e);
@@ -31,9 +44,21 @@ const char *nl_exe_path(size_t *len, u32 *flags, bool lockless,
 			const struct netlog_exe *kept);
 const char *nl_cwd_path(size_t *len, u32 *flags, u32 trunc);
 void nl_fill_task(struct netlog_task *t, u64 netns);
+bool nl_host_view(void);
 u64 nl_own_netns(void);
-void nl_put_who(struct netlog_strings *w, const char *exe, size_t exe_len,
-		u64 *cgroup_id);
+
+/* What a record says of the acting task's exe and cgroup. */
+struct nl_who {
+	const char *exe;	/* NULL: none */
+	size_t exe_len;
+	const char *cgroup;	/* NULL: not read yet, or empty */
+	size_t cgroup_len;
+	u64 cgroup_id;
+};
+
+const char *nl_cgroup_path(size_t *len, u64 *id, u32 *flags);
+void nl_who_now(struct nl_who *who, u32 *flags);
+void nl_put_who(struct netlog_strings *w, const struct nl_who *who);
 
 int netlog_emit_config(const char *param, const char *old, size_t old_len,
 		       const char *new, size_t new_len);

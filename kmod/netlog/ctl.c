@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The stats parameter's text: the sink of a module's counter walk that
- * prints a line per row, "[hook ]NAME KEY=VALUE ...". The control plane's
+ * prints a line per row, "[hook |cache ]NAME KEY=VALUE ...". The control plane's
  * STATS command is the other sink (secure_log's ctl.c). Built into netlog
  * and execlog.
  */
@@ -21,10 +21,11 @@ static int text_row(struct secure_log_stats *s, const char *kind,
 		    const char *name)
 {
 	struct stats_text *t = container_of(s, struct stats_text, s);
+	bool named = !strcmp(kind, "hook") || !strcmp(kind, "cache");
 
-	t->len += scnprintf(t->buf + t->len, PAGE_SIZE - t->len, "%s%s%s",
-			    t->len ? "\n" : "",
-			    strcmp(kind, "hook") ? "" : "hook ", name);
+	t->len += scnprintf(t->buf + t->len, PAGE_SIZE - t->len, "%s%s%s%s",
+			    t->len ? "\n" : "", named ? kind : "",
+			    named ? " " : "", name);
 	return 0;
 }
 

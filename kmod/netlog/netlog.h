@@ -71,6 +71,17 @@ void netlog_send_forget(void);
 bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
 		       int len);
 
+struct secure_log_stats;
+
+/* proc_cache.c: a process's exe and cgroup paths, kept between records */
+int nl_pcache_init(void);
+void nl_pcache_exit(void);
+bool nl_pcache_get(struct nl_who *who);
+void nl_pcache_stamp(unsigned int *gen, unsigned int *ren);
+void nl_pcache_put(const struct nl_who *who, unsigned int gen,
+		   unsigned int ren);
+int nl_pcache_stats(struct secure_log_stats *s);
+
 /* table.c: a fixed table from a kernel pointer to a value */
 struct nl_table {
 	void *slots;

@@ -1087,6 +1087,8 @@ static int stats_walk(struct secure_log_stats *s)
 			     true) ?:
 		      s->val(s, "missed", atomic_long_read(&t->table->overflow),
 			     false);
+	if (!ret)
+		ret = nl_pcache_stats(s);
 	mutex_unlock(&hooks_lock);
 	return ret;
 }

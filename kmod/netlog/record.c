@@ -15,7 +15,6 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/string.h>
-#include <linux/user_namespace.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/mptcp.h>
@@ -44,6 +43,8 @@ int netlog_record_init(void)
 		ret = -ENOMEM;
 		goto err_attr;
 	}
+	/* Never fails: without its hooks the cache is off. */
+	nl_pcache_init();
 	return 0;
 
 err_attr:
@@ -52,8 +53,10 @@ err:
 	return ret;
 }
 
+/* After the probes: no handler is left to use the cache or the buffers. */
 void netlog_record_exit(void)
 {
+	nl_pcache_exit();
 	free_percpu(rec_buf);
 	rec_buf = NULL;
 	nl_attr_exit();
@@ -233,10 +236,52 @@ static bool whitelisted(const char *exe, size_t exe_len,
 		.raddr = r->raddr,
 		.rport = r->rport,
 		.lport = r->lport,
-		.uid = from_kuid_munged(&init_user_ns, current_uid()),
+		.uid = nl_host_uid(current_uid()),
 	};
 
 	return nl_whitelist_match(&netlog_wl, exe, exe_len, &conn);
+}
+
+/* How a record's exe and cgroup were read. */
+struct who_read {
+	bool cached;		/* both from the process cache */
+	bool stamped;		/* read now, and may be cached: gen, ren */
+	unsigned int gen, ren;
+};
+
+/* A path cut or not the host's is not kept: the next record reads it. */
+#define NL_WHO_UNSURE (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE | \
+		       NETLOG_F_TRUNC_CGROUP)
+
+/* The acting task's exe, and its cgroup too when the cache has both. */
+static void who_exe(const struct netlog_sock_event *ev, struct nl_who *who,
+		    u32 *flags, struct who_read *how)
+{
+	how->cached = false;
+	how->stamped = false;
+	/* An exiting task's kept exe, or a lock held: never cached. */
+	if (!ev->exe && !ev->locked) {
+		how->cached = nl_pcache_get(who);
+		if (how->cached)
+			return;
+		nl_pcache_stamp(&how->gen, &how->ren);
+		how->stamped = true;
+	}
+	who->exe = nl_exe_path(&who->exe_len, flags, ev->locked, ev->exe);
+}
+
+/* The cgroup, if the cache did not have it; then both are kept. */
+static void who_cgroup(struct nl_who *who, u32 *flags,
+		       const struct who_read *how)
+{
+	u32 read = 0;
+
+	if (how->cached)
+		return;
+	who->cgroup = nl_cgroup_path(&who->cgroup_len, &who->cgroup_id, &read);
+	*flags |= read;
+	if (how->stamped && who->exe && !(*flags & NL_WHO_UNSURE))
+		nl_pcache_put(who, how->gen, how->ren);
 }
 
 int netlog_emit_sock(const struct netlog_sock_event *ev)
@@ -245,8 +290,8 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	struct netlog_sock *r = &buf->sock;
 	struct endpoint local = {}, remote = {};
 	struct netlog_strings w;
-	const char *exe;
-	size_t exe_len;
+	struct who_read how;
+	struct nl_who who;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -276,13 +321,18 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	 * path that is cut, or not one of the host's, is never whitelisted:
 	 * a user's mount namespace or chroot can put any file at any path.
 	 */
-	exe = nl_exe_path(&exe_len, &r->flags, ev->locked, ev->exe);
-	if (exe && !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
-	    whitelisted(exe, exe_len, r)) {
+	who_exe(ev, &who, &r->flags, &how);
+	if (who.exe && !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
+	    whitelisted(who.exe, who.exe_len, r)) {
+		/* the cgroup too, once, for the process's next events */
+		if (how.stamped)
+			who_cgroup(&who, &r->flags, &how);
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}
+	who_cgroup(&who, &r->flags, &how);
 	nl_fill_task(&r->task, sock_net(ev->sk)->ns.inum);
+	r->task.cgroup_id = who.cgroup_id;
 	r->hdr.uid = r->task.uid;	/* charged to the acting uid's share */
 	if (ev->save) {
 		ev->save->task = r->task;
@@ -291,7 +341,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	}
 
 	netlog_strings_begin(&w, r);
-	nl_put_who(&w, exe, exe_len, &r->task.cgroup_id);
+	nl_put_who(&w, &who);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

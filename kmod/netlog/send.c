@@ -100,7 +100,7 @@ bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
 	struct send_key key = {
 		.sk = (unsigned long)sk,
 		.tgid = task_tgid_nr(current),
-		.uid = from_kuid_munged(&init_user_ns, current_uid()),
+		.uid = nl_host_uid(current_uid()),
 	};
 	const struct socket *sock = READ_ONCE(sk->sk_socket);
 	struct send_memo *memo = this_cpu_ptr(&last_send);

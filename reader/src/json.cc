@@ -2,6 +2,7 @@
 #include "line.h"
 #include "render.h"
 #include "uapi/netlog.h"
+#include "who_cache.h"
 
 namespace netlog {
 namespace {
@@ -48,7 +49,7 @@ class JsonRenderer : public Renderer {
         << R"(","laddr":")" << ev->laddr << R"(","lport":)" << ev->lport
         << R"(,"raddr":")" << ev->raddr << R"(","rport":)" << ev->rport
         << R"(,"result":)" << ev->result << ',';
-      who(l, ctx, *ev);
+      who_cache_.put(l, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << R"("established":)"
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
@@ -59,7 +60,7 @@ class JsonRenderer : public Renderer {
       l.quoted(cfg->param, Quote::kJson) << R"(,"old":)";
       l.quoted(cfg->old_value, Quote::kJson) << R"(,"new":)";
       l.quoted(cfg->new_value, Quote::kJson) << ',';
-      who(l, ctx, *cfg);
+      who_cache_.put(l, *cfg, [&](Line& w) { who(w, ctx, *cfg); });
       who_flags(l, cfg->flags);
     } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
       l << R"("event":"exec","result":)" << ex->result << R"(,"filename":)";
@@ -74,7 +75,7 @@ class JsonRenderer : public Renderer {
       l << R"(],"comm_before":)";
       l.quoted(ex->comm_before, Quote::kJson) << R"(,"cwd":)";
       l.quoted(ex->cwd, Quote::kJson) << ',';
-      who(l, ctx, *ex);
+      who_cache_.put(l, *ex, [&](Line& w) { who(w, ctx, *ex); });
       who_flags(l, ex->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       l << R"("event":"missed","hook":)";
@@ -98,6 +99,9 @@ class JsonRenderer : public Renderer {
     l << R"("host":)";
     l.quoted(ctx.host(), Quote::kJson) << "}\n";
   }
+
+ private:
+  WhoCache who_cache_;
 };
 
 }  // namespace

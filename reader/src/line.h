@@ -77,6 +77,8 @@ class Line {
   }
   // RFC 3339 UTC with nanoseconds: 2026-11-22T10:00:00.000000001Z.
   Line& time(uint64_t real_ns);
+  // Where the next byte goes: what was written since is [pos, pos()).
+  const char* pos() const { return p_; }
 
  private:
   fmt::memory_buffer& out_;

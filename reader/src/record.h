@@ -39,6 +39,7 @@ struct Task {
   // Login uid and audit session (minor 2; NETLOG_UID_NONE when unset).
   bool audit = false;  // the record has them
   uint32_t auid = NETLOG_UID_NONE, ses = NETLOG_UID_NONE;
+  bool operator==(const Task&) const = default;
 };
 
 struct SockEvent {

@@ -98,6 +98,7 @@ Counters sum_stats() {
                : std::stoll(line.substr(at + key.size() + 2));
   };
   for (std::string line; std::getline(in, line);) {
+    if (line.rfind("cache ", 0) == 0) continue;  // lookups, not events
     c.hits += field(line, "hits");
     c.emitted += field(line, "emitted");
     c.dropped += field(line, "dropped");
