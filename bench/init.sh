@@ -1,5 +1,6 @@
 #!/bin/bash
-# /init of the bench VM (a Debian bookworm root with auditd and bpftrace).
+# /init of the bench VM (a Debian bookworm root with auditd, bpftrace and
+# bcc's tools).
 # Runs every configuration in turn, round after round, and prints one line
 # per measurement on the second serial port:
 #   result config=C workload=W round=R ops=N seconds=S ops_per_s=X
@@ -23,7 +24,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 exec >/dev/ttyS1 2>&1
 
 seconds=1 rounds=3 procs=2 profile=1
-configs=baseline,netlog,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace
+configs=baseline,netlog,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
@@ -53,6 +54,21 @@ audit_lost() {
 }
 
 bt_out=/tmp/bpftrace.out
+bcc_tools="tcpconnect tcpaccept tcplife"
+
+# Lines bcc's tools printed (their headers not counted), and what they said
+# they lost ("Possibly lost N samples").
+bcc_events() {
+	local n=0 tool
+	for tool in $bcc_tools; do
+		n=$((n + $(grep -cv '^PID\|^TIME\|^Tracing\|lost\|^ *$' "/tmp/$tool.out")))
+	done
+	echo "$n"
+}
+bcc_lost() {
+	cat /tmp/tcp*.out | grep -o 'lost [0-9]* samples' |
+		awk '{ n += $2 } END { print n + 0 }'
+}
 
 # What the configuration has recorded and lost so far: "EVENTS LOST".
 counts() {
@@ -62,6 +78,7 @@ counts() {
 	netlog-filtered) echo "$(netlog_sum filtered) $(netlog_sum dropped)" ;;
 	execlog*) echo "$(execlog_count emitted) $(execlog_count dropped)" ;;
 	auditd) echo "$(grep -c '^type=SYSCALL' "$audit_log") $(audit_lost)" ;;
+	bcc) echo "$(bcc_events) $(bcc_lost)" ;;
 	bpftrace) echo "$(grep -c '^kretprobe\|^kprobe\|^tracepoint' "$bt_out")" \
 		"$(grep -o 'Lost [0-9]* events' "$bt_out" |
 			awk '{ n += $2 } END { print n + 0 }')" ;;
@@ -110,6 +127,24 @@ start() {
 			-S connect,accept,accept4,bind,listen,close >/dev/null
 		auditctl -a always,exit -F arch=b64 -S execve,execveat >/dev/null
 		;;
+	bcc)
+		# bcc's tools, as an admin runs them for the same coverage: each
+		# compiles its program when it starts (minutes under TCG).
+		tracers=()
+		for tool in $bcc_tools; do
+			PYTHONUNBUFFERED=1 "$tool-bpfcc" >"/tmp/$tool.out" 2>&1 &
+			tracers+=($!)
+		done
+		for tool in $bcc_tools; do
+			for _ in $(seq 1200); do
+				grep -q '^PID\|^TIME' "/tmp/$tool.out" && break
+				sleep 0.5
+			done
+			grep -q '^PID\|^TIME' "/tmp/$tool.out" ||
+				{ cat "/tmp/$tool.out"; return 1; }
+		done
+		sleep 1
+		;;
 	bpftrace)
 		: >"$bt_out"
 		bpftrace /bench/netlog.bt >"$bt_out" 2>&1 &
@@ -156,6 +191,10 @@ stop() {
 	bpftrace)
 		kill -INT "$tracer"
 		wait "$tracer"
+		;;
+	bcc)
+		kill -INT "${tracers[@]}"
+		wait "${tracers[@]}"
 		;;
 	esac
 }

@@ -10,15 +10,17 @@ import statistics
 import sys
 
 ORDER = ["baseline", "netlog", "netlog-kernel", "netlog-filtered", "execlog", "execlog-success",
-         "auditd", "bpftrace"]
+         "auditd", "bpftrace", "bcc"]
 # Events a complete recorder makes per operation, where it is one number:
 # one exec record per exec (auditd: its SYSCALL record; bpftrace: its line).
 EXPECTED = {"exec": {"execlog": 1, "execlog-success": 1, "auditd": 1,
                     "bpftrace": 1},
             # connect, connect_done, accept, and the two closes
-            "tcp": {"netlog": 5, "netlog-kernel": 5},
-            # bind, connect, close
-            "udp": {"netlog": 3, "netlog-kernel": 3}}
+            # (bcc: tcpconnect's connect, tcpaccept's accept, and
+            # tcplife's line for each of the two sockets' lives)
+            "tcp": {"netlog": 5, "netlog-kernel": 5, "bcc": 4},
+            # bind, connect, close (bcc's TCP tools see none of them)
+            "udp": {"netlog": 3, "netlog-kernel": 3, "bcc": 3}}
 
 
 KERNEL_BAD = re.compile(r"\b(BUG|WARNING|Oops|general protection|"
@@ -102,7 +104,7 @@ def vm_tables(runs):
                 f"{100 * slow[config]:+.1f}% | {1e9 / med:,.0f} | "
                 f"{per_event} | {per_op:.2f} | {share} | {lost} |")
         ours = "execlog" if workload == "exec" else "netlog"
-        for peer in ("auditd", "bpftrace"):
+        for peer in ("auditd", "bpftrace", "bcc"):
             # (a ratio to a peer's noise, under 0.5%, says nothing)
             if ours in slow and peer in slow and slow[peer] >= 0.005:
                 out.append(f"\n{ours}'s slowdown is "

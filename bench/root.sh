@@ -2,11 +2,25 @@
 # Builds (once) the bench VM's root: a debootstrap of Debian bookworm with
 # auditd, bpftrace and perf, and systemd, rsyslog and the reader's libraries
 # (tests/journal boots it as PID 1 and installs the reader's .deb),
-# packed as an uncompressed cpio that the bench puts in front of its own files. Cached in /var/cache/netlog/bench-root/<hash of
-# this script>; prints the cpio's path. debootstrap comes from scripts/deps.sh.
+# packed as an uncompressed cpio that the bench puts in front of its own
+# files. Cached in /var/cache/netlog/bench-root/<hash of
+# this script and the flavour>; prints the cpio's path. debootstrap comes
+# from scripts/deps.sh.
+#
+# root.sh bcc: the same with bcc's tools (bpfcc-tools) for make bench, in a
+# root of its own: they bring LLVM, which the systemd VM test need not boot.
 set -euo pipefail
 
 packages=auditd,bpftrace,iproute2,kmod,linux-perf,procps,systemd,systemd-sysv,udev,rsyslog,libfmt9,libnl-3-200,libnl-genl-3-200
+flavour=${1:-}
+case "$flavour" in
+"") ;;
+bcc) packages+=,bpfcc-tools,python3-netaddr ;;
+*)
+	echo "bench/root.sh: unknown flavour $flavour" >&2
+	exit 2
+	;;
+esac
 # The mirror is the one this machine's apt uses for bookworm's main
 # (DEBIAN_MIRROR overrides): the project names no package host.
 # shellcheck disable=SC2016 # $(SITE) and the like are apt's, not the shell's
@@ -16,7 +30,7 @@ if [ -z "$mirror" ]; then
 	echo "bench/root.sh: apt has no bookworm main source (or needs apt-get update); set DEBIAN_MIRROR" >&2
 	exit 1
 fi
-cache=/var/cache/netlog/bench-root/$(sha256sum "$0" | cut -c1-12)
+cache=/var/cache/netlog/bench-root/$( (cat "$0" && echo "$flavour") | sha256sum | cut -c1-12)
 cpio=$cache/root.cpio
 
 if [ ! -s "$cpio" ]; then

@@ -15,11 +15,11 @@ out=$top/build/bench
 stage=$out/overlay
 "$top/scripts/deps.sh"
 eval "$("$top/scripts/kernel.sh" 6.1)"
-root_cpio=$("$top/bench/root.sh")
+root_cpio=$("$top/bench/root.sh" bcc)
 
 rm -rf "$stage"
 # The root has a merged /usr (/lib is a link): nothing of ours goes there.
-mkdir -p "$out/kmod" "$stage"/{usr/local/lib/netlog,usr/local/bin,bench}
+mkdir -p "$out/kmod" "$stage"/{usr/local/lib/netlog,usr/local/bin,usr/src,bench}
 cp -r "$top/kmod/." "$out/kmod/"
 make -s -C "$out/kmod" KDIR="$KDIR" modules
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
@@ -41,6 +41,11 @@ ldd "$stage/usr/local/bin/netlog-reader" | awk '/=> \// { print $3 }' |
 	mkdir -p "$(dirname "$dest")"
 	cp -L "$lib" "$dest"
 done
+# bcc compiles its tools' programs against the running kernel's headers.
+cp -a "$(dirname "$KDIR")"/linux-headers-"$KVER" \
+	"$(dirname "$KDIR")"/linux-headers-"${KVER%-*}"-common "$stage/usr/src/"
+mkdir -p "$stage/usr/lib/modules/$KVER"
+ln -s "/usr/src/linux-headers-$KVER" "$stage/usr/lib/modules/$KVER/build"
 install -m 0755 "$top/bench/init.sh" "$stage/init"
 cp "$top/bench/netlog.bt" "$stage/bench/"
 (cd "$stage" && find . | cpio -o -H newc --quiet) >"$out/overlay.cpio"
@@ -51,7 +56,7 @@ results=$out/results.log
 console=$out/console.log
 cmdline="console=ttyS0 rdinit=/init panic=-1 bench.seconds=${BENCH_SECONDS:-1}"
 cmdline+=" bench.rounds=${BENCH_ROUNDS:-3} bench.procs=${BENCH_PROCS:-2}"
-cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace}"
+cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc}"
 cmdline+=" bench.profile=${BENCH_PROFILE:-1}"
 [ "${BENCH_ICOUNT:-on}" = off ] || cmdline+=" bench.icount"
 echo "bench: booting $KVER (TCG); results in $results"

@@ -26,6 +26,7 @@
 #include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/tty.h>
+#include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 
 #include "../include/secure_log.h"
@@ -100,13 +101,19 @@ static void put_tty(struct netlog_strings *w)
  * root is init's (no chroot). init's root is taken when netlog loads
  * (pointers compared, never followed): if init changes its root later, as
  * an initramfs's switch_root does, every exe is flagged, never trusted.
+ * And its exe is the program it runs: the task is in the initial user
+ * namespace. The root of any other (any user can make one) may point its
+ * exe at any file with prctl(PR_SET_MM_MAP), and the processes that share
+ * or inherit that mm are in that namespace too: unshare() of a user
+ * namespace refuses a task whose mm is shared, and no task leaves one.
  */
 bool nl_host_view(void)
 {
 	const struct nsproxy *ns = current->nsproxy;
 	const struct fs_struct *fs = current->fs;
 
-	return ns && ns->mnt_ns == init_task.nsproxy->mnt_ns && fs &&
+	return current_user_ns() == &init_user_ns && ns &&
+	       ns->mnt_ns == init_task.nsproxy->mnt_ns && fs &&
 	       READ_ONCE(fs->root.mnt) == init_root.mnt &&
 	       READ_ONCE(fs->root.dentry) == init_root.dentry;
 }

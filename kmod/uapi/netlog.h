@@ -249,7 +249,11 @@ enum netlog_str {
  * minor 1: the exe path was not resolved from the root of the initial
  * mount namespace (the task is in another mount namespace, or chrooted),
  * so it may name another file than the same path names on the host. Such
- * an event is never whitelisted.
+ * an event is never whitelisted. Also set (same minor: the meaning is the
+ * same) when the file is on a mount that root cannot reach (another mount
+ * namespace's, a detached one, a memfd), and when the task is in a user
+ * namespace other than the initial one, whose root may set the exe to any
+ * file (prctl PR_SET_MM_MAP).
  */
 #define NETLOG_F_EXE_NS (1U << 7)
 /* minor 2, NETLOG_REC_EXEC: a string cut to its bound (filename, cwd) */

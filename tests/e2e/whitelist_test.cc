@@ -346,6 +346,18 @@ TEST_F(BorrowedPath, FileOnAMountTheHostCannotReachIsRecordedAndFlagged) {
   EXPECT_EQ(num(recs[0], "rport"), 20000);
 }
 
+// In a user namespace of its own, with the host's mounts and root, uid 1000
+// runs the very file the rule names; but the root of that namespace could
+// have pointed the process's exe at that file with prctl(PR_SET_MM_MAP) and
+// run anything, so no task in it is whitelisted by its exe.
+TEST_F(BorrowedPath, AUserNamespaceIsRecordedAndFlagged) {
+  auto recs = nc_as(20000, [] { return user_namespace(0); });
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(str(recs[0], "exe"), kAllowed);
+  EXPECT_EQ(num(recs[0], "exe_ns"), 1);
+  EXPECT_EQ(num(recs[0], "uid"), kUser);
+}
+
 TEST_F(BorrowedPath, ChrootIsRecordedAndFlagged) {
   auto recs = nc_as(20000, [] {
     return user_namespace(0) && chroot("/nl-jail") == 0 && chdir("/") == 0;
