@@ -44,8 +44,11 @@ done
 # bcc compiles its tools' programs against the running kernel's headers.
 cp -a "$(dirname "$KDIR")"/linux-headers-"$KVER" \
 	"$(dirname "$KDIR")"/linux-headers-"${KVER%-*}"-common "$stage/usr/src/"
+# (Debian's split headers: build is the flavour's, source the common part.)
 mkdir -p "$stage/usr/lib/modules/$KVER"
 ln -s "/usr/src/linux-headers-$KVER" "$stage/usr/lib/modules/$KVER/build"
+ln -s "/usr/src/linux-headers-${KVER%-*}-common" \
+	"$stage/usr/lib/modules/$KVER/source"
 install -m 0755 "$top/bench/init.sh" "$stage/init"
 cp "$top/bench/netlog.bt" "$stage/bench/"
 (cd "$stage" && find . | cpio -o -H newc --quiet) >"$out/overlay.cpio"
