@@ -90,7 +90,8 @@ static char *prepend(char *p, const char *start, const char *name, u32 len)
 
 /*
  * The path of @path from @root on @root_mnt (NULL: the walk ends at the
- * file's mount root, cut), like d_path(), built at the end of @buf. The
+ * file's mount root, cut), like d_path() (" (deleted)" too), built at the
+ * end of @buf. The
  * roots are compared, never followed. The dentry walk is validated by
  * rename_lock's sequence count and retried a few times, without ever
  * taking the lock. The mount tree is private to fs/, so for a file on a
@@ -114,6 +115,10 @@ char *nl_d_path_lockless(const struct path *path, const struct dentry *root,
 		if (seq & 1)
 			continue;
 		*--p = '\0';
+		if (d_unlinked(path->dentry)) {	/* as d_path() says it */
+			p -= sizeof(" (deleted)") - 1;
+			memcpy(p, " (deleted)", sizeof(" (deleted)") - 1);
+		}
 		rcu_read_lock();
 		while (p && d != root && d != path->mnt->mnt_root &&
 		       !IS_ROOT(d)) {
