@@ -49,7 +49,7 @@ class JsonRenderer : public Renderer {
         << R"(","laddr":")" << ev->laddr << R"(","lport":)" << ev->lport
         << R"(,"raddr":")" << ev->raddr << R"(","rport":)" << ev->rport
         << R"(,"result":)" << ev->result << ',';
-      who_cache_.put(l, *ev, [&](Line& w) { who(w, ctx, *ev); });
+      who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << R"("established":)"
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
@@ -60,7 +60,7 @@ class JsonRenderer : public Renderer {
       l.quoted(cfg->param, Quote::kJson) << R"(,"old":)";
       l.quoted(cfg->old_value, Quote::kJson) << R"(,"new":)";
       l.quoted(cfg->new_value, Quote::kJson) << ',';
-      who_cache_.put(l, *cfg, [&](Line& w) { who(w, ctx, *cfg); });
+      who_cache_.put(l, ctx, *cfg, [&](Line& w) { who(w, ctx, *cfg); });
       who_flags(l, cfg->flags);
     } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
       l << R"("event":"exec","result":)" << ex->result << R"(,"filename":)";
@@ -75,7 +75,7 @@ class JsonRenderer : public Renderer {
       l << R"(],"comm_before":)";
       l.quoted(ex->comm_before, Quote::kJson) << R"(,"cwd":)";
       l.quoted(ex->cwd, Quote::kJson) << ',';
-      who_cache_.put(l, *ex, [&](Line& w) { who(w, ctx, *ex); });
+      who_cache_.put(l, ctx, *ex, [&](Line& w) { who(w, ctx, *ex); });
       who_flags(l, ex->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       l << R"("event":"missed","hook":)";

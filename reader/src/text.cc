@@ -48,7 +48,7 @@ class TextRenderer : public Renderer {
         << " family=" << family_name(ev->laddr.family) << " laddr=" << ev->laddr
         << " lport=" << ev->lport << " raddr=" << ev->raddr
         << " rport=" << ev->rport << " result=" << ev->result;
-      who_cache_.put(l, *ev, [&](Line& w) { who(w, ctx, *ev); });
+      who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
       if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
@@ -58,7 +58,7 @@ class TextRenderer : public Renderer {
       l.quoted(cfg->param, Quote::kText) << " old=";
       l.quoted(cfg->old_value, Quote::kText) << " new=";
       l.quoted(cfg->new_value, Quote::kText);
-      who_cache_.put(l, *cfg, [&](Line& w) { who(w, ctx, *cfg); });
+      who_cache_.put(l, ctx, *cfg, [&](Line& w) { who(w, ctx, *cfg); });
       who_flags(l, cfg->flags);
     } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
       l << " event=exec result=" << ex->result << " filename=";
@@ -72,7 +72,7 @@ class TextRenderer : public Renderer {
       l << "] comm_before=";
       l.quoted(ex->comm_before, Quote::kText) << " cwd=";
       l.quoted(ex->cwd, Quote::kText);
-      who_cache_.put(l, *ex, [&](Line& w) { who(w, ctx, *ex); });
+      who_cache_.put(l, ctx, *ex, [&](Line& w) { who(w, ctx, *ex); });
       who_flags(l, ex->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       l << " event=missed hook=";

@@ -6,7 +6,7 @@
 // time: a record whose task and strings equal a kept entry's copies its
 // text instead of formatting and escaping it again. User names do not
 // change under a Context (it keeps each one it looked up), so neither can
-// the text.
+// the text of one Context's records.
 //
 // Measured with callgrind on a UDP-loop-like stream (20,000 records of two
 // alternating processes, Release build): see docs/benchmarks.md.
@@ -17,24 +17,25 @@
 
 #include "line.h"
 #include "record.h"
+#include "render.h"
 
 namespace netlog {
 
 class WhoCache {
  public:
   // Renders `ev`'s attribution with `render(l)`, or copies the text it
-  // rendered to last time for the same task and strings.
+  // rendered to last time for the same task and strings under `ctx`.
   template <typename Event, typename Render>
-  void put(Line& l, const Event& ev, Render&& render) {
+  void put(Line& l, const Context& ctx, const Event& ev, Render&& render) {
     Entry& e = entries_[slot(ev.task)];
-    if (e.valid && e.task == ev.task && e.comm == ev.comm && e.exe == ev.exe &&
-        e.cgroup == ev.cgroup && e.tty == ev.tty) {
+    if (e.ctx == &ctx && e.task == ev.task && e.comm == ev.comm &&
+        e.exe == ev.exe && e.cgroup == ev.cgroup && e.tty == ev.tty) {
       l << std::string_view(e.text);
       return;
     }
     const char* start = l.pos();
     render(l);
-    e.valid = true;
+    e.ctx = &ctx;
     e.task = ev.task;
     e.comm = ev.comm;
     e.exe = ev.exe;
@@ -45,7 +46,7 @@ class WhoCache {
 
  private:
   struct Entry {
-    bool valid = false;
+    const Context* ctx = nullptr;  // none yet
     Task task;
     std::string comm, exe, cgroup, tty, text;
   };

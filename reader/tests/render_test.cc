@@ -49,6 +49,42 @@ TEST(RenderJson, ConnectV6EveryField) {
 }
 
 // Before minor 2 the task's last 8 bytes were reserved: no auid, no ses.
+// One renderer keeps the rendered attribution of recent tasks
+// (who_cache.h): every line of a stream through it must be the line a fresh
+// renderer makes, whichever field of the task or its strings changed, and
+// under another Context (other user names) too.
+TEST(Render, KeptAttributionIsTheFreshOne) {
+  std::vector<test::SockSpec> specs(8);
+  specs[2].strings[2] = "/usr/bin/wget";  // exe
+  specs[3].task.tid = 102;
+  specs[4].task.uid = 1001;  // user name too
+  specs[5].strings[1] = "";  // tty
+  specs[6].strings[3] = "/user.slice";
+  specs[7].task.netns = 4026532000ULL;
+  for (Format f : {Format::kText, Format::kJson}) {
+    auto kept = make_renderer(f);
+    auto ctx = test_context();
+    Context other("vm1", [](uint32_t uid) { return fmt::format("u{}", uid); });
+    for (int pass = 0; pass < 2; pass++) {
+      for (size_t i = 0; i < specs.size(); i++) {
+        const auto bytes = test::sock_record(specs[i]);
+        auto rec = decode(bytes);
+        ASSERT_TRUE(rec);
+        Context& c = pass ? other : ctx;
+        fmt::memory_buffer got, fresh;
+        kept->render(*rec, c, got);
+        make_renderer(f)->render(*rec, c, fresh);
+        EXPECT_EQ(fmt::to_string(got), fmt::to_string(fresh))
+            << "pass " << pass << " record " << i;
+        // the same record again: from the kept text
+        got.clear();
+        kept->render(*rec, c, got);
+        EXPECT_EQ(fmt::to_string(got), fmt::to_string(fresh));
+      }
+    }
+  }
+}
+
 TEST(Render, MinorOneRecordHasNoAuid) {
   auto bytes = test::sock_record({});
   bytes[1] = std::byte{1};
