@@ -188,15 +188,31 @@ stop() {
 		while [ -e /run/auditd.pid ]; do sleep 0.2; done
 		auditctl -e 0 >/dev/null
 		;;
-	bpftrace)
-		kill -INT "$tracer"
-		wait "$tracer"
-		;;
-	bcc)
-		kill -INT "${tracers[@]}"
-		wait "${tracers[@]}"
-		;;
+	bpftrace) halt "$tracer" ;;
+	bcc) halt "${tracers[@]}" ;;
 	esac
+}
+
+# Stop tracers as an admin does, with ^C. A Python tool that is still
+# printing its backlog takes the interrupt inside its ctypes callback, which
+# swallows it, and would run on: after a minute, kill it.
+halt() {
+	local pid
+	kill -INT "$@"
+	for _ in $(seq 120); do
+		for pid; do
+			kill -0 "$pid" 2>/dev/null && break
+		done
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	for pid; do
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "=== pid $pid ignored SIGINT, killed" >&2
+			kill -KILL "$pid"
+		fi
+	done
+	wait "$@" 2>/dev/null || true
 }
 
 # netlog-kernel has no reader while a loop runs: empty its ring in between.
