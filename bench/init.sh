@@ -188,17 +188,19 @@ stop() {
 		while [ -e /run/auditd.pid ]; do sleep 0.2; done
 		auditctl -e 0 >/dev/null
 		;;
-	bpftrace) halt "$tracer" ;;
-	bcc) halt "${tracers[@]}" ;;
+	bpftrace) halt INT "$tracer" ;;
+	bcc) halt TERM "${tracers[@]}" ;;
 	esac
 }
 
-# Stop tracers as an admin does, with ^C. A Python tool that is still
-# printing its backlog takes the interrupt inside its ctypes callback, which
-# swallows it, and would run on: after a minute, kill it.
+# Stop tracers with SIG, then SIGKILL those still running a minute later.
+# bcc's tools get SIGTERM: a command run with & from a script starts with
+# SIGINT ignored, and Python then never raises KeyboardInterrupt (^C
+# left all three running, and the next round waiting for them).
 halt() {
-	local pid
-	kill -INT "$@"
+	local sig=$1 pid
+	shift
+	kill "-$sig" "$@"
 	for _ in $(seq 120); do
 		for pid; do
 			kill -0 "$pid" 2>/dev/null && break
@@ -208,7 +210,7 @@ halt() {
 	done
 	for pid; do
 		if kill -0 "$pid" 2>/dev/null; then
-			echo "=== pid $pid ignored SIGINT, killed" >&2
+			echo "=== pid $pid ignored SIG$sig, killed"
 			kill -KILL "$pid"
 		fi
 	done

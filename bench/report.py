@@ -16,11 +16,15 @@ ORDER = ["baseline", "netlog", "netlog-kernel", "netlog-filtered", "execlog", "e
 EXPECTED = {"exec": {"execlog": 1, "execlog-success": 1, "auditd": 1,
                     "bpftrace": 1},
             # connect, connect_done, accept, and the two closes
-            # (bcc: tcpconnect's connect, tcpaccept's accept, and
+            # (auditd: the connect, accept and two close syscalls;
+            # bpftrace: connect's and accept's returns, two releases;
+            # bcc: tcpconnect's connect, tcpaccept's accept, and
             # tcplife's line for each of the two sockets' lives)
-            "tcp": {"netlog": 5, "netlog-kernel": 5, "bcc": 4},
+            "tcp": {"netlog": 5, "netlog-kernel": 5, "auditd": 4,
+                    "bpftrace": 4, "bcc": 4},
             # bind, connect, close (bcc's TCP tools see none of them)
-            "udp": {"netlog": 3, "netlog-kernel": 3, "bcc": 3}}
+            "udp": {"netlog": 3, "netlog-kernel": 3, "auditd": 3,
+                    "bpftrace": 3, "bcc": 3}}
 
 
 KERNEL_BAD = re.compile(r"\b(BUG|WARNING|Oops|general protection|"
