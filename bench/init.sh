@@ -257,12 +257,12 @@ for config in baseline netlog; do
 		continue
 	fi
 	for workload in tcp udp; do
-		perf record -q -a -g -F 999 -e cpu-clock -o /tmp/perf.data -- \
+		perf record -q -a -g -F 4999 -e cpu-clock -o /tmp/perf.data -- \
 			netloop "$workload" "$seconds" "$procs" >/dev/null 2>&1
 		# By component (kernel, modules, reader, workload), then by symbol.
 		for sort in dso sym; do
 			perf report -i /tmp/perf.data --stdio --no-children \
-				--sort "$sort" -g none --percent-limit 0.7 2>/dev/null |
+				--sort "$sort" -g none --percent-limit 0.05 2>/dev/null |
 				grep '%' | sed "s/^/profile $config $workload: /"
 		done
 	done

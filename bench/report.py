@@ -66,6 +66,54 @@ def profile_tables(profile):
     return out
 
 
+# The kprobes core and ftrace: what any kprobe-based recorder pays per hit
+# before its handler runs (and, for a return probe, on the way back).
+MACHINERY = re.compile(r"kprobe|kretprobe|rethook|ftrace")
+
+
+def median_rate(runs, config, workload):
+    rates = [float(r["ops_per_s"]) for r in runs
+             if r["config"] == config and r["workload"] == workload]
+    return statistics.median(rates) if rates else None
+
+
+def component_tables(profile, runs):
+    """Under icount a sample is a fixed number of instructions, so a
+    component's share of a loop's samples, times the instructions of one
+    operation, is that component's instructions per operation."""
+    out = []
+    for which, rows in profile.items():
+        config, _, workload = which.rpartition(" ")
+        rate = median_rate(runs, config, workload)
+        if config == "baseline" or not rate:
+            continue
+        dso, machinery = {}, 0.0
+        for row in rows:
+            pct, _, name = row.partition("%")
+            name = name.strip()
+            if name.startswith("[k] "):
+                if MACHINERY.search(name):
+                    machinery += float(pct)
+            elif not name.startswith("[."):
+                dso[name] = float(pct)
+        events = [int(r["events"]) / int(r["ops"]) for r in runs
+                  if r["config"] == config and r["workload"] == workload]
+        per_op = statistics.median(events) if events else 0
+        out.append(f"\n### Components of the {workload.upper()} loop under "
+                   f"{config} (share of samples, instructions)\n")
+        out.append("| component | samples | instr/op | instr/event |")
+        out.append("|---|---:|---:|---:|")
+        parts = [("kprobes core and ftrace (kernel symbols)", machinery),
+                 ("netlog.ko", dso.get("[netlog]", 0.0)),
+                 ("secure_log.ko", dso.get("[secure_log]", 0.0)),
+                 ("netlog-reader", dso.get("netlog-reader", 0.0))]
+        for name, pct in parts:
+            instr = pct / 100 * 1e9 / rate
+            each = f"{instr / per_op:,.0f}" if per_op >= 0.01 else "-"
+            out.append(f"| {name} | {pct:.1f}% | {instr:,.0f} | {each} |")
+    return out
+
+
 def vm_tables(runs):
     out = []
     for workload in ("tcp", "udp", "udpsend", "exec"):
@@ -142,6 +190,7 @@ def main():
     lines += vm_tables(runs)
     for n in notes:
         lines.append(f"\nnote: {n}")
+    lines += component_tables(profile, runs)
     lines += profile_tables(profile)
     lines += reader_table(reader_json)
     print("\n".join(lines))
