@@ -251,8 +251,9 @@ for round in $(seq "$rounds"); do
 	done
 done
 # Where the time goes: a system-wide profile of each loop with no recorder
-# and under netlog (under icount, samples are instructions).
-for config in baseline netlog; do
+# and under netlog, recording and whitelisted (under icount, samples are
+# instructions).
+for config in baseline netlog netlog-filtered; do
 	if [ "$profile" != 1 ] || ! start "$config"; then
 		continue
 	fi
