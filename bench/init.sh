@@ -257,6 +257,9 @@ for config in baseline netlog netlog-filtered; do
 	if [ "$profile" != 1 ] || ! start "$config"; then
 		continue
 	fi
+	# perf names a module's functions as the kernel's: say whose they are.
+	grep -E '\[(netlog|secure_log)\]$' /proc/kallsyms |
+		awk '{ print "modsym", substr($4, 2, length($4) - 2), $3 }'
 	for workload in tcp udp; do
 		perf record -q -a -g -F 4999 -e cpu-clock -o /tmp/perf.data -- \
 			netloop "$workload" "$seconds" "$procs" >/dev/null 2>&1

@@ -32,7 +32,7 @@ KERNEL_BAD = re.compile(r"\b(BUG|WARNING|Oops|general protection|"
 
 
 def parse(path):
-    runs, header, notes, profile = [], "", [], {}
+    runs, header, notes, profile, modsyms = [], "", [], {}, {}
     in_dmesg = False
     with open(path, errors="replace") as f:
         for line in f:
@@ -48,10 +48,13 @@ def parse(path):
                 notes.append(line[4:])
             elif line.startswith("result "):
                 runs.append(dict(kv.split("=", 1) for kv in line.split()[1:]))
+            elif line.startswith("modsym "):
+                _, module, sym = line.split()
+                modsyms[sym] = module
             elif line.startswith("profile "):
                 which, rest = line[8:].split(":", 1)
                 profile.setdefault(which, []).append(rest.strip())
-    return runs, header, notes, profile
+    return runs, header, notes, profile, modsyms
 
 
 def profile_tables(profile):
@@ -77,7 +80,7 @@ def median_rate(runs, config, workload):
     return statistics.median(rates) if rates else None
 
 
-def component_tables(profile, runs):
+def component_tables(profile, runs, modsyms):
     """Under icount a sample is a fixed number of instructions, so a
     component's share of a loop's samples, times the instructions of one
     operation, is that component's instructions per operation."""
@@ -87,15 +90,18 @@ def component_tables(profile, runs):
         rate = median_rate(runs, config, workload)
         if config == "baseline" or not rate:
             continue
-        dso, machinery = {}, 0.0
+        share = {"machinery": 0.0, "netlog": 0.0, "secure_log": 0.0}
         for row in rows:
             pct, _, name = row.partition("%")
             name = name.strip()
             if name.startswith("[k] "):
-                if MACHINERY.search(name):
-                    machinery += float(pct)
+                sym = name[4:]
+                if sym in modsyms:
+                    share[modsyms[sym]] += float(pct)
+                elif MACHINERY.search(sym):
+                    share["machinery"] += float(pct)
             elif not name.startswith("[."):
-                dso[name] = float(pct)
+                share[name] = float(pct)
         events = [int(r["events"]) / int(r["ops"]) for r in runs
                   if r["config"] == config and r["workload"] == workload]
         per_op = statistics.median(events) if events else 0
@@ -103,10 +109,11 @@ def component_tables(profile, runs):
                    f"{config} (share of samples, instructions)\n")
         out.append("| component | samples | instr/op | instr/event |")
         out.append("|---|---:|---:|---:|")
-        parts = [("kprobes core and ftrace (kernel symbols)", machinery),
-                 ("netlog.ko", dso.get("[netlog]", 0.0)),
-                 ("secure_log.ko", dso.get("[secure_log]", 0.0)),
-                 ("netlog-reader", dso.get("netlog-reader", 0.0))]
+        parts = [("kprobes core and ftrace", share["machinery"]),
+                 ("netlog.ko", share["netlog"]),
+                 ("secure_log.ko", share["secure_log"]),
+                 ("netlog-reader (user space)",
+                  share.get("netlog-reader", 0.0))]
         for name, pct in parts:
             instr = pct / 100 * 1e9 / rate
             each = f"{instr / per_op:,.0f}" if per_op >= 0.01 else "-"
@@ -182,7 +189,7 @@ def reader_table(path):
 
 def main():
     results, reader_json, kver = sys.argv[1:4]
-    runs, header, notes, profile = parse(results)
+    runs, header, notes, profile, modsyms = parse(results)
     lines = [f"## make bench: {kver}, QEMU TCG ({header})"]
     if not runs:
         lines.append("\nNo measurement: the VM printed no result (see "
@@ -190,7 +197,7 @@ def main():
     lines += vm_tables(runs)
     for n in notes:
         lines.append(f"\nnote: {n}")
-    lines += component_tables(profile, runs)
+    lines += component_tables(profile, runs, modsyms)
     lines += profile_tables(profile)
     lines += reader_table(reader_json)
     print("\n".join(lines))
