@@ -74,10 +74,12 @@ def profile_tables(profile):
 MACHINERY = re.compile(r"kprobe|kretprobe|rethook|ftrace")
 
 
-def median_rate(runs, config, workload):
-    rates = [float(r["ops_per_s"]) for r in runs
-             if r["config"] == config and r["workload"] == workload]
-    return statistics.median(rates) if rates else None
+def rate_and_events(rs):
+    """Median ops/s of some runs, and the events they recorded per op."""
+    ops = sum(int(r["ops"]) for r in rs)
+    events = sum(int(r["events"]) for r in rs)
+    return (statistics.median(float(r["ops_per_s"]) for r in rs),
+            events / ops if ops else 0)
 
 
 def component_tables(profile, runs, modsyms):
@@ -87,9 +89,11 @@ def component_tables(profile, runs, modsyms):
     out = []
     for which, rows in profile.items():
         config, _, workload = which.rpartition(" ")
-        rate = median_rate(runs, config, workload)
-        if config == "baseline" or not rate:
+        rs = [r for r in runs
+              if r["config"] == config and r["workload"] == workload]
+        if config == "baseline" or not rs:
             continue
+        rate, per_op = rate_and_events(rs)
         share = {"machinery": 0.0, "netlog": 0.0, "secure_log": 0.0}
         for row in rows:
             pct, _, name = row.partition("%")
@@ -102,9 +106,6 @@ def component_tables(profile, runs, modsyms):
                     share["machinery"] += float(pct)
             elif not name.startswith("[."):
                 share[name] = float(pct)
-        events = [int(r["events"]) / int(r["ops"]) for r in runs
-                  if r["config"] == config and r["workload"] == workload]
-        per_op = statistics.median(events) if events else 0
         out.append(f"\n### Components of the {workload.upper()} loop under "
                    f"{config} (share of samples, instructions)\n")
         out.append("| component | samples | instr/op | instr/event |")
@@ -143,12 +144,9 @@ def vm_tables(runs):
                 continue
             rs = rows[config]
             rates = [float(r["ops_per_s"]) for r in rs]
-            med = statistics.median(rates)
-            ops = sum(int(r["ops"]) for r in rs)
-            events = sum(int(r["events"]) for r in rs)
+            med, per_op = rate_and_events(rs)
             lost = sum(int(r["lost"]) for r in rs)
             slow[config] = 1 - med / base
-            per_op = events / ops if ops else 0
             share = "-"
             expected = EXPECTED.get(workload, {}).get(config)
             if expected:
