@@ -193,6 +193,15 @@ stop() {
 	esac
 }
 
+# Whether any of the processes is still there.
+running() {
+	local pid
+	for pid; do
+		kill -0 "$pid" 2>/dev/null && return 0
+	done
+	return 1
+}
+
 # Stop tracers with SIG, then SIGKILL those still running a minute later.
 # bcc's tools get SIGTERM: a command run with & from a script starts with
 # SIGINT ignored, and Python then never raises KeyboardInterrupt (^C
@@ -202,10 +211,7 @@ halt() {
 	shift
 	kill "-$sig" "$@"
 	for _ in $(seq 120); do
-		for pid; do
-			kill -0 "$pid" 2>/dev/null && break
-		done
-		kill -0 "$pid" 2>/dev/null || break
+		running "$@" || break
 		sleep 0.5
 	done
 	for pid; do
