@@ -96,8 +96,7 @@ class JsonRenderer : public Renderer {
       l << R"("event":"unknown","type":)" << rec.hdr.type << R"(,"len":)"
         << rec.hdr.len << ',';
     }
-    l << R"("host":)";
-    l.quoted(ctx.host(), Quote::kJson) << "}\n";
+    l << R"("host":)" << ctx.quoted_host(Quote::kJson) << "}\n";
   }
 
  private:

@@ -85,6 +85,15 @@ char* put_ipv6(char* p, const uint8_t* b) {
   return p;
 }
 
+// Two addresses equal, as two 8-byte compares (std::array's == is a call
+// to memcmp).
+bool same(const Address& a, const Address& b) {
+  uint64_t x[2], y[2];
+  std::memcpy(x, a.bytes.data(), sizeof(x));
+  std::memcpy(y, b.bytes.data(), sizeof(y));
+  return a.family == b.family && x[0] == y[0] && x[1] == y[1];
+}
+
 }  // namespace
 
 Line& Line::operator<<(const Address& a) {
@@ -94,13 +103,16 @@ Line& Line::operator<<(const Address& a) {
   struct Kept {
     Address addr{0, {}};  // family 0: none yet
     uint8_t len = 0;
-    char text[48];
+    char text[kAddressRoom];
   };
   thread_local Kept kept[2];
   thread_local unsigned next = 0;
   for (const Kept& k : kept) {
-    if (k.addr.family == a.family && k.addr.bytes == a.bytes) {
-      std::memcpy(p_, k.text, k.len);
+    if (same(k.addr, a)) {
+      // All of text, a fixed-size copy: the line's bound counts 1 KiB for
+      // its fixed text and addresses, so there is room past the address.
+      assert(p_ + sizeof(k.text) <= out_.data() + out_.size());
+      std::memcpy(p_, k.text, sizeof(k.text));
       p_ += k.len;
       return *this;
     }

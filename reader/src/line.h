@@ -44,6 +44,14 @@ class Line {
     return 1024 + ((kMaxEscape * strings.size() + 2) + ... + 0);
   }
 
+  // Room for `n` more bytes than the bound given so far: for a part whose
+  // bound is known only once it is reached.
+  void extend(size_t n) {
+    const size_t at = static_cast<size_t>(p_ - out_.data());
+    out_.resize(out_.size() + n);
+    p_ = out_.data() + at;
+  }
+
   template <size_t N>
   Line& operator<<(const char (&s)[N]) {
     std::memcpy(p_, s, N - 1);
@@ -64,8 +72,10 @@ class Line {
     p_ = fmt::format_to(p_, FMT_COMPILE("{}"), v);
     return *this;
   }
-  // inet_ntop's text: dotted quad, or RFC 5952 IPv6.
+  // inet_ntop's text: dotted quad, or RFC 5952 IPv6. It may write up to
+  // kAddressRoom bytes (and then keeps only the text's).
   Line& operator<<(const Address& a);
+  static constexpr size_t kAddressRoom = 48;
 
   // `s` escaped (escape.h) between double quotes, for the text or JSON
   // format.

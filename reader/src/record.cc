@@ -48,6 +48,14 @@ struct Field {
   size_t max;
 };
 
+// From the task at `task_off` to the end of `cgroup`, the last of the four
+// strings every task record starts with.
+std::string_view who_bytes(std::span<const std::byte> b, size_t task_off,
+                           std::string_view cgroup) {
+  const auto* start = reinterpret_cast<const char*>(b.data() + task_off);
+  return std::string_view(start, cgroup.data() + cgroup.size() - start);
+}
+
 // The length-prefixed strings from `off` on, in order; strings past the
 // last field (a newer minor version's) are left alone.
 std::optional<Error> decode_strings(std::span<const std::byte> b, size_t off,
@@ -80,7 +88,9 @@ std::optional<Error> decode_config(std::span<const std::byte> b,
       {&ev.exe, NETLOG_EXE_MAX},         {&ev.cgroup, NETLOG_CGROUP_MAX},
       {&ev.old_value, NETLOG_VALUE_MAX}, {&ev.new_value, NETLOG_VALUE_MAX},
   };
-  return decode_strings(b, sizeof(netlog_config), fields);
+  if (auto err = decode_strings(b, sizeof(netlog_config), fields)) return err;
+  ev.who_bytes = who_bytes(b, offsetof(netlog_config, task), ev.cgroup);
+  return std::nullopt;
 }
 
 std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
@@ -110,6 +120,7 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
+  ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }
 
@@ -129,6 +140,7 @@ std::optional<Error> decode_exec(std::span<const std::byte> b, ExecEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_exec), fields))
     return Error{"exec " + err->message};
+  ev.who_bytes = who_bytes(b, offsetof(netlog_exec, task), ev.cgroup);
   return std::nullopt;
 }
 
@@ -169,29 +181,38 @@ Result<MissedEvent> decode_missed(std::span<const std::byte> b) {
       std::string_view(name, strnlen(name, NETLOG_HOOK_NAME_MAX))};
 }
 
+// The checks of record_length() on a header already loaded: the test
+// inline, the message only for a header that fails it.
+bool header_ok(const netlog_hdr& h) {
+  return h.abi_major == NETLOG_ABI_MAJOR && h.len >= sizeof(netlog_hdr) &&
+         h.len <= NETLOG_REC_MAX && h.len % NETLOG_REC_ALIGN == 0;
+}
+
+[[gnu::cold]] Error header_error(const netlog_hdr& h) {
+  if (h.abi_major != NETLOG_ABI_MAJOR)
+    return Error{fmt::format(
+        "record ABI version {}.{} is not supported (this reader knows {}.x)",
+        h.abi_major, h.abi_minor, NETLOG_ABI_MAJOR)};
+  return Error{fmt::format("corrupt record length {}", h.len)};
+}
+
 }  // namespace
 
 Result<size_t> record_length(std::span<const std::byte> bytes) {
   if (bytes.size() < sizeof(netlog_hdr)) return size_t{0};
   const auto h = load<netlog_hdr>(bytes);
-  if (h.abi_major != NETLOG_ABI_MAJOR)
-    return Error{fmt::format(
-        "record ABI version {}.{} is not supported (this reader knows {}.x)",
-        h.abi_major, h.abi_minor, NETLOG_ABI_MAJOR)};
-  if (h.len < sizeof(netlog_hdr) || h.len > NETLOG_REC_MAX ||
-      h.len % NETLOG_REC_ALIGN != 0)
-    return Error{fmt::format("corrupt record length {}", h.len)};
+  if (!header_ok(h)) return header_error(h);
   return size_t{h.len};
 }
 
 std::optional<Error> decode_into(std::span<const std::byte> bytes,
                                  Record& rec) {
-  auto len = record_length(bytes);
-  if (!len) return len.error();
-  if (*len == 0 || *len != bytes.size())
+  if (bytes.size() < sizeof(netlog_hdr))
     return Error{fmt::format("truncated record ({} bytes)", bytes.size())};
-
   const auto h = load<netlog_hdr>(bytes);
+  if (!header_ok(h)) return header_error(h);
+  if (h.len != bytes.size())
+    return Error{fmt::format("truncated record ({} bytes)", bytes.size())};
   rec.hdr = Header{h.abi_major, h.abi_minor, h.type,    h.len,
                    h.seq,       h.boot_ns,   h.real_ns, h.cpu};
   switch (h.type) {

@@ -53,6 +53,10 @@ struct SockEvent {
   // Untrusted bytes from the kernel: escape before printing. Views into
   // the bytes given to decode(), valid as long as those are.
   std::string_view comm, tty, exe, cgroup;
+  // The task and those four strings as sent, from the task to the end of
+  // cgroup: two records of one ABI minor with equal bytes here have the
+  // same attribution (who_cache.h compares these instead of each field).
+  std::string_view who_bytes;
 };
 
 struct LostEvent {
@@ -76,6 +80,7 @@ struct ConfigEvent {
   // Untrusted bytes, like SockEvent's; views into the decoded bytes.
   std::string_view comm, tty, exe, cgroup;
   std::string_view param, old_value, new_value;
+  std::string_view who_bytes;  // as SockEvent's (param is inside)
 };
 
 // One execve/execveat (execlog), once it succeeded or failed.
@@ -88,6 +93,7 @@ struct ExecEvent {
   // the arguments each followed by a NUL (see for_each_arg()).
   std::string_view comm, tty, exe, cgroup;
   std::string_view filename, comm_before, cwd, argv;
+  std::string_view who_bytes;  // as SockEvent's
 };
 
 // Calls `fn` with each argument of an exec record's argv: those ended by a

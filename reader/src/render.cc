@@ -13,8 +13,21 @@
 
 namespace netlog {
 
+namespace {
+
+std::string quoted(std::string_view s, Quote q) {
+  fmt::memory_buffer out;
+  Line(out, Line::bound_for(s)).quoted(s, q);
+  return fmt::to_string(out);
+}
+
+}  // namespace
+
 Context::Context(std::string host, UserLookup lookup)
-    : host_(std::move(host)), lookup_(std::move(lookup)) {}
+    : host_(std::move(host)),
+      host_text_(quoted(host_, Quote::kText)),
+      host_json_(quoted(host_, Quote::kJson)),
+      lookup_(std::move(lookup)) {}
 
 Context Context::system() {
   std::array<char, HOST_NAME_MAX + 1> host{};
@@ -52,18 +65,16 @@ std::string rfc3339(uint64_t real_ns) {
 }
 
 size_t line_bound(const Record& rec, Context& ctx) {
-  if (const auto* ev = std::get_if<SockEvent>(&rec.body))
-    return Line::bound_for(ctx.user(ev->task.uid), auid_user(ctx, ev->task),
-                           ev->tty, ev->comm, ev->exe, ev->cgroup, ctx.host());
+  // The attribution's strings are not counted: WhoCache::put extends the
+  // line by what it adds.
+  if (std::holds_alternative<SockEvent>(rec.body))
+    return Line::bound_for(ctx.host());
   if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body))
-    return Line::bound_for(ctx.user(cfg->task.uid), auid_user(ctx, cfg->task),
-                           cfg->tty, cfg->comm, cfg->exe, cfg->cgroup,
-                           cfg->param, cfg->old_value, cfg->new_value,
+    return Line::bound_for(cfg->param, cfg->old_value, cfg->new_value,
                            ctx.host());
   if (const auto* ex = std::get_if<ExecEvent>(&rec.body))
-    return Line::bound_for(ctx.user(ex->task.uid), auid_user(ctx, ex->task),
-                           ex->tty, ex->comm, ex->exe, ex->cgroup, ex->filename,
-                           ex->comm_before, ex->cwd, ex->argv, ctx.host());
+    return Line::bound_for(ex->filename, ex->comm_before, ex->cwd, ex->argv,
+                           ctx.host());
   if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
     std::string_view names[NETLOG_LOST_UIDS];
     for (size_t i = 0; i < lost->uids; i++)
@@ -148,7 +159,7 @@ auto fmt::formatter<netlog::Address>::format(const netlog::Address& a,
                                              format_context& ctx) const
     -> decltype(ctx.out()) {
   fmt::memory_buffer buf;
-  netlog::Line(buf, INET6_ADDRSTRLEN) << a;
+  netlog::Line(buf, netlog::Line::kAddressRoom) << a;
   return fmt::formatter<std::string_view>::format(
       std::string_view(buf.data(), buf.size()), ctx);
 }

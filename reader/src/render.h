@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "escape.h"
 #include "record.h"
 
 namespace netlog {
@@ -23,11 +24,16 @@ class Context {
   static Context system();
 
   const std::string& host() const { return host_; }
+  // The host name escaped and quoted for the text or JSON format, as
+  // Line::quoted() writes it: done once, not per line.
+  std::string_view quoted_host(Quote q) const {
+    return q == Quote::kJson ? host_json_ : host_text_;
+  }
   // The user's name, or the decimal uid when there is none.
   const std::string& user(uint32_t uid);
 
  private:
-  std::string host_;
+  std::string host_, host_text_, host_json_;
   UserLookup lookup_;
   std::unordered_map<uint32_t, std::string> users_;
   // The last one looked up: a trail is mostly one user after another.
@@ -52,7 +58,8 @@ std::unique_ptr<Renderer> make_ecs_renderer();
 std::unique_ptr<Renderer> make_renderer(Format format);
 
 // Shared by the renderers.
-// Bytes enough for the text or JSON line of `rec` (see Line::bound_for).
+// Bytes enough for the text or JSON line of `rec` but its attribution, for
+// which WhoCache::put makes room (see Line::bound_for).
 size_t line_bound(const Record& rec, Context& ctx);
 std::string rfc3339(uint64_t real_ns);
 // The login user's name; empty when unset or the record has none.

@@ -85,8 +85,7 @@ class TextRenderer : public Renderer {
     } else {
       l << " event=unknown type=" << rec.hdr.type << " len=" << rec.hdr.len;
     }
-    l << " host=";
-    l.quoted(ctx.host(), Quote::kText) << '\n';
+    l << " host=" << ctx.quoted_host(Quote::kText) << '\n';
   }
 
  private:

@@ -3,8 +3,9 @@
 // The rendered attribution of the last few tasks. A trail is mostly the
 // same few processes again and again, and their attribution (ids, user
 // names, tty, comm, exe, cgroup, netns) renders to the same bytes every
-// time: a record whose task and strings equal a kept entry's copies its
-// text instead of formatting and escaping it again. User names do not
+// time: a record whose task and strings came as the same bytes as a kept
+// entry's (its who_bytes, one memcmp) copies its text instead of
+// formatting and escaping it again. User names do not
 // change under a Context (it keeps each one it looked up), so neither can
 // the text of one Context's records.
 //
@@ -24,31 +25,34 @@ namespace netlog {
 class WhoCache {
  public:
   // Renders `ev`'s attribution with `render(l)`, or copies the text it
-  // rendered to last time for the same task and strings under `ctx`.
+  // rendered to last time for the same task and strings under `ctx`. The
+  // line's bound (Line::extend) grows by what this adds: the text's length,
+  // or a bound of what `render` writes.
   template <typename Event, typename Render>
-  void put(Line& l, const Context& ctx, const Event& ev, Render&& render) {
+  void put(Line& l, Context& ctx, const Event& ev, Render&& render) {
     Entry& e = entries_[slot(ev.task)];
-    if (e.ctx == &ctx && e.task == ev.task && e.comm == ev.comm &&
-        e.exe == ev.exe && e.cgroup == ev.cgroup && e.tty == ev.tty) {
+    if (e.ctx == &ctx && e.audit == ev.task.audit && !ev.who_bytes.empty() &&
+        e.key == ev.who_bytes) {
+      l.extend(e.text.size());
       l << std::string_view(e.text);
       return;
     }
+    l.extend(Line::bound_for(ctx.user(ev.task.uid), auid_user(ctx, ev.task),
+                             ev.tty, ev.comm, ev.exe, ev.cgroup));
     const char* start = l.pos();
     render(l);
     e.ctx = &ctx;
-    e.task = ev.task;
-    e.comm = ev.comm;
-    e.exe = ev.exe;
-    e.cgroup = ev.cgroup;
-    e.tty = ev.tty;
+    e.audit = ev.task.audit;
+    e.key = ev.who_bytes;
     e.text.assign(start, l.pos());
   }
 
  private:
   struct Entry {
     const Context* ctx = nullptr;  // none yet
-    Task task;
-    std::string comm, exe, cgroup, tty, text;
+    bool audit = false;            // the record's minor has auid and ses
+    std::string key;               // the record's who_bytes
+    std::string text;
   };
   static size_t slot(const Task& t) { return (t.tid * 0x9e3779b1u) >> 30; }
   std::array<Entry, 4> entries_;

@@ -85,6 +85,56 @@ TEST(Render, KeptAttributionIsTheFreshOne) {
   }
 }
 
+// who_cache.h keys on the task's bytes; the minor says whether its last 8
+// bytes are auid and ses, so the same bytes of minor 1 and 2 render apart.
+TEST(Render, KeptAttributionKnowsTheMinor) {
+  const auto two = test::sock_record({});
+  auto one = two;
+  one[1] = std::byte{1};
+  for (Format f : {Format::kText, Format::kJson}) {
+    auto kept = make_renderer(f);
+    auto ctx = test_context();
+    for (const auto& bytes : {two, one, two}) {
+      auto rec = decode(bytes);
+      ASSERT_TRUE(rec);
+      fmt::memory_buffer got, fresh;
+      kept->render(*rec, ctx, got);
+      make_renderer(f)->render(*rec, ctx, fresh);
+      EXPECT_EQ(fmt::to_string(got), fmt::to_string(fresh));
+    }
+  }
+}
+
+// The line's bound leaves the attribution out (WhoCache::put extends it):
+// user names of any length, each byte escaped, must still fit, rendered
+// afresh and from the kept text, in socket, exec and config records.
+TEST(Render, LongUserNamesFit) {
+  const std::string name(3000, '\x01');
+  Context ctx("vm1", [&](uint32_t) { return name; });
+  const std::vector<std::vector<std::byte>> records = {
+      test::sock_record({}), test::exec_record({}),
+      test::config_record("whitelist", "", "tcp")};
+  for (Format f : {Format::kText, Format::kJson}) {
+    const std::string escaped = f == Format::kJson ? "\\\\x01" : "\\x01";
+    auto r = make_renderer(f);
+    for (const auto& bytes : records) {
+      auto rec = decode(bytes);
+      ASSERT_TRUE(rec);
+      for (int again = 0; again < 2; again++) {
+        fmt::memory_buffer out;
+        r->render(*rec, ctx, out);
+        const std::string line = fmt::to_string(out);
+        size_t n = 0;
+        for (size_t at = line.find(escaped); at != std::string::npos;
+             at = line.find(escaped, at + escaped.size()))
+          n++;
+        EXPECT_EQ(n, 2 * name.size()) << "user and auid_user";
+        EXPECT_EQ(line.back(), '\n');
+      }
+    }
+  }
+}
+
 TEST(Render, MinorOneRecordHasNoAuid) {
   auto bytes = test::sock_record({});
   bytes[1] = std::byte{1};

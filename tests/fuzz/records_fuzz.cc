@@ -15,7 +15,10 @@
 #include "stream.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static netlog::Context ctx("fuzz", [](uint32_t) { return std::string(); });
+  // User names of up to 996 bytes that each escape to 4 or 5: the bound of
+  // the attribution (WhoCache::put's) must hold for any name.
+  static netlog::Context ctx(
+      "fuzz", [](uint32_t uid) { return std::string(uid % 997, '\x7f'); });
   static auto text = netlog::make_renderer(netlog::Format::kText);
   static auto json = netlog::make_renderer(netlog::Format::kJson);
   static auto klog = netlog::make_renderer(netlog::Format::kKlog);
