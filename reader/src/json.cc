@@ -30,6 +30,7 @@ void who(Line& l, Context& ctx, const Event& ev) {
 
 // The flags of who's strings, each followed by a comma.
 void who_flags(Line& l, uint32_t flags) {
+  if (!(flags & kWhoFlags)) return;
   if (flags & NETLOG_F_EXE_NS) l << R"("exe_ns":true,)";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << R"("argc_partial":true,)";
   if (auto trunc = truncated_names(flags); !trunc.empty())

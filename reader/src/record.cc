@@ -58,8 +58,10 @@ std::string_view who_bytes(std::span<const std::byte> b, size_t task_off,
 
 // The length-prefixed strings from `off` on, in order; strings past the
 // last field (a newer minor version's) are left alone.
+// (A template on their number, so that the loop unrolls.)
+template <size_t N>
 std::optional<Error> decode_strings(std::span<const std::byte> b, size_t off,
-                                    std::span<const Field> fields) {
+                                    const Field (&fields)[N]) {
   for (const auto& f : fields) {
     if (off + sizeof(uint16_t) > b.size())
       return Error{"record ends inside its strings"};

@@ -125,10 +125,7 @@ std::string truncated_names(uint32_t flags) {
       {NETLOG_F_TRUNC_ARGV, "argv"},
   };
   std::string out;
-  if (!(flags & (NETLOG_F_TRUNC_COMM | NETLOG_F_TRUNC_TTY | NETLOG_F_TRUNC_EXE |
-                 NETLOG_F_TRUNC_CGROUP | NETLOG_F_TRUNC_FILENAME |
-                 NETLOG_F_TRUNC_CWD | NETLOG_F_TRUNC_ARGV)))
-    return out;  // the common case, at once
+  if (!(flags & kTruncFlags)) return out;  // the common case, at once
   for (const auto& [bit, name] : kNames) {
     if (!(flags & bit)) continue;
     if (!out.empty()) out += ',';

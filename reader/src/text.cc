@@ -30,6 +30,7 @@ void who(Line& l, Context& ctx, const Event& ev) {
 }
 
 void who_flags(Line& l, uint32_t flags) {
+  if (!(flags & kWhoFlags)) return;
   if (flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << " argc_partial=1";
   if (auto trunc = truncated_names(flags); !trunc.empty())
