@@ -72,6 +72,7 @@ std::string_view family_name(uint8_t family);
 std::string lost_uids(const LostEvent& lost);
 // Names of the truncated strings, comma separated; empty when none.
 std::string truncated_names(uint32_t flags);
+// The flags of the strings that were cut.
 inline constexpr uint32_t kTruncFlags =
     NETLOG_F_TRUNC_COMM | NETLOG_F_TRUNC_TTY | NETLOG_F_TRUNC_EXE |
     NETLOG_F_TRUNC_CGROUP | NETLOG_F_TRUNC_FILENAME | NETLOG_F_TRUNC_CWD |

@@ -5,9 +5,9 @@
 // names, tty, comm, exe, cgroup, netns) renders to the same bytes every
 // time: a record whose task and strings came as the same bytes as a kept
 // entry's (its who_bytes, one memcmp) copies its text instead of
-// formatting and escaping it again. User names do not
-// change under a Context (it keeps each one it looked up), so neither can
-// the text of one Context's records.
+// formatting and escaping it again. User names do not change under a
+// Context (it keeps each one it looked up), so neither can the text of one
+// Context's records.
 //
 // Measured with callgrind on a UDP-loop-like stream (20,000 records of two
 // alternating processes, Release build): see docs/benchmarks.md.
