@@ -13,20 +13,10 @@
 
 namespace netlog {
 
-namespace {
-
-std::string quoted(std::string_view s, Quote q) {
-  fmt::memory_buffer out;
-  Line(out, Line::bound_for(s)).quoted(s, q);
-  return fmt::to_string(out);
-}
-
-}  // namespace
-
 Context::Context(std::string host, UserLookup lookup)
     : host_(std::move(host)),
-      host_text_(quoted(host_, Quote::kText)),
-      host_json_(quoted(host_, Quote::kJson)),
+      host_text_(quote_text(host_)),
+      host_json_(quote_json(host_)),
       lookup_(std::move(lookup)) {}
 
 Context Context::system() {

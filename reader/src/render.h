@@ -24,8 +24,9 @@ class Context {
   static Context system();
 
   const std::string& host() const { return host_; }
-  // The host name escaped and quoted for the text or JSON format, as
-  // Line::quoted() writes it: done once, not per line.
+  // The host name escaped and quoted for the text or JSON format
+  // (quote_text(), quote_json(): what Line::quoted() writes), done once,
+  // not per line.
   std::string_view quoted_host(Quote q) const {
     return q == Quote::kJson ? host_json_ : host_text_;
   }

@@ -135,6 +135,23 @@ TEST(Render, LongUserNamesFit) {
   }
 }
 
+// The host name is quoted once per Context (quoted_host()); a name with a
+// quote, a backslash and a control byte still comes out escaped.
+TEST(Render, HostNameIsEscaped) {
+  Context ctx("a\"b\\c\nd", [](uint32_t) { return std::string("u"); });
+  const auto rec = decode(test::sock_record({}));
+  ASSERT_TRUE(rec);
+  fmt::memory_buffer text, json;
+  make_renderer(Format::kText)->render(*rec, ctx, text);
+  make_renderer(Format::kJson)->render(*rec, ctx, json);
+  EXPECT_TRUE(fmt::to_string(text).ends_with(R"( host="a\"b\\c\x0ad")"
+                                             "\n"))
+      << fmt::to_string(text);
+  EXPECT_TRUE(fmt::to_string(json).ends_with(R"("host":"a\"b\\\\c\\x0ad"})"
+                                             "\n"))
+      << fmt::to_string(json);
+}
+
 TEST(Render, MinorOneRecordHasNoAuid) {
   auto bytes = test::sock_record({});
   bytes[1] = std::byte{1};
