@@ -7,6 +7,7 @@
 #ifndef _NETLOG_COMPAT_H
 #define _NETLOG_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/kernfs.h>
 #include <linux/rcupdate.h>
 
@@ -39,5 +40,23 @@ static inline const char *nl_kn_name(struct kernfs_node *kn)
 	return rcu_dereference(kn->name);
 }
 #endif
+
+/*
+ * A reference to the file *@fp points to, taken under rcu_read_lock(), or
+ * NULL when there is none or it is being freed. A plain get_file() there
+ * is wrong: the last reference may be dropped at any moment (a PR_SET_MM
+ * exe change by another task of the mm), and since 6.7 the memory of a
+ * freed file may already be another file's.
+ */
+static inline struct file *nl_get_file_rcu(struct file __rcu **fp)
+{
+#ifdef HAVE_GET_FILE_RCU_PTR
+	return get_file_rcu(fp);
+#else
+	struct file *f = rcu_dereference(*fp);
+
+	return f && get_file_rcu(f) ? f : NULL;
+#endif
+}
 
 #endif /* _NETLOG_COMPAT_H */

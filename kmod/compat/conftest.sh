@@ -31,6 +31,11 @@ try() {
 	# 6.15 they are RCU-protected (__parent, and name under RCU).
 	try HAVE_KERNFS_PLAIN_PARENT linux/kernfs.h \
 		'struct kernfs_node *kn = NULL; kn = kn->parent; (void)kn;'
+	# Since 6.7 files are SLAB_TYPESAFE_BY_RCU and get_file_rcu() takes
+	# the pointer's address, to check it still points to what it counted;
+	# before, it is a macro over the file itself.
+	try HAVE_GET_FILE_RCU_PTR linux/fs.h \
+		'struct file __rcu *p = NULL; struct file *f = get_file_rcu(&p); (void)f;'
 	# The check that the snippets compile at all: without it, broken
 	# flags would silently turn every feature off.
 	try HAVE_CONFTEST_WORKS linux/types.h 'u32 x = 0; (void)x;'

@@ -29,6 +29,7 @@
 #include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 
+#include "../compat/compat.h"
 #include "../include/secure_log.h"
 #include "attr.h"
 
@@ -40,6 +41,7 @@
 struct path_scratch {
 	char exe[PATH_MAX];
 	char other[PATH_MAX];
+	char loaded[PATH_MAX];	/* nl_exe_loaded_path() */
 };
 
 static struct path_scratch __percpu *path_buf;
@@ -122,9 +124,12 @@ bool nl_host_view(void)
  * The current task's exe, root and view, without references: our own mm
  * cannot go away under us, and its exe_file is replaced only by exec (not
  * while we are in a socket call; execlog reads it once exec has set it) or
- * PR_SET_MM_EXE_FILE; the struct file and
- * the dentries behind it are freed after an RCU grace period. Under
- * rcu_read_lock() (get_mm_exe_file() is not exported).
+ * by PR_SET_MM, of which another task of the mm may drop the old file at
+ * any time. The dentries and mounts behind a file are freed after an RCU
+ * grace period, so that reading its path under rcu_read_lock() is safe even
+ * then; the path read may then be another file's (since 6.7 a freed file's
+ * memory may be reused at once), but such an mm is marked before its exe
+ * changes, and the record flagged NETLOG_F_EXE_SET (exe_set.c).
  */
 static void current_exe(struct netlog_exe *e)
 {
@@ -144,11 +149,18 @@ static void current_exe(struct netlog_exe *e)
  */
 bool netlog_exe_keep(struct netlog_exe *e)
 {
+	struct mm_struct *mm = current->mm;
+
 	rcu_read_lock();
 	current_exe(e);
-	if (e->file)
-		get_file(e->file);	/* the mm holds one: cannot be 0 */
+	/*
+	 * The mm's own reference is no guarantee: another task of the mm may
+	 * replace the exe (PR_SET_MM) and drop it now.
+	 */
+	e->file = mm ? nl_get_file_rcu(&mm->exe_file) : NULL;
 	rcu_read_unlock();
+	e->set = false;
+	e->loaded = NULL;
 	return e->file;
 }
 
@@ -162,46 +174,87 @@ bool netlog_exe_keep(struct netlog_exe *e)
  * under (it may spin on fs->seq and take rename_lock), or the kernel is
  * PREEMPT_RT.
  */
+/*
+ * The path of @f from @e's root, into @buf: by d_path(), or by the
+ * lock-free walker if @walk or on PREEMPT_RT. NULL and @trunc in @flags
+ * when it does not fit or the walk stopped short. Under rcu_read_lock().
+ */
+static char *exe_file_path(const struct file *f, const struct netlog_exe *e,
+			   bool walk, char *buf, u32 *flags, u32 trunc)
+{
+	char *path;
+
+	if (walk || IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		bool cut = true;
+
+		path = nl_d_path_lockless(&f->f_path, e->root, e->root_mnt,
+					  buf, PATH_MAX, &cut);
+		if (cut)
+			*flags |= trunc;
+	} else {
+		path = d_path(&f->f_path, buf, PATH_MAX);
+	}
+	if (IS_ERR(path)) {
+		*flags |= trunc;
+		path = NULL;
+	}
+	return path;
+}
+
 const char *nl_exe_path(size_t *len, u32 *flags, bool lockless,
 			const struct netlog_exe *kept)
 {
 	char *buf = this_cpu_ptr(path_buf)->exe;
 	struct netlog_exe now;
 	const struct netlog_exe *e = kept ?: &now;
+	bool walk = kept || lockless || IS_ENABLED(CONFIG_PREEMPT_RT);
 	bool e_host_lost = false;
 	char *path = NULL;
 
 	rcu_read_lock();
 	if (!kept)
 		current_exe(&now);
-	if (e->file && (kept || lockless || IS_ENABLED(CONFIG_PREEMPT_RT))) {
-		bool cut = true;
-
-		path = nl_d_path_lockless(&e->file->f_path, e->root,
-					  e->root_mnt, buf, PATH_MAX, &cut);
-		if (cut)
-			*flags |= NETLOG_F_TRUNC_EXE;
-	} else if (e->file) {
-		path = d_path(&e->file->f_path, buf, PATH_MAX);
-		/*
-		 * d_path() names a file on a mount the root cannot reach (a
-		 * mount namespace's, a detached one, a memfd) from that
-		 * mount's own root: a user who owns a mount namespace can
-		 * make any path that way and exec the file from the host's
-		 * namespace. Such a path is not one of the host's.
-		 */
-		if (e->host && !IS_ERR(path) &&
-		    !path_is_under(&e->file->f_path, &init_root))
-			e_host_lost = true;
-	}
+	if (e->file)
+		path = exe_file_path(e->file, e, walk, buf, flags,
+				     NETLOG_F_TRUNC_EXE);
+	/*
+	 * d_path() names a file on a mount the root cannot reach (a mount
+	 * namespace's, a detached one, a memfd) from that mount's own root:
+	 * a user who owns a mount namespace can make any path that way and
+	 * exec the file from the host's namespace. Such a path is not one of
+	 * the host's. (The walker stops at the top of such a mount: cut.)
+	 */
+	if (path && !walk && e->host &&
+	    !path_is_under(&e->file->f_path, &init_root))
+		e_host_lost = true;
 	rcu_read_unlock();
 
-	if (IS_ERR(path)) {
-		*flags |= NETLOG_F_TRUNC_EXE;
-		path = NULL;
-	}
 	if (!e->host || e_host_lost)
 		*flags |= NETLOG_F_EXE_NS;
+	*len = path ? strlen(path) : 0;
+	return path;
+}
+
+/*
+ * The path of @loaded, the exe a marked mm had before (exe_set.c), as the
+ * current task's root, or @kept's, sees it, in the per-CPU path buffer that
+ * the exe and the cgroup do not use. @lockless as for nl_exe_path().
+ */
+const char *nl_exe_loaded_path(const struct file *loaded, size_t *len,
+			       u32 *flags, bool lockless,
+			       const struct netlog_exe *kept)
+{
+	char *buf = this_cpu_ptr(path_buf)->loaded;
+	struct netlog_exe now;
+	const struct netlog_exe *e = kept ?: &now;
+	char *path;
+
+	rcu_read_lock();
+	if (!kept)
+		current_exe(&now);
+	path = exe_file_path(loaded, e, kept || lockless, buf, flags,
+			     NETLOG_F_TRUNC_EXE_LOADED);
+	rcu_read_unlock();
 	*len = path ? strlen(path) : 0;
 	return path;
 }

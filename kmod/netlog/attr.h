@@ -23,6 +23,8 @@ struct netlog_exe {
 	const struct dentry *root;
 	const struct vfsmount *root_mnt;
 	bool host;		/* host_view() held */
+	bool set;		/* the mm was marked (exe_set.c) */
+	struct file *loaded;	/* its exe before that: a reference, or NULL */
 };
 
 /*
@@ -42,6 +44,9 @@ void nl_attr_exit(void);
 bool netlog_exe_keep(struct netlog_exe *e);
 const char *nl_exe_path(size_t *len, u32 *flags, bool lockless,
 			const struct netlog_exe *kept);
+const char *nl_exe_loaded_path(const struct file *loaded, size_t *len,
+			       u32 *flags, bool lockless,
+			       const struct netlog_exe *kept);
 const char *nl_cwd_path(size_t *len, u32 *flags, u32 trunc);
 void nl_fill_task(struct netlog_task *t, u64 netns);
 bool nl_host_view(void);

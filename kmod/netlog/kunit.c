@@ -140,8 +140,9 @@ static const u8 *string_at(const struct netlog_sock *rec, unsigned int idx,
 	}
 }
 
-static const u16 str_max[NETLOG_STR_COUNT] = {
-	NETLOG_COMM_MAX, NETLOG_TTY_MAX, NETLOG_EXE_MAX, NETLOG_CGROUP_MAX
+static const u16 str_max[NETLOG_SOCK_STR_COUNT] = {
+	NETLOG_COMM_MAX, NETLOG_TTY_MAX, NETLOG_EXE_MAX, NETLOG_CGROUP_MAX,
+	NETLOG_EXE_MAX
 };
 
 static void str_at_bound_is_whole(struct kunit *test)
@@ -152,12 +153,12 @@ static void str_at_bound_is_whole(struct kunit *test)
 	u16 len;
 
 	netlog_strings_begin(&w, rec);
-	for (i = 0; i < NETLOG_STR_COUNT; i++)
+	for (i = 0; i < NETLOG_SOCK_STR_COUNT; i++)
 		netlog_put_string(&w, tail_marked(test, str_max[i]),
 				  str_max[i]);
 	netlog_strings_end(&w);
 	KUNIT_EXPECT_EQ(test, rec->flags, 0U);
-	for (i = 0; i < NETLOG_STR_COUNT; i++) {
+	for (i = 0; i < NETLOG_SOCK_STR_COUNT; i++) {
 		const u8 *s = string_at(rec, i, &len);
 
 		KUNIT_EXPECT_EQ(test, len, str_max[i]);
@@ -165,9 +166,10 @@ static void str_at_bound_is_whole(struct kunit *test)
 					     str_max[i]), 0);
 	}
 	KUNIT_EXPECT_EQ(test, rec->hdr.len,
-			(u32)ALIGN(sizeof(*rec) + 4 * sizeof(u16) +
+			(u32)ALIGN(sizeof(*rec) +
+				   NETLOG_SOCK_STR_COUNT * sizeof(u16) +
 				   NETLOG_COMM_MAX + NETLOG_TTY_MAX +
-				   NETLOG_EXE_MAX + NETLOG_CGROUP_MAX,
+				   2 * NETLOG_EXE_MAX + NETLOG_CGROUP_MAX,
 				   NETLOG_REC_ALIGN));
 }
 
@@ -179,9 +181,9 @@ static void str_at_bound_is_whole(struct kunit *test)
  */
 static void str_longest_keep_tail(struct kunit *test)
 {
-	static const size_t in[NETLOG_STR_COUNT] = {
+	static const size_t in[NETLOG_SOCK_STR_COUNT] = {
 		NETLOG_COMM_MAX + 1, NETLOG_TTY_MAX + 1, PATH_MAX - 1,
-		PATH_MAX - 1
+		PATH_MAX - 1, PATH_MAX - 1
 	};
 	struct netlog_sock *rec = rec_buf(test);
 	struct netlog_strings w;
@@ -191,14 +193,14 @@ static void str_longest_keep_tail(struct kunit *test)
 
 	rec->flags = NETLOG_F_ESTABLISHED;
 	netlog_strings_begin(&w, rec);
-	for (i = 0; i < NETLOG_STR_COUNT; i++)
+	for (i = 0; i < NETLOG_SOCK_STR_COUNT; i++)
 		netlog_put_string(&w, tail_marked(test, in[i]), in[i]);
 	netlog_strings_end(&w);
 	KUNIT_EXPECT_EQ(test, rec->flags,
 			NETLOG_F_ESTABLISHED | NETLOG_F_TRUNC_COMM |
 			NETLOG_F_TRUNC_TTY | NETLOG_F_TRUNC_EXE |
-			NETLOG_F_TRUNC_CGROUP);
-	for (i = 0; i < NETLOG_STR_COUNT; i++) {
+			NETLOG_F_TRUNC_CGROUP | NETLOG_F_TRUNC_EXE_LOADED);
+	for (i = 0; i < NETLOG_SOCK_STR_COUNT; i++) {
 		const u8 *s = string_at(rec, i, &len);
 
 		KUNIT_EXPECT_EQ(test, len, str_max[i]);
@@ -229,12 +231,13 @@ static void str_missing_are_empty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec->flags, 0U);
 	KUNIT_EXPECT_EQ(test, memcmp(string_at(rec, 0, &len), "nc", 2), 0);
 	KUNIT_EXPECT_EQ(test, len, 2);
-	for (i = 1; i < NETLOG_STR_COUNT; i++) {
+	for (i = 1; i < NETLOG_SOCK_STR_COUNT; i++) {
 		string_at(rec, i, &len);
 		KUNIT_EXPECT_EQ(test, len, 0);
 	}
 	KUNIT_EXPECT_EQ(test, rec->hdr.len,
-			(u32)ALIGN(sizeof(*rec) + 4 * sizeof(u16) + 2,
+			(u32)ALIGN(sizeof(*rec) +
+				   NETLOG_SOCK_STR_COUNT * sizeof(u16) + 2,
 				   NETLOG_REC_ALIGN));
 }
 

@@ -54,6 +54,17 @@ struct netlog_sock_event {
 	const struct netlog_exe *exe;
 };
 
+/*
+ * Whether @sk is a struct tcp_sock, so that tcp_sk() and sk_is_mptcp() may
+ * read it. sk_protocol alone does not say: a SOCK_RAW socket may carry any
+ * protocol number, IPPROTO_TCP among them (any user may make one in a user
+ * and network namespace of its own), and a raw_sock is far smaller.
+ */
+static inline bool nl_sk_is_tcp(const struct sock *sk)
+{
+	return sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
+}
+
 int netlog_record_init(void);
 void netlog_record_exit(void);
 int netlog_emit_sock(const struct netlog_sock_event *ev);
@@ -81,6 +92,13 @@ void nl_pcache_stamp(unsigned int *gen, unsigned int *ren);
 void nl_pcache_put(const struct nl_who *who, unsigned int gen,
 		   unsigned int ren);
 int nl_pcache_stats(struct secure_log_stats *s);
+
+/* exe_set.c: processes whose exe is not the one they exec'd */
+int nl_exe_set_init(void);
+void nl_exe_set_exit(void);
+u32 nl_exe_set_of(struct mm_struct *mm, struct file **loaded);
+void nl_exe_set_keep(struct mm_struct *mm, struct netlog_exe *e);
+int nl_exe_set_stats(struct secure_log_stats *s);
 
 /* table.c: a fixed table from a kernel pointer to a value */
 struct nl_table {

@@ -182,7 +182,7 @@ static bool probe_is_on(int id)
 /* The first subflow of an MPTCP socket, in the task that made it. */
 static bool user_subflow(const struct sock *sk)
 {
-	return sk->sk_protocol == IPPROTO_TCP && sk_is_mptcp(sk) &&
+	return nl_sk_is_tcp(sk) && sk_is_mptcp(sk) &&
 	       !(current->flags & PF_KTHREAD);
 }
 
@@ -429,7 +429,7 @@ static bool was_established(const struct sock *sk)
 		return false;
 	if (BIT(sk->sk_state) & TCPF_WAS_ESTABLISHED)
 		return true;
-	return sk->sk_protocol == IPPROTO_TCP && READ_ONCE(tcp_sk(sk)->srtt_us);
+	return nl_sk_is_tcp(sk) && READ_ONCE(tcp_sk(sk)->srtt_us);
 }
 
 /* int inet_release(struct socket *): the socket's last reference is gone. */
@@ -460,6 +460,15 @@ static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+static void drop_exe(void *value)
+{
+	struct netlog_exe *exe = value;
+
+	fput(exe->file);
+	if (exe->loaded)
+		fput(exe->loaded);
+}
+
 /*
  * exit_mm_release(struct task_struct *, struct mm_struct *), from exit_mm(),
  * in the exiting task while its mm is still set: keep its exe.
@@ -470,14 +479,10 @@ static int exit_mm_entry(struct kprobe *kp, struct pt_regs *regs)
 
 	if ((current->flags & PF_KTHREAD) || !netlog_exe_keep(&exe))
 		return 0;
+	nl_exe_set_keep(current->mm, &exe);
 	if (!nl_table_put(&exiting, current, &exe))
-		fput(exe.file);
+		drop_exe(&exe);
 	return 0;
-}
-
-static void drop_exe(void *value)
-{
-	fput(((struct netlog_exe *)value)->file);
 }
 
 /* cgroup_exit(struct task_struct *): the task has run its last fput. */
@@ -1087,6 +1092,8 @@ static int stats_walk(struct secure_log_stats *s)
 			     true) ?:
 		      s->val(s, "missed", atomic_long_read(&t->table->overflow),
 			     false);
+	if (!ret)
+		ret = nl_exe_set_stats(s);
 	if (!ret)
 		ret = nl_pcache_stats(s);
 	mutex_unlock(&hooks_lock);

@@ -18,8 +18,9 @@ struct nl_str_bound {
 	[NETLOG_STR_EXE] = { NETLOG_EXE_MAX, NETLOG_F_TRUNC_EXE },          \
 	[NETLOG_STR_CGROUP] = { NETLOG_CGROUP_MAX, NETLOG_F_TRUNC_CGROUP }
 
-static const struct nl_str_bound sock_bounds[NETLOG_STR_COUNT] = {
+static const struct nl_str_bound sock_bounds[NETLOG_SOCK_STR_COUNT] = {
 	WHO_BOUNDS,
+	[NETLOG_STR_EXE_LOADED] = { NETLOG_EXE_MAX, NETLOG_F_TRUNC_EXE_LOADED },
 };
 
 static const struct nl_str_bound config_bounds[NETLOG_CONFIG_STR_COUNT] = {

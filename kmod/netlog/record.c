@@ -43,10 +43,16 @@ int netlog_record_init(void)
 		ret = -ENOMEM;
 		goto err_attr;
 	}
+	ret = nl_exe_set_init();
+	if (ret)
+		goto err_buf;
 	/* Never fails: without its hooks the cache is off. */
 	nl_pcache_init();
 	return 0;
 
+err_buf:
+	free_percpu(rec_buf);
+	rec_buf = NULL;
 err_attr:
 	nl_attr_exit();
 err:
@@ -57,6 +63,7 @@ err:
 void netlog_record_exit(void)
 {
 	nl_pcache_exit();
+	nl_exe_set_exit();
 	free_percpu(rec_buf);
 	rec_buf = NULL;
 	nl_attr_exit();
@@ -170,7 +177,7 @@ static void put_endpoints(struct netlog_sock *r, struct endpoint *local,
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags)
 {
 	if (sk->sk_protocol == IPPROTO_MPTCP ||
-	    (sk->sk_protocol == IPPROTO_TCP && sk_is_mptcp(sk))) {
+	    (nl_sk_is_tcp(sk) && sk_is_mptcp(sk))) {
 		*proto = IPPROTO_TCP;
 		*flags |= NETLOG_F_MPTCP;
 		return;
@@ -200,7 +207,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 {
 	struct {
 		struct netlog_sock sock;
-		u8 strings[NETLOG_STR_COUNT * sizeof(__u16) + NETLOG_COMM_MAX +
+		u8 strings[NETLOG_SOCK_STR_COUNT * sizeof(__u16) + NETLOG_COMM_MAX +
 			   NETLOG_REC_ALIGN];
 	} buf;
 	struct netlog_sock *r = &buf.sock;
@@ -247,7 +254,15 @@ struct who_read {
 	bool cached;		/* both from the process cache */
 	bool stamped;		/* read now, and may be cached: gen, ren */
 	unsigned int gen, ren;
+	const struct file *loaded;	/* NETLOG_F_EXE_SET: exec's exe */
 };
+
+/*
+ * An exe that may not be the program that runs, or whose path may name
+ * another file for the admin, or that is cut: the whitelist never applies.
+ */
+#define NL_NEVER_WHITELISTED (NETLOG_F_EXE_NS | NETLOG_F_EXE_SET | \
+			      NETLOG_F_TRUNC_EXE)
 
 /* A path cut or not the host's is not kept: the next record reads it. */
 #define NL_WHO_UNSURE (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE | \
@@ -257,8 +272,18 @@ struct who_read {
 static void who_exe(const struct netlog_sock_event *ev, struct nl_who *who,
 		    u32 *flags, struct who_read *how)
 {
+	struct file *loaded = NULL;
+
 	how->cached = false;
 	how->stamped = false;
+	/* Before the exe is read: an mm is marked before its exe changes. */
+	if (ev->exe) {
+		*flags |= ev->exe->set ? NETLOG_F_EXE_SET : 0;
+		loaded = ev->exe->loaded;
+	} else {
+		*flags |= nl_exe_set_of(current->mm, &loaded);
+	}
+	how->loaded = loaded;
 	/* An exiting task's kept exe, or a lock held: never cached. */
 	if (!ev->exe && !ev->locked) {
 		how->cached = nl_pcache_get(who);
@@ -322,7 +347,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	 * a user's mount namespace or chroot can put any file at any path.
 	 */
 	who_exe(ev, &who, &r->flags, &how);
-	if (who.exe && !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
+	if (who.exe && !(r->flags & NL_NEVER_WHITELISTED) &&
 	    whitelisted(who.exe, who.exe_len, r)) {
 		/* the cgroup too, once, for the process's next events */
 		if (how.stamped)
@@ -342,6 +367,14 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 
 	netlog_strings_begin(&w, r);
 	nl_put_who(&w, &who);
+	if (how.loaded) {
+		size_t len;
+		const char *loaded = nl_exe_loaded_path(how.loaded, &len,
+							&r->flags, ev->locked,
+							ev->exe);
+
+		netlog_put_string(&w, loaded, len);
+	}
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

@@ -98,7 +98,8 @@
  *    56   16 laddr       local address, network order; IPv4 in bytes 0-3
  *    72   16 raddr       remote address, same encoding
  *    88   56 task        struct netlog_task (who did it)
- *   144    . strings     NETLOG_STR_COUNT strings, see below
+ *   144    . strings     NETLOG_STR_COUNT strings, see below; from
+ *                        minor 3 a fifth, exe_loaded (NETLOG_F_EXE_SET)
  *
  * TASK (struct netlog_task, 56 bytes), taken at the time of the call;
  * ids are as seen from the initial pid and user namespaces.
@@ -143,7 +144,8 @@
  *
  * STRINGS
  *   After the fixed part come, in this order, comm, tty, exe and cgroup.
- *   exe is the path as the task sees it: see NETLOG_F_EXE_NS.
+ *   exe is the path as the task sees it: see NETLOG_F_EXE_NS and
+ *   NETLOG_F_EXE_SET.
  *   Each is a __u16 byte length followed by that many bytes, with no NUL
  *   and no padding between strings; the record is zero-padded to 8 bytes
  *   at the end. The bytes are copied from the kernel by value and are
@@ -165,7 +167,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 2
+#define NETLOG_ABI_MINOR 3
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -214,6 +216,9 @@ enum netlog_str {
 	NETLOG_STR_EXE = 2,
 	NETLOG_STR_CGROUP = 3,
 	NETLOG_STR_COUNT = 4,
+	/* NETLOG_REC_SOCK, minor 3: see NETLOG_F_EXE_SET */
+	NETLOG_STR_EXE_LOADED = 4,
+	NETLOG_SOCK_STR_COUNT = 5,
 	/* minor 1: NETLOG_REC_CONFIG only */
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
@@ -268,6 +273,17 @@ enum netlog_str {
  * the exec was the kernel's own (kernel_execve(), no syscall)
  */
 #define NETLOG_F_NO_COMM_BEFORE (1U << 12)
+/*
+ * minor 3: the exe is not (or may not be) the file the process exec'd: a
+ * task of its mm replaced it, or tried to (prctl PR_SET_MM_EXE_FILE or
+ * PR_SET_MM_MAP), or the mm is shared with a task of another user
+ * namespace, whose root may do so. Any user can: such an event is never
+ * whitelisted. A NETLOG_REC_SOCK then carries, as its fifth string
+ * (exe_loaded), the file the mm had before: the one exec loaded.
+ */
+#define NETLOG_F_EXE_SET (1U << 13)
+/* minor 3: exe_loaded cut to its bound */
+#define NETLOG_F_TRUNC_EXE_LOADED (1U << 14)
 
 struct netlog_hdr {
 	__u8 abi_major;
@@ -337,7 +353,7 @@ struct netlog_sock {
 	__u8 laddr[16];
 	__u8 raddr[16];
 	struct netlog_task task;
-	/* followed by NETLOG_STR_COUNT length-prefixed strings */
+	/* followed by NETLOG_SOCK_STR_COUNT length-prefixed strings */
 };
 
 struct netlog_config {
@@ -375,8 +391,8 @@ struct netlog_exec {
 
 /* The largest possible NETLOG_REC_SOCK must fit NETLOG_REC_MAX. */
 #define NETLOG_SOCK_MAX_LEN                                                   \
-	(sizeof(struct netlog_sock) + NETLOG_STR_COUNT * sizeof(__u16) +      \
-	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + NETLOG_EXE_MAX +                  \
+	(sizeof(struct netlog_sock) + NETLOG_SOCK_STR_COUNT * sizeof(__u16) + \
+	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + 2 * NETLOG_EXE_MAX +              \
 	 NETLOG_CGROUP_MAX + NETLOG_REC_ALIGN)
 
 #ifdef __cplusplus

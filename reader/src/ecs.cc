@@ -90,6 +90,10 @@ void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
     o.raw(R"(,"auid_user":)").str(auid_user(ctx, t));
   }
   if (flags & NETLOG_F_EXE_NS) o.raw(R"(,"exe_ns":true)");
+  if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_set":true)");
+  if constexpr (std::is_same_v<Event, SockEvent>) {
+    if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_loaded":)").str(ev.exe_loaded);
+  }
   if (flags & NETLOG_F_ARGC_PARTIAL) o.raw(R"(,"argc_partial":true)");
   if (auto trunc = truncated_names(flags); !trunc.empty())
     o.raw(R"(,"truncated":")").raw(trunc).raw("\"");

@@ -51,6 +51,7 @@ class Fields {
 
   void flags(uint32_t flags) {
     if (flags & NETLOG_F_EXE_NS) num("exe_ns", 1);
+    if (flags & NETLOG_F_EXE_SET) num("exe_set", 1);
     if (flags & NETLOG_F_ARGC_PARTIAL) num("argc_partial", 1);
     if (auto trunc = truncated_names(flags); !trunc.empty())
       text("truncated", trunc);
@@ -100,6 +101,7 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
       f.num("established", ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);
     if (ev->flags & NETLOG_F_RAW) f.num("ipproto", ev->proto);
     f.flags(ev->flags);
+    if (ev->flags & NETLOG_F_EXE_SET) f.text("exe_loaded", ev->exe_loaded);
   } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
     f.text("param", cfg->param);
     f.text("old", cfg->old_value);

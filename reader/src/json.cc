@@ -32,6 +32,7 @@ void who(Line& l, Context& ctx, const Event& ev) {
 void who_flags(Line& l, uint32_t flags) {
   if (!(flags & kWhoFlags)) return;
   if (flags & NETLOG_F_EXE_NS) l << R"("exe_ns":true,)";
+  if (flags & NETLOG_F_EXE_SET) l << R"("exe_set":true,)";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << R"("argc_partial":true,)";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << R"("truncated":")" << trunc << R"(",)";
@@ -56,6 +57,10 @@ class JsonRenderer : public Renderer {
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
       if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
       who_flags(l, ev->flags);
+      if (ev->flags & NETLOG_F_EXE_SET) {
+        l << R"("exe_loaded":)";
+        l.quoted(ev->exe_loaded, Quote::kJson) << ',';
+      }
     } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
       l << R"("event":"config","param":)";
       l.quoted(cfg->param, Quote::kJson) << R"(,"old":)";

@@ -78,8 +78,9 @@ void ids(fmt::memory_buffer& out, const Task& t, std::string_view tty) {
 template <typename Event>
 void who(fmt::memory_buffer& out, const Event& ev) {
   ids(out, ev.task, ev.tty);
-  fmt::format_to(std::back_inserter(out), "{}{} ",
-                 ev.flags & NETLOG_F_EXE_NS ? "ns:" : "", column(ev.exe));
+  fmt::format_to(std::back_inserter(out), "{}{}{} ",
+                 ev.flags & NETLOG_F_EXE_NS ? "ns:" : "",
+                 ev.flags & NETLOG_F_EXE_SET ? "set:" : "", column(ev.exe));
 }
 
 class KlogRenderer : public Renderer {

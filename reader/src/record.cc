@@ -122,6 +122,15 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
+  // exe_loaded follows, from minor 3 on.
+  ev.exe_loaded = {};
+  if (NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 3) {
+    const Field loaded[] = {{&ev.exe_loaded, NETLOG_EXE_MAX}};
+    const size_t off = size_t(ev.cgroup.data() + ev.cgroup.size() -
+                              reinterpret_cast<const char*>(b.data()));
+    if (auto err = decode_strings(b, off, loaded))
+      return Error{"socket " + err->message};
+  }
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }

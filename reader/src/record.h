@@ -57,6 +57,8 @@ struct SockEvent {
   // cgroup: two records of one ABI minor with equal bytes here have the
   // same attribution (who_cache.h compares these instead of each field).
   std::string_view who_bytes;
+  // With NETLOG_F_EXE_SET (minor 3): the exe exec loaded. Untrusted bytes.
+  std::string_view exe_loaded;
 };
 
 struct LostEvent {

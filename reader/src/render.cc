@@ -57,8 +57,8 @@ std::string rfc3339(uint64_t real_ns) {
 size_t line_bound(const Record& rec, Context& ctx) {
   // The attribution's strings are not counted: WhoCache::put extends the
   // line by what it adds.
-  if (std::holds_alternative<SockEvent>(rec.body))
-    return Line::bound_for(ctx.host());
+  if (const auto* ev = std::get_if<SockEvent>(&rec.body))
+    return Line::bound_for(ev->exe_loaded, ctx.host());
   if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body))
     return Line::bound_for(cfg->param, cfg->old_value, cfg->new_value,
                            ctx.host());
@@ -109,10 +109,14 @@ std::string lost_uids(const LostEvent& lost) {
 
 std::string truncated_names(uint32_t flags) {
   static constexpr std::pair<uint32_t, const char*> kNames[] = {
-      {NETLOG_F_TRUNC_COMM, "comm"},         {NETLOG_F_TRUNC_TTY, "tty"},
-      {NETLOG_F_TRUNC_EXE, "exe"},           {NETLOG_F_TRUNC_CGROUP, "cgroup"},
-      {NETLOG_F_TRUNC_FILENAME, "filename"}, {NETLOG_F_TRUNC_CWD, "cwd"},
+      {NETLOG_F_TRUNC_COMM, "comm"},
+      {NETLOG_F_TRUNC_TTY, "tty"},
+      {NETLOG_F_TRUNC_EXE, "exe"},
+      {NETLOG_F_TRUNC_CGROUP, "cgroup"},
+      {NETLOG_F_TRUNC_FILENAME, "filename"},
+      {NETLOG_F_TRUNC_CWD, "cwd"},
       {NETLOG_F_TRUNC_ARGV, "argv"},
+      {NETLOG_F_TRUNC_EXE_LOADED, "exe_loaded"},
   };
   std::string out;
   if (!(flags & kTruncFlags)) return out;  // the common case, at once

@@ -32,6 +32,7 @@ void who(Line& l, Context& ctx, const Event& ev) {
 void who_flags(Line& l, uint32_t flags) {
   if (!(flags & kWhoFlags)) return;
   if (flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
+  if (flags & NETLOG_F_EXE_SET) l << " exe_set=1";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << " argc_partial=1";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << " truncated=" << trunc;
@@ -54,6 +55,10 @@ class TextRenderer : public Renderer {
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
       if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
       who_flags(l, ev->flags);
+      if (ev->flags & NETLOG_F_EXE_SET) {
+        l << " exe_loaded=";
+        l.quoted(ev->exe_loaded, Quote::kText);
+      }
     } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
       l << " event=config param=";
       l.quoted(cfg->param, Quote::kText) << " old=";

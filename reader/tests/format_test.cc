@@ -2,6 +2,7 @@
 // share: every field, and values that try to break out of their syntax.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -135,6 +136,49 @@ TEST(RenderEcs, ConnectIsEgressWithEveryField) {
   EXPECT_EQ(j["netlog"]["auid"], 1000);
   EXPECT_EQ(j["netlog"]["result"], 0);
   EXPECT_EQ(j["host"]["hostname"], "vm1");
+}
+
+// A forged exe (NETLOG_F_EXE_SET) says so in every format, beside the exe
+// exec loaded, escaped like any string from the kernel.
+TEST(Render, ForgedExeShowsTheLoadedOneInEveryFormat) {
+  test::SockSpec s;
+  s.flags = NETLOG_F_EXE_SET;
+  s.strings[2] = "/usr/bin/rsync";
+  s.exe_loaded = "/tmp/evil \"x\"";
+  const auto bytes = test::sock_record(s);
+  EXPECT_NE(render(Format::kText, bytes)
+                .find(R"( exe_set=1 exe_loaded="/tmp/evil \"x\"")"),
+            std::string::npos)
+      << render(Format::kText, bytes);
+  const auto j = nlohmann::json::parse(render(Format::kJson, bytes));
+  EXPECT_EQ(j["exe"], "/usr/bin/rsync");
+  EXPECT_EQ(j["exe_set"], true);
+  EXPECT_EQ(j["exe_loaded"], "/tmp/evil \"x\"");
+  const auto e = nlohmann::json::parse(render(Format::kEcs, bytes));
+  EXPECT_EQ(e["process"]["executable"], "/usr/bin/rsync");
+  EXPECT_EQ(e["netlog"]["exe_set"], true);
+  EXPECT_EQ(e["netlog"]["exe_loaded"], "/tmp/evil \"x\"");
+  EXPECT_NE(render(Format::kKlog, bytes).find(" set:/usr/bin/rsync "),
+            std::string::npos)
+      << render(Format::kKlog, bytes);
+  std::map<std::string, std::string> fields;
+  auto rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  auto ctx = test_context();
+  for_each_field(*rec, ctx,
+                 [&](std::string_view k, std::string_view v, FieldKind) {
+                   fields.emplace(k, v);
+                 });
+  EXPECT_EQ(fields["exe_set"], "1");
+  EXPECT_EQ(fields["exe_loaded"], "/tmp/evil \"x\"");
+  // Without the flag, no such key; a cut one is named.
+  s.flags = NETLOG_F_TRUNC_EXE_LOADED | NETLOG_F_EXE_SET;
+  EXPECT_NE(
+      render(Format::kText, test::sock_record(s)).find(" truncated=exe_loaded"),
+      std::string::npos);
+  s.flags = 0;
+  EXPECT_EQ(render(Format::kJson, test::sock_record(s)).find("exe_"),
+            std::string::npos);
 }
 
 TEST(RenderEcs, AcceptIsIngressAndAFailureIsAFailure) {

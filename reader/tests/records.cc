@@ -55,7 +55,9 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
   std::copy(s.raddr.begin(), s.raddr.end(), r.raddr);
   r.task = s.task;
 
-  return with_strings(r, s.strings);
+  auto strings = s.strings;
+  strings.push_back(s.exe_loaded);
+  return with_strings(r, strings);
 }
 
 std::vector<std::byte> config_record(const std::string& param,

@@ -24,6 +24,7 @@ struct SockSpec {
   netlog_task task{100,  101,           1, 1,    1000, 1001, 1002,
                    1003, 4026531840ULL, 0, 1000, 3};
   std::vector<std::string> strings = {"curl", "pts/0", "/usr/bin/curl", ""};
+  std::string exe_loaded;  // a socket record's fifth string (minor 3)
 };
 
 std::vector<std::byte> sock_record(const SockSpec& s);

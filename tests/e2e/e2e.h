@@ -56,6 +56,10 @@ std::string slurp_fd(int fd);
 
 void drop_to_user();
 
+// uid 1000 becomes root of its own user namespace (and, with CLONE_NEWNS
+// or CLONE_NEWNET, of a mount or network namespace it owns).
+bool user_namespace(int flags);
+
 // Runs argv, optionally as uid/gid 1000, stdout to `out_file` if given.
 Proc run(const std::vector<std::string>& argv, bool as_user = false,
          const std::string& out_file = "");
@@ -242,6 +246,8 @@ struct Expect {
   int64_t netns = self_netns();
   int64_t established = -1;  // close only: 0 or 1
   bool exe_ns = false;       // the exe is not a path of the host's view
+  std::string exe_loaded;    // set: the exe was forged (exe_set), and this
+                             // is the one exec loaded
 };
 
 void expect_record(const Rec& r, const Expect& e);

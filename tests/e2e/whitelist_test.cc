@@ -215,19 +215,6 @@ void expect_borrowed_exe(const Rec& r) {
   }
 }
 
-// uid 1000 becomes root of its own user namespace (and, with CLONE_NEWNS,
-// of a mount namespace it owns).
-bool user_namespace(int flags) {
-  drop_to_user();
-  // setuid() made us undumpable, and /proc/self root's: undo that, as a
-  // process started by uid 1000 would be.
-  prctl(PR_SET_DUMPABLE, 1);
-  if (unshare(CLONE_NEWUSER | flags)) return false;
-  return write_file("/proc/self/setgroups", "deny") &&
-         write_file("/proc/self/uid_map", "0 1000 1") &&
-         write_file("/proc/self/gid_map", "0 1000 1");
-}
-
 class BorrowedPath : public Whitelist {
  protected:
   void SetUp() override {
