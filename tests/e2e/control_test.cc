@@ -123,7 +123,8 @@ TEST_F(Control, StatusIsTheRingAndTheModules) {
   read_all();
   auto st = ctl_json({"status", "--json"});
   EXPECT_EQ(st["version"], NETLOG_VERSION);
-  EXPECT_EQ(st["abi"], "1.2");
+  EXPECT_EQ(st["abi"],
+            fmt::format("{}.{}", NETLOG_ABI_MAJOR, NETLOG_ABI_MINOR));
   EXPECT_EQ(
       st["ring"]["capacity"].get<int64_t>(),
       std::stoll(read_file("/sys/module/secure_log/parameters/capacity")));
