@@ -14,6 +14,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 
+#include "../include/secure_log.h"
 #include "../netlog/ctl.h"
 #include "execlog.h"
 
@@ -82,7 +83,10 @@ static int probes_apply(unsigned long mask, char *why, size_t size)
 static int probes_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long mask;
+	int ret = secure_log_may_configure();
 
+	if (ret)
+		return ret;
 	if (kstrtoul(val, 0, &mask)) {
 		pr_warn("probes: \"%s\" is not a mask of 0x1 (exec) and 0x2 (exec_failed); probes unchanged\n",
 			val);

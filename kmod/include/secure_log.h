@@ -6,6 +6,8 @@
 #ifndef _SECURE_LOG_H
 #define _SECURE_LOG_H
 
+#include <linux/capability.h>
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
@@ -59,5 +61,16 @@ struct secure_log_ctl {
 
 int secure_log_ctl_add(struct secure_log_ctl *ctl);
 void secure_log_ctl_remove(struct secure_log_ctl *ctl);
+
+/*
+ * Whether the current task may change what is recorded through a module
+ * parameter: CAP_SYS_ADMIN in the initial user namespace, as the netlink
+ * family asks. The files' mode is not enough: a container's root may be
+ * uid 0 with a writable /sys and without that capability.
+ */
+static inline int secure_log_may_configure(void)
+{
+	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
 
 #endif /* _SECURE_LOG_H */

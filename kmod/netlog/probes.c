@@ -973,7 +973,7 @@ static int probes_set(unsigned long on, char *why, size_t size)
 static int probes_param_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long on;
-	int ret = kstrtoul(val, 0, &on);
+	int ret = secure_log_may_configure() ?: kstrtoul(val, 0, &on);
 
 	return ret ?: probes_set(on, NULL, 0);
 }
@@ -996,7 +996,7 @@ static int probe_flag_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long bit = BIT(*(const int *)kp->arg);
 	bool enable;
-	int ret = kstrtobool(val, &enable);
+	int ret = secure_log_may_configure() ?: kstrtobool(val, &enable);
 
 	if (ret)
 		return ret;

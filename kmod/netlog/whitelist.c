@@ -14,6 +14,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 
+#include "../include/secure_log.h"
 #include "attr.h"
 #include "whitelist.h"
 
@@ -169,7 +170,8 @@ int nl_whitelist_store(struct nl_whitelist *wl, const char *val, char *out,
 
 static int whitelist_set(const char *val, const struct kernel_param *kp)
 {
-	return nl_whitelist_store(kp->arg, val, NULL, 0);
+	return secure_log_may_configure() ?:
+	       nl_whitelist_store(kp->arg, val, NULL, 0);
 }
 
 /* The rules in force, one per line, in @buf of @size bytes. */

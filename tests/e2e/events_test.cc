@@ -1,5 +1,6 @@
 // accept, bind, listen, close and UDP records; implicit closes; cgroup and
 // network namespace attribution; switching probes at run time.
+#include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -554,6 +555,34 @@ TEST_F(E2E, UnprivilegedUserCannotSwitchProbes) {
     return fd < 0 && errno == EACCES ? 0 : 1;
   });
   EXPECT_EQ(wait_exit(reader_child), 0);
+}
+
+// uid 0 without CAP_SYS_ADMIN (a container's root with a writable /sys)
+// passes the files' mode, but no parameter write changes anything.
+TEST_F(E2E, RootWithoutCapSysAdminCannotChangeParameters) {
+  const std::string probes = read_file(kParams + "probes");
+  const std::string rules = read_file(kParams + "whitelist");
+  pid_t child = spawn([&] {
+    __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct d[2] = {};
+    if (syscall(SYS_capget, &h, d)) return 1;
+    d[0].effective &= ~(1U << CAP_SYS_ADMIN);
+    d[0].permitted &= ~(1U << CAP_SYS_ADMIN);
+    if (syscall(SYS_capset, &h, d)) return 2;
+    for (const char* param : {"probes", "probe_tcp_connect", "whitelist"}) {
+      const int fd = open((kParams + param).c_str(), O_WRONLY);
+      if (fd < 0) return 3;
+      const char* value = std::string(param) == "whitelist" ? "/x" : "0";
+      const bool refused =
+          write(fd, value, strlen(value)) < 0 && errno == EPERM;
+      close(fd);
+      if (!refused) return 4;
+    }
+    return 0;
+  });
+  EXPECT_EQ(wait_exit(child), 0);
+  EXPECT_EQ(read_file(kParams + "probes"), probes);
+  EXPECT_EQ(read_file(kParams + "whitelist"), rules);
 }
 
 }  // namespace
