@@ -129,6 +129,7 @@ struct netlog_hook {
 	const char *module;	/* the module the symbol is in, if not vmlinux */
 	bool subflow;	/* a user's MPTCP subflow counts as the user's */
 	bool v4_only;	/* IPv6 sockets come here from their own hook */
+	u8 unspec;	/* send: what this sendmsg takes AF_UNSPEC for */
 	bool registered;
 	unsigned long missed;	/* nmissed of earlier registrations */
 	unsigned long reported;	/* missed calls already in a MISSED record */
@@ -282,6 +283,31 @@ static int tcp_connect_entry(struct kretprobe_instance *ri,
 }
 
 /*
+ * The destination of a datagram as @h's sendmsg reads msg_name: a family of
+ * 0 (AF_UNSPEC) is AF_INET to udp_sendmsg() and raw_sendmsg(), and AF_INET6
+ * to rawv6_sendmsg(), whatever the caller meant by it (udpv6_sendmsg()
+ * takes it as no address, the connected peer's, and ping refuses it). In
+ * @copy when rewritten; NULL when there is none to record.
+ */
+static const struct sockaddr *send_dest(const struct netlog_hook *h,
+					const struct msghdr *msg,
+					struct call_data *copy)
+{
+	const struct sockaddr *to = msg->msg_name;
+
+	copy->addr_len = msg->msg_namelen;
+	if (!to || copy->addr_len <= 0)
+		return NULL;
+	if (to->sa_family != AF_UNSPEC)
+		return to;
+	if (!h->unspec)
+		return NULL;
+	save_addr(copy, to, copy->addr_len);
+	copy->addr.sa.sa_family = h->unspec;
+	return &copy->addr.sa;
+}
+
+/*
  * udp_sendmsg, udpv6_sendmsg, ping_v4/v6_sendmsg, raw_sendmsg,
  * rawv6_sendmsg: (struct sock *, struct msghdr *, size_t). A datagram to an
  * address given with the call; msg_name is the kernel's copy of it. The
@@ -293,16 +319,17 @@ static int send_entry(struct kprobe *kp, struct pt_regs *regs)
 	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_SEND };
 	const struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
+	struct call_data copy;
 	int id;
 
 	ev.sk = (void *)regs_get_kernel_argument(regs, 0);
 	id = probe_of(h, ev.sk);
-	if (id < 0 || !msg->msg_name || msg->msg_namelen <= 0 ||
-	    !netlog_send_first(ev.sk, msg->msg_name, msg->msg_namelen))
+	if (id < 0)
 		return 0;
-	ev.peer = msg->msg_name;
-	ev.peer_len = msg->msg_namelen;
-	emit(id, &ev);
+	ev.peer = send_dest(h, msg, &copy);
+	ev.peer_len = copy.addr_len;
+	if (ev.peer && netlog_send_first(ev.sk, ev.peer, ev.peer_len))
+		emit(id, &ev);
 	return 0;
 }
 
@@ -537,11 +564,11 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 	}
 
 /* A protocol's sendmsg: optional, as a kernel may inline a static one. */
-#define SEND_HOOK(sym, v4)                                                 \
+#define SEND_HOOK(sym, v4, unspec_as)                                      \
 	{                                                                   \
 		.symbol = sym, .event = NETLOG_EV_SEND, .stream = -1,       \
 		.dgram = NL_udp_send, .kind = HOOK_KPROBE,                  \
-		.optional = true, .v4_only = v4,                            \
+		.optional = true, .v4_only = v4, .unspec = unspec_as,       \
 		.krp.kp.pre_handler = send_entry,                           \
 	}
 
@@ -584,12 +611,12 @@ static struct netlog_hook hooks[] = {
 		   NL_udp_close, exit_mm_entry),
 	ENTRY_HOOK("inet_release", NETLOG_EV_CLOSE, NL_tcp_close,
 		   NL_udp_close, release_entry),
-	SEND_HOOK("udp_sendmsg", true),
-	SEND_HOOK("udpv6_sendmsg", false),
-	SEND_HOOK("ping_v4_sendmsg", false),
-	SEND_HOOK("ping_v6_sendmsg", false),
-	SEND_HOOK("raw_sendmsg", false),
-	SEND_HOOK("rawv6_sendmsg", false),
+	SEND_HOOK("udp_sendmsg", true, AF_INET),
+	SEND_HOOK("udpv6_sendmsg", false, 0),
+	SEND_HOOK("ping_v4_sendmsg", false, 0),
+	SEND_HOOK("ping_v6_sendmsg", false, 0),
+	SEND_HOOK("raw_sendmsg", false, AF_INET),
+	SEND_HOOK("rawv6_sendmsg", false, AF_INET6),
 	{
 		.symbol = "sctp_primitive_ASSOCIATE", .module = "sctp",
 		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,

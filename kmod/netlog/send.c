@@ -46,6 +46,7 @@
 struct send_key {
 	u64 sk;		/* the address, as a u64 on every arch */
 	u64 ino;
+	u64 exec_id;	/* a new program starts afresh on inherited sockets */
 	u32 tgid;
 	u32 uid;
 	struct in6_addr addr;	/* IPv4 as mapped */
@@ -55,7 +56,7 @@ struct send_key {
 };
 
 static_assert(sizeof(struct send_key) ==
-	      2 * sizeof(u64) + 3 * sizeof(u32) + sizeof(struct in6_addr) +
+	      3 * sizeof(u64) + 3 * sizeof(u32) + sizeof(struct in6_addr) +
 	      2 * sizeof(u16));
 
 struct send_memo {
@@ -99,6 +100,7 @@ bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
 {
 	struct send_key key = {
 		.sk = (unsigned long)sk,
+		.exec_id = READ_ONCE(current->self_exec_id),
 		.tgid = task_tgid_nr(current),
 		.uid = nl_host_uid(current_uid()),
 	};

@@ -2,6 +2,10 @@
 // netlog-reader, sockets, expectations, modules.
 #include "e2e.h"
 
+#include <net/if.h>
+#include <sys/ioctl.h>
+
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace e2e {
@@ -31,6 +35,16 @@ bool user_namespace(int flags) {
   return write_file("/proc/self/setgroups", "deny") &&
          write_file("/proc/self/uid_map", "0 1000 1") &&
          write_file("/proc/self/gid_map", "0 1000 1");
+}
+
+bool loopback_up() {
+  const int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  const bool up = ioctl(s, SIOCGIFFLAGS, &ifr) == 0 &&
+                  (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr) == 0);
+  close(s);
+  return up;
 }
 
 Proc run(const std::vector<std::string>& argv, bool as_user,

@@ -60,6 +60,9 @@ void drop_to_user();
 // or CLONE_NEWNET, of a mount or network namespace it owns).
 bool user_namespace(int flags);
 
+// Brings up lo in a network namespace of our own.
+bool loopback_up();
+
 // Runs argv, optionally as uid/gid 1000, stdout to `out_file` if given.
 Proc run(const std::vector<std::string>& argv, bool as_user = false,
          const std::string& out_file = "");

@@ -4,9 +4,7 @@
 // raw socket of protocol TCP. On the debug kernel KASAN and lockdep watch
 // every one of them (the VM's verdict fails on any report).
 #include <linux/prctl.h>
-#include <net/if.h>
 #include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -301,17 +299,6 @@ TEST_F(Forgery, ExeSwitchesRacingExitsFreeNothingInUse) {
 }
 
 // ---- sockets that are not what their protocol number says ---------------
-
-// Brings up lo in a network namespace of our own.
-bool loopback_up() {
-  const int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-  const bool up = ioctl(s, SIOCGIFFLAGS, &ifr) == 0 &&
-                  (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr) == 0);
-  close(s);
-  return up;
-}
 
 // A SOCK_RAW socket of protocol IPPROTO_TCP is a raw_sock, far smaller
 // than a tcp_sock: netlog must not read it as one (the MPTCP check did).

@@ -2,7 +2,9 @@
 // PORT`, a helper that tests run (from a copy they rename, as another
 // program after exec) to make one process act again and again: for each
 // line on stdin it connects to 127.0.0.1:PORT and answers "ok" on stdout;
-// the line "exec" makes it exec `busybox nc 127.0.0.1 PORT` instead.
+// the line "exec" makes it exec `busybox nc 127.0.0.1 PORT` instead. As
+// `netlog-e2e --send-on-fd FD PORT` it sends one datagram on an inherited
+// socket.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -42,11 +44,25 @@ int connect_per_line(const char* port_arg) {
   return 0;
 }
 
+// One datagram on the inherited socket `fd_arg` to 127.0.0.1:PORT.
+int send_on_fd(const char* fd_arg, const char* port_arg) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(std::atoi(port_arg)));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return sendto(std::atoi(fd_arg), "x", 1, 0, reinterpret_cast<sockaddr*>(&sa),
+                sizeof(sa)) == 1
+             ? 0
+             : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--connect-per-line")
     return connect_per_line(argv[2]);
+  if (argc == 4 && std::string(argv[1]) == "--send-on-fd")
+    return send_on_fd(argv[2], argv[3]);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

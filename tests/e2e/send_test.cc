@@ -160,6 +160,72 @@ TEST_F(E2E, SendAfterWhitelistChangeAndFromAnotherProcess) {
   close(fd);
 }
 
+// sendto() with sin_family AF_UNSPEC (0): udp_sendmsg() and raw_sendmsg()
+// take it for AF_INET, rawv6_sendmsg() for AF_INET6, and deliver. One send
+// record each, with the destination the kernel used: UDP and UDP-Lite as
+// uid 1000, raw as root of its own user and network namespace.
+TEST_F(E2E, SendToAfUnspecIsRecordedWithItsDestinationAsUser) {
+  struct Case {
+    int family, type, proto;
+    std::string proto_name;
+  };
+  for (const Case& c : {Case{AF_INET, SOCK_DGRAM, 0, "udp"},
+                        Case{AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE, "udplite"},
+                        Case{AF_INET, SOCK_RAW, IPPROTO_UDP, "raw"},
+                        Case{AF_INET6, SOCK_RAW, IPPROTO_UDP, "raw"}}) {
+    SCOPED_TRACE(c.proto_name + " " + family_name(c.family));
+    const bool raw = c.type == SOCK_RAW;
+    // A raw IPv6 socket reads the port as its protocol: 0, its own.
+    const uint16_t port = raw ? 0 : 9;
+    const auto [child, ok] = in_child([&]() -> int64_t {
+      if (raw ? !user_namespace(CLONE_NEWNET) || !loopback_up()
+              : (drop_to_user(), false))
+        return -1;
+      prctl(PR_SET_NAME, "nl-unspec");
+      const int fd = socket(c.family, c.type, c.proto);
+      socklen_t len;
+      auto ss = make_addr(c.family, loopback(c.family), port, &len);
+      ss.ss_family = AF_UNSPEC;
+      return sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&ss), len) == 1
+                 ? 1
+                 : -2;
+    });
+    ASSERT_EQ(ok, 1);
+    auto recs = find(read_all().recs, child, "send", c.proto_name);
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(str(recs[0], "family"), family_name(c.family));
+    EXPECT_EQ(str(recs[0], "raddr"), loopback(c.family));
+    EXPECT_EQ(num(recs[0], "rport"), port);
+    EXPECT_EQ(num(recs[0], "uid"), kUser);
+    EXPECT_EQ(str(recs[0], "comm"), "nl-unspec");
+  }
+}
+
+// A program started by exec on an inherited socket is not the one that sent
+// before: its first datagram to the same destination is a record too.
+TEST_F(E2E, SendAfterExecOnAnInheritedSocketIsRecordedAsUser) {
+  const std::string exe = self_exe();
+  const pid_t child = spawn([&] {
+    drop_to_user();
+    prctl(PR_SET_NAME, "nl-preexec");
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (send_to(fd, AF_INET, {"127.0.0.1", 9}) != 1) return 1;
+    execl(exe.c_str(), "nl-postexec", "--send-on-fd",
+          std::to_string(fd).c_str(), "9", nullptr);
+    return 2;
+  });
+  ASSERT_EQ(wait_exit(child), 0);
+  auto recs = find(read_all().recs, child, "send", "udp");
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(str(recs[0], "comm"), "nl-preexec");
+  EXPECT_EQ(str(recs[1], "comm"), "netlog-e2e");
+  for (const auto& r : recs) {
+    EXPECT_EQ(str(r, "raddr"), "127.0.0.1");
+    EXPECT_EQ(num(r, "rport"), 9);
+    EXPECT_EQ(num(r, "lport"), num(recs[0], "lport"));
+  }
+}
+
 // An ICMP echo request from a ping socket, to an address given with it.
 TEST_F(E2E, PingSendtoAsUser) {
   ASSERT_TRUE(
