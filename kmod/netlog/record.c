@@ -282,6 +282,12 @@ static void who_exe(const struct netlog_sock_event *ev, struct nl_who *who,
 		loaded = ev->exe->loaded;
 	} else {
 		*flags |= nl_exe_set_of(current->mm, &loaded);
+		/*
+		 * Pairs with the full barrier of the exe's xchg() in
+		 * replace_mm_exe_file(), which follows the mark: an exe read
+		 * below that is already the new one was marked.
+		 */
+		smp_rmb();
 	}
 	how->loaded = loaded;
 	/* An exiting task's kept exe, or a lock held: never cached. */
