@@ -103,11 +103,11 @@ static void put_tty(struct netlog_strings *w)
  * root is init's (no chroot). init's root is taken when netlog loads
  * (pointers compared, never followed): if init changes its root later, as
  * an initramfs's switch_root does, every exe is flagged, never trusted.
- * And its exe is the program it runs: the task is in the initial user
- * namespace. The root of any other (any user can make one) may point its
- * exe at any file with prctl(PR_SET_MM_MAP), and the processes that share
- * or inherit that mm are in that namespace too: unshare() of a user
- * namespace refuses a task whose mm is shared, and no task leaves one.
+ * And the task is in the initial user namespace: the root of any other
+ * (any user can make one) may point its own exe at any file with
+ * prctl(PR_SET_MM_MAP). That root may also share the mm of a task of the
+ * initial namespace (clone(CLONE_NEWUSER | CLONE_VM)) and point that
+ * task's exe: netlog.ko's exe_set.c marks such an mm.
  */
 bool nl_host_view(void)
 {
