@@ -5,8 +5,8 @@
 # Ends with one line "N passed, M failed"; exits non-zero on any failure.
 #
 # KERNELS="6.1 6.12" narrows the amd64 matrix, ARM_KERNELS (6.1-arm64
-# 6.12-arm64; empty: none) the arm64 one; DEBUG_RELOADS (100) sets the
-# debug kernel's unload cycles.
+# 6.12-arm64; empty: none) the arm64 one; DEBUG_RELOADS (40) sets the
+# debug kernel's unload cycles (RELOADS=100 make vm-debug is the soak).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,13 +72,13 @@ debug_start=$SECONDS
 
 # The VM tier. The host has two cores and a TCG guest runs on one, so the
 # debug kernel's run (the whole suite under KASAN, lockdep, kmemleak and
-# UBSAN, with 100 unload cycles: about half an hour) goes on one core while
+# UBSAN, with 40 unload cycles: about half an hour) goes on one core while
 # the static checks, the package tests and the kernel matrix run on the
 # other.
 debug_pid=
 if [ -n "$debug_ok" ]; then
 	echo "== e2e on the debug kernel: in the background, log in build/vm-debug.log"
-	KERNEL=debug RELOADS=${DEBUG_RELOADS:-100} VM_TIMEOUT=${DEBUG_TIMEOUT:-4200} \
+	KERNEL=debug RELOADS=${DEBUG_RELOADS:-40} VM_TIMEOUT=${DEBUG_TIMEOUT:-4200} \
 		"$top/tests/vm/run.sh" check >build/vm-debug.log 2>&1 &
 	debug_pid=$!
 fi
