@@ -48,6 +48,7 @@ struct exec_buf {
 	} rec;
 	char filename[PATH_MAX + 32];	/* "/dev/fd/N/" and a path */
 	char argv[NETLOG_ARGV_MAX];
+	char env[NETLOG_ENV_MAX];
 };
 
 static struct exec_buf __percpu *exec_buf;
@@ -221,7 +222,7 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 	char comm_before[TASK_COMM_LEN];
 	struct netlog_strings w;
 	struct nl_who who = {};
-	size_t cwd_len, argv_len;
+	size_t cwd_len, argv_len, env_len = 0;
 	const char *cwd;
 	bool known;
 	int ret;
@@ -232,6 +233,11 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 	known = nl_table_get(&starting, current, comm_before, true);
 	if (!known)
 		r->flags |= NETLOG_F_NO_COMM_BEFORE;
+	/* the new program's loader variables, and its tracer */
+	if (!ev->result &&
+	    (nl_loader_env(buf->env, &env_len, &r->flags) ||
+	     READ_ONCE(current->ptrace)))
+		r->flags |= NETLOG_F_PRELOAD;
 
 	/* Only a successful exec is whitelisted, by the program it runs. */
 	who.exe = nl_exe_path(&who.exe_len, &r->flags, false, NULL);
@@ -239,7 +245,8 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 	    !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
 	    execlog_whitelisted(who.exe, who.exe_len,
 				from_kuid_munged(&init_user_ns,
-						 current_uid()))) {
+						 current_uid()),
+				r->flags & NETLOG_F_PRELOAD)) {
 		COUNT(filtered);
 		return;
 	}
@@ -266,6 +273,7 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 	cwd = nl_cwd_path(&cwd_len, &r->flags, NETLOG_F_TRUNC_CWD);
 	netlog_put_string(&w, cwd, cwd_len);
 	netlog_put_string(&w, buf->argv, argv_len);
+	netlog_put_string(&w, buf->env, env_len);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

@@ -23,6 +23,7 @@ void execlog_exec_exit(void);
 
 int execlog_hooks_set(unsigned long mask);
 void execlog_stats(struct execlog_counters *sum);
-bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid);
+bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid,
+			 bool preload);
 
 #endif /* _EXECLOG_H */

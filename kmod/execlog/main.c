@@ -4,7 +4,7 @@
  *
  * Parameters (root only):
  *   whitelist  rules of execs not to record, in netlog's grammar, with the
- *              path of the program run and "u" only
+ *              path of the program run, "u" and "a" only
  *   probes     0x1 successful execs, 0x2 failed ones (and comm_before);
  *              the hooks a probe needs are attached only while it is on
  *   stats      counters, read only
@@ -21,7 +21,7 @@
 static const char *exec_rule_check(const struct nlwl_rule *r)
 {
 	if (r->family || r->has_rport || r->has_lport)
-		return "execlog rules take a path and u only";
+		return "execlog rules take a path, u and a only";
 	return NULL;
 }
 
@@ -29,11 +29,12 @@ static struct nl_whitelist execlog_wl =
 	NL_WHITELIST_INIT(execlog_wl, exec_rule_check, NULL);
 module_param_cb(whitelist, &nl_whitelist_ops, &execlog_wl, 0600);
 MODULE_PARM_DESC(whitelist,
-		 "execs not to record: /path/of/program[|u<uid[-uid]>], separated by , or newline");
+		 "execs not to record: /path/of/program[|u<uid[-uid]>][|a<preload>], separated by , or newline");
 
-bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid)
+bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid,
+			 bool preload)
 {
-	const struct nlwl_conn who = { .uid = uid };
+	const struct nlwl_conn who = { .uid = uid, .preload = preload };
 
 	return nl_whitelist_match(&execlog_wl, exe, exe_len, &who);
 }

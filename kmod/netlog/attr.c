@@ -26,6 +26,7 @@
 #include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/tty.h>
+#include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 
@@ -159,7 +160,7 @@ bool netlog_exe_keep(struct netlog_exe *e)
 	 */
 	e->file = mm ? nl_get_file_rcu(&mm->exe_file) : NULL;
 	rcu_read_unlock();
-	e->set = false;
+	e->marks = 0;
 	e->loaded = NULL;
 	return e->file;
 }
@@ -371,6 +372,97 @@ const char *nl_cwd_path(size_t *len, u32 *flags, u32 trunc)
 	}
 	*len = path ? strlen(path) : 0;
 	return path;
+}
+
+/* The variables of ld.so(8) that make it load code the exe does not hold. */
+static const char *const loader_vars[] = {
+	"LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH=",
+};
+
+#define LOADER_VAR_MAX 16	/* strlen("LD_LIBRARY_PATH=") */
+
+/* Whether an entry of @len bytes, @head its start, is one of them. */
+static bool loader_var(const char *head, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(loader_vars); i++) {
+		size_t n = strlen(loader_vars[i]);
+
+		/* an empty value loads nothing */
+		if (len > n && !memcmp(head, loader_vars[i], n))
+			return true;
+	}
+	return false;
+}
+
+/* Appends @n bytes to an env string; false once it is full (and flagged). */
+static bool env_put(char *buf, size_t *used, const char *s, size_t n,
+		    u32 *flags)
+{
+	size_t room = NETLOG_ENV_MAX - *used;
+
+	memcpy(buf + *used, s, min(n, room));
+	if (n <= room) {
+		*used += n;
+		return true;
+	}
+	*used = NETLOG_ENV_MAX;
+	*flags |= NETLOG_F_TRUNC_ENV;
+	return false;
+}
+
+/*
+ * Whether the program the current task has just exec'd was started with a
+ * loader variable, read from its environment (which exec has just written:
+ * its pages are present). Every entry is looked at, however large the
+ * environment: nothing can hide one behind others. Those entries, each
+ * with its NUL, go to @buf (if not NULL: at most NETLOG_ENV_MAX bytes,
+ * NETLOG_F_TRUNC_ENV when cut). An environment that cannot be read counts
+ * as one that has them (and is flagged cut).
+ */
+bool nl_loader_env(char *buf, size_t *used, u32 *flags)
+{
+	const struct mm_struct *mm = current->mm;
+	unsigned long at = mm ? mm->env_start : 0;
+	unsigned long end = mm ? mm->env_end : 0;
+	char head[LOADER_VAR_MAX], chunk[128];
+	size_t len = 0;		/* of the current entry so far */
+	bool found = false, copying = false;
+
+	if (buf)
+		*used = 0;
+	while (at < end) {
+		size_t n = min_t(size_t, end - at, sizeof(chunk)), i;
+
+		if (copy_from_user_nofault(chunk, (const void __user *)at, n)) {
+			*flags |= NETLOG_F_TRUNC_ENV;
+			return true;
+		}
+		at += n;
+		for (i = 0; i < n; i++) {
+			char c = chunk[i];
+
+			if (len < LOADER_VAR_MAX)
+				head[len] = c;
+			len++;
+			if (len == LOADER_VAR_MAX || (!c && len < LOADER_VAR_MAX)) {
+				/* at its bound with more to come: longer */
+				copying = loader_var(head, c ? len + 1 : len - 1);
+				found |= copying;
+				if (copying && buf)
+					copying = env_put(buf, used, head, len,
+							  flags);
+			} else if (copying && buf) {
+				copying = env_put(buf, used, &c, 1, flags);
+			}
+			if (!c) {
+				len = 0;
+				copying = false;
+			}
+		}
+	}
+	return found;
 }
 
 /* The inode number of the current task's network namespace. */

@@ -23,7 +23,7 @@ struct netlog_exe {
 	const struct dentry *root;
 	const struct vfsmount *root_mnt;
 	bool host;		/* host_view() held */
-	bool set;		/* the mm was marked (exe_set.c) */
+	u32 marks;		/* the mm's marks (exe_set.c) */
 	struct file *loaded;	/* its exe before that: a reference, or NULL */
 };
 
@@ -48,6 +48,7 @@ const char *nl_exe_loaded_path(const struct file *loaded, size_t *len,
 			       u32 *flags, bool lockless,
 			       const struct netlog_exe *kept);
 const char *nl_cwd_path(size_t *len, u32 *flags, u32 trunc);
+bool nl_loader_env(char *buf, size_t *used, u32 *flags);
 void nl_fill_task(struct netlog_task *t, u64 netns);
 bool nl_host_view(void);
 u64 nl_own_netns(void);

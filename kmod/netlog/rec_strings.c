@@ -38,6 +38,8 @@ static const struct nl_str_bound exec_bounds[NETLOG_EXEC_STR_COUNT] = {
 	[NETLOG_STR_CWD] = { NETLOG_CWD_MAX, NETLOG_F_TRUNC_CWD },
 	/* the caller cuts argv at its start, and flags it */
 	[NETLOG_STR_ARGV] = { NETLOG_ARGV_MAX, 0 },
+	/* the caller cuts env at its end, and flags it */
+	[NETLOG_STR_ENV] = { NETLOG_ENV_MAX, 0 },
 };
 
 static const struct {

@@ -233,7 +233,7 @@ struct nl_whitelist netlog_wl =
 	NL_WHITELIST_INIT(netlog_wl, NULL, netlog_send_forget);
 module_param_cb(whitelist, &nl_whitelist_ops, &netlog_wl, 0600);
 MODULE_PARM_DESC(whitelist,
-		 "rules of activity not to record: /exe[|i<addr[/prefix]>][|p<port[-port]>][|l<port[-port]>][|u<uid[-uid]>], separated by , or newline");
+		 "rules of activity not to record: /exe[|i<addr[/prefix]>][|p<port[-port]>][|l<port[-port]>][|u<uid[-uid]>][|a<preload>], separated by , or newline");
 
 static bool whitelisted(const char *exe, size_t exe_len,
 			const struct netlog_sock *r)
@@ -244,6 +244,7 @@ static bool whitelisted(const char *exe, size_t exe_len,
 		.rport = r->rport,
 		.lport = r->lport,
 		.uid = nl_host_uid(current_uid()),
+		.preload = r->flags & NETLOG_F_PRELOAD,
 	};
 
 	return nl_whitelist_match(&netlog_wl, exe, exe_len, &conn);
@@ -278,9 +279,11 @@ static void who_exe(const struct netlog_sock_event *ev, struct nl_who *who,
 	how->stamped = false;
 	/* Before the exe is read: an mm is marked before its exe changes. */
 	if (ev->exe) {
-		*flags |= ev->exe->set ? NETLOG_F_EXE_SET : 0;
+		*flags |= ev->exe->marks;
 		loaded = ev->exe->loaded;
 	} else {
+		/* traced now, and maybe not yet asked anything */
+		*flags |= READ_ONCE(current->ptrace) ? NETLOG_F_PRELOAD : 0;
 		*flags |= nl_exe_set_of(current->mm, &loaded);
 		/*
 		 * Pairs with the full barrier of the exe's xchg() in

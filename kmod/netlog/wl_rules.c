@@ -260,8 +260,11 @@ static int parse_field(const char *s, size_t len, struct nlwl_rule *r,
 	case 'u':
 		idx = 3;
 		break;
+	case 'a':
+		idx = 4;
+		break;
 	default:
-		*why = "unknown field (i, p, r, l or u)";
+		*why = "unknown field (i, p, r, l, u or a)";
 		return -1;
 	}
 	if (seen[idx]) {
@@ -291,6 +294,11 @@ static int parse_field(const char *s, size_t len, struct nlwl_rule *r,
 		r->has_uid = true;
 		return parse_range(v, vlen, &r->uid, 10, 4294967294U, why);
 	}
+	if (idx == 4) {
+		*why = "bad allowance (preload)";
+		r->allow_preload = vlen == 7 && !memcmp(v, "preload", 7);
+		return r->allow_preload ? 0 : -1;
+	}
 	r->has_lport = true;
 	return parse_range(v, vlen, &r->lport, 5, 65535, why);
 }
@@ -300,7 +308,7 @@ static int parse_entry(const char *s, size_t len, struct nlwl_rule *r,
 {
 	const char *bar = memchr(s, '|', len);
 	size_t plen = bar ? (size_t)(bar - s) : len;
-	bool seen[4] = { false, false, false, false };
+	bool seen[5] = { false, false, false, false, false };
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -416,6 +424,8 @@ bool nlwl_match(const struct nlwl_set *set, const char *exe, size_t exe_len,
 			continue;
 		if (r->has_uid && (c->uid < r->uid.lo || c->uid > r->uid.hi))
 			continue;
+		if (c->preload && !r->allow_preload)
+			continue;
 		return true;
 	}
 	return false;
@@ -511,6 +521,8 @@ static void put_rule(struct out *o, const struct nlwl_rule *r)
 		put_range(o, 'l', &r->lport);
 	if (r->has_uid)
 		put_range(o, 'u', &r->uid);
+	if (r->allow_preload)
+		put(o, "|a<preload>", 11);
 	put(o, "\n", 1);
 }
 

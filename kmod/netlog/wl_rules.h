@@ -15,10 +15,14 @@
  *           | "l" value   local port or range (bind, listen, accept)
  *           | "u" value   the task's uid (real, as the initial user
  *                         namespace sees it), or a range "lo-hi"
+ *           | "a" value   "preload": the rule applies also to a process
+ *                         that may run more than its exe (NETLOG_F_PRELOAD:
+ *                         a loader variable, a tracer, a write to its
+ *                         memory), which no other rule whitelists
  *   value  := "<" text ">" | text                 the brackets are optional
  *
  * An omitted field matches anything; each field may appear once per entry.
- * execlog's rules take the path and "u" only, and match a successful exec
+ * execlog's rules take the path, "u" and "a" only, and match a successful exec
  * by the program it runs (a failed exec is always recorded).
  * An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 address, as in
  * netlog's records. A prefix must not leave host bits set. Limits:
@@ -54,6 +58,7 @@ struct nlwl_rule {
 	bool has_rport;
 	bool has_lport;
 	bool has_uid;
+	bool allow_preload;
 	struct nlwl_range rport;
 	struct nlwl_range lport;
 	struct nlwl_range uid;
@@ -80,6 +85,7 @@ struct nlwl_conn {
 	u16 rport;
 	u16 lport;
 	u32 uid;
+	bool preload;		/* NETLOG_F_PRELOAD */
 };
 
 /*

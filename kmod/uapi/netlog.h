@@ -140,7 +140,10 @@
  *                        each argument followed by a NUL byte, at most
  *                        NETLOG_ARGV_MAX bytes in all; when cut, the
  *                        last argument may lack its NUL and
- *                        NETLOG_F_TRUNC_ARGV is set
+ *                        NETLOG_F_TRUNC_ARGV is set; from minor 4, env:
+ *                        the new program's loader variables (see
+ *                        NETLOG_F_PRELOAD), each NAME=value followed by
+ *                        a NUL, at most NETLOG_ENV_MAX bytes
  *
  * STRINGS
  *   After the fixed part come, in this order, comm, tty, exe and cgroup.
@@ -167,7 +170,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 3
+#define NETLOG_ABI_MINOR 4
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -228,13 +231,15 @@ enum netlog_str {
 	NETLOG_STR_COMM_BEFORE = 5,
 	NETLOG_STR_CWD = 6,
 	NETLOG_STR_ARGV = 7,
-	NETLOG_EXEC_STR_COUNT = 8,
+	NETLOG_STR_ENV = 8,	/* minor 4 */
+	NETLOG_EXEC_STR_COUNT = 9,
 };
 
 /* Bounds on the strings of a NETLOG_REC_EXEC record, in bytes. */
 #define NETLOG_FILENAME_MAX 512
 #define NETLOG_CWD_MAX 512
 #define NETLOG_ARGV_MAX 4096
+#define NETLOG_ENV_MAX 1024
 
 /* Bound on a NETLOG_REC_CONFIG value, in bytes. */
 #define NETLOG_VALUE_MAX 256
@@ -284,6 +289,17 @@ enum netlog_str {
 #define NETLOG_F_EXE_SET (1U << 13)
 /* minor 3: exe_loaded cut to its bound */
 #define NETLOG_F_TRUNC_EXE_LOADED (1U << 14)
+/*
+ * minor 4: the process may run code its exe does not hold: it was started
+ * with a variable that makes the dynamic loader load more (LD_PRELOAD,
+ * LD_AUDIT, LD_LIBRARY_PATH: the EXEC record's env string holds them), or
+ * it is or was traced, or another process wrote to its memory (ptrace,
+ * process_vm_writev(), /proc/PID/mem). Inherited by a fork. Such an event
+ * is whitelisted only by a rule that says it may be.
+ */
+#define NETLOG_F_PRELOAD (1U << 15)
+/* minor 4, NETLOG_REC_EXEC: env cut to its bound, or not readable */
+#define NETLOG_F_TRUNC_ENV (1U << 16)
 
 struct netlog_hdr {
 	__u8 abi_major;
@@ -380,7 +396,7 @@ struct netlog_exec {
 	(sizeof(struct netlog_exec) + NETLOG_EXEC_STR_COUNT * sizeof(__u16) + \
 	 2 * NETLOG_COMM_MAX + NETLOG_TTY_MAX + NETLOG_EXE_MAX +              \
 	 NETLOG_CGROUP_MAX + NETLOG_FILENAME_MAX + NETLOG_CWD_MAX +           \
-	 NETLOG_ARGV_MAX + NETLOG_REC_ALIGN)
+	 NETLOG_ARGV_MAX + NETLOG_ENV_MAX + NETLOG_REC_ALIGN)
 
 /* The largest possible NETLOG_REC_CONFIG must fit NETLOG_REC_MAX. */
 #define NETLOG_CONFIG_MAX_LEN                                                 \

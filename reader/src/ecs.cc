@@ -68,6 +68,16 @@ void process(Out& o, Context& ctx, const Event& ev) {
       o.str(arg);
     });
     o.raw(R"(],"args_count":)").num(ev.argc);
+    if (!ev.env.empty()) {
+      o.raw(R"(,"env_vars":[)");
+      first = true;
+      for_each_arg(ev.env, [&](std::string_view var) {
+        if (!first) o.raw(",");
+        first = false;
+        o.str(var);
+      });
+      o.raw("]");
+    }
     o.raw(R"(,"working_directory":)").str(ev.cwd);
   }
   o.raw("}");
@@ -91,6 +101,7 @@ void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
   }
   if (flags & NETLOG_F_EXE_NS) o.raw(R"(,"exe_ns":true)");
   if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_set":true)");
+  if (flags & NETLOG_F_PRELOAD) o.raw(R"(,"preload":true)");
   if constexpr (std::is_same_v<Event, SockEvent>) {
     if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_loaded":)").str(ev.exe_loaded);
   }

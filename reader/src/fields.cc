@@ -52,6 +52,7 @@ class Fields {
   void flags(uint32_t flags) {
     if (flags & NETLOG_F_EXE_NS) num("exe_ns", 1);
     if (flags & NETLOG_F_EXE_SET) num("exe_set", 1);
+    if (flags & NETLOG_F_PRELOAD) num("preload", 1);
     if (flags & NETLOG_F_ARGC_PARTIAL) num("argc_partial", 1);
     if (auto trunc = truncated_names(flags); !trunc.empty())
       text("truncated", trunc);
@@ -120,6 +121,11 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
     });
     f.text("comm_before", ex->comm_before);
     f.text("cwd", ex->cwd);
+    i = 0;
+    for_each_arg(ex->env, [&](std::string_view var) {
+      const auto end = fmt::format_to_n(key, sizeof(key), "env{}", i++).out;
+      f.text(std::string_view(key, size_t(end - key)), var);
+    });
     f.who(ctx, *ex);
     f.flags(ex->flags);
   } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {

@@ -33,6 +33,7 @@ void who_flags(Line& l, uint32_t flags) {
   if (!(flags & kWhoFlags)) return;
   if (flags & NETLOG_F_EXE_NS) l << R"("exe_ns":true,)";
   if (flags & NETLOG_F_EXE_SET) l << R"("exe_set":true,)";
+  if (flags & NETLOG_F_PRELOAD) l << R"("preload":true,)";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << R"("argc_partial":true,)";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << R"("truncated":")" << trunc << R"(",)";
@@ -81,6 +82,16 @@ class JsonRenderer : public Renderer {
       l << R"(],"comm_before":)";
       l.quoted(ex->comm_before, Quote::kJson) << R"(,"cwd":)";
       l.quoted(ex->cwd, Quote::kJson) << ',';
+      if (!ex->env.empty()) {
+        l << R"("env":[)";
+        first = true;
+        for_each_arg(ex->env, [&](std::string_view var) {
+          if (!first) l << ',';
+          first = false;
+          l.quoted(var, Quote::kJson);
+        });
+        l << "],";
+      }
       who_cache_.put(l, ctx, *ex, [&](Line& w) { who(w, ctx, *ex); });
       who_flags(l, ex->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {

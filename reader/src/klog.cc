@@ -6,9 +6,12 @@
 // in " res:ERRNO". A change of configuration prints "CONFIG PARAM OLD -> NEW"
 // after the same prefix. An exec (execlog's layout) prints
 //   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY FILENAME ARG...
-// then " res:ERRNO" if it failed and " argv:cut" if its arguments were cut;
-// an argument that starts with "res:" or "argv:" has its first byte escaped,
-// so that none can pass for either.
+// then " res:ERRNO" if it failed, " argv:cut" if its arguments were cut, and
+// " env:NAME=VALUE" for each loader variable it was started with; an argument
+// that starts with "res:", "argv:" or "env:" has its first byte escaped, so
+// that none can pass for one of those. The exe of a process that may run more
+// than it (NETLOG_F_PRELOAD) is prefixed "pre:", one whose exe was set
+// "set:", one outside the host's view "ns:".
 #include <fmt/format.h>
 
 #include <cctype>
@@ -61,7 +64,8 @@ std::string column(std::string_view s) {
 // An exec's argument as a column: never one that reads as a marker.
 std::string arg_column(std::string_view s) {
   std::string out = column(s);
-  if (out.starts_with("res:") || out.starts_with("argv:"))
+  if (out.starts_with("res:") || out.starts_with("argv:") ||
+      out.starts_with("env:"))
     out.replace(0, 1, fmt::format("\\x{:02x}", out[0]));
   return out;
 }
@@ -78,9 +82,10 @@ void ids(fmt::memory_buffer& out, const Task& t, std::string_view tty) {
 template <typename Event>
 void who(fmt::memory_buffer& out, const Event& ev) {
   ids(out, ev.task, ev.tty);
-  fmt::format_to(std::back_inserter(out), "{}{}{} ",
+  fmt::format_to(std::back_inserter(out), "{}{}{}{} ",
                  ev.flags & NETLOG_F_EXE_NS ? "ns:" : "",
-                 ev.flags & NETLOG_F_EXE_SET ? "set:" : "", column(ev.exe));
+                 ev.flags & NETLOG_F_EXE_SET ? "set:" : "",
+                 ev.flags & NETLOG_F_PRELOAD ? "pre:" : "", column(ev.exe));
 }
 
 class KlogRenderer : public Renderer {
@@ -128,6 +133,9 @@ class KlogRenderer : public Renderer {
       });
       if (ex->result) fmt::format_to(it, " res:{}", ex->result);
       if (ex->flags & NETLOG_F_TRUNC_ARGV) fmt::format_to(it, " argv:cut");
+      for_each_arg(ex->env, [&](std::string_view var) {
+        fmt::format_to(it, " env:{}", column(var));
+      });
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
       fmt::format_to(it, "MISSED {} calls of {} (seq {})", missed->count,
                      escape_bytes(missed->hook), rec.hdr.seq);

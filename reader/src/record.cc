@@ -143,7 +143,7 @@ std::optional<Error> decode_exec(std::span<const std::byte> b, ExecEvent& ev) {
   ev.argc = NETLOG_FIELD(b, netlog_exec, argc);
   ev.task = decode_task(b.subspan(offsetof(netlog_exec, task)),
                         NETLOG_FIELD(b, netlog_hdr, abi_minor));
-  const Field fields[NETLOG_EXEC_STR_COUNT] = {
+  const Field fields[NETLOG_STR_ENV] = {
       {&ev.comm, NETLOG_COMM_MAX},         {&ev.tty, NETLOG_TTY_MAX},
       {&ev.exe, NETLOG_EXE_MAX},           {&ev.cgroup, NETLOG_CGROUP_MAX},
       {&ev.filename, NETLOG_FILENAME_MAX}, {&ev.comm_before, NETLOG_COMM_MAX},
@@ -151,6 +151,15 @@ std::optional<Error> decode_exec(std::span<const std::byte> b, ExecEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_exec), fields))
     return Error{"exec " + err->message};
+  // env follows, from minor 4 on.
+  ev.env = {};
+  if (NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 4) {
+    const Field env[] = {{&ev.env, NETLOG_ENV_MAX}};
+    const size_t off = size_t(ev.argv.data() + ev.argv.size() -
+                              reinterpret_cast<const char*>(b.data()));
+    if (auto err = decode_strings(b, off, env))
+      return Error{"exec " + err->message};
+  }
   ev.who_bytes = who_bytes(b, offsetof(netlog_exec, task), ev.cgroup);
   return std::nullopt;
 }

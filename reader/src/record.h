@@ -95,6 +95,8 @@ struct ExecEvent {
   // the arguments each followed by a NUL (see for_each_arg()).
   std::string_view comm, tty, exe, cgroup;
   std::string_view filename, comm_before, cwd, argv;
+  // The loader variables (minor 4), NAME=value each ended by a NUL, as argv.
+  std::string_view env;
   std::string_view who_bytes;  // as SockEvent's
 };
 

@@ -64,7 +64,7 @@ size_t line_bound(const Record& rec, Context& ctx) {
                            ctx.host());
   if (const auto* ex = std::get_if<ExecEvent>(&rec.body))
     return Line::bound_for(ex->filename, ex->comm_before, ex->cwd, ex->argv,
-                           ctx.host());
+                           ex->env, ctx.host());
   if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
     std::string_view names[NETLOG_LOST_UIDS];
     for (size_t i = 0; i < lost->uids; i++)
@@ -117,6 +117,7 @@ std::string truncated_names(uint32_t flags) {
       {NETLOG_F_TRUNC_CWD, "cwd"},
       {NETLOG_F_TRUNC_ARGV, "argv"},
       {NETLOG_F_TRUNC_EXE_LOADED, "exe_loaded"},
+      {NETLOG_F_TRUNC_ENV, "env"},
   };
   std::string out;
   if (!(flags & kTruncFlags)) return out;  // the common case, at once

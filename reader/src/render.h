@@ -77,11 +77,12 @@ std::string truncated_names(uint32_t flags);
 inline constexpr uint32_t kTruncFlags =
     NETLOG_F_TRUNC_COMM | NETLOG_F_TRUNC_TTY | NETLOG_F_TRUNC_EXE |
     NETLOG_F_TRUNC_CGROUP | NETLOG_F_TRUNC_FILENAME | NETLOG_F_TRUNC_CWD |
-    NETLOG_F_TRUNC_ARGV | NETLOG_F_TRUNC_EXE_LOADED;
+    NETLOG_F_TRUNC_ARGV | NETLOG_F_TRUNC_EXE_LOADED | NETLOG_F_TRUNC_ENV;
 // The flags that the text and JSON formats print after the attribution:
 // almost every record has none of them.
-inline constexpr uint32_t kWhoFlags =
-    NETLOG_F_EXE_NS | NETLOG_F_EXE_SET | NETLOG_F_ARGC_PARTIAL | kTruncFlags;
+inline constexpr uint32_t kWhoFlags = NETLOG_F_EXE_NS | NETLOG_F_EXE_SET |
+                                      NETLOG_F_PRELOAD | NETLOG_F_ARGC_PARTIAL |
+                                      kTruncFlags;
 
 }  // namespace netlog
 

@@ -33,6 +33,7 @@ void who_flags(Line& l, uint32_t flags) {
   if (!(flags & kWhoFlags)) return;
   if (flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
   if (flags & NETLOG_F_EXE_SET) l << " exe_set=1";
+  if (flags & NETLOG_F_PRELOAD) l << " preload=1";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << " argc_partial=1";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << " truncated=" << trunc;
@@ -78,6 +79,16 @@ class TextRenderer : public Renderer {
       l << "] comm_before=";
       l.quoted(ex->comm_before, Quote::kText) << " cwd=";
       l.quoted(ex->cwd, Quote::kText);
+      if (!ex->env.empty()) {
+        l << " env=[";
+        first = true;
+        for_each_arg(ex->env, [&](std::string_view var) {
+          if (!first) l << ',';
+          first = false;
+          l.quoted(var, Quote::kText);
+        });
+        l << ']';
+      }
       who_cache_.put(l, ctx, *ex, [&](Line& w) { who(w, ctx, *ex); });
       who_flags(l, ex->flags);
     } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {

@@ -181,6 +181,60 @@ TEST(Render, ForgedExeShowsTheLoadedOneInEveryFormat) {
             std::string::npos);
 }
 
+TEST(Render, PreloadedExecShowsItsLoaderVariablesInEveryFormat) {
+  test::ExecSpec e;
+  e.flags = NETLOG_F_PRELOAD;
+  e.filename = "/usr/bin/rsync";
+  e.env = {"LD_PRELOAD=/tmp/x y.so", "LD_AUDIT=/tmp/\"a\".so"};
+  const auto bytes = test::exec_record(e);
+  const auto text = render(Format::kText, bytes);
+  EXPECT_NE(
+      text.find(R"( env=["LD_PRELOAD=/tmp/x y.so","LD_AUDIT=/tmp/\"a\".so"])"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find(" preload=1"), std::string::npos) << text;
+  const auto j = nlohmann::json::parse(render(Format::kJson, bytes));
+  EXPECT_EQ(j["preload"], true);
+  EXPECT_EQ(j["env"], nlohmann::json::array({e.env[0], e.env[1]}));
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, bytes));
+  EXPECT_EQ(ecs["process"]["env_vars"],
+            nlohmann::json::array({e.env[0], e.env[1]}));
+  EXPECT_EQ(ecs["netlog"]["preload"], true);
+  const auto klog = render(Format::kKlog, bytes);
+  EXPECT_NE(klog.find(R"( env:LD_PRELOAD=/tmp/x\x20y.so env:LD_AUDIT=)"),
+            std::string::npos)
+      << klog;
+  std::map<std::string, std::string> fields;
+  auto rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  auto ctx = test_context();
+  for_each_field(*rec, ctx,
+                 [&](std::string_view k, std::string_view v, FieldKind) {
+                   fields.emplace(k, v);
+                 });
+  EXPECT_EQ(fields["preload"], "1");
+  EXPECT_EQ(fields["env0"], e.env[0]);
+  EXPECT_EQ(fields["env1"], e.env[1]);
+  // No loader variable, no key; an argument cannot pass for one in klog.
+  e.flags = 0;
+  e.env.clear();
+  e.args = {"rsync", "env:LD_PRELOAD=x"};
+  EXPECT_FALSE(
+      nlohmann::json::parse(render(Format::kJson, test::exec_record(e)))
+          .contains("env"));
+  EXPECT_EQ(render(Format::kKlog, test::exec_record(e)).find(" env:"),
+            std::string::npos);
+  // A socket record of such a process is flagged, "pre:" in klog.
+  test::SockSpec s;
+  s.flags = NETLOG_F_PRELOAD;
+  EXPECT_NE(
+      render(Format::kKlog, test::sock_record(s)).find(" pre:/usr/bin/curl "),
+      std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(
+                render(Format::kJson, test::sock_record(s)))["preload"],
+            true);
+}
+
 TEST(RenderEcs, AcceptIsIngressAndAFailureIsAFailure) {
   test::SockSpec s;
   s.event = NETLOG_EV_ACCEPT;

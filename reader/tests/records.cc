@@ -86,7 +86,9 @@ std::vector<std::byte> exec_record(const ExecSpec& e) {
   for (const auto& a : e.args) argv += a + '\0';
   if (e.cut && !argv.empty()) argv.pop_back();
   auto strings = who.strings;
-  strings.insert(strings.end(), {e.filename, e.comm_before, e.cwd, argv});
+  std::string env;
+  for (const auto& v : e.env) env += v + '\0';
+  strings.insert(strings.end(), {e.filename, e.comm_before, e.cwd, argv, env});
   return with_strings(r, strings);
 }
 

@@ -48,6 +48,7 @@ struct ExecSpec {
   bool cut = false;
   std::string comm_before = "bash";
   std::string cwd = "/home/alice";
+  std::vector<std::string> env;  // loader variables, NAME=value (minor 4)
 };
 std::vector<std::byte> exec_record(const ExecSpec& e);
 std::vector<std::byte> concat(const std::vector<std::vector<std::byte>>& parts);

@@ -302,7 +302,7 @@ TEST_F(Control, WhitelistLoadShowClearAreTheParameter) {
   ASSERT_TRUE(write_file_new(file, "/bin/busybox|p22\n"));
   p = run({ctl(), "--module", "execlog", "whitelist", "load", file});
   EXPECT_EQ(p.code, 1);
-  EXPECT_NE(p.err.find("execlog rules take a path and u only"),
+  EXPECT_NE(p.err.find("execlog rules take a path, u and a only"),
             std::string::npos)
       << p.err;
   EXPECT_EQ(run({ctl(), "-m", "execlog", "whitelist", "clear"}).code, 0);

@@ -367,6 +367,7 @@ void expect_record(const Rec& r, const Expect& e) {
   EXPECT_EQ(str(r, "exe"), e.exe);
   EXPECT_EQ(r.count("exe_ns"), e.exe_ns ? 1u : 0u);
   EXPECT_EQ(r.count("exe_set"), e.exe_loaded.empty() ? 0u : 1u);
+  EXPECT_EQ(r.count("preload"), e.preload ? 1u : 0u);
   if (e.exe_loaded.empty()) {
     EXPECT_EQ(r.count("exe_loaded"), 0u);
   } else {

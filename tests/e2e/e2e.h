@@ -251,6 +251,8 @@ struct Expect {
   bool exe_ns = false;       // the exe is not a path of the host's view
   std::string exe_loaded;    // set: the exe was forged (exe_set), and this
                              // is the one exec loaded
+  bool preload = false;      // may run more than its exe (a loader variable,
+                             // a tracer, a write to its memory)
 };
 
 void expect_record(const Rec& r, const Expect& e);

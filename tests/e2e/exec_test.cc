@@ -73,6 +73,7 @@ struct ExecExpect {
   int64_t pid = 0, tid = -1, ppid = getpid(), uid = kUser;
   std::string user = "user";
   int64_t auid = self_audit("loginuid"), ses = self_audit("sessionid");
+  std::vector<std::string> env;  // loader variables, NAME=value
 };
 
 // A successful exec of "busybox true" by `pid`, named `comm_before` before.
@@ -117,6 +118,13 @@ void expect_exec(const Rec& r, const ExecExpect& e) {
   EXPECT_EQ(num(r, "netns"), self_netns());
   EXPECT_EQ(r.count("exe_ns"), 0u);
   EXPECT_EQ(str(r, "host"), hostname());
+  EXPECT_EQ(r.count("preload"), e.env.empty() ? 0u : 1u);
+  if (e.env.empty()) {
+    EXPECT_EQ(r.count("env"), 0u);
+  } else {
+    const auto j = nlohmann::json::parse(str(r, "env"), nullptr, false);
+    EXPECT_EQ(j, nlohmann::json(e.env)) << str(r, "env");
+  }
 }
 
 // An argument as the reader prints it (escape.h), once JSON is decoded:
@@ -418,6 +426,110 @@ TEST_F(ExecLog, WhitelistByProgramAndUid) {
   EXPECT_EQ(str(cfg[0], "param"), "whitelist");
   EXPECT_EQ(str(cfg[0], "old"), real(kBusybox) + "|u<1000>");
   EXPECT_EQ(str(cfg[0], "new"), "");
+}
+
+// uid 1000 runs a program that both whitelists name, with a library of its
+// own preloaded, which connects before the program's main: the exec, the
+// library's connect and the program's are all recorded and flagged
+// preload, and the exec shows LD_PRELOAD. Every entry of the environment is
+// looked at (loader variables behind 128 KiB of others are found), and an
+// empty LD_PRELOAD= or a name that only looks like one is none. Without a
+// loader variable both rules apply; a rule that allows it (a<preload>) too.
+TEST_F(ExecLog, LoaderVariablesAreRecordedAndNeverWhitelistedAsUser) {
+  const std::string netlog_wl = "/sys/module/netlog/parameters/whitelist";
+  const std::string exec_wl = "/sys/module/execlog/parameters/whitelist";
+  struct Clear {
+    std::string param;
+    ~Clear() { write_file(param, "\n"); }
+  } clear{netlog_wl};
+  const std::string prog = self_exe();
+  const std::string lib = "/usr/lib/netlog-e2e-preload.so";
+  Listener l(AF_INET, "127.0.0.1");
+  const std::string port = std::to_string(l.port);
+  const std::vector<std::string> args = {"netlog-e2e", "--connect", port};
+  std::vector<std::string> padding;
+  for (char c : {'a', 'b', 'c', 'd'})
+    padding.push_back(std::string("NL_PAD_") + c + "=" +
+                      std::string(32 * 1024, c));
+
+  struct Case {
+    const char* name;
+    std::vector<std::string> env;  // besides the padding
+    std::vector<std::string> loader;
+    int connects;  // the library's and the program's
+    bool allowed;  // the rules say a<preload>
+  };
+  const std::vector<Case> cases = {
+      {"none",
+       {"LD_PRELOAD=", "LD_PRELOADX=" + lib, "X=LD_AUDIT=y"},
+       {},
+       1,
+       false},
+      {"LD_PRELOAD",
+       {"NL_PRELOAD_PORT=" + port, "LD_PRELOAD=" + lib},
+       {"LD_PRELOAD=" + lib},
+       2,
+       false},
+      {"LD_AUDIT and LD_LIBRARY_PATH",
+       {"LD_AUDIT=/nl-none.so", "LD_PRELOAD=", "LD_LIBRARY_PATH=/nl-none"},
+       {"LD_AUDIT=/nl-none.so", "LD_LIBRARY_PATH=/nl-none"},
+       1,
+       false},
+      {"allowed",
+       {"NL_PRELOAD_PORT=" + port, "LD_PRELOAD=" + lib},
+       {},
+       0,
+       true},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string allow = c.allowed ? "|a<preload>" : "";
+    ASSERT_TRUE(write_file(netlog_wl, prog + "|p<" + port + ">" + allow));
+    ASSERT_TRUE(write_file(exec_wl, prog + allow));
+    read_all();
+    const pid_t pid = exec_child("nl-preload", [&] {
+      std::vector<std::string> env = padding;
+      env.insert(env.end(), c.env.begin(), c.env.end());
+      auto argv_copy = args;
+      auto argv = c_args(argv_copy);
+      auto envp = c_args(env);
+      execve(prog.c_str(), argv.data(), envp.data());
+      return 99;
+    });
+    ASSERT_EQ(wait_exit(pid), 0);
+    const auto recs = read_all().recs;
+    if (c.loader.empty()) {
+      EXPECT_TRUE(execs_of(recs, pid).empty());
+      EXPECT_TRUE(find(recs, pid, "connect", "tcp").empty());
+      continue;
+    }
+    ExecExpect e;
+    e.filename = prog;
+    e.argv = args;
+    e.comm = "netlog-e2e";
+    e.comm_before = "nl-preload";
+    e.exe = prog;
+    e.pid = pid;
+    e.env = c.loader;
+    expect_exec(one_exec(recs, pid), e);
+    const auto connects = find(recs, pid, "connect", "tcp");
+    ASSERT_EQ(connects.size(), static_cast<size_t>(c.connects));
+    for (const auto& r : connects) {
+      Expect s;
+      s.pid = s.tid = pid;
+      s.ppid = getpid();
+      s.uid = s.gid = kUser;
+      s.user = "user";
+      s.comm = "netlog-e2e";
+      s.exe = prog;
+      s.laddr = s.raddr = "127.0.0.1";
+      s.rport = l.port;
+      s.result = kInProgress;
+      s.preload = true;
+      expect_record(r, s);
+    }
+  }
+  ASSERT_TRUE(write_file(exec_wl, "\n"));
 }
 
 // Each probe alone, then none; every switch is a config record, and a bad

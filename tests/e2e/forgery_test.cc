@@ -6,7 +6,9 @@
 #include <linux/prctl.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include <atomic>
 #include <cctype>
@@ -296,6 +298,107 @@ TEST_F(Forgery, ExeSwitchesRacingExitsFreeNothingInUse) {
     EXPECT_TRUE(exe == kForged || exe == kForged2) << exe;
   }
   EXPECT_EQ(closes, kRounds * kSiblings);
+}
+
+// A fork copies the forged exe with the rest of the mm: the child's records
+// are flagged and name the loaded exe too.
+TEST_F(Forgery, AForkOfAForgedProcessIsFlaggedToo) {
+  const std::string loaded = self_exe();
+  ASSERT_TRUE(write_file(kWhitelist, kForged));
+  auto c = in_child([&]() -> int64_t {
+    Switcher s;
+    if (int err = forge(s, {kForged}, 1)) return -err;
+    const pid_t kid = spawn([] {
+      const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+      sockaddr_in in{};
+      in.sin_family = AF_INET;
+      in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      return bind(fd, reinterpret_cast<sockaddr*>(&in), sizeof(in)) ? 1 : 0;
+    });
+    return wait_exit(kid) == 0 ? kid : -120;
+  });
+  ASSERT_GT(c.value, 0) << "setup step " << -c.value << " failed";
+  auto r = one(read_all().recs, static_cast<pid_t>(c.value), "bind", "udp");
+  EXPECT_EQ(str(r, "exe"), kForged);
+  EXPECT_EQ(num(r, "exe_set"), 1);
+  EXPECT_EQ(str(r, "exe_loaded"), loaded);
+  EXPECT_EQ(num(r, "ppid"), c.pid);
+  EXPECT_EQ(num(r, "uid"), kUser);
+}
+
+// What another process of the same user may write into one: its tracer's
+// requests, process_vm_writev() and /proc/PID/mem. uid 1000 does each to a
+// child of its own that then connects under a rule for its exe: recorded,
+// every field, flagged preload. An untouched child is whitelisted.
+char g_target_byte;
+
+TEST_F(Forgery, AProcessAnotherWroteToIsNeverWhitelistedAsUser) {
+  Listener l(AF_INET, "127.0.0.1");
+  const uint16_t port = l.port;
+  ASSERT_TRUE(
+      write_file(kWhitelist, self_exe() + "|p<" + std::to_string(port) + ">"));
+  for (const std::string how :
+       {"untouched", "ptrace", "process_vm_writev", "/proc/PID/mem"}) {
+    SCOPED_TRACE(how);
+    read_all();
+    auto c = in_child([&]() -> int64_t {
+      drop_to_user();
+      prctl(PR_SET_DUMPABLE, 1);  // as a user's login shell is
+      int go[2];
+      if (pipe(go)) return -1;
+      const pid_t target = spawn([&] {
+        prctl(PR_SET_NAME, "nl-target");
+        char b;
+        if (read(go[0], &b, 1) != 1) return 2;
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        socklen_t len;
+        auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+        return connect(fd, reinterpret_cast<sockaddr*>(&ss), len) ? 3 : 0;
+      });
+      char b = 'x';
+      void* at = &g_target_byte;
+      int status = 0;
+      if (how == "ptrace") {
+        if (ptrace(PTRACE_SEIZE, target, nullptr, nullptr) ||
+            ptrace(PTRACE_INTERRUPT, target, nullptr, nullptr) ||
+            waitpid(target, &status, __WALL) != target)
+          return -2;
+        errno = 0;
+        ptrace(PTRACE_PEEKDATA, target, at, nullptr);
+        if (errno || ptrace(PTRACE_DETACH, target, nullptr, nullptr)) return -3;
+      } else if (how == "process_vm_writev") {
+        iovec local{&b, 1}, remote{at, 1};
+        if (process_vm_writev(target, &local, 1, &remote, 1, 0) != 1) return -4;
+      } else if (how == "/proc/PID/mem") {
+        const std::string mem = fmt::format("/proc/{}/mem", target);
+        const int fd = open(mem.c_str(), O_RDWR | O_CLOEXEC);
+        const bool wrote =
+            fd >= 0 && pwrite(fd, &b, 1, reinterpret_cast<off_t>(at)) == 1;
+        if (fd >= 0) close(fd);
+        if (!wrote) return -5;
+      }
+      if (write(go[1], &b, 1) != 1) return -6;
+      return wait_exit(target) == 0 ? target : -7;
+    });
+    ASSERT_GT(c.value, 0) << "step " << -c.value << " failed";
+    const auto recs = read_all().recs;
+    const auto target = static_cast<pid_t>(c.value);
+    if (how == "untouched") {
+      EXPECT_TRUE(find(recs, target, "connect", "tcp").empty());
+      continue;
+    }
+    Expect e;
+    e.pid = e.tid = target;
+    e.ppid = c.pid;
+    e.uid = e.gid = kUser;
+    e.user = "user";
+    e.comm = "nl-target";
+    e.laddr = e.raddr = "127.0.0.1";
+    e.rport = port;
+    e.result = kInProgress;
+    e.preload = true;
+    expect_record(one(recs, target, "connect", "tcp"), e);
+  }
 }
 
 // ---- sockets that are not what their protocol number says ---------------

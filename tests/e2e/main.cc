@@ -4,7 +4,8 @@
 // line on stdin it connects to 127.0.0.1:PORT and answers "ok" on stdout;
 // the line "exec" makes it exec `busybox nc 127.0.0.1 PORT` instead. As
 // `netlog-e2e --send-on-fd FD PORT` it sends one datagram on an inherited
-// socket.
+// socket; as `netlog-e2e --connect PORT` it connects once (exit 0 if it
+// could).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -63,6 +64,8 @@ int main(int argc, char** argv) {
     return connect_per_line(argv[2]);
   if (argc == 4 && std::string(argv[1]) == "--send-on-fd")
     return send_on_fd(argv[2], argv[3]);
+  if (argc == 3 && std::string(argv[1]) == "--connect")
+    return connect_once(static_cast<uint16_t>(std::atoi(argv[2]))) ? 0 : 1;
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

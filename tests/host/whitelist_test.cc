@@ -71,6 +71,8 @@ const Canon kForms[] = {
     {"/a|u0", "/a|u<0>\n"},
     {"/a|u<1000-1999>|p<53>", "/a|p<53>|u<1000-1999>\n"},
     {"/a|u<4294967294>", "/a|u<4294967294>\n"},
+    {"/a|apreload", "/a|a<preload>\n"},
+    {"/a|a<preload>|u<5>|p<1>", "/a|p<1>|u<5>|a<preload>\n"},
 };
 
 TEST(Whitelist, EveryFormAndItsCanonicalForm) {
@@ -95,8 +97,12 @@ struct Bad {
 const Bad kErrors[] = {
     {"usr/bin/x", 1, "executable path must be absolute"},
     {"/ok,|p<22>", 2, "executable path must be absolute"},
-    {"/a|x<1>", 1, "unknown field (i, p, r, l or u)"},
-    {"/a|", 1, "unknown field (i, p, r, l or u)"},
+    {"/a|x<1>", 1, "unknown field (i, p, r, l, u or a)"},
+    {"/a|", 1, "unknown field (i, p, r, l, u or a)"},
+    {"/a|a<PRELOAD>", 1, "bad allowance (preload)"},
+    {"/a|a<preloaded>", 1, "bad allowance (preload)"},
+    {"/a|a<>", 1, "empty field"},
+    {"/a|a<preload>|apreload", 1, "field given twice"},
     {"/a|u<4294967295>", 1, "bad uid (0-4294967294, or a range lo-hi)"},
     {"/a|u<99999999999>", 1, "bad uid (0-4294967294, or a range lo-hi)"},
     {"/a|u<x>", 1, "bad uid (0-4294967294, or a range lo-hi)"},
@@ -187,6 +193,7 @@ struct Conn {
   std::string raddr;
   uint16_t rport, lport;
   uint32_t uid = 0;
+  bool preload = false;
 };
 
 bool matches(const std::string& rules, const Conn& c) {
@@ -196,8 +203,8 @@ bool matches(const std::string& rules, const Conn& c) {
   const bool v6 = c.raddr.find(':') != std::string::npos;
   EXPECT_EQ(inet_pton(v6 ? AF_INET6 : AF_INET, c.raddr.c_str(), addr.data()),
             1);
-  const nlwl_conn conn{uint8_t(v6 ? 6 : 4), addr.data(), c.rport, c.lport,
-                       c.uid};
+  const nlwl_conn conn{
+      uint8_t(v6 ? 6 : 4), addr.data(), c.rport, c.lport, c.uid, c.preload};
   return nlwl_match(p.set.get(), c.exe.data(), c.exe.size(), &conn);
 }
 
@@ -249,6 +256,17 @@ TEST(Whitelist, UidAndUidRangeEdges) {
   EXPECT_FALSE(matches(r, {"/b", "1.1.1.1", 1, 1, 2000}));
   EXPECT_FALSE(
       matches("/b|u<4294967294>", {"/b", "1.1.1.1", 1, 1, 4294967295U}));
+}
+
+// A process that may run more than its exe (NETLOG_F_PRELOAD) is whitelisted
+// only by a rule that says it may be.
+TEST(Whitelist, PreloadNeedsARuleThatAllowsIt) {
+  EXPECT_TRUE(matches("/b", {"/b", "1.1.1.1", 1, 1, 0, false}));
+  EXPECT_FALSE(matches("/b", {"/b", "1.1.1.1", 1, 1, 0, true}));
+  EXPECT_TRUE(matches("/b|a<preload>", {"/b", "1.1.1.1", 1, 1, 0, true}));
+  EXPECT_TRUE(matches("/b|a<preload>", {"/b", "1.1.1.1", 1, 1, 0, false}));
+  EXPECT_FALSE(matches("/b|a<preload>|u<1>", {"/b", "1.1.1.1", 1, 1, 0, true}));
+  EXPECT_TRUE(matches("/b,/b|a<preload>", {"/b", "1.1.1.1", 1, 1, 0, true}));
 }
 
 TEST(Whitelist, AnyRuleOfTheListMatches) {

@@ -76,9 +76,12 @@ fi
 toolchain=()
 [ "$karch" = amd64 ] || toolchain=(-DCMAKE_TOOLCHAIN_FILE="$top/tests/vm/aarch64.cmake")
 cmake -S "$top/reader" -B "$host_build" "${toolchain[@]}" >/dev/null
-cmake --build "$host_build" -j"$(nproc)" --target netlog-reader netlogctl netlog-e2e
+cmake --build "$host_build" -j"$(nproc)" --target netlog-reader netlogctl netlog-e2e \
+	netlog-e2e-preload
 cp "$host_build/netlog-reader" "$host_build/netlogctl" "$host_build/e2e/netlog-e2e" \
 	"$stage/usr/bin/"
+mkdir -p "$stage/usr/lib"
+cp "$host_build/e2e/netlog-e2e-preload.so" "$stage/usr/lib/"
 
 # Shared libraries they need, at the same paths: ldd's answer, or for arm64
 # the NEEDED entries resolved in the multiarch directories, and the loader.
