@@ -50,9 +50,13 @@ static bool live;	/* between init and exit; under probes_lock */
 static int probes_apply(unsigned long mask, char *why, size_t size)
 {
 	unsigned long old;
-	char o[8], n[8];
-	int ret = 0;
+	char o[8], n[8], v[24];
+	int ret = netlog_may_change("probes", v,
+				    scnprintf(v, sizeof(v), "%#lx", mask), why,
+				    size);
 
+	if (ret)
+		return ret;
 	if (mask & ~EXECLOG_P_ALL) {
 		pr_warn("probes: %#lx is not a mask of 0x1 (exec) and 0x2 (exec_failed); probes unchanged\n",
 			mask);
@@ -149,6 +153,8 @@ static struct secure_log_ctl execlog_ctl = {
 	.probes_set = probes_apply,
 	NL_WHITELIST_CTL(&execlog_wl),
 	.stats = stats_walk,
+	.owner = THIS_MODULE,
+	.locked = netlog_emit_locked,
 };
 
 static void record_lifecycle(bool loading)

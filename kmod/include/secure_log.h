@@ -56,11 +56,22 @@ struct secure_log_ctl {
 	unsigned int (*whitelist_count)(void *wl);
 	void *wl;
 	int (*stats)(struct secure_log_stats *s);
+	struct module *owner;		/* pinned by the lock */
+	/* the lock's config record, by the task that locked; may be NULL */
+	void (*locked)(void);
 	struct list_head node;		/* secure_log's */
+	bool pinned;			/* secure_log's */
 };
 
 int secure_log_ctl_add(struct secure_log_ctl *ctl);
 void secure_log_ctl_remove(struct secure_log_ctl *ctl);
+
+/*
+ * Whether the modules are locked (netlogctl lock, or secure_log.lock=1),
+ * until reboot: none can be unloaded, and every configuration change is
+ * refused (and recorded as refused).
+ */
+bool secure_log_locked(void);
 
 /*
  * Whether the current task may change what is recorded through a module

@@ -498,14 +498,8 @@ static union {
 	u8 bytes[NETLOG_CONFIG_MAX_LEN];
 } config_buf;
 
-/*
- * A change of configuration by the current task (a sysfs write, insmod,
- * rmmod), in process context. The values are in canonical form, at most
- * NETLOG_VALUE_MAX bytes (the caller fingerprints longer ones). Preemption
- * is off while the per-CPU path buffer is in use, as in a probe.
- */
-int netlog_emit_config(const char *param, const char *old, size_t old_len,
-		       const char *new, size_t new_len)
+static int emit_config(const char *param, const char *old, size_t old_len,
+		       const char *new, size_t new_len, u32 flags)
 {
 	struct netlog_config *r = &config_buf.config;
 	struct netlog_strings w;
@@ -517,6 +511,7 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 	mutex_lock(&config_lock);
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_CONFIG;
+	r->flags = flags;
 	strscpy_pad(r->param, param, sizeof(r->param));
 	preempt_disable();
 	nl_who_now(&who, &r->flags);
@@ -534,6 +529,49 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
 	preempt_enable();
 	mutex_unlock(&config_lock);
 	return ret;
+}
+
+/*
+ * A change of configuration by the current task (a sysfs write, insmod,
+ * rmmod), in process context. The values are in canonical form, at most
+ * NETLOG_VALUE_MAX bytes (the caller fingerprints longer ones). Preemption
+ * is off while the per-CPU path buffer is in use, as in a probe.
+ */
+int netlog_emit_config(const char *param, const char *old, size_t old_len,
+		       const char *new, size_t new_len)
+{
+	return emit_config(param, old, old_len, new, new_len, 0);
+}
+
+/*
+ * Whether the current task may change @param to @new now: not once the
+ * modules are locked (secure_log_locked()), when the attempt is a config
+ * record flagged NETLOG_F_REFUSED, its reason in @why (if set) and the
+ * answer -EPERM. At load (before netlog_attr_init()) the parameters are
+ * the load's own, and taken.
+ */
+int netlog_may_change(const char *param, const char *new, size_t len,
+		      char *why, size_t size)
+{
+	char fp[NETLOG_FP_SIZE];
+
+	if (!path_buf || !secure_log_locked())
+		return 0;
+	while (len && new[len - 1] == '\n')
+		len--;
+	new = netlog_config_value(new, &len, 0, fp, sizeof(fp));
+	emit_config(param, NULL, 0, new, len, NETLOG_F_REFUSED);
+	pr_warn_ratelimited("%s: locked until reboot; unchanged\n", param);
+	if (why)
+		scnprintf(why, size, "%s: locked until reboot (netlogctl lock)",
+			  param);
+	return -EPERM;
+}
+
+/* The lock's record (secure_log_ctl's locked), by the task that locked. */
+void netlog_emit_locked(void)
+{
+	netlog_emit_config("lock", "N", 1, "Y", 1);
 }
 
 /*

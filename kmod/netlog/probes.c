@@ -985,6 +985,13 @@ void netlog_probes_exit(void)
 /* All the probes at once: the probes parameter and the control plane. */
 static int probes_set(unsigned long on, char *why, size_t size)
 {
+	char v[24];
+	int ret = netlog_may_change("probes", v,
+				    scnprintf(v, sizeof(v), "%#lx", on), why,
+				    size);
+
+	if (ret)
+		return ret;
 	if (on & ~NL_ALL_PROBES) {
 		pr_warn("probes=%#lx: only bits %#lx exist\n", on,
 			NL_ALL_PROBES);
@@ -1023,7 +1030,9 @@ static int probe_flag_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long bit = BIT(*(const int *)kp->arg);
 	bool enable;
-	int ret = secure_log_may_configure() ?: kstrtobool(val, &enable);
+	int ret = secure_log_may_configure() ?:
+		  netlog_may_change(kp->name, val, strlen(val), NULL, 0) ?:
+		  kstrtobool(val, &enable);
 
 	if (ret)
 		return ret;
@@ -1147,4 +1156,6 @@ struct secure_log_ctl netlog_ctl = {
 	.probes_set = probes_set,
 	NL_WHITELIST_CTL(&netlog_wl),
 	.stats = stats_walk,
+	.owner = THIS_MODULE,
+	.locked = netlog_emit_locked,
 };

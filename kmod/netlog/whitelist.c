@@ -136,7 +136,12 @@ int nl_whitelist_store(struct nl_whitelist *wl, const char *val, char *out,
 {
 	struct wl_holder *new, *old;
 	struct nlwl_error err;
+	int ret;
 
+	ret = netlog_may_change("whitelist", val, strnlen(val, NLWL_TEXT_MAX + 1),
+				out, size);
+	if (ret)
+		return ret;
 	new = kvzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;

@@ -7,8 +7,16 @@
  * and counters through their own functions, the ones their module
  * parameters use. ctl_lock serialises the operations with each other and
  * with a module's leaving, so no operation runs into a module that is gone.
+ *
+ * The lock (NETLOG_CMD_LOCK, or lock=1 at load), like auditctl -e 2, lasts
+ * until reboot: each module of the family, and secure_log itself, holds a
+ * reference to itself from then on (a module that joins later, at once),
+ * so that none can be unloaded, and the modules refuse every change of
+ * their configuration, recording the attempt (secure_log_locked()).
  */
 #include <linux/capability.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -24,6 +32,42 @@
 
 static DEFINE_MUTEX(ctl_lock);
 static LIST_HEAD(ctl_modules);
+static bool locked;		/* written under ctl_lock, once */
+
+static bool lock_at_load;
+
+static int lock_param_set(const char *val, const struct kernel_param *kp)
+{
+	return kstrtobool(val, &lock_at_load);
+}
+
+static int lock_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%c\n", secure_log_locked() ? 'Y' : 'N');
+}
+
+static const struct kernel_param_ops lock_param_ops = {
+	.set = lock_param_set,
+	.get = lock_param_get,
+};
+
+/* Read-only once loaded: the way to lock later is NETLOG_CMD_LOCK. */
+module_param_cb(lock, &lock_param_ops, NULL, 0444);
+MODULE_PARM_DESC(lock,
+		 "lock until reboot (Y): no module of netlog can be unloaded, no change is taken");
+
+bool secure_log_locked(void)
+{
+	return READ_ONCE(locked);
+}
+EXPORT_SYMBOL_GPL(secure_log_locked);
+
+/* Under ctl_lock. */
+static void pin(struct secure_log_ctl *ctl)
+{
+	__module_get(ctl->owner);
+	ctl->pinned = true;
+}
 
 int secure_log_ctl_add(struct secure_log_ctl *ctl)
 {
@@ -34,20 +78,42 @@ int secure_log_ctl_add(struct secure_log_ctl *ctl)
 	list_for_each_entry(c, &ctl_modules, node)
 		if (!strcmp(c->name, ctl->name))
 			ret = -EEXIST;
-	if (!ret)
+	if (!ret) {
 		list_add_tail(&ctl->node, &ctl_modules);
+		if (locked)
+			pin(ctl);
+	}
 	mutex_unlock(&ctl_lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(secure_log_ctl_add);
 
+/* Only a module that failed its init can get here once locked. */
 void secure_log_ctl_remove(struct secure_log_ctl *ctl)
 {
 	mutex_lock(&ctl_lock);
 	list_del(&ctl->node);
+	if (ctl->pinned)
+		module_put(ctl->owner);
+	ctl->pinned = false;
 	mutex_unlock(&ctl_lock);
 }
 EXPORT_SYMBOL_GPL(secure_log_ctl_remove);
+
+/* Under ctl_lock; true if it was not locked before. */
+static bool lock_all(void)
+{
+	struct secure_log_ctl *c;
+
+	if (locked)
+		return false;
+	__module_get(THIS_MODULE);
+	list_for_each_entry(c, &ctl_modules, node)
+		pin(c);
+	WRITE_ONCE(locked, true);
+	pr_notice("locked until reboot: no unload, no change\n");
+	return true;
+}
 
 static const struct nla_policy ctl_policy[NETLOG_A_MAX + 1] = {
 	[NETLOG_A_MODNAME] = { .type = NLA_NUL_STRING, .len = 31 },
@@ -152,7 +218,8 @@ static int ctl_status(struct sk_buff *skb, struct genl_info *info)
 	    put_u64(msg, NETLOG_A_RING_USED, st.used) ||
 	    put_u64(msg, NETLOG_A_RING_PRODUCED, st.produced) ||
 	    put_u64(msg, NETLOG_A_RING_LOST, st.lost) ||
-	    nla_put_u32(msg, NETLOG_A_READERS, sl_chardev_readers()))
+	    nla_put_u32(msg, NETLOG_A_READERS, sl_chardev_readers()) ||
+	    (secure_log_locked() && nla_put_flag(msg, NETLOG_A_LOCKED)))
 		goto err;
 	ret = 0;
 	mutex_lock(&ctl_lock);
@@ -304,6 +371,22 @@ static int ctl_change(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* Each module records the lock, by whom, the first time. */
+static int ctl_lock_cmd(struct sk_buff *skb, struct genl_info *info)
+{
+	struct secure_log_ctl *c;
+
+	if (!netlink_capable(skb, CAP_SYS_ADMIN))
+		return -EPERM;
+	mutex_lock(&ctl_lock);
+	if (lock_all())
+		list_for_each_entry(c, &ctl_modules, node)
+			if (c->locked)
+				c->locked();
+	mutex_unlock(&ctl_lock);
+	return 0;
+}
+
 static int ctl_probes_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct secure_log_ctl *c;
@@ -367,6 +450,11 @@ static const struct genl_small_ops ctl_ops[] = {
 		.doit = ctl_change,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = NETLOG_CMD_LOCK,
+		.doit = ctl_lock_cmd,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family ctl_family __ro_after_init = {
@@ -383,7 +471,14 @@ static struct genl_family ctl_family __ro_after_init = {
 
 int sl_ctl_init(void)
 {
-	return genl_register_family(&ctl_family);
+	int ret = genl_register_family(&ctl_family);
+
+	if (!ret && lock_at_load) {
+		mutex_lock(&ctl_lock);
+		lock_all();
+		mutex_unlock(&ctl_lock);
+	}
+	return ret;
 }
 
 void sl_ctl_exit(void)

@@ -300,6 +300,12 @@ enum netlog_str {
 #define NETLOG_F_PRELOAD (1U << 15)
 /* minor 4, NETLOG_REC_EXEC: env cut to its bound, or not readable */
 #define NETLOG_F_TRUNC_ENV (1U << 16)
+/*
+ * minor 4, NETLOG_REC_CONFIG: a change refused because the modules are
+ * locked (netlogctl lock, or secure_log.lock=1): new is what was asked
+ * for, old is empty, and nothing changed.
+ */
+#define NETLOG_F_REFUSED (1U << 17)
 
 struct netlog_hdr {
 	__u8 abi_major;

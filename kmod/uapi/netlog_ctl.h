@@ -43,6 +43,7 @@ enum netlog_cmd {
 	NETLOG_CMD_WHITELIST_SET,
 	NETLOG_CMD_PROBES_GET,
 	NETLOG_CMD_PROBES_SET,
+	NETLOG_CMD_LOCK,		/* pin the modules, refuse every change */
 	__NETLOG_CMD_MAX,
 };
 
@@ -74,6 +75,7 @@ enum netlog_attr {
 	NETLOG_A_VALUE_KEY,		/* string: "hits", "emitted", ... */
 	NETLOG_A_VALUE_U64,		/* u64 */
 	NETLOG_A_VALUE_GAUGE,		/* flag: a level, not a count */
+	NETLOG_A_LOCKED,		/* flag: locked until reboot */
 	__NETLOG_A_MAX,
 };
 

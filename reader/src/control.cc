@@ -166,6 +166,9 @@ Result<Status> Control::status() {
                            case NETLOG_A_READERS:
                              st.readers = u32(a);
                              break;
+                           case NETLOG_A_LOCKED:
+                             st.locked = true;
+                             break;
                            case NETLOG_A_MODULE: {
                              Module m;
                              each_nested(a, [&](const nlattr* n) {
@@ -280,6 +283,10 @@ Result<Done> Control::set_probes(const std::string& module, uint64_t mask) {
       sk_.get(), family_, NETLOG_CMD_PROBES_SET, module,
       [&](nl_msg* m) { return nla_put_u64(m, NETLOG_A_PROBES, mask); },
       nullptr);
+}
+
+Result<Done> Control::lock() {
+  return transact(sk_.get(), family_, NETLOG_CMD_LOCK, "", nullptr, nullptr);
 }
 
 std::string whitelist_from_file(std::string_view text) {

@@ -26,6 +26,7 @@ struct Status {
   uint32_t abi_major = 0, abi_minor = 0;
   uint64_t capacity = 0, used = 0, produced = 0, lost = 0;
   uint32_t readers = 0;
+  bool locked = false;          // until reboot (netlogctl lock)
   std::vector<Module> modules;  // the ones loaded
 };
 
@@ -61,6 +62,8 @@ class Control {
                              const std::string& rules);
   Result<Probes> probes(const std::string& module);
   Result<Done> set_probes(const std::string& module, uint64_t mask);
+  // Pins the modules and refuses every change until reboot.
+  Result<Done> lock();
 
  private:
   struct SockFree {

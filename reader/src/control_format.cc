@@ -31,6 +31,7 @@ nlohmann::json status_value(const Status& st) {
                         {"produced", st.produced},
                         {"lost", st.lost}}},
                       {"reader_attached", st.readers > 0},
+                      {"locked", st.locked},
                       {"modules", nlohmann::json::object()}};
   for (const char* name : kModules) {
     const Module* m = find(st, name);
@@ -78,10 +79,12 @@ std::string status_text(const Status& st) {
   std::string out = fmt::format(
       "netlog {}, record ABI {}.{}\n"
       "ring: {} bytes, {} used ({:.1f}%), {} records produced, {} lost\n"
-      "reader: {}\n",
+      "reader: {}\n"
+      "locked: {}\n",
       st.version, st.abi_major, st.abi_minor, st.capacity, st.used,
       percent(st.used, st.capacity), st.produced, st.lost,
-      st.readers ? "attached" : "none (records wait in the ring)");
+      st.readers ? "attached" : "none (records wait in the ring)",
+      st.locked ? "yes, until reboot" : "no");
   for (const char* name : kModules) {
     const Module* m = find(st, name);
     if (m)

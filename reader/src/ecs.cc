@@ -102,6 +102,7 @@ void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
   if (flags & NETLOG_F_EXE_NS) o.raw(R"(,"exe_ns":true)");
   if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_set":true)");
   if (flags & NETLOG_F_PRELOAD) o.raw(R"(,"preload":true)");
+  if (flags & NETLOG_F_REFUSED) o.raw(R"(,"refused":true)");
   if constexpr (std::is_same_v<Event, SockEvent>) {
     if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_loaded":)").str(ev.exe_loaded);
   }
@@ -179,7 +180,8 @@ class EcsRenderer : public Renderer {
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
       sock(o, ctx, rec, *ev);
     } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
-      event(o, rec, "event", "configuration", R"("change")", "success");
+      event(o, rec, "event", "configuration", R"("change")",
+            cfg->flags & NETLOG_F_REFUSED ? "failure" : "success");
       process(o, ctx, *cfg);
       extra(o, ctx, *cfg, cfg->flags);
       o.raw(R"(,"param":)").str(cfg->param);

@@ -53,6 +53,7 @@ class Fields {
     if (flags & NETLOG_F_EXE_NS) num("exe_ns", 1);
     if (flags & NETLOG_F_EXE_SET) num("exe_set", 1);
     if (flags & NETLOG_F_PRELOAD) num("preload", 1);
+    if (flags & NETLOG_F_REFUSED) num("refused", 1);
     if (flags & NETLOG_F_ARGC_PARTIAL) num("argc_partial", 1);
     if (auto trunc = truncated_names(flags); !trunc.empty())
       text("truncated", trunc);

@@ -34,6 +34,7 @@ void who_flags(Line& l, uint32_t flags) {
   if (flags & NETLOG_F_EXE_NS) l << R"("exe_ns":true,)";
   if (flags & NETLOG_F_EXE_SET) l << R"("exe_set":true,)";
   if (flags & NETLOG_F_PRELOAD) l << R"("preload":true,)";
+  if (flags & NETLOG_F_REFUSED) l << R"("refused":true,)";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << R"("argc_partial":true,)";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << R"("truncated":")" << trunc << R"(",)";

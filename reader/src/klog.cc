@@ -4,6 +4,7 @@
 // accept, "<!>" close; PROTO is TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP
 // or RAW; bind and listen print "BIND SRC" and "LISTEN SRC". A failed call ends
 // in " res:ERRNO". A change of configuration prints "CONFIG PARAM OLD -> NEW"
+// (" refused" after it, if the lock refused it)
 // after the same prefix. An exec (execlog's layout) prints
 //   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY FILENAME ARG...
 // then " res:ERRNO" if it failed, " argv:cut" if its arguments were cut, and
@@ -123,8 +124,9 @@ class KlogRenderer : public Renderer {
       if (ev->result) fmt::format_to(it, " res:{}", ev->result);
     } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
       who(out, *cfg);
-      fmt::format_to(it, "CONFIG {} {} -> {}", column(cfg->param),
-                     column(cfg->old_value), column(cfg->new_value));
+      fmt::format_to(it, "CONFIG {} {} -> {}{}", column(cfg->param),
+                     column(cfg->old_value), column(cfg->new_value),
+                     cfg->flags & NETLOG_F_REFUSED ? " refused" : "");
     } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
       ids(out, ex->task, ex->tty);
       fmt::format_to(it, "{}", column(ex->filename));

@@ -38,6 +38,8 @@ Commands:
   whitelist clear        no rules
   probes show            the probes, on and off
   probes set PROBES      a mask (0x1ff), names joined by ',', all or none
+  lock                   until reboot: no module can be unloaded and every
+                         change is refused (and recorded as refused)
 
 Options:
   -m, --module NAME      netlog (default) or execlog: whose whitelist,
@@ -128,14 +130,17 @@ int run(const Args& a) {
   const std::string sub = a.words.size() > 1 ? a.words[1] : "";
   const std::string module = a.module.empty() ? "netlog" : a.module;
   if (cmd != "status" && cmd != "stats" && cmd != "whitelist" &&
-      cmd != "probes")
+      cmd != "probes" && cmd != "lock")
     usage_error(fmt::format("no command \"{}\"", cmd));
   if ((a.json || a.prometheus) && cmd != "status" && cmd != "stats")
     usage_error("--json and --prometheus are for status and stats");
   if (a.prometheus && cmd == "status") usage_error("--prometheus is for stats");
 
   auto c = check(ctl::Control::open());
-  if (cmd == "status") {
+  if (cmd == "lock") {
+    want(a, 1);
+    check(c.lock());
+  } else if (cmd == "status") {
     want(a, 1);
     auto st = check(c.status());
     fmt::print("{}", a.json ? ctl::status_json(st) : ctl::status_text(st));

@@ -82,7 +82,7 @@ inline constexpr uint32_t kTruncFlags =
 // almost every record has none of them.
 inline constexpr uint32_t kWhoFlags = NETLOG_F_EXE_NS | NETLOG_F_EXE_SET |
                                       NETLOG_F_PRELOAD | NETLOG_F_ARGC_PARTIAL |
-                                      kTruncFlags;
+                                      NETLOG_F_REFUSED | kTruncFlags;
 
 }  // namespace netlog
 

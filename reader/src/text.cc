@@ -34,6 +34,7 @@ void who_flags(Line& l, uint32_t flags) {
   if (flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
   if (flags & NETLOG_F_EXE_SET) l << " exe_set=1";
   if (flags & NETLOG_F_PRELOAD) l << " preload=1";
+  if (flags & NETLOG_F_REFUSED) l << " refused=1";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << " argc_partial=1";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << " truncated=" << trunc;

@@ -235,6 +235,28 @@ TEST(Render, PreloadedExecShowsItsLoaderVariablesInEveryFormat) {
             true);
 }
 
+// A change the lock refused: flagged in every format, a failure in ECS.
+TEST(Render, ARefusedChangeSaysSoInEveryFormat) {
+  auto bytes = test::config_record("whitelist", "", "/usr/bin/x");
+  auto* r = reinterpret_cast<netlog_config*>(bytes.data());
+  r->flags = NETLOG_F_REFUSED;
+  EXPECT_NE(render(Format::kText, bytes).find(" refused=1"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(render(Format::kJson, bytes))["refused"],
+            true);
+  const auto e = nlohmann::json::parse(render(Format::kEcs, bytes));
+  EXPECT_EQ(e["event"]["outcome"], "failure");
+  EXPECT_EQ(e["netlog"]["refused"], true);
+  EXPECT_NE(render(Format::kKlog, bytes)
+                .find("CONFIG whitelist - -> /usr/bin/x refused"),
+            std::string::npos)
+      << render(Format::kKlog, bytes);
+  r->flags = 0;
+  EXPECT_EQ(render(Format::kJson, bytes).find("refused"), std::string::npos);
+  EXPECT_EQ(
+      nlohmann::json::parse(render(Format::kEcs, bytes))["event"]["outcome"],
+      "success");
+}
+
 TEST(RenderEcs, AcceptIsIngressAndAFailureIsAFailure) {
   test::SockSpec s;
   s.event = NETLOG_EV_ACCEPT;

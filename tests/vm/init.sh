@@ -59,6 +59,16 @@ check)
 			cat /sys/kernel/debug/kmemleak
 			echo "=== kmemleak end"
 		fi
+		case "$filter" in
+		'*' | *Lock*)
+			# Last: nothing can be unloaded once locked.
+			echo "=== lock"
+			load && insmod /lib/netlog/execlog.ko &&
+				NETLOG_LOCK_STAGE=1 netlog-e2e --gtest_color=no \
+					--gtest_filter='Lock.*'
+			echo "=== lock exit $?"
+			;;
+		esac
 	else
 		echo "=== load failed"
 	fi

@@ -21,6 +21,9 @@ extra=()
 grep -q '^=== end' "$results" 2>/dev/null || extra+=("vm did not finish the run")
 grep -q '^=== e2e exit 0' "$results" 2>/dev/null || extra+=("e2e suite did not exit 0")
 grep -q '^=== unload ok' "$results" 2>/dev/null || extra+=("final rmmod failed")
+if grep -q '^=== lock$' "$results" 2>/dev/null; then
+	grep -q '^=== lock exit 0' "$results" || extra+=("lock stage did not exit 0")
+fi
 if grep -Eq "$bad" "$console" "$results" 2>/dev/null; then
 	extra+=("kernel log has complaints:")
 	grep -Eh -A3 "$bad" "$console" "$results" | head -40 >&2
