@@ -12,7 +12,8 @@
 // that starts with "res:", "argv:" or "env:" has its first byte escaped, so
 // that none can pass for one of those. The exe of a process that may run more
 // than it (NETLOG_F_PRELOAD) is prefixed "pre:", one whose exe was set
-// "set:", one outside the host's view "ns:".
+// "set:", one outside the host's view "ns:", and an exe or filename cut to
+// its last bytes "cut:".
 #include <fmt/format.h>
 
 #include <cctype>
@@ -83,10 +84,11 @@ void ids(fmt::memory_buffer& out, const Task& t, std::string_view tty) {
 template <typename Event>
 void who(fmt::memory_buffer& out, const Event& ev) {
   ids(out, ev.task, ev.tty);
-  fmt::format_to(std::back_inserter(out), "{}{}{}{} ",
+  fmt::format_to(std::back_inserter(out), "{}{}{}{}{} ",
                  ev.flags & NETLOG_F_EXE_NS ? "ns:" : "",
                  ev.flags & NETLOG_F_EXE_SET ? "set:" : "",
-                 ev.flags & NETLOG_F_PRELOAD ? "pre:" : "", column(ev.exe));
+                 ev.flags & NETLOG_F_PRELOAD ? "pre:" : "",
+                 ev.flags & NETLOG_F_TRUNC_EXE ? "cut:" : "", column(ev.exe));
 }
 
 class KlogRenderer : public Renderer {
@@ -129,7 +131,9 @@ class KlogRenderer : public Renderer {
                      cfg->flags & NETLOG_F_REFUSED ? " refused" : "");
     } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
       ids(out, ex->task, ex->tty);
-      fmt::format_to(it, "{}", column(ex->filename));
+      fmt::format_to(it, "{}{}",
+                     ex->flags & NETLOG_F_TRUNC_FILENAME ? "cut:" : "",
+                     column(ex->filename));
       for_each_arg(ex->argv, [&](std::string_view arg) {
         fmt::format_to(it, " {}", arg_column(arg));
       });

@@ -44,6 +44,27 @@ std::vector<std::pair<std::string, std::string>> sd_params(
   return out;
 }
 
+// The fields of a record, in order, as every field-based format sees them.
+std::vector<std::pair<std::string, std::string>> fields_of(
+    const std::vector<std::byte>& bytes) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto rec = decode(bytes);
+  EXPECT_TRUE(rec);
+  auto ctx = test_context();
+  if (rec)
+    for_each_field(*rec, ctx,
+                   [&](std::string_view k, std::string_view v, FieldKind) {
+                     out.emplace_back(k, v);
+                   });
+  return out;
+}
+
+std::map<std::string, std::string> field_map(
+    const std::vector<std::byte>& bytes) {
+  auto f = fields_of(bytes);
+  return {f.begin(), f.end()};
+}
+
 TEST(RenderRfc5424, ConnectHeaderAndEveryField) {
   test::SockSpec s;
   s.result = -111;
@@ -52,13 +73,7 @@ TEST(RenderRfc5424, ConnectHeaderAndEveryField) {
   EXPECT_EQ(line.substr(0, 56),
             "<85>1 2025-11-21T18:40:00.123456Z vm1 netlog - connect [");
   const auto params = sd_params(line);
-  std::vector<std::pair<std::string, std::string>> want;
-  auto rec = decode(test::sock_record(s));
-  auto ctx = test_context();
-  for_each_field(*rec, ctx,
-                 [&](std::string_view k, std::string_view v, FieldKind) {
-                   want.emplace_back(k, v);
-                 });
+  const auto want = fields_of(test::sock_record(s));
   EXPECT_EQ(params, want);
   EXPECT_EQ(want.front().first, "seq");
   EXPECT_EQ(want.back(), (std::pair<std::string, std::string>("host", "vm1")));
@@ -161,14 +176,7 @@ TEST(Render, ForgedExeShowsTheLoadedOneInEveryFormat) {
   EXPECT_NE(render(Format::kKlog, bytes).find(" set:/usr/bin/rsync "),
             std::string::npos)
       << render(Format::kKlog, bytes);
-  std::map<std::string, std::string> fields;
-  auto rec = decode(bytes);
-  ASSERT_TRUE(rec);
-  auto ctx = test_context();
-  for_each_field(*rec, ctx,
-                 [&](std::string_view k, std::string_view v, FieldKind) {
-                   fields.emplace(k, v);
-                 });
+  auto fields = field_map(bytes);
   EXPECT_EQ(fields["exe_set"], "1");
   EXPECT_EQ(fields["exe_loaded"], "/tmp/evil \"x\"");
   // Without the flag, no such key; a cut one is named.
@@ -204,14 +212,7 @@ TEST(Render, PreloadedExecShowsItsLoaderVariablesInEveryFormat) {
   EXPECT_NE(klog.find(R"( env:LD_PRELOAD=/tmp/x\x20y.so env:LD_AUDIT=)"),
             std::string::npos)
       << klog;
-  std::map<std::string, std::string> fields;
-  auto rec = decode(bytes);
-  ASSERT_TRUE(rec);
-  auto ctx = test_context();
-  for_each_field(*rec, ctx,
-                 [&](std::string_view k, std::string_view v, FieldKind) {
-                   fields.emplace(k, v);
-                 });
+  auto fields = field_map(bytes);
   EXPECT_EQ(fields["preload"], "1");
   EXPECT_EQ(fields["env0"], e.env[0]);
   EXPECT_EQ(fields["env1"], e.env[1]);

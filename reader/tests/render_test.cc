@@ -355,6 +355,27 @@ TEST(RenderKlog, ExeCannotForgeOrShiftColumns) {
             "TCP 127.0.0.1:40000 -> 127.0.0.1:8080\n");
 }
 
+// A path cut to its last bytes is marked in klog, whose columns have no
+// other place for it: "cut:" before the exe, or before an exec's filename.
+TEST(RenderKlog, ACutPathIsMarked) {
+  test::SockSpec s;
+  s.flags = NETLOG_F_TRUNC_EXE | NETLOG_F_EXE_NS;
+  EXPECT_NE(render(Format::kKlog, test::sock_record(s))
+                .find(" t:pts/0 ns:cut:/usr/bin/curl TCP "),
+            std::string::npos)
+      << render(Format::kKlog, test::sock_record(s));
+  test::ExecSpec e;
+  e.flags = NETLOG_F_TRUNC_FILENAME;
+  EXPECT_NE(render(Format::kKlog, test::exec_record(e)).find(" cut:/bin/ls ls"),
+            std::string::npos)
+      << render(Format::kKlog, test::exec_record(e));
+  s.flags = e.flags = 0;
+  EXPECT_EQ(render(Format::kKlog, test::sock_record(s)).find("cut:"),
+            std::string::npos);
+  EXPECT_EQ(render(Format::kKlog, test::exec_record(e)).find("cut:"),
+            std::string::npos);
+}
+
 // An exe path from another mount namespace or root says so in every format.
 TEST(Render, ExeOutsideTheHostViewIsFlagged) {
   test::SockSpec s;
