@@ -259,7 +259,7 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 	}
 	nl_fill_task(&r->task, nl_own_netns());
 	r->task.tid = ev->tid;
-	r->hdr.uid = r->task.uid;
+	r->hdr.uid = nl_charge_uid();
 	who.cgroup = nl_cgroup_path(&who.cgroup_len, &r->task.cgroup_id,
 				    &r->flags);
 

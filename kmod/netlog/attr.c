@@ -465,6 +465,26 @@ bool nl_loader_env(char *buf, size_t *used, u32 *flags)
 	return found;
 }
 
+/*
+ * The uid whose share of the ring the current task's records use: its own,
+ * as the initial namespace sees it; for a task of another user namespace,
+ * the uid that owns the outermost one, the user who made it (a rootless
+ * container's 65,536 subordinate uids are their user's one share). A
+ * namespace root made keeps its tasks' own uids: root's share is root's.
+ */
+u32 nl_charge_uid(void)
+{
+	const struct cred *cred = current_cred();
+	const struct user_namespace *ns = cred->user_ns;
+
+	if (ns == &init_user_ns)
+		return nl_host_uid(cred->uid);
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return uid_eq(ns->owner, GLOBAL_ROOT_UID) ? nl_host_uid(cred->uid) :
+						   nl_host_uid(ns->owner);
+}
+
 /* The inode number of the current task's network namespace. */
 u64 nl_own_netns(void)
 {
@@ -517,7 +537,7 @@ static int emit_config(const char *param, const char *old, size_t old_len,
 	nl_who_now(&who, &r->flags);
 	nl_fill_task(&r->task, nl_own_netns());
 	r->task.cgroup_id = who.cgroup_id;
-	r->hdr.uid = r->task.uid;
+	r->hdr.uid = nl_charge_uid();
 
 	netlog_strings_start(&w, &r->hdr, &r->flags, r + 1);
 	nl_put_who(&w, &who);

@@ -52,6 +52,7 @@ bool nl_loader_env(char *buf, size_t *used, u32 *flags);
 void nl_fill_task(struct netlog_task *t, u64 netns);
 bool nl_host_view(void);
 u64 nl_own_netns(void);
+u32 nl_charge_uid(void);
 
 /* What a record says of the acting task's exe and cgroup. */
 struct nl_who {

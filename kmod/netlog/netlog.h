@@ -25,6 +25,7 @@ struct netlog_counters {
 /* Who called connect, carried to the connect_done record. */
 struct netlog_caller {
 	struct netlog_task task;
+	u32 charge;		/* its share of the ring: nl_charge_uid() */
 	char comm[TASK_COMM_LEN];
 };
 

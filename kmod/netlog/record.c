@@ -220,7 +220,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 	netlog_sock_proto(sk, &r->proto, &r->flags);
 	endpoints_of(r, sk);
 	r->task = caller->task;
-	r->hdr.uid = caller->task.uid;	/* the caller's share of the ring */
+	r->hdr.uid = caller->charge;	/* the caller's share of the ring */
 
 	netlog_strings_begin(&w, r);
 	netlog_put_string(&w, caller->comm,
@@ -367,9 +367,10 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	who_cgroup(&who, &r->flags, &how);
 	nl_fill_task(&r->task, sock_net(ev->sk)->ns.inum);
 	r->task.cgroup_id = who.cgroup_id;
-	r->hdr.uid = r->task.uid;	/* charged to the acting uid's share */
+	r->hdr.uid = nl_charge_uid();	/* the acting user's share */
 	if (ev->save) {
 		ev->save->task = r->task;
+		ev->save->charge = r->hdr.uid;
 		strscpy_pad(ev->save->comm, current->comm,
 			    sizeof(ev->save->comm));
 	}

@@ -36,9 +36,11 @@
  * loses its own records, and others at an ordinary rate keep theirs. Each
  * record carries the uid it is charged to; the consumer gives the bytes
  * back when it moves tail. Up to SL_UIDS uids are tracked at once (a fixed
- * table, probed SL_UID_PROBE slots deep); a record of a uid that finds no
- * slot is charged to nobody, as the kernel's own are. A LOST record names
- * the uids that lost most, with their counts, and sums the rest.
+ * table, probed SL_UID_PROBE slots deep); the uids that find no slot share
+ * one more, held to a share like any uid (so that a flood spread over
+ * many uids is held like one), and their records say
+ * NETLOG_UID_UNTRACKED. A LOST record names the uids that lost most, with
+ * their counts, and sums the rest (the untracked ones' among them).
  *
  * Wake-ups are batched. A producer never takes the waitqueue's lock (kprobe
  * context, PREEMPT_RT): it arms a timer that wakes the reader within a tick,
@@ -86,6 +88,7 @@ int sl_ring_init(struct sl_ring *r, u64 size, unsigned int share_pct)
 	r->reserve = size / 8;
 	r->lost_other = 0;
 	memset(r->uids, 0, sizeof(r->uids));
+	r->untracked = (struct sl_uid){ .uid = NETLOG_UID_UNTRACKED };
 	r->head = 0;
 	r->tail = 0;
 	r->next_seq = 0;
@@ -181,6 +184,22 @@ static struct sl_uid *uid_slot(struct sl_ring *r, u32 uid, bool claim)
 }
 
 /*
+ * The share a record of @uid is charged to: NULL for the kernel's own, the
+ * untracked uids' for one that has no slot. Caller holds r->lock.
+ */
+static struct sl_uid *charge_of(struct sl_ring *r, u32 uid, bool claim)
+{
+	struct sl_uid *u;
+
+	if (uid == NETLOG_UID_NONE)
+		return NULL;
+	if (uid == NETLOG_UID_UNTRACKED)
+		return &r->untracked;
+	u = uid_slot(r, uid, claim);
+	return u ?: (claim ? &r->untracked : NULL);
+}
+
+/*
  * Whether a record of @len bytes charged to @u fits: the ring has room,
  * the uid stays within its share, and a uid that already holds the reserve
  * leaves the reserve to the others. Caller holds r->lock.
@@ -257,8 +276,7 @@ int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 
 	now = sl_now();
 	raw_spin_lock_irqsave(&r->lock, flags);
-	if (rec->uid != NETLOG_UID_NONE)
-		u = uid_slot(r, rec->uid, true);
+	u = charge_of(r, rec->uid, true);
 	need = len + (r->lost ? sizeof(struct netlog_lost_uids) : 0);
 	if (!fits(r, u, need, len)) {
 		if (!r->lost)
@@ -266,7 +284,7 @@ int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 		r->lost++;
 		r->lost_total++;
 		r->next_seq++;
-		if (u)
+		if (u && u != &r->untracked)
 			u->lost++;
 		else
 			r->lost_other++;
@@ -278,8 +296,8 @@ int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 	stamp(rec, r->next_seq++, &now);
 	if (u)
 		u->bytes += len;
-	else
-		rec->uid = NETLOG_UID_NONE;	/* charged to nobody */
+	if (u == &r->untracked)
+		rec->uid = NETLOG_UID_UNTRACKED;	/* given back there */
 	ring_put(r, rec, len);
 out:
 	used = r->head - r->tail;
@@ -339,7 +357,7 @@ static void give_back(struct sl_ring *r, struct sl_giveback *g)
 
 	lockdep_assert_held(&r->lock);
 	for (i = 0; i < g->n; i++) {
-		struct sl_uid *u = uid_slot(r, g->u[i].uid, false);
+		struct sl_uid *u = charge_of(r, g->u[i].uid, false);
 
 		if (u)
 			u->bytes -= min(u->bytes, g->u[i].bytes);

@@ -37,6 +37,8 @@ struct sl_ring {
 	u64 reserve;		/* last bytes kept for uids holding less */
 	u64 lost_other;		/* dropped, of no tracked uid, since LOST */
 	struct sl_uid uids[SL_UIDS];
+	/* the uids that found no slot, held to a share together */
+	struct sl_uid untracked;
 
 	wait_queue_head_t wait;
 	struct irq_work wake_work;	/* wakes the reader now */

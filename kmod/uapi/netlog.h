@@ -29,9 +29,13 @@
  *    32    4 cpu         CPU that produced the record
  *    36    4 uid         minor 1: the uid whose share of the ring the
  *                        record used (the acting task's, from the initial
- *                        user namespace), or NETLOG_UID_NONE: a record of
- *                        the kernel's own (LOST, MISSED), or of a uid the
- *                        ring could not track (see FAIR LOSS); minor 0: 0
+ *                        user namespace; from minor 4, for a task of
+ *                        another user namespace, the uid that owns the
+ *                        outermost one, unless that is root), or
+ *                        NETLOG_UID_NONE: a record of the kernel's own
+ *                        (LOST, MISSED); or NETLOG_UID_UNTRACKED (minor
+ *                        4; NETLOG_UID_NONE before): of a uid the ring
+ *                        could not track (see FAIR LOSS); minor 0: 0
  *
  * SEQUENCE NUMBERS AND LOSS
  *   Every record a producer submits consumes one sequence number, whether
@@ -44,7 +48,9 @@
  *   No uid may hold more than its share of the ring (secure_log's
  *   uid_share, half by default), and a uid that holds an eighth of it
  *   may not use the last eighth: a uid that floods loses its own records
- *   first, and others at an ordinary rate keep theirs.
+ *   first, and others at an ordinary rate keep theirs. The uids the ring
+ *   cannot track at once share one more share (minor 4), so that many
+ *   uids together are held like one.
  *
  * NETLOG_REC_LOST (struct netlog_lost, 64 bytes; 136 from minor 1)
  *    40    8 count       records dropped
@@ -327,6 +333,8 @@ struct netlog_lost {
 };
 
 #define NETLOG_UID_NONE 0xffffffffU
+/* minor 4: hdr.uid of a record charged to the uids the ring did not track */
+#define NETLOG_UID_UNTRACKED 0xfffffffeU
 #define NETLOG_LOST_UIDS 4
 
 struct netlog_lost_uids {

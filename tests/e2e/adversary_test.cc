@@ -1,8 +1,10 @@
 // An unprivileged user trying to blind the trail: calls that never return,
 // and calls the probes could not follow, which must show in the stream.
+#include <sched.h>
 #include <sys/resource.h>
 
 #include <atomic>
+#include <set>
 #include <sstream>
 
 #include "e2e.h"
@@ -327,6 +329,84 @@ TEST_F(E2E, FloodingUidLosesOnlyItsOwnRecords) {
       "flood: uid 1000 delivered {} lost {} in {} LOST records; root {} "
       "and uid 1001 {} records, all delivered\n",
       delivered[1000], lost_1000, lost_records, root_recs, other_recs);
+  reload();
+}
+
+// A rootless container: root maps 65,536 subordinate uids into a user
+// namespace that uid 1000 made (as newuidmap does), and 64 processes in it,
+// each as its own uid, flood connects. Together they are their user's one
+// share of the ring: root's connects are all recorded, every drop is
+// charged to uid 1000 and named so, and the records that fit keep the uids
+// the processes had (100001 to 100064).
+TEST_F(E2E, RootlessContainerFloodIsChargedToItsUser) {
+  constexpr int kBox = 64, kRoot = 20;
+  constexpr uid_t kBase = 100000;
+  reload("capacity=65536");
+  const uint16_t closed = closed_port(AF_INET, "127.0.0.1");
+  int ready[2], go[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(go), 0);
+  const pid_t box = spawn([&] {
+    setpgid(0, 0);
+    drop_to_user();
+    char b = 'u';
+    if (unshare(CLONE_NEWUSER) || write(ready[1], &b, 1) != 1) return 1;
+    if (read(go[0], &b, 1) != 1) return 2;  // root has written the maps
+    if (setresgid(0, 0, 0) || setresuid(0, 0, 0)) return 3;
+    std::vector<pid_t> kids;
+    for (uid_t i = 1; i <= kBox; i++)
+      kids.push_back(spawn([i, closed] {
+        if (setresgid(i, i, i) || setresuid(i, i, i)) return 1;
+        prctl(PR_SET_NAME, "nl-box");
+        connect_loop(closed, -1);
+        return 0;
+      }));
+    for (pid_t k : kids) wait_exit(k);
+    return 0;
+  });
+  char b;
+  ASSERT_EQ(read(ready[0], &b, 1), 1);
+  const std::string map = fmt::format("0 {} 65536\n", kBase);
+  ASSERT_TRUE(write_file(fmt::format("/proc/{}/uid_map", box), map));
+  ASSERT_TRUE(write_file(fmt::format("/proc/{}/gid_map", box), map));
+  ASSERT_EQ(write(go[1], &b, 1), 1);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  for (int i = 0; i < kRoot; i++)
+    ASSERT_EQ(
+        connect_from_thread(AF_INET, "127.0.0.1", closed, "nl-root").result,
+        -ECONNREFUSED);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  kill(-box, SIGKILL);
+  wait_exit(box);
+
+  int64_t lost = 0, lost_1000 = 0, root_recs = 0;
+  std::set<int64_t> box_uids;
+  for (const auto& r : read_all().recs) {
+    if (str(r, "event") == "lost") {
+      lost += num(r, "count");
+      EXPECT_EQ(num(r, "other"), 0) << "a drop charged to no user";
+      for (const auto& [uid, n] : lost_by_uid(r)) {
+        EXPECT_EQ(uid, 1000) << "uid " << uid << " lost " << n;
+        lost_1000 += uid == 1000 ? n : 0;
+      }
+      continue;
+    }
+    root_recs += num(r, "pid") == getpid() && str(r, "comm") == "nl-root";
+    if (str(r, "comm") == "nl-box") box_uids.insert(num(r, "uid"));
+  }
+  EXPECT_GT(lost, 0) << "the flood never filled its share";
+  EXPECT_EQ(lost_1000, lost);
+  EXPECT_EQ(root_recs, 3 * kRoot);  // connect, connect_done, close each
+  // Their one share holds few records: those of the first few uids.
+  EXPECT_FALSE(box_uids.empty());
+  for (int64_t uid : box_uids) {
+    EXPECT_GT(uid, kBase);
+    EXPECT_LE(uid, kBase + kBox);
+  }
+  fmt::print(
+      "rootless flood: {} uids recorded, {} records lost, all uid 1000's; "
+      "root {} records\n",
+      box_uids.size(), lost, root_recs);
   reload();
 }
 
