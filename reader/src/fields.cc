@@ -14,6 +14,9 @@ class Fields {
   void text(std::string_view key, std::string_view value) {
     fn_(key, value, FieldKind::kText);
   }
+  void list(std::string_view key, std::string_view items) {
+    fn_(key, items, FieldKind::kList);
+  }
   template <typename T>
   void num(std::string_view key, T value) {
     const fmt::format_int f(value);
@@ -114,19 +117,10 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
     f.num("result", ex->result);
     f.text("filename", ex->filename);
     f.num("argc", ex->argc);
-    size_t i = 0;
-    char key[16];
-    for_each_arg(ex->argv, [&](std::string_view arg) {
-      const auto end = fmt::format_to_n(key, sizeof(key), "arg{}", i++).out;
-      f.text(std::string_view(key, size_t(end - key)), arg);
-    });
+    f.list("argv", ex->argv);
     f.text("comm_before", ex->comm_before);
     f.text("cwd", ex->cwd);
-    i = 0;
-    for_each_arg(ex->env, [&](std::string_view var) {
-      const auto end = fmt::format_to_n(key, sizeof(key), "env{}", i++).out;
-      f.text(std::string_view(key, size_t(end - key)), var);
-    });
+    if (!ex->env.empty()) f.list("env", ex->env);
     f.who(ctx, *ex);
     f.flags(ex->flags);
   } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {

@@ -13,13 +13,17 @@ namespace netlog {
 enum class FieldKind {
   kNumber,  // decimal digits and '-': no escaping needed
   kText,    // untrusted bytes (or a name): escape for the sink
+  kList,    // untrusted items, each ended by a NUL (the last may lack it
+            // when cut): see for_each_arg()
 };
 
 using FieldFn = std::function<void(std::string_view key, std::string_view value,
                                    FieldKind kind)>;
 
 // Calls `fn` for each field of `rec`, "seq" first and "host" last. An exec
-// record's arguments are "arg0", "arg1", ... in order.
+// record's arguments are one list field, "argv", and its loader variables
+// another, "env" (when it has some): a sink decides how a list is written,
+// so that a record's number of fields is bounded whatever its arguments.
 void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn);
 
 // The record's syslog severity: warning (4) for loss, notice (5) for a

@@ -42,6 +42,18 @@ void JournalBatch::add(const Record& rec, Context& ctx) {
           put(e.fields, key, v);
           return;
         }
+        if (kind == FieldKind::kList) {
+          // One field, a JSON array: journald ignores an entry of more
+          // than 1,024 fields, and an exec may have thousands of arguments.
+          std::string list = "[";
+          for_each_arg(v, [&](std::string_view item) {
+            if (list.size() > 1) list += ',';
+            list += quote_json(item);
+          });
+          list += ']';
+          put(e.fields, key, list);
+          return;
+        }
         value.clear();
         append_escaped(value, v, '\0', false);
         put(e.fields, key, std::string_view(value.data(), value.size()));

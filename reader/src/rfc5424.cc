@@ -52,17 +52,31 @@ class Rfc5424Renderer : public Renderer {
     hostname(out, ctx.host());
     fmt::format_to(std::back_inserter(out), " netlog - {} [{}",
                    record_event(rec), kSdId);
+    auto param = [&](std::string_view key, std::string_view value,
+                     FieldKind kind) {
+      out.push_back(' ');
+      out.append(key);
+      out.append(std::string_view("=\""));
+      if (kind == FieldKind::kNumber)
+        out.append(value);
+      else
+        sd_value(out, value);
+      out.push_back('"');
+    };
     for_each_field(
         rec, ctx,
         [&](std::string_view key, std::string_view value, FieldKind kind) {
-          out.push_back(' ');
-          out.append(key);
-          out.append(std::string_view("=\""));
-          if (kind == FieldKind::kNumber)
-            out.append(value);
-          else
-            sd_value(out, value);
-          out.push_back('"');
+          if (kind != FieldKind::kList) return param(key, value, kind);
+          // A PARAM per item, "arg0" ... for argv, "env0" ... for env.
+          const auto prefix = key == "argv" ? key.substr(0, 3) : key;
+          size_t i = 0;
+          char name[16];
+          for_each_arg(value, [&](std::string_view item) {
+            const auto end =
+                fmt::format_to_n(name, sizeof(name), "{}{}", prefix, i++).out;
+            param(std::string_view(name, size_t(end - name)), item,
+                  FieldKind::kText);
+          });
         });
     out.push_back(']');
     for_each_field(

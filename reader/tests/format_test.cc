@@ -214,8 +214,12 @@ TEST(Render, PreloadedExecShowsItsLoaderVariablesInEveryFormat) {
       << klog;
   auto fields = field_map(bytes);
   EXPECT_EQ(fields["preload"], "1");
-  EXPECT_EQ(fields["env0"], e.env[0]);
-  EXPECT_EQ(fields["env1"], e.env[1]);
+  EXPECT_EQ(fields["env"], e.env[0] + '\0' + e.env[1] + '\0');
+  std::map<std::string, std::string> p;
+  for (const auto& [k, v] : sd_params(render(Format::kRfc5424, bytes)))
+    p[k] = v;
+  EXPECT_EQ(p["env0"], e.env[0]);
+  EXPECT_EQ(p["env1"], e.env[1]);
   // No loader variable, no key; an argument cannot pass for one in klog.
   e.flags = 0;
   e.env.clear();

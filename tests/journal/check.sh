@@ -49,14 +49,21 @@ while [ "$(sum emitted)" -lt "$want" ]; do
 		/usr/local/bin/netloop udp 1 2 >/dev/null || fail "netloop failed"
 done
 emitted=$(sum emitted) dropped=$(sum dropped)
+# Execs with 1,100 and 10,000 arguments: journald ignores an entry of more
+# than 1,024 fields without a word, so the argument vector is one field.
+for n in 1100 10000; do
+	# shellcheck disable=SC2046 # one argument per number
+	setpriv --reuid=1000 --regid=1000 --clear-groups /bin/true $(seq "$n") ||
+		fail "exec with $n arguments"
+done
 # The last record: a config record, written as root.
 echo 0x1ff >/sys/module/netlog/parameters/probes || fail "cannot write probes"
 made=$(($(date +%s) - start))
 
 # Until the config record is in the journal, or 10 minutes.
-fields=NETLOG_SEQ,NETLOG_EVENT,NETLOG_PROTO,NETLOG_UID,NETLOG_PARAM,NETLOG_NEW,NETLOG_FILENAME,NETLOG_COMM,PRIORITY,MESSAGE
+fields=NETLOG_SEQ,NETLOG_EVENT,NETLOG_PROTO,NETLOG_UID,NETLOG_PARAM,NETLOG_NEW,NETLOG_FILENAME,NETLOG_COMM,NETLOG_ARGC,NETLOG_ARGV,PRIORITY,MESSAGE
 for _ in $(seq 600); do
-	journalctl -t netlog -o json --output-fields=$fields --no-pager 2>/dev/null |
+	journalctl -t netlog -o json --all --output-fields=$fields --no-pager 2>/dev/null |
 		grep '"NETLOG_SEQ"' >/tmp/recs
 	grep -q '"NETLOG_PARAM":"probes"' /tmp/recs && break
 	sleep 1
@@ -102,6 +109,10 @@ fi
 [ -d /sys/module/execlog ] || fail "execlog was not loaded by the package's modules-load.d file"
 grep '"NETLOG_EVENT":"exec"' /tmp/recs | grep -q '"NETLOG_FILENAME":"/usr/local/bin/netloop"' ||
 	fail "no exec record of netloop in the journal ($execs exec records)"
+for n in 1101 10001; do
+	grep '"NETLOG_ARGC":"'$n'"' /tmp/recs | grep -q '"NETLOG_ARGV":"\[\\"/bin/true\\",\\"1\\",' ||
+		fail "no exec record of /bin/true with argc $n and its argv in the journal"
+done
 
 # The control plane, as an admin uses it: the boot's whitelist (set by
 # netlog-whitelist.service from /etc/netlog/whitelist.conf, a config record
