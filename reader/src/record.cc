@@ -75,6 +75,20 @@ std::optional<Error> decode_strings(std::span<const std::byte> b, size_t off,
   return std::nullopt;
 }
 
+// A string a later minor version appended after `prev` (a view into `b`):
+// empty in a record of an older minor.
+std::optional<Error> decode_appended(std::span<const std::byte> b,
+                                     uint8_t since, std::string_view prev,
+                                     const Field& f) {
+  *f.out = {};
+  if (NETLOG_FIELD(b, netlog_hdr, abi_minor) < since) return std::nullopt;
+  const Field one[] = {f};
+  return decode_strings(b,
+                        size_t(prev.data() + prev.size() -
+                               reinterpret_cast<const char*>(b.data())),
+                        one);
+}
+
 std::optional<Error> decode_config(std::span<const std::byte> b,
                                    ConfigEvent& ev) {
   if (b.size() < sizeof(netlog_config))
@@ -122,15 +136,9 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
-  // exe_loaded follows, from minor 3 on.
-  ev.exe_loaded = {};
-  if (NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 3) {
-    const Field loaded[] = {{&ev.exe_loaded, NETLOG_EXE_MAX}};
-    const size_t off = size_t(ev.cgroup.data() + ev.cgroup.size() -
-                              reinterpret_cast<const char*>(b.data()));
-    if (auto err = decode_strings(b, off, loaded))
-      return Error{"socket " + err->message};
-  }
+  if (auto err =
+          decode_appended(b, 3, ev.cgroup, {&ev.exe_loaded, NETLOG_EXE_MAX}))
+    return Error{"socket " + err->message};
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }
@@ -151,15 +159,8 @@ std::optional<Error> decode_exec(std::span<const std::byte> b, ExecEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_exec), fields))
     return Error{"exec " + err->message};
-  // env follows, from minor 4 on.
-  ev.env = {};
-  if (NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 4) {
-    const Field env[] = {{&ev.env, NETLOG_ENV_MAX}};
-    const size_t off = size_t(ev.argv.data() + ev.argv.size() -
-                              reinterpret_cast<const char*>(b.data()));
-    if (auto err = decode_strings(b, off, env))
-      return Error{"exec " + err->message};
-  }
+  if (auto err = decode_appended(b, 4, ev.argv, {&ev.env, NETLOG_ENV_MAX}))
+    return Error{"exec " + err->message};
   ev.who_bytes = who_bytes(b, offsetof(netlog_exec, task), ev.cgroup);
   return std::nullopt;
 }
