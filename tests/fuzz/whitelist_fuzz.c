@@ -41,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conn.rport = r->has_rport ? r->rport.hi : 1;
 		conn.lport = r->has_lport ? r->lport.lo : 1;
 		conn.uid = r->has_uid ? r->uid.hi : 0;
+		conn.preload = r->allow_preload;
 		assert(nlwl_match(&set, r->exe, r->exe_len, &conn));
 	}
 	return 0;
