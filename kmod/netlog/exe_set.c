@@ -268,8 +268,7 @@ int nl_exe_set_init(void)
 	return 0;
 
 err_tps:
-	unhook_tps();
-	goto err;
+	tracepoint_probe_unregister(exec_tp, on_exec, NULL);
 err_fork:
 	tracepoint_probe_unregister(fork_tp, on_fork, NULL);
 	tracepoint_synchronize_unregister();
