@@ -73,25 +73,13 @@ class JsonRenderer : public Renderer {
     } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
       l << R"("event":"exec","result":)" << ex->result << R"(,"filename":)";
       l.quoted(ex->filename, Quote::kJson)
-          << R"(,"argc":)" << ex->argc << R"(,"argv":[)";
-      bool first = true;
-      for_each_arg(ex->argv, [&](std::string_view arg) {
-        if (!first) l << ',';
-        first = false;
-        l.quoted(arg, Quote::kJson);
-      });
-      l << R"(],"comm_before":)";
+          << R"(,"argc":)" << ex->argc << R"(,"argv":)";
+      l.quoted_list(ex->argv, Quote::kJson) << R"(,"comm_before":)";
       l.quoted(ex->comm_before, Quote::kJson) << R"(,"cwd":)";
       l.quoted(ex->cwd, Quote::kJson) << ',';
       if (!ex->env.empty()) {
-        l << R"("env":[)";
-        first = true;
-        for_each_arg(ex->env, [&](std::string_view var) {
-          if (!first) l << ',';
-          first = false;
-          l.quoted(var, Quote::kJson);
-        });
-        l << "],";
+        l << R"("env":)";
+        l.quoted_list(ex->env, Quote::kJson) << ',';
       }
       who_cache_.put(l, ctx, *ex, [&](Line& w) { who(w, ctx, *ex); });
       who_flags(l, ex->flags);

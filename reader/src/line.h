@@ -85,6 +85,19 @@ class Line {
     *p_++ = '"';
     return *this;
   }
+  // The items of an exec's argv or env (for_each_arg()), each quoted(),
+  // as an array: ["a","b"].
+  Line& quoted_list(std::string_view items, Quote q) {
+    *p_++ = '[';
+    bool first = true;
+    for_each_arg(items, [&](std::string_view item) {
+      if (!first) *p_++ = ',';
+      first = false;
+      quoted(item, q);
+    });
+    *p_++ = ']';
+    return *this;
+  }
   // RFC 3339 UTC with nanoseconds: 2026-11-22T10:00:00.000000001Z.
   Line& time(uint64_t real_ns);
   // Where the next byte goes: what was written since is [pos, pos()).

@@ -70,25 +70,13 @@ class TextRenderer : public Renderer {
       who_flags(l, cfg->flags);
     } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
       l << " event=exec result=" << ex->result << " filename=";
-      l.quoted(ex->filename, Quote::kText) << " argc=" << ex->argc << " argv=[";
-      bool first = true;
-      for_each_arg(ex->argv, [&](std::string_view arg) {
-        if (!first) l << ',';
-        first = false;
-        l.quoted(arg, Quote::kText);
-      });
-      l << "] comm_before=";
+      l.quoted(ex->filename, Quote::kText) << " argc=" << ex->argc << " argv=";
+      l.quoted_list(ex->argv, Quote::kText) << " comm_before=";
       l.quoted(ex->comm_before, Quote::kText) << " cwd=";
       l.quoted(ex->cwd, Quote::kText);
       if (!ex->env.empty()) {
-        l << " env=[";
-        first = true;
-        for_each_arg(ex->env, [&](std::string_view var) {
-          if (!first) l << ',';
-          first = false;
-          l.quoted(var, Quote::kText);
-        });
-        l << ']';
+        l << " env=";
+        l.quoted_list(ex->env, Quote::kText);
       }
       who_cache_.put(l, ctx, *ex, [&](Line& w) { who(w, ctx, *ex); });
       who_flags(l, ex->flags);
