@@ -567,7 +567,7 @@ int netlog_emit_config(const char *param, const char *old, size_t old_len,
  * Whether the current task may change @param to @new now: not once the
  * modules are locked (secure_log_locked()), when the attempt is a config
  * record flagged NETLOG_F_REFUSED, its reason in @why (if set) and the
- * answer -EPERM. At load (before netlog_attr_init()) the parameters are
+ * answer -EPERM. At load (before nl_attr_init()) the parameters are
  * the load's own, and taken.
  */
 int netlog_may_change(const char *param, const char *new, size_t len,
