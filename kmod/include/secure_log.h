@@ -20,7 +20,9 @@
  * Never sleeps and never waits for the reader, so it may be called from any
  * context, kprobe handlers included. Returns 0, -ENOSPC when the record was
  * dropped because the ring was full (it is counted and reported in-stream as
- * a NETLOG_REC_LOST record), or -EINVAL for a malformed length.
+ * a NETLOG_REC_LOST record), or -EINVAL for a malformed length. Unless
+ * -EINVAL, hdr.seq then holds the record's sequence number, delivered or
+ * not, for a later record to refer to.
  */
 int secure_log_submit(struct netlog_hdr *rec);
 

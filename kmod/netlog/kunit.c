@@ -142,7 +142,7 @@ static const u8 *string_at(const struct netlog_sock *rec, unsigned int idx,
 
 static const u16 str_max[NETLOG_SOCK_STR_COUNT] = {
 	NETLOG_COMM_MAX, NETLOG_TTY_MAX, NETLOG_EXE_MAX, NETLOG_CGROUP_MAX,
-	NETLOG_EXE_MAX
+	NETLOG_EXE_MAX, sizeof(__u64)
 };
 
 static void str_at_bound_is_whole(struct kunit *test)
@@ -169,8 +169,8 @@ static void str_at_bound_is_whole(struct kunit *test)
 			(u32)ALIGN(sizeof(*rec) +
 				   NETLOG_SOCK_STR_COUNT * sizeof(u16) +
 				   NETLOG_COMM_MAX + NETLOG_TTY_MAX +
-				   2 * NETLOG_EXE_MAX + NETLOG_CGROUP_MAX,
-				   NETLOG_REC_ALIGN));
+				   2 * NETLOG_EXE_MAX + NETLOG_CGROUP_MAX +
+				   sizeof(__u64), NETLOG_REC_ALIGN));
 }
 
 /*
@@ -183,7 +183,7 @@ static void str_longest_keep_tail(struct kunit *test)
 {
 	static const size_t in[NETLOG_SOCK_STR_COUNT] = {
 		NETLOG_COMM_MAX + 1, NETLOG_TTY_MAX + 1, PATH_MAX - 1,
-		PATH_MAX - 1, PATH_MAX - 1
+		PATH_MAX - 1, PATH_MAX - 1, sizeof(__u64) + 1
 	};
 	struct netlog_sock *rec = rec_buf(test);
 	struct netlog_strings w;
@@ -241,10 +241,57 @@ static void str_missing_are_empty(struct kunit *test)
 				   NETLOG_REC_ALIGN));
 }
 
+/*
+ * What connect_done keeps of its connect's strings: all of them when they
+ * fit; else the short ones whole and the long ones cut to equal shares of
+ * the rest, keeping their tails, and flagged.
+ */
+static void str_fit_shares_out_the_room(struct kunit *test)
+{
+	static const size_t in[NETLOG_STR_CONNECT_SEQ] = { 4, 5, 500, 300, 0 };
+	static const u16 kept[NETLOG_STR_CONNECT_SEQ] = { 4, 5, 183, 182, 0 };
+	struct netlog_sock *rec = rec_buf(test);
+	u8 *out = kunit_kzalloc(test, NETLOG_DONE_STR_MAX, GFP_KERNEL);
+	struct netlog_strings w;
+	const u8 *src, *p;
+	u32 flags = 0;
+	unsigned int i;
+	size_t n;
+	u16 len;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	netlog_strings_begin(&w, rec);
+	netlog_put_string(&w, "nc", 2);
+	netlog_put_string(&w, "pts/1", 5);
+	src = (const u8 *)(rec + 1);
+	n = netlog_sock_strings_fit(out, NETLOG_DONE_STR_MAX, src, 2, &flags);
+	KUNIT_EXPECT_EQ(test, n, (size_t)(w.p - src));
+	KUNIT_EXPECT_EQ(test, memcmp(out, src, n), 0);
+	KUNIT_EXPECT_EQ(test, flags, 0U);
+
+	netlog_strings_begin(&w, rec);
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		netlog_put_string(&w, tail_marked(test, in[i]), in[i]);
+	n = netlog_sock_strings_fit(out, NETLOG_DONE_STR_MAX, src,
+				    ARRAY_SIZE(in), &flags);
+	KUNIT_EXPECT_EQ(test, n, (size_t)NETLOG_DONE_STR_MAX);
+	KUNIT_EXPECT_EQ(test, flags,
+			NETLOG_F_TRUNC_EXE | NETLOG_F_TRUNC_CGROUP);
+	for (p = out, i = 0; i < ARRAY_SIZE(in); i++) {
+		memcpy(&len, p, sizeof(len));
+		KUNIT_EXPECT_EQ(test, len, kept[i]);
+		KUNIT_EXPECT_EQ(test, memcmp(p + sizeof(len),
+					     tail_marked(test, kept[i]),
+					     kept[i]), 0);
+		p += sizeof(len) + len;
+	}
+}
+
 static struct kunit_case str_cases[] = {
 	KUNIT_CASE(str_at_bound_is_whole),
 	KUNIT_CASE(str_longest_keep_tail),
 	KUNIT_CASE(str_missing_are_empty),
+	KUNIT_CASE(str_fit_shares_out_the_room),
 	{}
 };
 

@@ -22,11 +22,17 @@ struct netlog_counters {
 /* netlog_emit_sock(): the event matched the whitelist. */
 #define NETLOG_FILTERED 1
 
-/* Who called connect, carried to the connect_done record. */
+/*
+ * Who called connect, carried to the connect_done record: the connect
+ * record's attribution, as it was written.
+ */
 struct netlog_caller {
 	struct netlog_task task;
 	u32 charge;		/* its share of the ring: nl_charge_uid() */
-	char comm[TASK_COMM_LEN];
+	u32 flags;		/* the connect's NETLOG_F_* */
+	u64 seq;		/* the connect's */
+	u16 str_len;		/* bytes of str used */
+	u8 str[NETLOG_DONE_STR_MAX];	/* comm to exe_loaded, encoded */
 };
 
 /*

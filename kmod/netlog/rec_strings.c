@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/align.h>
+#include <linux/bits.h>
 #include <linux/kernel.h>
 #include <linux/bug.h>
 #include <linux/minmax.h>
@@ -21,6 +22,7 @@ struct nl_str_bound {
 static const struct nl_str_bound sock_bounds[NETLOG_SOCK_STR_COUNT] = {
 	WHO_BOUNDS,
 	[NETLOG_STR_EXE_LOADED] = { NETLOG_EXE_MAX, NETLOG_F_TRUNC_EXE_LOADED },
+	[NETLOG_STR_CONNECT_SEQ] = { sizeof(__u64), 0 },
 };
 
 static const struct nl_str_bound config_bounds[NETLOG_CONFIG_STR_COUNT] = {
@@ -87,6 +89,88 @@ void netlog_put_string(struct netlog_strings *w, const char *s, size_t len)
 		memcpy(w->p + sizeof(n), s + (len - n), n);
 	w->p += sizeof(n) + n;
 	w->next++;
+}
+
+/*
+ * Appends @count strings already encoded (by a writer of the same record
+ * type) at @src, @len bytes: they must be the next ones in record order.
+ */
+void netlog_put_encoded(struct netlog_strings *w, const u8 *src, size_t len,
+			unsigned int count)
+{
+	if (WARN_ON_ONCE(w->next + count > w->count))
+		return;
+	memcpy(w->p, src, len);
+	w->p += len;
+	w->next += count;
+}
+
+/* The length of each of the @n strings encoded at @src. */
+static void encoded_lengths(const u8 *src, u16 *len, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&len[i], src, sizeof(len[i]));
+		src += sizeof(len[i]) + len[i];
+	}
+}
+
+/*
+ * Copies the @n strings of a NETLOG_REC_SOCK record encoded at @src, the
+ * first ones in record order, into @dst of @size bytes, and returns the
+ * bytes used. When they do not fit, room is shared out as water fills
+ * vessels: each string keeps what it has up to an equal part of what the
+ * shorter ones left, and a string cut keeps its last bytes and is flagged
+ * in @flags, as netlog_put_string() does.
+ */
+size_t netlog_sock_strings_fit(u8 *dst, size_t size, const u8 *src,
+			       unsigned int n, u32 *flags)
+{
+	u16 len[NETLOG_SOCK_STR_COUNT], keep[NETLOG_SOCK_STR_COUNT];
+	size_t room, total = 0;
+	unsigned int i, left;
+	unsigned long done = 0;
+	u8 *p = dst;
+
+	if (WARN_ON_ONCE(n > ARRAY_SIZE(len) || size < n * sizeof(u16)))
+		return 0;
+	encoded_lengths(src, len, n);
+	for (i = 0; i < n; i++)
+		total += sizeof(u16) + len[i];
+	if (total <= size) {
+		memcpy(dst, src, total);
+		return total;
+	}
+
+	room = size - n * sizeof(u16);
+	left = 0;
+	for (i = 0; i < n; i++) {
+		keep[i] = 0;
+		left += !!len[i];
+	}
+	for (; left; left--) {
+		unsigned int min = n;
+
+		/* the shortest string not yet given its room */
+		for (i = 0; i < n; i++)
+			if (!(done & BIT(i)) && len[i] &&
+			    (min == n || len[i] < len[min]))
+				min = i;
+		keep[min] = min_t(size_t, len[min], room / left);
+		room -= keep[min];
+		done |= BIT(min);
+	}
+	for (i = 0; i < n; i++) {
+		src += sizeof(u16);
+		if (keep[i] < len[i])
+			*flags |= sock_bounds[i].trunc;
+		memcpy(p, &keep[i], sizeof(keep[i]));
+		memcpy(p + sizeof(u16), src + len[i] - keep[i], keep[i]);
+		p += sizeof(u16) + keep[i];
+		src += len[i];
+	}
+	return p - dst;
 }
 
 /*

@@ -199,34 +199,60 @@ static void endpoints_of(struct netlog_sock *r, const struct sock *sk)
 /*
  * connect_done: built on the stack, not in the per-CPU buffer, because it
  * runs from a tracepoint, often in softirq, which can interrupt a probe
- * handler that is filling that buffer on this CPU. Only comm among the
- * strings: the rest of the caller is in its connect record.
+ * handler that is filling that buffer on this CPU. The attribution is the
+ * connect record's, as netlog_keep_caller() kept it.
  */
 int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller)
 {
 	struct {
 		struct netlog_sock sock;
-		u8 strings[NETLOG_SOCK_STR_COUNT * sizeof(__u16) + NETLOG_COMM_MAX +
+		u8 strings[NETLOG_DONE_STR_MAX + sizeof(__u16) + sizeof(__u64) +
 			   NETLOG_REC_ALIGN];
 	} buf;
 	struct netlog_sock *r = &buf.sock;
+	__le64 seq = cpu_to_le64(caller->seq);
 	struct netlog_strings w;
 
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_SOCK;
 	r->event = NETLOG_EV_CONNECT_DONE;
 	r->result = result;
+	r->flags = caller->flags;
 	netlog_sock_proto(sk, &r->proto, &r->flags);
 	endpoints_of(r, sk);
 	r->task = caller->task;
 	r->hdr.uid = caller->charge;	/* the caller's share of the ring */
 
 	netlog_strings_begin(&w, r);
-	netlog_put_string(&w, caller->comm,
-			  strnlen(caller->comm, sizeof(caller->comm)));
+	netlog_put_encoded(&w, caller->str, caller->str_len,
+			   NETLOG_STR_CONNECT_SEQ);
+	netlog_put_string(&w, (const char *)&seq, sizeof(seq));
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
+}
+
+/*
+ * What connect_done needs of the connect record @r, from its comm to its
+ * exe_loaded, which end at @end; the caller adds the seq once submitted.
+ */
+static void netlog_keep_caller(struct netlog_caller *c,
+			       const struct netlog_sock *r, const u8 *end)
+{
+	const u8 *start = (const u8 *)(r + 1);
+
+	c->task = r->task;
+	c->charge = r->hdr.uid;
+	c->flags = r->flags & ~(NETLOG_F_MPTCP | NETLOG_F_RAW);
+	BUILD_BUG_ON(NETLOG_DONE_STR_MAX > U16_MAX);
+	if (end - start <= sizeof(c->str)) {
+		memcpy(c->str, start, end - start);
+		c->str_len = end - start;
+		return;
+	}
+	c->str_len = netlog_sock_strings_fit(c->str, sizeof(c->str), start,
+					     NETLOG_STR_CONNECT_SEQ,
+					     &c->flags);
 }
 
 struct nl_whitelist netlog_wl =
@@ -368,12 +394,6 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	nl_fill_task(&r->task, sock_net(ev->sk)->ns.inum);
 	r->task.cgroup_id = who.cgroup_id;
 	r->hdr.uid = nl_charge_uid();	/* the acting user's share */
-	if (ev->save) {
-		ev->save->task = r->task;
-		ev->save->charge = r->hdr.uid;
-		strscpy_pad(ev->save->comm, current->comm,
-			    sizeof(ev->save->comm));
-	}
 
 	netlog_strings_begin(&w, r);
 	nl_put_who(&w, &who);
@@ -384,10 +404,16 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 							ev->exe);
 
 		netlog_put_string(&w, loaded, len);
+	} else {
+		netlog_put_string(&w, NULL, 0);
 	}
+	if (ev->save)
+		netlog_keep_caller(ev->save, r, w.p);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);
+	if (ev->save)
+		ev->save->seq = r->hdr.seq;	/* stamped, delivered or not */
 	put_cpu_ptr(rec_buf);
 	return ret;
 }

@@ -283,7 +283,7 @@ int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 			r->lost_first = r->next_seq;
 		r->lost++;
 		r->lost_total++;
-		r->next_seq++;
+		rec->seq = r->next_seq++;	/* the producer's to refer to */
 		if (u && u != &r->untracked)
 			u->lost++;
 		else

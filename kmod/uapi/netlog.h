@@ -105,7 +105,10 @@
  *    72   16 raddr       remote address, same encoding
  *    88   56 task        struct netlog_task (who did it)
  *   144    . strings     NETLOG_STR_COUNT strings, see below; from
- *                        minor 3 a fifth, exe_loaded (NETLOG_F_EXE_SET)
+ *                        minor 3 a fifth, exe_loaded (NETLOG_F_EXE_SET);
+ *                        from minor 5 a sixth, connect_seq: in a
+ *                        connect_done, 8 bytes, the little-endian seq of
+ *                        the connect record it completes; empty otherwise
  *
  * TASK (struct netlog_task, 56 bytes), taken at the time of the call;
  * ids are as seen from the initial pid and user namespaces.
@@ -176,7 +179,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 4
+#define NETLOG_ABI_MINOR 5
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -200,7 +203,12 @@ enum netlog_event {
 	 * minor 1: the outcome of a TCP or MPTCP handshake that a connect
 	 * started (result 0: established, or the error that ended it), with
 	 * the attribution of the task that called connect (comm, ids; its tty,
-	 * exe and cgroup are those of that connect record).
+	 * exe and cgroup are those of that connect record). From minor 5 the
+	 * whole attribution of that connect record (ids, strings and their
+	 * flags), and its seq (connect_seq). Its strings are kept while the
+	 * handshake lasts in NETLOG_DONE_STR_MAX bytes: when the connect's
+	 * comm to exe_loaded are longer, exe, cgroup and exe_loaded are cut
+	 * to fit and flagged so (the connect record has them whole).
 	 */
 	NETLOG_EV_CONNECT_DONE = 6,
 	/*
@@ -218,6 +226,8 @@ enum netlog_event {
 #define NETLOG_TTY_MAX 64
 #define NETLOG_EXE_MAX 512
 #define NETLOG_CGROUP_MAX 512
+/* A connect_done's strings, comm to exe_loaded, with their lengths */
+#define NETLOG_DONE_STR_MAX 384
 
 enum netlog_str {
 	NETLOG_STR_COMM = 0,
@@ -227,7 +237,9 @@ enum netlog_str {
 	NETLOG_STR_COUNT = 4,
 	/* NETLOG_REC_SOCK, minor 3: see NETLOG_F_EXE_SET */
 	NETLOG_STR_EXE_LOADED = 4,
-	NETLOG_SOCK_STR_COUNT = 5,
+	/* NETLOG_REC_SOCK, minor 5: see NETLOG_EV_CONNECT_DONE */
+	NETLOG_STR_CONNECT_SEQ = 5,
+	NETLOG_SOCK_STR_COUNT = 6,
 	/* minor 1: NETLOG_REC_CONFIG only */
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
@@ -423,7 +435,7 @@ struct netlog_exec {
 #define NETLOG_SOCK_MAX_LEN                                                   \
 	(sizeof(struct netlog_sock) + NETLOG_SOCK_STR_COUNT * sizeof(__u16) + \
 	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + 2 * NETLOG_EXE_MAX +              \
-	 NETLOG_CGROUP_MAX + NETLOG_REC_ALIGN)
+	 NETLOG_CGROUP_MAX + sizeof(__u64) + NETLOG_REC_ALIGN)
 
 #ifdef __cplusplus
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");

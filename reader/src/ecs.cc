@@ -105,6 +105,7 @@ void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
   if (flags & NETLOG_F_REFUSED) o.raw(R"(,"refused":true)");
   if constexpr (std::is_same_v<Event, SockEvent>) {
     if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_loaded":)").str(ev.exe_loaded);
+    if (ev.connect_seq) o.raw(R"(,"connect_seq":)").num(*ev.connect_seq);
   }
   if (flags & NETLOG_F_ARGC_PARTIAL) o.raw(R"(,"argc_partial":true)");
   if (auto trunc = truncated_names(flags); !trunc.empty())

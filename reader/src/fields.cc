@@ -101,6 +101,7 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
     f.addr("raddr", ev->raddr);
     f.num("rport", ev->rport);
     f.num("result", ev->result);
+    if (ev->connect_seq) f.num("connect_seq", *ev->connect_seq);
     f.who(ctx, *ev);
     if (ev->event == NETLOG_EV_CLOSE)
       f.num("established", ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);

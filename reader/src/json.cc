@@ -53,6 +53,7 @@ class JsonRenderer : public Renderer {
         << R"(","laddr":")" << ev->laddr << R"(","lport":)" << ev->lport
         << R"(,"raddr":")" << ev->raddr << R"(","rport":)" << ev->rport
         << R"(,"result":)" << ev->result << ',';
+      if (ev->connect_seq) l << R"("connect_seq":)" << *ev->connect_seq << ',';
       who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << R"("established":)"

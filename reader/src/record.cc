@@ -139,6 +139,14 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   if (auto err =
           decode_appended(b, 3, ev.cgroup, {&ev.exe_loaded, NETLOG_EXE_MAX}))
     return Error{"socket " + err->message};
+  std::string_view seq;
+  if (auto err = decode_appended(b, 5, ev.exe_loaded, {&seq, sizeof(uint64_t)}))
+    return Error{"socket " + err->message};
+  ev.connect_seq.reset();
+  if (seq.size() == sizeof(uint64_t))
+    ev.connect_seq = load<uint64_t>(std::as_bytes(std::span(seq)));
+  else if (!seq.empty())
+    return Error{fmt::format("socket connect_seq of {} bytes", seq.size())};
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }

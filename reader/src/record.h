@@ -59,6 +59,8 @@ struct SockEvent {
   std::string_view who_bytes;
   // With NETLOG_F_EXE_SET (minor 3): the exe exec loaded. Untrusted bytes.
   std::string_view exe_loaded;
+  // A connect_done of minor 5 on: the seq of the connect it completes.
+  std::optional<uint64_t> connect_seq;
 };
 
 struct LostEvent {

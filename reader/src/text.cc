@@ -52,6 +52,7 @@ class TextRenderer : public Renderer {
         << " family=" << family_name(ev->laddr.family) << " laddr=" << ev->laddr
         << " lport=" << ev->lport << " raddr=" << ev->raddr
         << " rport=" << ev->rport << " result=" << ev->result;
+      if (ev->connect_seq) l << " connect_seq=" << *ev->connect_seq;
       who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');

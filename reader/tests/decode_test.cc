@@ -47,6 +47,37 @@ TEST(Decode, ExtraTrailingStringsFromNewerMinorAreSkipped) {
   EXPECT_EQ(std::get<SockEvent>(rec->body).exe, "/usr/bin/curl");
 }
 
+TEST(Decode, ConnectSeqIsEightBytesOrNone) {
+  SockSpec s;
+  s.event = NETLOG_EV_CONNECT_DONE;
+  s.connect_seq = 41;
+  auto rec = decode(test::sock_record(s));
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_EQ(std::get<SockEvent>(rec->body).connect_seq, 41u);
+  // A minor-4 record has no such string: what follows is not read.
+  auto old = test::sock_record(s);
+  old[offsetof(netlog_hdr, abi_minor)] = std::byte{4};
+  rec = decode(old);
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_FALSE(std::get<SockEvent>(rec->body).connect_seq);
+  // Of another size, it is corrupt, not read as some number.
+  s.connect_seq.reset();
+  s.exe_loaded = "";
+  auto bytes = test::sock_record(s);
+  size_t at = sizeof(netlog_sock);  // the sixth string's length
+  for (const auto& str : s.strings) at += sizeof(uint16_t) + str.size();
+  at += sizeof(uint16_t);           // exe_loaded's, empty
+  ASSERT_LE(at + 4, bytes.size());  // what padding follows holds zeros
+  auto* seq_len = reinterpret_cast<uint16_t*>(bytes.data() + at);
+  ASSERT_EQ(*seq_len, 0u);
+  *seq_len = 2;
+  rec = decode(bytes);
+  ASSERT_FALSE(rec);
+  EXPECT_NE(rec.error().message.find("connect_seq of 2 bytes"),
+            std::string::npos)
+      << rec.error().message;
+}
+
 TEST(Decode, LostRecord) {
   auto rec = decode(test::lost_record(100, 50));
   ASSERT_TRUE(rec) << rec.error().message;

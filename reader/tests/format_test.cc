@@ -189,6 +189,26 @@ TEST(Render, ForgedExeShowsTheLoadedOneInEveryFormat) {
             std::string::npos);
 }
 
+TEST(Render, ConnectDoneNamesItsConnectInEveryFormat) {
+  test::SockSpec s;
+  s.event = NETLOG_EV_CONNECT_DONE;
+  s.connect_seq = 18446744073709551000ULL;  // all 64 bits survive
+  const auto bytes = test::sock_record(s);
+  EXPECT_NE(render(Format::kText, bytes)
+                .find(" result=0 connect_seq=18446744073709551000 pid="),
+            std::string::npos)
+      << render(Format::kText, bytes);
+  const auto j = nlohmann::json::parse(render(Format::kJson, bytes));
+  EXPECT_EQ(j["connect_seq"], *s.connect_seq);
+  const auto e = nlohmann::json::parse(render(Format::kEcs, bytes));
+  EXPECT_EQ(e["netlog"]["connect_seq"], *s.connect_seq);
+  EXPECT_EQ(field_map(bytes)["connect_seq"], "18446744073709551000");
+  // Any other record has none.
+  s.connect_seq.reset();
+  EXPECT_EQ(render(Format::kJson, test::sock_record(s)).find("connect_seq"),
+            std::string::npos);
+}
+
 TEST(Render, PreloadedExecShowsItsLoaderVariablesInEveryFormat) {
   test::ExecSpec e;
   e.flags = NETLOG_F_PRELOAD;

@@ -57,6 +57,11 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
 
   auto strings = s.strings;
   strings.push_back(s.exe_loaded);
+  strings.emplace_back();
+  if (s.connect_seq) {
+    const uint64_t le = *s.connect_seq;  // the hosts we build on are LE
+    strings.back().assign(reinterpret_cast<const char*>(&le), sizeof(le));
+  }
   return with_strings(r, strings);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct SockSpec {
                    1003, 4026531840ULL, 0, 1000, 3};
   std::vector<std::string> strings = {"curl", "pts/0", "/usr/bin/curl", ""};
   std::string exe_loaded;  // a socket record's fifth string (minor 3)
+  // The sixth (minor 5): a connect_done's connect seq, else empty.
+  std::optional<uint64_t> connect_seq;
 };
 
 std::vector<std::byte> sock_record(const SockSpec& s);

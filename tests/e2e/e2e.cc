@@ -395,7 +395,6 @@ Rec only_connect(pid_t pid) { return only_event("connect", pid); }
 Expect done_of(Expect e, int64_t result) {
   e.event = "connect_done";
   e.result = result;
-  e.tty = e.exe = e.cgroup = "";
   return e;
 }
 
@@ -409,6 +408,8 @@ void expect_connect_and_done(const Expect& e, int64_t result, pid_t pid) {
   expect_record(mine[0], e);
   expect_record(mine[1], done_of(e, result));
   EXPECT_GT(num(mine[1], "seq"), num(mine[0], "seq"));
+  EXPECT_EQ(num(mine[1], "connect_seq"), num(mine[0], "seq"));
+  EXPECT_EQ(mine[0].count("connect_seq"), 0u);
 }
 
 std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,

@@ -265,12 +265,13 @@ Rec only_connect(pid_t pid = getpid());
 // A TCP connect is recorded when its SYN goes out, with -EINPROGRESS.
 inline constexpr int64_t kInProgress = -EINPROGRESS;
 
-// What connect_done says, given what its connect said: the outcome, and the
-// caller's ids and comm (its tty, exe and cgroup are in the connect record).
+// What connect_done says, given what its connect said: the outcome, and
+// everything else as its connect said it.
 Expect done_of(Expect e, int64_t result);
 
 // One connect and one connect_done of `pid`, in this order, as `e` and
-// done_of(e, result) say; both come from one drain of the device.
+// done_of(e, result) say, the second naming the first's seq (connect_seq);
+// both come from one drain of the device.
 void expect_connect_and_done(const Expect& e, int64_t result,
                              pid_t pid = getpid());
 

@@ -238,6 +238,62 @@ TEST_F(E2E, NonblockingConnectRefusedAsUser) {
   expect_connect_and_done(e, -ECONNREFUSED, child);
 }
 
+// A connect_done says everything its connect said, but the outcome, and
+// names it: blocking or not, IPv4 or IPv6, established or refused.
+TEST_F(E2E, ConnectDoneCarriesItsConnectsWholeAttributionAsUser) {
+  for (const int family : {AF_INET, AF_INET6}) {
+    const std::string addr = family == AF_INET ? "127.0.0.1" : "::1";
+    for (const bool nonblocking : {false, true}) {
+      for (const bool refused : {false, true}) {
+        SCOPED_TRACE(fmt::format("{} {} {}", addr,
+                                 nonblocking ? "non-blocking" : "blocking",
+                                 refused ? "refused" : "established"));
+        Listener l(family, addr);
+        const uint16_t port = refused ? closed_port(family, addr) : l.port;
+        read_all();
+        const auto [child, lport] = as_user("nl-done", [&]() -> int64_t {
+          const int fd = socket(
+              family, SOCK_STREAM | (nonblocking ? SOCK_NONBLOCK : 0), 0);
+          socklen_t len;
+          auto ss = make_addr(family, addr, port, &len);
+          const int r = connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+          const int err = r ? errno : 0;
+          const int64_t lp = local_of(fd).port;
+          const int want = refused ? ECONNREFUSED : 0;
+          if (nonblocking)
+            return err == EINPROGRESS && wait_connect(fd, 5000) == want ? lp
+                                                                        : -1;
+          return err == want ? lp : -2;
+        });
+        ASSERT_GT(lport, 0);
+        std::vector<Rec> mine;
+        for (auto& r : read_all().recs)
+          if (num(r, "pid") == child && (str(r, "event") == "connect" ||
+                                         str(r, "event") == "connect_done"))
+            mine.push_back(r);
+        ASSERT_EQ(mine.size(), 2u);
+        const Rec& connect = mine[0];
+        const Rec& done = mine[1];
+        EXPECT_EQ(str(connect, "event"), "connect");
+        EXPECT_EQ(str(done, "event"), "connect_done");
+        EXPECT_EQ(num(done, "result"), refused ? -ECONNREFUSED : 0);
+        EXPECT_EQ(num(done, "connect_seq"), num(connect, "seq"));
+        EXPECT_EQ(num(connect, "lport"), lport);
+        // Every other key, with its value, and no more.
+        for (const auto& [key, value] : connect)
+          if (key != "seq" && key != "time" && key != "event" &&
+              key != "result") {
+            ASSERT_EQ(done.count(key), 1u) << key;
+            EXPECT_EQ(done.at(key), value) << key;
+          }
+        EXPECT_EQ(done.size(), connect.size() + 1);  // connect_seq
+        EXPECT_FALSE(str(done, "exe").empty());
+        EXPECT_FALSE(str(done, "cgroup").empty());
+      }
+    }
+  }
+}
+
 // A SYN that is never answered: the listener's accept queue is full, so
 // its SYNs are dropped; one retry (TCP_SYNCNT) ends it in about 3 s.
 TEST_F(E2E, ConnectTimedOutAsUser) {
