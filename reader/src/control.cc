@@ -1,12 +1,15 @@
 #include "control.h"
 
 #include <fmt/format.h>
+#include <linux/audit.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
 #include <cerrno>
+#include <cstring>
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include "uapi/netlog_ctl.h"
@@ -115,6 +118,44 @@ Result<Done> transact(nl_sock* sk, int family, uint8_t cmd,
   return Error{why(err, module), -err == NLE_OBJ_NOTFOUND ? ENOENT : 0};
 }
 
+// Whether the kernel lets no one change a login uid once set: the audit
+// feature LOGINUID_IMMUTABLE (auditctl --loginuid-immutable). netlog's
+// modules cannot read it (is_audit_feature_set() is not exported), so the
+// control plane asks the audit netlink socket, as auditctl does.
+std::optional<bool> loginuid_immutable() {
+  struct SockFree {
+    void operator()(nl_sock* s) const { nl_socket_free(s); }
+  };
+  std::unique_ptr<nl_sock, SockFree> sk(nl_socket_alloc());
+  if (!sk) return std::nullopt;
+  // No ACK: audit sends it before the reply, which a kernel thread sends.
+  nl_socket_disable_auto_ack(sk.get());
+  if (nl_connect(sk.get(), NETLINK_AUDIT) < 0) return std::nullopt;
+  std::optional<audit_features> got;
+  std::unique_ptr<nl_cb, CbFree> cb(nl_cb_alloc(NL_CB_DEFAULT));
+  if (!cb) return std::nullopt;
+  nl_cb_set(
+      cb.get(), NL_CB_VALID, NL_CB_CUSTOM,
+      [](nl_msg* m, void* arg) -> int {
+        auto* out = static_cast<std::optional<audit_features>*>(arg);
+        const nlmsghdr* h = nlmsg_hdr(m);
+        if (h->nlmsg_type != AUDIT_GET_FEATURE ||
+            nlmsg_datalen(h) < static_cast<int>(sizeof(audit_features)))
+          return NL_SKIP;
+        audit_features f;
+        std::memcpy(&f, nlmsg_data(h), sizeof(f));
+        *out = f;
+        return NL_STOP;
+      },
+      &got);
+  int err =
+      nl_send_simple(sk.get(), AUDIT_GET_FEATURE, NLM_F_REQUEST, nullptr, 0);
+  while (err >= 0 && !got) err = nl_recvmsgs(sk.get(), cb.get());
+  if (!got) return std::nullopt;
+  return (got->features &
+          AUDIT_FEATURE_TO_MASK(AUDIT_FEATURE_LOGINUID_IMMUTABLE)) != 0;
+}
+
 }  // namespace
 
 void Control::SockFree::operator()(nl_sock* s) const { nl_socket_free(s); }
@@ -193,6 +234,7 @@ Result<Status> Control::status() {
                          }
                        });
   if (!done) return done.error();
+  st.loginuid_immutable = loginuid_immutable();
   return st;
 }
 

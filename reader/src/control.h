@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,10 @@ struct Status {
   uint32_t abi_major = 0, abi_minor = 0;
   uint64_t capacity = 0, used = 0, produced = 0, lost = 0;
   uint32_t readers = 0;
-  bool locked = false;          // until reboot (netlogctl lock)
+  bool locked = false;  // until reboot (netlogctl lock)
+  // Whether a login uid, once set, can never change (the audit feature
+  // loginuid_immutable); unknown when the audit socket would not say.
+  std::optional<bool> loginuid_immutable;
   std::vector<Module> modules;  // the ones loaded
 };
 

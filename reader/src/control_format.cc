@@ -23,16 +23,20 @@ double percent(uint64_t part, uint64_t whole) {
 }
 
 nlohmann::json status_value(const Status& st) {
-  nlohmann::json j = {{"version", st.version},
-                      {"abi", fmt::format("{}.{}", st.abi_major, st.abi_minor)},
-                      {"ring",
-                       {{"capacity", st.capacity},
-                        {"used", st.used},
-                        {"produced", st.produced},
-                        {"lost", st.lost}}},
-                      {"reader_attached", st.readers > 0},
-                      {"locked", st.locked},
-                      {"modules", nlohmann::json::object()}};
+  nlohmann::json j = {
+      {"version", st.version},
+      {"abi", fmt::format("{}.{}", st.abi_major, st.abi_minor)},
+      {"ring",
+       {{"capacity", st.capacity},
+        {"used", st.used},
+        {"produced", st.produced},
+        {"lost", st.lost}}},
+      {"reader_attached", st.readers > 0},
+      {"locked", st.locked},
+      {"loginuid_immutable", st.loginuid_immutable
+                                 ? nlohmann::json(*st.loginuid_immutable)
+                                 : nlohmann::json(nullptr)},
+      {"modules", nlohmann::json::object()}};
   for (const char* name : kModules) {
     const Module* m = find(st, name);
     j["modules"][name] =
@@ -80,11 +84,16 @@ std::string status_text(const Status& st) {
       "netlog {}, record ABI {}.{}\n"
       "ring: {} bytes, {} used ({:.1f}%), {} records produced, {} lost\n"
       "reader: {}\n"
-      "locked: {}\n",
+      "locked: {}\n"
+      "login uid: {}\n",
       st.version, st.abi_major, st.abi_minor, st.capacity, st.used,
       percent(st.used, st.capacity), st.produced, st.lost,
       st.readers ? "attached" : "none (records wait in the ring)",
-      st.locked ? "yes, until reboot" : "no");
+      st.locked ? "yes, until reboot" : "no",
+      !st.loginuid_immutable ? "unknown (the audit socket did not say)"
+      : *st.loginuid_immutable
+          ? "immutable once set"
+          : "set once by any process, then changed with CAP_AUDIT_CONTROL");
   for (const char* name : kModules) {
     const Module* m = find(st, name);
     if (m)

@@ -1,7 +1,9 @@
 // The control plane: netlogctl over the generic netlink family, checked
 // against the module parameters, the traffic made and the config records
 // its changes leave; and who may not use it.
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/netlink.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -174,6 +176,58 @@ TEST_F(Control, StatusIsTheRingAndTheModules) {
             std::string::npos)
       << text.out;
   EXPECT_NE(text.out.find("reader: none"), std::string::npos) << text.out;
+}
+
+// Sets the audit feature LOGINUID_IMMUTABLE on or off, as auditctl
+// --loginuid-immutable does (without locking it), through the audit
+// netlink socket; 0 or -errno.
+int set_loginuid_immutable(bool on) {
+  const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  if (fd < 0) return -errno;
+  struct {
+    nlmsghdr h;
+    audit_features f;
+  } req{};
+  req.h.nlmsg_len = sizeof(req);
+  req.h.nlmsg_type = AUDIT_SET_FEATURE;
+  req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  req.f.vers = AUDIT_FEATURE_VERSION;
+  req.f.mask = AUDIT_FEATURE_TO_MASK(AUDIT_FEATURE_LOGINUID_IMMUTABLE);
+  req.f.features = on ? req.f.mask : 0;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  int ret = sendto(fd, &req, sizeof(req), 0,
+                   reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0
+                ? -errno
+                : 0;
+  struct {
+    nlmsghdr h;
+    nlmsgerr e;
+  } ack{};
+  if (!ret && recv(fd, &ack, sizeof(ack), 0) < 0) ret = -errno;
+  if (!ret && ack.h.nlmsg_type == NLMSG_ERROR) ret = ack.e.error;
+  close(fd);
+  return ret;
+}
+
+// Whether a login uid can change once set is the kernel's audit feature,
+// which no module can read: the control plane asks the audit socket.
+TEST_F(Control, StatusSaysWhetherTheLoginUidIsImmutable) {
+  auto st = ctl_json({"status", "--json"});
+  ASSERT_EQ(st["loginuid_immutable"], false) << st.dump();
+  EXPECT_NE(
+      run({ctl(), "status"})
+          .out.find("\nlogin uid: set once by any process, then changed with "
+                    "CAP_AUDIT_CONTROL\n"),
+      std::string::npos);
+  ASSERT_EQ(set_loginuid_immutable(true), 0);
+  st = ctl_json({"status", "--json"});
+  const auto text = run({ctl(), "status"}).out;
+  ASSERT_EQ(set_loginuid_immutable(false), 0);
+  EXPECT_EQ(st["loginuid_immutable"], true) << st.dump();
+  EXPECT_NE(text.find("\nlogin uid: immutable once set\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(ctl_json({"status", "--json"})["loginuid_immutable"], false);
 }
 
 // The counters are the stats parameter's, and move with the traffic.
