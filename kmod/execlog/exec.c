@@ -98,7 +98,7 @@ static void exec_enter(void *data, struct pt_regs *regs, long id)
 	if (exec_call(id) == NOT_EXEC)
 		return;
 	memcpy(comm, current->comm, sizeof(comm));
-	nl_table_put(&starting, current, comm);
+	nl_table_put(&starting, current, comm, nl_charge_uid());
 }
 
 /* Appends one argument and its NUL, as much as fits; false when cut. */
@@ -420,7 +420,7 @@ int execlog_exec_init(void)
 	exec_buf = alloc_percpu(struct exec_buf);
 	if (!exec_buf)
 		return -ENOMEM;
-	ret = nl_table_init(&starting, TASK_COMM_LEN);
+	ret = nl_table_init(&starting, TASK_COMM_LEN, NL_TABLE_SHARE);
 	if (ret)
 		goto err_buf;
 	return 0;

@@ -93,7 +93,8 @@ static void mark(struct mm_struct *mm, u32 flags, const struct exe_mark *from)
 			rcu_read_unlock();
 		}
 	}
-	lost = !nl_table_put(&marks, mm, &m);	/* a new key: nothing held */
+	/* a new key: nothing held; no shares (a full table fails closed) */
+	lost = !nl_table_put(&marks, mm, &m, NETLOG_UID_NONE);
 out:
 	raw_spin_unlock_irqrestore(&mark_lock, irq);
 	if (lost) {
@@ -246,7 +247,7 @@ int nl_exe_set_init(void)
 {
 	int ret, i;
 
-	ret = nl_table_init(&marks, sizeof(struct exe_mark));
+	ret = nl_table_init(&marks, sizeof(struct exe_mark), 0);
 	if (ret)
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(kps); i++)

@@ -108,18 +108,31 @@ void nl_exe_set_keep(struct mm_struct *mm, struct netlog_exe *e);
 int nl_exe_set_stats(struct secure_log_stats *s);
 
 /* table.c: a fixed table from a kernel pointer to a value */
+#define NL_TABLE_OWNERS 64
+
 struct nl_table {
 	void *slots;
 	size_t value_size;
 	size_t entry_size;
+	unsigned int share;	/* most entries of one uid; 0: no shares */
 	raw_spinlock_t lock;
+	struct {
+		u32 uid;
+		u32 count;	/* 0: a free owner slot */
+	} owners[NL_TABLE_OWNERS];
+	u32 untracked;		/* entries of the uids not in owners */
 	atomic_t used;
-	atomic_long_t overflow;	/* puts that found their bucket full */
+	atomic_long_t overflow;	/* puts that were not kept */
+	atomic_long_t refused;	/* ... because the uid held its share */
 };
 
-int nl_table_init(struct nl_table *t, size_t value_size);
+/* The share of each uid in the tables that keep one, in percent. */
+#define NL_TABLE_SHARE 25
+
+int nl_table_init(struct nl_table *t, size_t value_size, unsigned int share);
 void nl_table_exit(struct nl_table *t);
-bool nl_table_put(struct nl_table *t, const void *key, const void *value);
+bool nl_table_put(struct nl_table *t, const void *key, const void *value,
+		  u32 uid);
 bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take);
 void nl_table_clear(struct nl_table *t, void (*drop)(void *value));
 

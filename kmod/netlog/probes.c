@@ -396,7 +396,7 @@ static int tcp_connect_return(struct kretprobe_instance *ri,
 
 	if (!ret && err != NETLOG_FILTERED &&
 	    READ_ONCE(d->sk->sk_state) == TCP_SYN_SENT)
-		nl_table_put(&pending, d->sk, &caller);
+		nl_table_put(&pending, d->sk, &caller, caller.charge);
 	return 0;
 }
 
@@ -507,7 +507,7 @@ static int exit_mm_entry(struct kprobe *kp, struct pt_regs *regs)
 	if ((current->flags & PF_KTHREAD) || !netlog_exe_keep(&exe))
 		return 0;
 	nl_exe_set_keep(current->mm, &exe);
-	if (!nl_table_put(&exiting, current, &exe))
+	if (!nl_table_put(&exiting, current, &exe, nl_charge_uid()))
 		drop_exe(&exe);
 	return 0;
 }
@@ -924,10 +924,12 @@ int netlog_probes_init(void)
 	counters = alloc_percpu(struct probe_counters);
 	if (!counters)
 		return -ENOMEM;
-	ret = nl_table_init(&pending, sizeof(struct netlog_caller));
+	ret = nl_table_init(&pending, sizeof(struct netlog_caller),
+			    NL_TABLE_SHARE);
 	if (ret)
 		goto err_counters;
-	ret = nl_table_init(&exiting, sizeof(struct netlog_exe));
+	ret = nl_table_init(&exiting, sizeof(struct netlog_exe),
+			    NL_TABLE_SHARE);
 	if (ret)
 		goto err_pending;
 	ret = netlog_send_init();
@@ -1080,14 +1082,15 @@ static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {
  *   hook <symbol> registered=0|1 missed=N
  * and one for each table that carries attribution from one hook to another
  * (the connects awaiting their outcome, the exiting tasks' exe),
- *   connect_done pending=N missed=N
- *   exit_exe pending=N missed=N
+ *   connect_done pending=N missed=N over_share=N
+ *   exit_exe pending=N missed=N over_share=N
  * hits counts events seen, emitted those in the ring, dropped those lost to
  * a full ring (also in-stream as LOST), filtered those the whitelist
  * silenced, missed the calls that left no record (also in-stream as
  * MISSED): the kprobes core could not follow them (no free kretprobe
  * instance, or a nested probe), or a table was full (connect_done: no
- * record; exit_exe: a close record without its exe).
+ * record; exit_exe: a close record without its exe); over_share those of
+ * the missed whose uid held its share of the table (NL_TABLE_SHARE).
  */
 static int stats_walk(struct secure_log_stats *s)
 {
@@ -1127,7 +1130,9 @@ static int stats_walk(struct secure_log_stats *s)
 		      s->val(s, "pending", atomic_read(&t->table->used),
 			     true) ?:
 		      s->val(s, "missed", atomic_long_read(&t->table->overflow),
-			     false);
+			     false) ?:
+		      s->val(s, "over_share",
+			     atomic_long_read(&t->table->refused), false);
 	if (!ret)
 		ret = nl_exe_set_stats(s);
 	if (!ret)

@@ -525,7 +525,8 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   // The exe of exiting tasks is kept only for their close records: emptied.
   EXPECT_NE(stats.find("hook exit_mm_release registered=0"), std::string::npos);
   EXPECT_NE(stats.find("hook cgroup_exit registered=0"), std::string::npos);
-  EXPECT_NE(stats.find("exit_exe pending=0 missed=0\n"), std::string::npos);
+  EXPECT_NE(stats.find("exit_exe pending=0 missed=0 over_share=0\n"),
+            std::string::npos);
 
   // Bad values are refused and change nothing.
   EXPECT_FALSE(write_file(mask, "0x200"));
