@@ -72,6 +72,7 @@
 #include <linux/cpumask.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/ip.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -80,6 +81,7 @@
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/socket.h>
 #include <linux/stringify.h>
 #include <linux/tracepoint.h>
 #include <linux/workqueue.h>
@@ -307,6 +309,51 @@ static const struct sockaddr *send_dest(const struct netlog_hook *h,
 	return &copy->addr.sa;
 }
 
+/* Whether IPv4 options of @len bytes hold a source route (LSRR, SSRR). */
+static bool options_route(const u8 *o, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && o[i] != IPOPT_END) {
+		if (o[i] == IPOPT_LSRR || o[i] == IPOPT_SSRR)
+			return true;
+		if (o[i] == IPOPT_NOOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || o[i + 1] < 2)
+			break;
+		i += o[i + 1];
+	}
+	return false;
+}
+
+/*
+ * Whether a datagram's control messages route it by its source: IPv4
+ * options (IP_RETOPTS, IP_OPTIONS) with LSRR or SSRR, or an IPv6 routing
+ * header. By sendmsg() the socket layer has copied them into the kernel.
+ */
+static bool cmsg_route(const struct msghdr *msg)
+{
+	struct msghdr *m = (struct msghdr *)msg;	/* the macros' type */
+	struct cmsghdr *c;
+
+	if (!msg->msg_controllen || msg->msg_control_is_user)
+		return false;
+	for_each_cmsghdr(c, m) {
+		if (!CMSG_OK(m, c))
+			break;
+		if (c->cmsg_level == SOL_IP &&
+		    (c->cmsg_type == IP_RETOPTS || c->cmsg_type == IP_OPTIONS) &&
+		    options_route(CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0)))
+			return true;
+		if (c->cmsg_level == SOL_IPV6 &&
+		    (c->cmsg_type == IPV6_RTHDR || c->cmsg_type == IPV6_2292RTHDR))
+			return true;
+	}
+	return false;
+}
+
 /*
  * udp_sendmsg, udpv6_sendmsg, ping_v4/v6_sendmsg, raw_sendmsg,
  * rawv6_sendmsg: (struct sock *, struct msghdr *, size_t). A datagram to an
@@ -328,8 +375,17 @@ static int send_entry(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	ev.peer = send_dest(h, msg, &copy);
 	ev.peer_len = copy.addr_len;
-	if (ev.peer && netlog_send_first(ev.sk, ev.peer, ev.peer_len))
+	/*
+	 * A datagram routed by its source is recorded every time, to the
+	 * connected peer if it names no address: the first hop is not the
+	 * destination any other record shows.
+	 */
+	if (cmsg_route(msg)) {
+		ev.flags |= NETLOG_F_SRCROUTE;
 		emit(id, &ev);
+	} else if (ev.peer && netlog_send_first(ev.sk, ev.peer, ev.peer_len)) {
+		emit(id, &ev);
+	}
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <net/inet_sock.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/mptcp.h>
 #include <net/net_namespace.h>
@@ -170,12 +171,42 @@ static void put_endpoints(struct netlog_sock *r, struct endpoint *local,
 }
 
 /*
+ * Whether @sk's packets go first to another host than their destination,
+ * by an option kept on the socket: an IPv4 source route (IP_OPTIONS with
+ * LSRR or SSRR, which needs no privilege; also on an IPv6 socket, for its
+ * IPv4-mapped peers) or an IPv6 routing header (IPV6_RTHDR).
+ */
+static bool sticky_route(const struct sock *sk)
+{
+	const struct ip_options_rcu *opt4;
+	bool routed;
+
+	rcu_read_lock();
+	opt4 = rcu_dereference(inet_sk(sk)->inet_opt);
+	routed = opt4 && opt4->opt.srr;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (!routed && sk->sk_family == AF_INET6) {
+		const struct ipv6_pinfo *np = inet6_sk(sk);
+		const struct ipv6_txoptions *opt6;
+
+		opt6 = np ? rcu_dereference(np->opt) : NULL;
+		routed = opt6 && opt6->srcrt;
+	}
+#endif
+	rcu_read_unlock();
+	return routed;
+}
+
+/*
  * The record's proto and flags for a socket: MPTCP (the socket, or one of
  * its TCP subflows) is proto 6 with NETLOG_F_MPTCP, since IPPROTO_MPTCP
- * (262) does not fit a byte; a raw socket keeps its protocol number.
+ * (262) does not fit a byte; a raw socket keeps its protocol number. A
+ * socket that routes by its source is flagged so.
  */
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags)
 {
+	if (sticky_route(sk))
+		*flags |= NETLOG_F_SRCROUTE;
 	if (sk->sk_protocol == IPPROTO_MPTCP ||
 	    (nl_sk_is_tcp(sk) && sk_is_mptcp(sk))) {
 		*proto = IPPROTO_TCP;
@@ -197,6 +228,17 @@ static void endpoints_of(struct netlog_sock *r, const struct sock *sk)
 }
 
 /*
+ * The owner string: the uid that made @sk (sock_alloc() takes the caller's
+ * fsuid, and an accepted socket the accepting task's).
+ */
+static void put_owner(struct netlog_strings *w, const struct sock *sk)
+{
+	__le32 uid = cpu_to_le32(nl_host_uid(sk->sk_uid));
+
+	netlog_put_string(w, (const char *)&uid, sizeof(uid));
+}
+
+/*
  * connect_done: built on the stack, not in the per-CPU buffer, because it
  * runs from a tracepoint, often in softirq, which can interrupt a probe
  * handler that is filling that buffer on this CPU. The attribution is the
@@ -207,8 +249,8 @@ int netlog_emit_done(const struct sock *sk, int result,
 {
 	struct {
 		struct netlog_sock sock;
-		u8 strings[NETLOG_DONE_STR_MAX + sizeof(__u16) + sizeof(__u64) +
-			   NETLOG_REC_ALIGN];
+		u8 strings[NETLOG_DONE_STR_MAX + 2 * sizeof(__u16) +
+			   sizeof(__u64) + sizeof(__u32) + NETLOG_REC_ALIGN];
 	} buf;
 	struct netlog_sock *r = &buf.sock;
 	__le64 seq = cpu_to_le64(caller->seq);
@@ -228,6 +270,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 	netlog_put_encoded(&w, caller->str, caller->str_len,
 			   NETLOG_STR_CONNECT_SEQ);
 	netlog_put_string(&w, (const char *)&seq, sizeof(seq));
+	put_owner(&w, sk);
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -393,7 +436,12 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	who_cgroup(&who, &r->flags, &how);
 	nl_fill_task(&r->task, sock_net(ev->sk)->ns.inum);
 	r->task.cgroup_id = who.cgroup_id;
-	r->hdr.uid = nl_charge_uid();	/* the acting user's share */
+	/*
+	 * The acting user's share; a kernel thread's (io_uring dropping a
+	 * ring's files, a deferred fput) is the owner's, whom it acts for.
+	 */
+	r->hdr.uid = current->flags & PF_KTHREAD ?
+		     nl_host_uid(ev->sk->sk_uid) : nl_charge_uid();
 
 	netlog_strings_begin(&w, r);
 	nl_put_who(&w, &who);
@@ -409,6 +457,8 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	}
 	if (ev->save)
 		netlog_keep_caller(ev->save, r, w.p);
+	netlog_put_string(&w, NULL, 0);		/* connect_seq */
+	put_owner(&w, ev->sk);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

@@ -108,7 +108,15 @@
  *                        minor 3 a fifth, exe_loaded (NETLOG_F_EXE_SET);
  *                        from minor 5 a sixth, connect_seq: in a
  *                        connect_done, 8 bytes, the little-endian seq of
- *                        the connect record it completes; empty otherwise
+ *                        the connect record it completes; empty otherwise;
+ *                        and a seventh, owner: 4 bytes, the little-endian
+ *                        uid (fsuid, as the initial user namespace sees
+ *                        it) of the task that made the socket (socket(),
+ *                        or accept() for an accepted one), which may not
+ *                        be the task that acted: a kernel thread dropping
+ *                        a socket a ring held (io_uring), or a process
+ *                        passed its fd. A record of a kernel thread's is
+ *                        charged to the owner's share (hdr.uid)
  *
  * TASK (struct netlog_task, 56 bytes), taken at the time of the call;
  * ids are as seen from the initial pid and user namespaces.
@@ -239,7 +247,8 @@ enum netlog_str {
 	NETLOG_STR_EXE_LOADED = 4,
 	/* NETLOG_REC_SOCK, minor 5: see NETLOG_EV_CONNECT_DONE */
 	NETLOG_STR_CONNECT_SEQ = 5,
-	NETLOG_SOCK_STR_COUNT = 6,
+	NETLOG_STR_OWNER = 6,
+	NETLOG_SOCK_STR_COUNT = 7,
 	/* minor 1: NETLOG_REC_CONFIG only */
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
@@ -324,6 +333,13 @@ enum netlog_str {
  * for, old is empty, and nothing changed.
  */
 #define NETLOG_F_REFUSED (1U << 17)
+/*
+ * minor 5, NETLOG_REC_SOCK: the socket's packets, or this datagram, go
+ * first to another host than raddr: an IPv4 source route (LSRR or SSRR, in
+ * IP_OPTIONS or a datagram's IP_RETOPTS) or an IPv6 routing header. raddr
+ * is the final destination; the route is the caller's to choose.
+ */
+#define NETLOG_F_SRCROUTE (1U << 18)
 
 struct netlog_hdr {
 	__u8 abi_major;
@@ -435,7 +451,7 @@ struct netlog_exec {
 #define NETLOG_SOCK_MAX_LEN                                                   \
 	(sizeof(struct netlog_sock) + NETLOG_SOCK_STR_COUNT * sizeof(__u16) + \
 	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + 2 * NETLOG_EXE_MAX +              \
-	 NETLOG_CGROUP_MAX + sizeof(__u64) + NETLOG_REC_ALIGN)
+	 NETLOG_CGROUP_MAX + sizeof(__u64) + sizeof(__u32) + NETLOG_REC_ALIGN)
 
 #ifdef __cplusplus
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");

@@ -106,6 +106,7 @@ void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
   if constexpr (std::is_same_v<Event, SockEvent>) {
     if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_loaded":)").str(ev.exe_loaded);
     if (ev.connect_seq) o.raw(R"(,"connect_seq":)").num(*ev.connect_seq);
+    if (ev.owner_uid) o.raw(R"(,"owner_uid":)").num(*ev.owner_uid);
   }
   if (flags & NETLOG_F_ARGC_PARTIAL) o.raw(R"(,"argc_partial":true)");
   if (auto trunc = truncated_names(flags); !trunc.empty())
@@ -168,6 +169,7 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   if (ev.event == NETLOG_EV_CLOSE)
     o.raw(R"(,"established":)")
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
+  if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
   o.raw("}");
 }
 

@@ -102,10 +102,12 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
     f.num("rport", ev->rport);
     f.num("result", ev->result);
     if (ev->connect_seq) f.num("connect_seq", *ev->connect_seq);
+    if (ev->owner_uid) f.num("owner_uid", *ev->owner_uid);
     f.who(ctx, *ev);
     if (ev->event == NETLOG_EV_CLOSE)
       f.num("established", ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);
     if (ev->flags & NETLOG_F_RAW) f.num("ipproto", ev->proto);
+    if (ev->flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
     f.flags(ev->flags);
     if (ev->flags & NETLOG_F_EXE_SET) f.text("exe_loaded", ev->exe_loaded);
   } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {

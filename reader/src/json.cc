@@ -54,11 +54,13 @@ class JsonRenderer : public Renderer {
         << R"(,"raddr":")" << ev->raddr << R"(","rport":)" << ev->rport
         << R"(,"result":)" << ev->result << ',';
       if (ev->connect_seq) l << R"("connect_seq":)" << *ev->connect_seq << ',';
+      if (ev->owner_uid) l << R"("owner_uid":)" << *ev->owner_uid << ',';
       who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << R"("established":)"
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
       if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
+      if (ev->flags & NETLOG_F_SRCROUTE) l << R"("srcroute":true,)";
       who_flags(l, ev->flags);
       if (ev->flags & NETLOG_F_EXE_SET) {
         l << R"("exe_loaded":)";

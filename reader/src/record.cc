@@ -147,6 +147,14 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
     ev.connect_seq = load<uint64_t>(std::as_bytes(std::span(seq)));
   else if (!seq.empty())
     return Error{fmt::format("socket connect_seq of {} bytes", seq.size())};
+  std::string_view owner;
+  if (auto err = decode_appended(b, 5, seq, {&owner, sizeof(uint32_t)}))
+    return Error{"socket " + err->message};
+  ev.owner_uid.reset();
+  if (owner.size() == sizeof(uint32_t))
+    ev.owner_uid = load<uint32_t>(std::as_bytes(std::span(owner)));
+  else if (NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 5)
+    return Error{fmt::format("socket owner of {} bytes", owner.size())};
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }

@@ -61,6 +61,8 @@ struct SockEvent {
   std::string_view exe_loaded;
   // A connect_done of minor 5 on: the seq of the connect it completes.
   std::optional<uint64_t> connect_seq;
+  // Minor 5 on: the uid that made the socket, which may not be the task's.
+  std::optional<uint32_t> owner_uid;
 };
 
 struct LostEvent {

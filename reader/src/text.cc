@@ -53,10 +53,12 @@ class TextRenderer : public Renderer {
         << " lport=" << ev->lport << " raddr=" << ev->raddr
         << " rport=" << ev->rport << " result=" << ev->result;
       if (ev->connect_seq) l << " connect_seq=" << *ev->connect_seq;
+      if (ev->owner_uid) l << " owner_uid=" << *ev->owner_uid;
       who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
       if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
+      if (ev->flags & NETLOG_F_SRCROUTE) l << " srcroute=1";
       who_flags(l, ev->flags);
       if (ev->flags & NETLOG_F_EXE_SET) {
         l << " exe_loaded=";

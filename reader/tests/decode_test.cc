@@ -40,7 +40,7 @@ TEST(Decode, SockRecordAllFields) {
 
 TEST(Decode, ExtraTrailingStringsFromNewerMinorAreSkipped) {
   SockSpec s;
-  s.strings.push_back("future");
+  s.later.push_back("future");
   const auto bytes = test::sock_record(s);
   auto rec = decode(bytes);
   ASSERT_TRUE(rec) << rec.error().message;

@@ -194,16 +194,30 @@ TEST(Render, ConnectDoneNamesItsConnectInEveryFormat) {
   s.event = NETLOG_EV_CONNECT_DONE;
   s.connect_seq = 18446744073709551000ULL;  // all 64 bits survive
   const auto bytes = test::sock_record(s);
-  EXPECT_NE(render(Format::kText, bytes)
-                .find(" result=0 connect_seq=18446744073709551000 pid="),
-            std::string::npos)
+  EXPECT_NE(
+      render(Format::kText, bytes)
+          .find(" result=0 connect_seq=18446744073709551000 owner_uid=1000 "
+                "pid="),
+      std::string::npos)
       << render(Format::kText, bytes);
   const auto j = nlohmann::json::parse(render(Format::kJson, bytes));
   EXPECT_EQ(j["connect_seq"], *s.connect_seq);
   const auto e = nlohmann::json::parse(render(Format::kEcs, bytes));
   EXPECT_EQ(e["netlog"]["connect_seq"], *s.connect_seq);
   EXPECT_EQ(field_map(bytes)["connect_seq"], "18446744073709551000");
+  // A source-routed one says so.
+  s.flags = NETLOG_F_SRCROUTE;
+  EXPECT_NE(render(Format::kText, test::sock_record(s)).find(" srcroute=1"),
+            std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(
+                render(Format::kJson, test::sock_record(s)))["srcroute"],
+            true);
+  EXPECT_EQ(nlohmann::json::parse(render(
+                Format::kEcs, test::sock_record(s)))["netlog"]["srcroute"],
+            true);
+  EXPECT_EQ(field_map(test::sock_record(s))["srcroute"], "1");
   // Any other record has none.
+  s.flags = 0;
   s.connect_seq.reset();
   EXPECT_EQ(render(Format::kJson, test::sock_record(s)).find("connect_seq"),
             std::string::npos);

@@ -62,6 +62,11 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
     const uint64_t le = *s.connect_seq;  // the hosts we build on are LE
     strings.back().assign(reinterpret_cast<const char*>(&le), sizeof(le));
   }
+  strings.emplace_back();
+  if (s.owner_uid)
+    strings.back().assign(reinterpret_cast<const char*>(&*s.owner_uid),
+                          sizeof(*s.owner_uid));
+  strings.insert(strings.end(), s.later.begin(), s.later.end());
   return with_strings(r, strings);
 }
 

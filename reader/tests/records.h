@@ -28,6 +28,9 @@ struct SockSpec {
   std::string exe_loaded;  // a socket record's fifth string (minor 3)
   // The sixth (minor 5): a connect_done's connect seq, else empty.
   std::optional<uint64_t> connect_seq;
+  // The seventh (minor 5): the socket's owner, if any is to be written.
+  std::optional<uint32_t> owner_uid = 1000;
+  std::vector<std::string> later;  // strings of a later minor, after those
 };
 
 std::vector<std::byte> sock_record(const SockSpec& s);

@@ -359,6 +359,7 @@ void expect_record(const Rec& r, const Expect& e) {
   EXPECT_EQ(num(r, "ses"), e.ses);
   EXPECT_EQ(num(r, "uid"), e.uid);
   EXPECT_EQ(num(r, "euid"), e.uid);
+  EXPECT_EQ(num(r, "owner_uid"), e.owner_uid >= 0 ? e.owner_uid : e.uid);
   EXPECT_EQ(num(r, "gid"), e.gid);
   EXPECT_EQ(num(r, "egid"), e.gid);
   EXPECT_EQ(str(r, "user"), e.user);

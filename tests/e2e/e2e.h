@@ -253,6 +253,7 @@ struct Expect {
                              // is the one exec loaded
   bool preload = false;      // may run more than its exe (a loader variable,
                              // a tracer, a write to its memory)
+  int64_t owner_uid = -1;    // the uid that made the socket; -1: uid's
 };
 
 void expect_record(const Rec& r, const Expect& e);

@@ -1,10 +1,16 @@
 // accept, bind, listen, close and UDP records; implicit closes; cgroup and
 // network namespace attribution; switching probes at run time.
 #include <linux/capability.h>
+#include <linux/io_uring.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+
+#include <cstring>
+#include <set>
+#include <sstream>
 
 #include "e2e.h"
 
@@ -232,6 +238,100 @@ TEST_F(E2E, CloseByExit) {
   // root are gone: the exe was kept for them at exit_mm_release().
   e.established = 1;
   expect_record(one(read_all().recs, child, "close", "tcp", port), e);
+}
+
+// Sockets a ring held are released by a kernel worker when the ring goes:
+// uid 1000 registers 1,000 bound sockets as io_uring fixed files, closes
+// its fds, then the ring. Each close is the worker's act on uid 1000's
+// socket: it names uid 1000 as the owner, and is charged to uid 1000's
+// share of the ring (hdr.uid), not root's, which the worker's uid is.
+TEST_F(E2E, ClosesByAKernelWorkerAreTheOwnersAsUser) {
+  constexpr int kSockets = 1000;
+  int ports[2], go[2];
+  ASSERT_EQ(pipe(ports), 0);
+  ASSERT_EQ(pipe(go), 0);
+  const pid_t child = spawn([&] {
+    const rlimit fds{4096, 4096};
+    if (setrlimit(RLIMIT_NOFILE, &fds)) return 1;
+    drop_to_user();
+    prctl(PR_SET_NAME, "nl-uring");
+    io_uring_params p{};
+    const int ring = static_cast<int>(syscall(__NR_io_uring_setup, 4, &p));
+    if (ring < 0) return 2;
+    std::vector<int> socks;
+    for (int i = 0; i < kSockets; i++) {
+      const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+      socklen_t len;
+      auto ss = make_addr(AF_INET, "127.0.0.1", 0, &len);
+      if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&ss), len)) return 3;
+      const uint16_t port = local_of(fd).port;
+      if (write(ports[1], &port, sizeof(port)) != sizeof(port)) return 4;
+      socks.push_back(fd);
+    }
+    if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_FILES,
+                socks.data(), kSockets))
+      return 5;
+    for (int fd : socks) close(fd);  // the ring holds them now
+    char c;
+    if (read(go[0], &c, 1) != 1) return 6;  // the binds drained
+    close(ring);
+    return 0;
+  });
+  close(ports[1]);
+  close(go[0]);
+  std::set<int64_t> bound;
+  for (uint16_t port; bound.size() < size_t(kSockets) &&
+                      read(ports[0], &port, sizeof(port)) == sizeof(port);)
+    bound.insert(port);
+  close(ports[0]);
+  ASSERT_EQ(bound.size(), size_t(kSockets));
+  read_all();  // their binds: the ring's room is for the closes
+  ASSERT_EQ(write(go[1], "g", 1), 1);
+  close(go[1]);
+  ASSERT_EQ(wait_exit(child), 0);
+
+  // The ring's teardown is a worker's, later: gather until all are in.
+  const std::string capture = "/tmp/nl-uring.raw";
+  std::vector<std::byte> raw;
+  std::vector<Rec> closes;
+  for (int t = 0; t < 300 && closes.size() < bound.size(); t++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_EQ(run({reader(), "--raw", "--once"}, false, capture).code, 0);
+    const auto bytes = read_file(capture);
+    const auto* b = reinterpret_cast<const std::byte*>(bytes.data());
+    raw.insert(raw.end(), b, b + bytes.size());
+    auto replay = run({reader(), "--input", capture, "--format", "json"});
+    ASSERT_EQ(replay.code, 0) << replay.err;
+    std::istringstream lines(replay.out);
+    for (std::string line; std::getline(lines, line);) {
+      auto r = parse_json_line(line);
+      ASSERT_TRUE(r) << line;
+      if (str(*r, "event") == "close" && bound.count(num(*r, "lport")))
+        closes.push_back(*r);
+    }
+  }
+  ASSERT_EQ(closes.size(), bound.size());
+  std::set<int64_t> seqs;
+  for (const auto& r : closes) {
+    EXPECT_EQ(num(r, "owner_uid"), kUser);
+    EXPECT_NE(num(r, "pid"), child);  // not the process: a worker
+    EXPECT_EQ(num(r, "uid"), 0);
+    EXPECT_EQ(str(r, "exe"), "");
+    seqs.insert(num(r, "seq"));
+  }
+  // Whose share each used: the header's uid, in the raw stream.
+  size_t charged = 0;
+  for (size_t off = 0; off + sizeof(netlog_hdr) <= raw.size();) {
+    netlog_hdr h;
+    std::memcpy(&h, raw.data() + off, sizeof(h));
+    ASSERT_GE(h.len, sizeof(h));
+    if (seqs.count(static_cast<int64_t>(h.seq))) {
+      EXPECT_EQ(h.uid, kUser) << h.seq;
+      charged++;
+    }
+    off += h.len;
+  }
+  EXPECT_EQ(charged, bound.size());
 }
 
 // A socket inherited by a forked child, released when the child exits, as

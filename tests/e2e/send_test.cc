@@ -1,5 +1,6 @@
 // Datagrams sent without connect(): the first of a process to each
 // destination is a send record, whatever call sent it.
+#include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 
 #include <set>
@@ -199,6 +200,74 @@ TEST_F(E2E, SendToAfUnspecIsRecordedWithItsDestinationAsUser) {
     EXPECT_EQ(num(recs[0], "uid"), kUser);
     EXPECT_EQ(str(recs[0], "comm"), "nl-unspec");
   }
+}
+
+// IPv4 options with a loose source route through 127.0.0.2, set on the
+// socket (IP_OPTIONS) or given with a datagram (IP_RETOPTS). Since the
+// stable fix of 2026 (6.1.0-57 has it) that takes CAP_NET_RAW in the
+// socket's network namespace: uid 1000 has it in one of its own.
+const uint8_t kLsrr[8] = {IPOPT_NOOP, IPOPT_LSRR, 7, 4, 127, 0, 0, 2};
+
+// A packet routed by its source goes first to another host than the one
+// the record names: every record of such a socket, and every such
+// datagram, says so, even to a destination already recorded.
+TEST_F(E2E, SourceRoutedTrafficIsFlaggedAsUser) {
+  const auto [child, ok] = in_child([&]() -> int64_t {
+    if (!user_namespace(CLONE_NEWNET) || !loopback_up()) return -10;
+    prctl(PR_SET_NAME, "nl-srcroute");
+    Listener l(AF_INET, "127.0.0.1");
+    // A datagram to a destination, then the same with a route.
+    const int plain = socket(AF_INET, SOCK_DGRAM, 0);
+    if (send_to(plain, AF_INET, {"127.0.0.1", 9}) != 1) return -1;
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", 9, &len);
+    char x = 'x';
+    iovec iov{&x, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(kLsrr))] = {};
+    msghdr msg{};
+    msg.msg_name = &ss;
+    msg.msg_namelen = len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_IP;
+    c->cmsg_type = IP_RETOPTS;
+    c->cmsg_len = CMSG_LEN(sizeof(kLsrr));
+    std::memcpy(CMSG_DATA(c), kLsrr, sizeof(kLsrr));
+    if (sendmsg(plain, &msg, 0) != 1) return -100 - errno;
+    // A socket that keeps the route: its send, and a TCP connect.
+    const int routed = socket(AF_INET, SOCK_DGRAM, 0);
+    if (setsockopt(routed, SOL_IP, IP_OPTIONS, kLsrr, sizeof(kLsrr)) ||
+        send_to(routed, AF_INET, {"127.0.0.1", 9}) != 1)
+      return -3;
+    const int tcp = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    auto to = make_addr(AF_INET, "127.0.0.1", l.port, &len);
+    if (setsockopt(tcp, SOL_IP, IP_OPTIONS, kLsrr, sizeof(kLsrr)) ||
+        (connect(tcp, reinterpret_cast<sockaddr*>(&to), len) &&
+         errno != EINPROGRESS))
+      return -4;
+    return l.port;
+  });
+  ASSERT_GT(ok, 0);
+  const auto recs = read_all().recs;
+  auto sends = find(recs, child, "send", "udp");
+  ASSERT_EQ(sends.size(), 3u);
+  EXPECT_EQ(sends[0].count("srcroute"), 0u);
+  for (size_t i = 1; i < 3; i++) {
+    EXPECT_EQ(num(sends[i], "srcroute"), 1) << i;
+    EXPECT_EQ(str(sends[i], "raddr"), "127.0.0.1");  // the destination
+    EXPECT_EQ(num(sends[i], "rport"), 9);
+  }
+  EXPECT_EQ(num(sends[1], "lport"), num(sends[0], "lport"));  // one socket
+  const auto connect = one(recs, child, "connect", "tcp");
+  EXPECT_EQ(num(connect, "srcroute"), 1);
+  EXPECT_EQ(num(connect, "rport"), ok);
+  EXPECT_EQ(num(connect, "uid"), kUser);
+  for (const auto& r : find(recs, child, "close", "udp"))
+    EXPECT_EQ(r.count("srcroute"),
+              num(r, "lport") == num(sends[0], "lport") ? 0u : 1u);
 }
 
 // A program started by exec on an inherited socket is not the one that sent
