@@ -171,6 +171,12 @@ pid_t execve_child(const std::string& path, std::vector<std::string> args,
       [&] {
         auto argv = c_args(args);
         char* envp[] = {nullptr};
+        // A failed exec's arguments are read without faulting; a page this
+        // child has not touched since fork may not be mapped young in it
+        // yet (arm64 without hardware access flags), and would be cut.
+        volatile char sum = 0;
+        for (const char* a : argv)
+          for (const char* p = a; p && *p; p++) sum = sum + *p;
         execve(path.c_str(), argv.data(), envp);
         return errno == expect_errno && expect_errno ? 0 : 99;
       },
