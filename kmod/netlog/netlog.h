@@ -108,19 +108,36 @@ void nl_exe_set_keep(struct mm_struct *mm, struct netlog_exe *e);
 int nl_exe_set_stats(struct secure_log_stats *s);
 
 /* table.c: a fixed table from a kernel pointer to a value */
-#define NL_TABLE_OWNERS 64
+/*
+ * Shares of something bounded, per uid, as the ring's (table.c): no uid
+ * holds more than @share of it. NL_SHARE_OWNERS uids are tracked at once;
+ * the others hold one more share together. The caller serialises.
+ */
+#define NL_SHARE_OWNERS 64
+
+struct nl_shares {
+	unsigned int share;	/* most one uid may hold; 0: no shares */
+	struct {
+		u32 uid;
+		u32 count;	/* 0: a free owner slot */
+	} owners[NL_SHARE_OWNERS];
+	u32 untracked;		/* held by the uids not in owners */
+};
+
+/* What nl_share_take() charged, for nl_share_give() */
+#define NL_NO_OWNER U16_MAX		/* nothing: no shares, or the kernel */
+#define NL_UNTRACKED (U16_MAX - 1)	/* the untracked uids' share */
+
+void nl_shares_reset(struct nl_shares *s, unsigned int share);
+bool nl_share_take(struct nl_shares *s, u32 uid, u16 *owner);
+void nl_share_give(struct nl_shares *s, u16 owner);
 
 struct nl_table {
 	void *slots;
 	size_t value_size;
 	size_t entry_size;
-	unsigned int share;	/* most entries of one uid; 0: no shares */
 	raw_spinlock_t lock;
-	struct {
-		u32 uid;
-		u32 count;	/* 0: a free owner slot */
-	} owners[NL_TABLE_OWNERS];
-	u32 untracked;		/* entries of the uids not in owners */
+	struct nl_shares shares;	/* of entries, under lock */
 	atomic_t used;
 	atomic_long_t overflow;	/* puts that were not kept */
 	atomic_long_t refused;	/* ... because the uid held its share */

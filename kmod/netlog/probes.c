@@ -21,7 +21,9 @@
  *
  * No return probe sits on a call that can wait for the network or a peer:
  * a task parked in such a call would hold a kretprobe instance, and enough
- * of them would leave every other task's calls unrecorded. So:
+ * of them would leave every other task's calls unrecorded. (Those that
+ * wait for the socket's lock, which a user may hold, are shared out per
+ * uid: see follow().) So:
  *   tcp_v4_connect       TCP/MPTCP connect, where the SYN is sent (return
  *   tcp_v6_connect       probe; these never wait for the peer). The record
  *                        says -EINPROGRESS; the outcome is connect_done.
@@ -63,10 +65,12 @@
  * worker turns the counts into MISSED records within a second.
  *
  * Entry handlers only capture what the return handler cannot get back (the
- * socket and the arguments). They take no references, so an instance whose
- * return handler never runs (unregistration, maxactive exhausted) leaks
- * nothing. Attribution is read in the return handler: it runs in the same
- * task, whose credentials cannot change in the middle of its own call.
+ * socket and the arguments), and take the instance from the caller's share
+ * (follow()). They take no references, so an instance whose return handler
+ * never runs (unregistration, maxactive exhausted) leaks nothing; the
+ * shares start afresh at each registration. Attribution is read in the
+ * return handler: it runs in the same task, whose credentials cannot change
+ * in the middle of its own call.
  */
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
@@ -136,6 +140,7 @@ struct netlog_hook {
 	unsigned long missed;	/* nmissed of earlier registrations */
 	unsigned long reported;	/* missed calls already in a MISSED record */
 	struct kretprobe krp;	/* kprobes; krp.kp alone for HOOK_KPROBE */
+	struct nl_shares held;	/* krp's instances, per uid; held_lock */
 	struct tracepoint *tp;	/* HOOK_TRACEPOINT */
 	void *tp_probe;
 };
@@ -144,6 +149,7 @@ struct netlog_hook {
 struct call_data {
 	struct sock *sk;
 	s8 probe;
+	u16 owner;		/* whose share of instances it holds */
 	int addr_len;
 	union {
 		struct sockaddr sa;
@@ -170,6 +176,8 @@ static struct nl_table pending;
 static struct nl_table exiting;
 
 static DEFINE_MUTEX(hooks_lock);
+/* Serialises every hook's held shares: taken at entry and at return. */
+static DEFINE_RAW_SPINLOCK(held_lock);
 static bool hooks_live;		/* between init and exit; under hooks_lock */
 
 static int maxactive;
@@ -254,6 +262,65 @@ static void save_addr(struct call_data *d, const struct sockaddr *uaddr,
 		memcpy(&d->addr, uaddr, d->addr_len);
 }
 
+static void fill_event(const struct netlog_hook *h, struct call_data *d,
+		       struct netlog_sock_event *ev)
+{
+	ev->event = h->event;
+	ev->sk = d->sk;
+	switch (h->event) {
+	case NETLOG_EV_CONNECT:
+		ev->peer = &d->addr.sa;
+		ev->peer_len = d->addr_len;
+		break;
+	case NETLOG_EV_BIND:
+		ev->local = &d->addr.sa;
+		ev->local_len = d->addr_len;
+		ev->no_peer = true;
+		break;
+	case NETLOG_EV_LISTEN:
+		ev->no_peer = true;
+		break;
+	}
+}
+
+/*
+ * A call a return probe follows holds one of its instances until it
+ * returns, and these calls may first wait for the socket's lock, which a
+ * user can hold for as long as it likes (a send copying from a page that a
+ * FUSE daemon never serves). So no uid may hold more than a quarter of a
+ * hook's instances: a call beyond that is recorded now, as it begins, with
+ * its arguments and attribution and NETLOG_F_UNFOLLOWED (its result is
+ * not known), and not followed. Only calls that find no instance at all
+ * (four users holding theirs at once) are counted as MISSED.
+ */
+static bool follow(struct kretprobe_instance *ri, struct call_data *d)
+{
+	struct netlog_hook *h = hook_of(ri);
+	unsigned long flags;
+	bool ok;
+
+	raw_spin_lock_irqsave(&held_lock, flags);
+	ok = nl_share_take(&h->held, nl_charge_uid(), &d->owner);
+	raw_spin_unlock_irqrestore(&held_lock, flags);
+	if (!ok) {
+		struct netlog_sock_event ev = { .flags = NETLOG_F_UNFOLLOWED };
+
+		fill_event(h, d, &ev);
+		emit(d->probe, &ev);
+	}
+	return ok;
+}
+
+/* The return handler gives the instance back to its caller's share. */
+static void unfollow(struct kretprobe_instance *ri, struct call_data *d)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&held_lock, flags);
+	nl_share_give(&hook_of(ri)->held, d->owner);
+	raw_spin_unlock_irqrestore(&held_lock, flags);
+}
+
 /* inet_dgram_connect, inet_bind: (struct socket *, struct sockaddr *, int) */
 static int addr_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -266,7 +333,7 @@ static int addr_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 1;
 	save_addr(d, (void *)regs_get_kernel_argument(regs, 1),
 		  (int)regs_get_kernel_argument(regs, 2));
-	return 0;
+	return !follow(ri, d);
 }
 
 /* tcp_v4_connect, tcp_v6_connect: (struct sock *, struct sockaddr *, int) */
@@ -281,6 +348,7 @@ static int tcp_connect_entry(struct kretprobe_instance *ri,
 		return 1;
 	save_addr(d, (void *)regs_get_kernel_argument(regs, 1),
 		  (int)regs_get_kernel_argument(regs, 2));
+	/* No share: the caller holds the socket's lock already. */
 	return 0;
 }
 
@@ -397,33 +465,18 @@ static int sock_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	d->sk = sock ? sock->sk : NULL;
 	d->probe = probe_of(hook_of(ri), d->sk);
-	return d->probe < 0;
+	return d->probe < 0 || !follow(ri, d);
 }
 
 static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call_data *d = (struct call_data *)ri->data;
-	struct netlog_hook *h = hook_of(ri);
 	struct netlog_sock_event ev = {
-		.event = h->event,
 		.result = (int)regs_return_value(regs),
-		.sk = d->sk,
 	};
 
-	switch (h->event) {
-	case NETLOG_EV_CONNECT:
-		ev.peer = &d->addr.sa;
-		ev.peer_len = d->addr_len;
-		break;
-	case NETLOG_EV_BIND:
-		ev.local = &d->addr.sa;
-		ev.local_len = d->addr_len;
-		ev.no_peer = true;
-		break;
-	case NETLOG_EV_LISTEN:
-		ev.no_peer = true;
-		break;
-	}
+	unfollow(ri, d);
+	fill_event(hook_of(ri), d, &ev);
 	emit(d->probe, &ev);
 	return 0;
 }
@@ -804,6 +857,12 @@ static int hook_register(struct netlog_hook *h)
 		}
 		h->krp.maxactive = maxactive > 0 ? maxactive :
 				   max(128U, 16 * num_possible_cpus());
+		/*
+		 * A quarter per uid, for the calls that take the socket's
+		 * lock after their instance (not tcp_v4/v6_connect, called
+		 * with it held); none is held, as none is registered.
+		 */
+		nl_shares_reset(&h->held, max(1, h->krp.maxactive / 4));
 		ret = register_kretprobe(&h->krp);
 		break;
 	default:

@@ -410,7 +410,8 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		struct endpoint asked = {};
 
 		if (ep_from_sockaddr(&asked, ev->local, ev->local_len)) {
-			if (!ev->result)
+			/* (not known yet when the call was not followed) */
+			if (!ev->result && !(ev->flags & NETLOG_F_UNFOLLOWED))
 				asked.port = local.port;
 			local = asked;
 		}

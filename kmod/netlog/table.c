@@ -15,10 +15,10 @@
  * Shares, as the ring's: a table made with a share lets no uid (the one
  * its caller charges, nl_charge_uid()) hold more than that part of it, so
  * that a user who fills it (connects left in SYN_SENT for hours) loses its
- * own entries, not others'. NL_TABLE_OWNERS uids are tracked at once; the
- * others share one more share. At a quarter per uid, one user's entries
- * fill the window of another's key about once in 300,000 puts (simulated:
- * 1,024 keys at random in 4,096 slots).
+ * own entries, not others' (struct nl_shares, also the return probes'). At
+ * a quarter per uid, one user's entries fill the window of another's key
+ * about once in 300,000 puts (simulated: 1,024 keys at random in 4,096
+ * slots).
  */
 #include <linux/atomic.h>
 #include <linux/hash.h>
@@ -33,11 +33,6 @@
 #define NL_TABLE_SLOTS (NL_TABLE_WAYS << NL_TABLE_BITS)
 /* A key may sit in its bucket or the next three: a window of 16 slots. */
 #define NL_TABLE_WINDOW (4 * NL_TABLE_WAYS)
-
-/* struct nl_entry.owner of an entry no share holds */
-#define NL_NO_OWNER U16_MAX
-/* ... of an entry of the uids with no owner slot: t->untracked */
-#define NL_UNTRACKED (U16_MAX - 1)
 
 /* An entry: the key (NULL: free), whose share it uses, then the value. */
 struct nl_entry {
@@ -56,9 +51,7 @@ int nl_table_init(struct nl_table *t, size_t value_size, unsigned int share)
 	t->value_size = value_size;
 	t->entry_size = ALIGN(sizeof(struct nl_entry) + value_size,
 			      sizeof(u64));
-	t->share = share * NL_TABLE_SLOTS / 100;
-	memset(t->owners, 0, sizeof(t->owners));
-	t->untracked = 0;
+	nl_shares_reset(&t->shares, share * NL_TABLE_SLOTS / 100);
 	raw_spin_lock_init(&t->lock);
 	atomic_set(&t->used, 0);
 	atomic_long_set(&t->overflow, 0);
@@ -89,48 +82,54 @@ static struct nl_entry *find(struct nl_table *t, const void *key)
 	return NULL;
 }
 
-/*
- * Takes one entry of @uid's share: its owner slot (or the untracked
- * count), or NL_NO_OWNER when the table keeps no shares or @uid is the
- * kernel's; false when the share is full. Under t->lock.
- */
-static bool charge(struct nl_table *t, u32 uid, u16 *owner)
+void nl_shares_reset(struct nl_shares *s, unsigned int share)
 {
-	unsigned int i, free = NL_TABLE_OWNERS;
+	memset(s, 0, sizeof(*s));
+	s->share = share;
+}
+
+/*
+ * Takes one of @uid's share: its owner slot's (or the untracked uids'),
+ * into @owner, or nothing (NL_NO_OWNER) when there are no shares or @uid
+ * is the kernel's; false when the share is all held.
+ */
+bool nl_share_take(struct nl_shares *s, u32 uid, u16 *owner)
+{
+	unsigned int i, free = NL_SHARE_OWNERS;
 	u32 *held;
 
 	*owner = NL_NO_OWNER;
-	if (!t->share || uid == NETLOG_UID_NONE)
+	if (!s->share || uid == NETLOG_UID_NONE)
 		return true;
-	for (i = 0; i < NL_TABLE_OWNERS; i++) {
-		if (t->owners[i].count && t->owners[i].uid == uid)
+	for (i = 0; i < NL_SHARE_OWNERS; i++) {
+		if (s->owners[i].count && s->owners[i].uid == uid)
 			break;
-		if (!t->owners[i].count && free == NL_TABLE_OWNERS)
+		if (!s->owners[i].count && free == NL_SHARE_OWNERS)
 			free = i;
 	}
-	if (i == NL_TABLE_OWNERS && free < NL_TABLE_OWNERS) {
+	if (i == NL_SHARE_OWNERS && free < NL_SHARE_OWNERS) {
 		i = free;
-		t->owners[i].uid = uid;
+		s->owners[i].uid = uid;
 	}
-	if (i < NL_TABLE_OWNERS) {
-		held = &t->owners[i].count;
+	if (i < NL_SHARE_OWNERS) {
+		held = &s->owners[i].count;
 		*owner = i;
 	} else {
-		held = &t->untracked;	/* held to one share together */
+		held = &s->untracked;
 		*owner = NL_UNTRACKED;
 	}
-	if (*held >= t->share)
+	if (*held >= s->share)
 		return false;
 	(*held)++;
 	return true;
 }
 
-static void release(struct nl_table *t, u16 owner)
+void nl_share_give(struct nl_shares *s, u16 owner)
 {
 	if (owner == NL_UNTRACKED)
-		t->untracked--;
+		s->untracked--;
 	else if (owner != NL_NO_OWNER)
-		t->owners[owner].count--;
+		s->owners[owner].count--;
 }
 
 /*
@@ -150,12 +149,12 @@ bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 	raw_spin_lock_irqsave(&t->lock, flags);
 	e = find(t, key);
 	if (e) {
-		release(t, e->owner);
+		nl_share_give(&t->shares, e->owner);
 		e->key = NULL;
 		atomic_dec(&t->used);
 		e = NULL;
 	}
-	if (!charge(t, uid, &owner)) {
+	if (!nl_share_take(&t->shares, uid, &owner)) {
 		refused = true;
 		goto out;
 	}
@@ -164,7 +163,7 @@ bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 			e = entry(t, i);
 	}
 	if (!e) {
-		release(t, owner);
+		nl_share_give(&t->shares, owner);
 		goto out;
 	}
 	e->key = key;
@@ -193,7 +192,7 @@ bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take)
 	if (e) {
 		memcpy(value, e->value, t->value_size);
 		if (take) {
-			release(t, e->owner);
+			nl_share_give(&t->shares, e->owner);
 			e->key = NULL;
 			atomic_dec(&t->used);
 		}
@@ -220,8 +219,7 @@ void nl_table_clear(struct nl_table *t, void (*drop)(void *value))
 			drop(e->value);
 	}
 	memset(t->slots, 0, array_size(NL_TABLE_SLOTS, t->entry_size));
-	memset(t->owners, 0, sizeof(t->owners));
-	t->untracked = 0;
+	nl_shares_reset(&t->shares, t->shares.share);
 	atomic_set(&t->used, 0);
 	raw_spin_unlock_irqrestore(&t->lock, flags);
 }

@@ -340,6 +340,13 @@ enum netlog_str {
  * is the final destination; the route is the caller's to choose.
  */
 #define NETLOG_F_SRCROUTE (1U << 18)
+/*
+ * minor 5, NETLOG_REC_SOCK: recorded as the call began, not as it
+ * returned: the caller held its share of the return probe's instances
+ * (calls of its waiting on a socket lock), so this one was not followed.
+ * result is 0 and says nothing; the endpoints are the call's arguments.
+ */
+#define NETLOG_F_UNFOLLOWED (1U << 19)
 
 struct netlog_hdr {
 	__u8 abi_major;

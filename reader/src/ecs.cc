@@ -147,7 +147,8 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     type = R"("connection","end")";
   else if (ev.event == NETLOG_EV_SEND)
     type = R"("connection","protocol")";
-  event(o, rec, "event", "network", type, outcome(ev.result));
+  event(o, rec, "event", "network", type,
+        ev.flags & NETLOG_F_UNFOLLOWED ? "unknown" : outcome(ev.result));
   if (ingress) {
     endpoint(o, "source", ev.raddr, ev.rport);
     endpoint(o, "destination", ev.laddr, ev.lport);
@@ -170,6 +171,7 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     o.raw(R"(,"established":)")
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
   if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
+  if (ev.flags & NETLOG_F_UNFOLLOWED) o.raw(R"(,"unfollowed":true)");
   o.raw("}");
 }
 

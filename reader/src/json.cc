@@ -61,6 +61,7 @@ class JsonRenderer : public Renderer {
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
       if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
       if (ev->flags & NETLOG_F_SRCROUTE) l << R"("srcroute":true,)";
+      if (ev->flags & NETLOG_F_UNFOLLOWED) l << R"("unfollowed":true,)";
       who_flags(l, ev->flags);
       if (ev->flags & NETLOG_F_EXE_SET) {
         l << R"("exe_loaded":)";

@@ -59,6 +59,7 @@ class TextRenderer : public Renderer {
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
       if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
       if (ev->flags & NETLOG_F_SRCROUTE) l << " srcroute=1";
+      if (ev->flags & NETLOG_F_UNFOLLOWED) l << " unfollowed=1";
       who_flags(l, ev->flags);
       if (ev->flags & NETLOG_F_EXE_SET) {
         l << " exe_loaded=";

@@ -216,6 +216,20 @@ TEST(Render, ConnectDoneNamesItsConnectInEveryFormat) {
                 Format::kEcs, test::sock_record(s)))["netlog"]["srcroute"],
             true);
   EXPECT_EQ(field_map(test::sock_record(s))["srcroute"], "1");
+  // One recorded as it began: its result is not known.
+  s.flags = NETLOG_F_UNFOLLOWED;
+  EXPECT_NE(render(Format::kText, test::sock_record(s)).find(" unfollowed=1"),
+            std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(
+                render(Format::kJson, test::sock_record(s)))["unfollowed"],
+            true);
+  EXPECT_EQ(nlohmann::json::parse(render(
+                Format::kEcs, test::sock_record(s)))["netlog"]["unfollowed"],
+            true);
+  EXPECT_EQ(field_map(test::sock_record(s))["unfollowed"], "1");
+  EXPECT_EQ(nlohmann::json::parse(
+                render(Format::kEcs, test::sock_record(s)))["event"]["outcome"],
+            "unknown");
   // Any other record has none.
   s.flags = 0;
   s.connect_seq.reset();
