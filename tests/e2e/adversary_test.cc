@@ -2,6 +2,7 @@
 // and calls the probes could not follow, which must show in the stream.
 #include <linux/userfaultfd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -103,9 +104,19 @@ TEST_F(E2E, ThreadsParkedInAcceptAndConnectBlindNobody) {
       accept(a->fd, nullptr, nullptr);
       return nullptr;
     };
+    // The listener drops every SYN, so a connect waits for its retries:
+    // as many as TCP allows, that no slot frees while the debug kernel
+    // (minutes for this test under KASAN) is still filling the table.
+    static auto syn_sent = [](int flags) {
+      int fd = socket(AF_INET, SOCK_STREAM | flags, 0);
+      const int retries = 127;
+      if (fd >= 0)
+        setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &retries, sizeof(retries));
+      return fd;
+    };
     auto parked_connect = [](void* p) -> void* {
       auto* a = static_cast<Arg*>(p);
-      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      int fd = syn_sent(0);
       a->started->fetch_add(1);
       connect(fd, reinterpret_cast<sockaddr*>(&a->addr), a->len);
       return nullptr;
@@ -120,7 +131,7 @@ TEST_F(E2E, ThreadsParkedInAcceptAndConnectBlindNobody) {
     }
     while (started.load() < threads) usleep(10000);
     for (int i = 0; i < kPending; i++) {
-      int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      int fd = syn_sent(SOCK_NONBLOCK);
       if (fd < 0 ||
           (connect(fd, reinterpret_cast<sockaddr*>(&full_addr), len) &&
            errno != EINPROGRESS))
