@@ -2,8 +2,10 @@
 #ifndef _NETLOG_H
 #define _NETLOG_H
 
+#include <linux/in.h>
 #include <linux/sched.h>
 #include <linux/socket.h>
+#include <linux/tcp.h>
 #include <linux/types.h>
 #include <net/sock.h>
 
@@ -74,6 +76,32 @@ static inline bool nl_sk_is_tcp(const struct sock *sk)
 
 int netlog_record_init(void);
 void netlog_record_exit(void);
+/*
+ * Whether @sk is the TCP socket SMC made for an AF_SMC socket, while its
+ * handshake may still turn to SMC: SMC marks it syn_smc before it connects
+ * or listens, and the kernel clears the mark when the peer has no SMC (the
+ * connection then falls back to this socket).
+ */
+static inline bool nl_sk_is_smc(const struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_SMC)
+	return sk->sk_kern_sock && nl_sk_is_tcp(sk) &&
+	       READ_ONCE(tcp_sk(sk)->syn_smc);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Whether @sk is L2TP over IP (l2tp_ip, l2tp_ip6), which has no ports: the
+ * port field of its sockaddr is unused (its tunnels are named by a
+ * connection id), so a caller may write anything there.
+ */
+static inline bool nl_sk_is_l2tp(const struct sock *sk)
+{
+	return sk->sk_type == SOCK_DGRAM && sk->sk_protocol == IPPROTO_L2TP;
+}
+
 int netlog_emit_sock(const struct netlog_sock_event *ev);
 unsigned long netlog_probes_mask(void);
 int netlog_emit_done(const struct sock *sk, int result,

@@ -13,8 +13,10 @@
  * under traffic.
  *
  * The tcp_* probes serve every stream socket of AF_INET/AF_INET6 (TCP,
- * MPTCP, SCTP), the udp_* ones every datagram and raw socket (UDP,
- * UDP-Lite, ICMP and ICMPv6 ping sockets, raw sockets). Kernel sockets are
+ * MPTCP, SCTP, DCCP, and SMC's TCP), the udp_* ones every datagram and raw
+ * socket (UDP, UDP-Lite, ICMP and ICMPv6 ping sockets, L2TP over IP, raw
+ * sockets). unaudited names the sockets of every other family or protocol
+ * as they are made. Kernel sockets are
  * not a task's action and are left out, except the first subflow of an
  * MPTCP socket, which the kernel creates for the task that connects, binds
  * or listens, and which carries the MPTCP socket's endpoints.
@@ -55,10 +57,19 @@
  *                        its INIT here, before any wait (entry; the record
  *                        says -EINPROGRESS, and there is no connect_done)
  *   sctp_inet_listen     SCTP listen (return probe; it does not wait)
- * The two SCTP hooks are in the sctp module: they are registered when it
- * is loaded, before or after netlog, and dropped when it goes (a module
- * notifier). SCTP's bind, accept and close are inet_bind/inet6_bind,
- * security_sock_graft and inet_release, as for TCP.
+ *   security_socket_post_create  unaudited: a task made a socket of a
+ *                        family or protocol none of the above follows
+ *   l2tp_ip_sendmsg      L2TP over IP (any user may make one): its bind,
+ *   l2tp_ip6_sendmsg     connect and close are the inet ones above
+ *   dccp_v4_connect      DCCP connect, as tcp_v4_connect (return probe);
+ *   dccp_v6_connect      its outcome is connect_done, from the same
+ *                        tracepoint (DCCP states are TCP's numbers)
+ *   inet_dccp_listen     DCCP listen (return probe; it does not wait)
+ * The SCTP, L2TP and DCCP hooks are in modules: they are registered when
+ * one is loaded, before or after netlog, and dropped when it goes (a
+ * module notifier). SCTP's and DCCP's bind, accept and close are
+ * inet_bind/inet6_bind, security_sock_graft and inet_release, as for TCP.
+ * SMC connects and listens over a TCP socket of its own (user_smc()).
  * These are the protocol-family entry points with the same arguments on
  * 6.1 and 6.12. A call a return probe could not follow (no free instance, a
  * probe hit inside another handler) is counted by the kprobes core; a
@@ -74,6 +85,7 @@
  */
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
+#include <linux/dccp.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/ip.h>
@@ -197,6 +209,16 @@ static bool user_subflow(const struct sock *sk)
 	       !(current->flags & PF_KTHREAD);
 }
 
+/*
+ * SMC's TCP socket (its clcsock: a kernel socket), in the task that
+ * connects or listens on the SMC socket, which marks it syn_smc just before
+ * (and clears the mark once the peer shows it has no SMC).
+ */
+static bool user_smc(const struct sock *sk)
+{
+	return nl_sk_is_smc(sk) && !(current->flags & PF_KTHREAD);
+}
+
 /* The probe a socket belongs to on this hook, or -1 to ignore it. */
 static int probe_of(const struct netlog_hook *h, const struct sock *sk)
 {
@@ -207,12 +229,14 @@ static int probe_of(const struct netlog_hook *h, const struct sock *sk)
 	/* tcp_v6_connect and udpv6_sendmsg hand IPv4-mapped peers on. */
 	if (h->v4_only && sk->sk_family == AF_INET6)
 		return -1;
-	/* Kernel sockets (NFS, CIFS, MPTCP subflows, ...) */
-	if (sk->sk_kern_sock && !(h->subflow && user_subflow(sk)))
+	/* Kernel sockets (NFS, CIFS, MPTCP subflows, SMC, ...) */
+	if (sk->sk_kern_sock &&
+	    !(h->subflow && (user_subflow(sk) || user_smc(sk))))
 		return -1;
 	switch (sk->sk_type) {
 	case SOCK_STREAM:
 	case SOCK_SEQPACKET:
+	case SOCK_DCCP:
 		id = h->stream;
 		break;
 	case SOCK_DGRAM:
@@ -548,6 +572,66 @@ static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * Whether netlog follows what a socket does: the host-local families, and
+ * the AF_INET/AF_INET6 protocols the hooks above serve.
+ */
+static bool followed(const struct sock *sk)
+{
+	switch (sk->sk_family) {
+	case AF_UNIX:
+	case AF_NETLINK:
+	case AF_ALG:
+		return true;
+	case AF_INET:
+	case AF_INET6:
+		break;
+	default:
+		return false;
+	}
+	switch (sk->sk_type) {
+	case SOCK_RAW:
+		return true;
+	case SOCK_STREAM:
+		return sk->sk_protocol == IPPROTO_TCP ||
+		       sk->sk_protocol == IPPROTO_MPTCP ||
+		       sk->sk_protocol == IPPROTO_SCTP;
+	case SOCK_SEQPACKET:
+		return sk->sk_protocol == IPPROTO_SCTP;
+	case SOCK_DCCP:
+		return true;
+	case SOCK_DGRAM:
+		return sk->sk_protocol == IPPROTO_UDP ||
+		       sk->sk_protocol == IPPROTO_UDPLITE ||
+		       sk->sk_protocol == IPPROTO_ICMP ||
+		       sk->sk_protocol == IPPROTO_ICMPV6 ||
+		       nl_sk_is_l2tp(sk);
+	}
+	return false;
+}
+
+/*
+ * security_socket_post_create(struct socket *, int family, int type,
+ * int protocol, int kern): a socket was made, in the task that asked for it
+ * (socket(), socketpair(), accept() of a family without inet_accept, an
+ * io_uring request). One netlog does not follow is a record by itself.
+ */
+static int post_create_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
+	struct netlog_sock_event ev = { .event = NETLOG_EV_UNAUDITED };
+
+	if (!probe_is_on(NL_unaudited) || regs_get_kernel_argument(regs, 4))
+		return 0;
+	ev.sk = sock ? sock->sk : NULL;
+	if (!ev.sk || followed(ev.sk))
+		return 0;
+	/* The socket's protocol, or the one asked for if it keeps none. */
+	ev.result = ev.sk->sk_protocol ?: (int)regs_get_kernel_argument(regs, 3);
+	emit(NL_unaudited, &ev);
+	return 0;
+}
+
 #define TCPF_WAS_ESTABLISHED                                               \
 	(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |              \
 	 TCPF_FIN_WAIT2 | TCPF_CLOSING | TCPF_LAST_ACK)
@@ -561,10 +645,13 @@ static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
  */
 static bool was_established(const struct sock *sk)
 {
-	if (sk->sk_type != SOCK_STREAM)
+	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_DCCP)
 		return false;
 	if (BIT(sk->sk_state) & TCPF_WAS_ESTABLISHED)
 		return true;
+	/* DCCP's client until its server first sends */
+	if (sk->sk_type == SOCK_DCCP)
+		return sk->sk_state == DCCP_PARTOPEN;
 	return nl_sk_is_tcp(sk) && READ_ONCE(tcp_sk(sk)->srtt_us);
 }
 
@@ -583,8 +670,11 @@ static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 	if (id < 0)
 		return 0;
 	inet = inet_sk(ev.sk);
-	/* Sockets that never had a port (ioctl helpers) are not traffic. */
-	if (!inet->inet_num && !inet->inet_sport)
+	/*
+	 * Sockets that never had a port (ioctl helpers) are not traffic; L2TP
+	 * over IP has none to have.
+	 */
+	if (!inet->inet_num && !inet->inet_sport && !nl_sk_is_l2tp(ev.sk))
 		return 0;
 	if (was_established(ev.sk))
 		ev.flags |= NETLOG_F_ESTABLISHED;
@@ -648,7 +738,9 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 	if (!nl_table_get(&pending, sk, &caller, true) ||
 	    !probe_is_on(h->stream))
 		return;
-	if (newstate == TCP_ESTABLISHED)
+	/* DCCP's client is PARTOPEN once the server has answered. */
+	if (newstate == TCP_ESTABLISHED ||
+	    (sk->sk_type == SOCK_DCCP && newstate == DCCP_PARTOPEN))
 		result = 0;
 	else
 		result = -(READ_ONCE(sk->sk_err) ?: ECONNABORTED);
@@ -672,11 +764,14 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 		.kind = HOOK_KPROBE, .krp.kp.pre_handler = pre,             \
 	}
 
-/* A protocol's sendmsg: optional, as a kernel may inline a static one. */
-#define SEND_HOOK(sym, v4, unspec_as)                                      \
+/*
+ * A protocol's sendmsg, in vmlinux or in @mod: optional, as a kernel may
+ * inline a static one.
+ */
+#define SEND_HOOK(sym, mod, v4, unspec_as)                                 \
 	{                                                                   \
-		.symbol = sym, .event = NETLOG_EV_SEND, .stream = -1,       \
-		.dgram = NL_udp_send, .kind = HOOK_KPROBE,                  \
+		.symbol = sym, .module = mod, .event = NETLOG_EV_SEND,      \
+		.stream = -1, .dgram = NL_udp_send, .kind = HOOK_KPROBE,    \
 		.optional = true, .v4_only = v4, .unspec = unspec_as,       \
 		.krp.kp.pre_handler = send_entry,                           \
 	}
@@ -714,23 +809,58 @@ static struct netlog_hook hooks[] = {
 		 addr_call_entry, call_return, true, true),
 	RET_HOOK("inet_listen", NETLOG_EV_LISTEN, NL_tcp_listen, -1,
 		 sock_call_entry, call_return, true, false),
+	ENTRY_HOOK("security_socket_post_create", NETLOG_EV_UNAUDITED,
+		   NL_unaudited, NL_unaudited, post_create_entry),
 	ENTRY_HOOK("cgroup_exit", NETLOG_EV_CLOSE, NL_tcp_close, NL_udp_close,
 		   cgroup_exit_entry),
 	ENTRY_HOOK("exit_mm_release", NETLOG_EV_CLOSE, NL_tcp_close,
 		   NL_udp_close, exit_mm_entry),
 	ENTRY_HOOK("inet_release", NETLOG_EV_CLOSE, NL_tcp_close,
 		   NL_udp_close, release_entry),
-	SEND_HOOK("udp_sendmsg", true, AF_INET),
-	SEND_HOOK("udpv6_sendmsg", false, 0),
-	SEND_HOOK("ping_v4_sendmsg", false, 0),
-	SEND_HOOK("ping_v6_sendmsg", false, 0),
-	SEND_HOOK("raw_sendmsg", false, AF_INET),
-	SEND_HOOK("rawv6_sendmsg", false, AF_INET6),
+	SEND_HOOK("udp_sendmsg", NULL, true, AF_INET),
+	SEND_HOOK("udpv6_sendmsg", NULL, false, 0),
+	SEND_HOOK("ping_v4_sendmsg", NULL, false, 0),
+	SEND_HOOK("ping_v6_sendmsg", NULL, false, 0),
+	SEND_HOOK("raw_sendmsg", NULL, false, AF_INET),
+	SEND_HOOK("rawv6_sendmsg", NULL, false, AF_INET6),
+	SEND_HOOK("l2tp_ip_sendmsg", "l2tp_ip", false, AF_INET),
+	SEND_HOOK("l2tp_ip6_sendmsg", "l2tp_ip6", false, AF_INET6),
 	{
 		.symbol = "sctp_primitive_ASSOCIATE", .module = "sctp",
 		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
 		.dgram = -1, .kind = HOOK_KPROBE, .optional = true,
 		.krp.kp.pre_handler = sctp_assoc_entry,
+	},
+	{
+		.symbol = "dccp_v4_connect", .module = "dccp_ipv4",
+		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
+		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,
+		.v4_only = true,
+		.krp = {
+			.entry_handler = tcp_connect_entry,
+			.handler = tcp_connect_return,
+			.data_size = sizeof(struct call_data),
+		},
+	},
+	{
+		.symbol = "dccp_v6_connect", .module = "dccp_ipv6",
+		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
+		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,
+		.krp = {
+			.entry_handler = tcp_connect_entry,
+			.handler = tcp_connect_return,
+			.data_size = sizeof(struct call_data),
+		},
+	},
+	{
+		.symbol = "inet_dccp_listen", .module = "dccp",
+		.event = NETLOG_EV_LISTEN, .stream = NL_tcp_listen,
+		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,
+		.krp = {
+			.entry_handler = sock_call_entry,
+			.handler = call_return,
+			.data_size = sizeof(struct call_data),
+		},
 	},
 	{
 		.symbol = "sctp_inet_listen", .module = "sctp",
@@ -1182,6 +1312,7 @@ PROBE_PARAM(udp_close);
 PROBE_PARAM(tcp_bind);
 PROBE_PARAM(tcp_listen);
 PROBE_PARAM(udp_send);
+PROBE_PARAM(unaudited);
 
 /* Each probe's parameter exists: name##_id is defined only by PROBE_PARAM. */
 static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {

@@ -200,8 +200,9 @@ static bool sticky_route(const struct sock *sk)
 /*
  * The record's proto and flags for a socket: MPTCP (the socket, or one of
  * its TCP subflows) is proto 6 with NETLOG_F_MPTCP, since IPPROTO_MPTCP
- * (262) does not fit a byte; a raw socket keeps its protocol number. A
- * socket that routes by its source is flagged so.
+ * (262) does not fit a byte; a raw socket keeps its protocol number, and
+ * SMC's TCP socket is proto 6 with NETLOG_F_SMC. A socket that routes by
+ * its source is flagged so.
  */
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags)
 {
@@ -216,6 +217,8 @@ void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags)
 	*proto = sk->sk_protocol;
 	if (sk->sk_type == SOCK_RAW)
 		*flags |= NETLOG_F_RAW;
+	if (nl_sk_is_smc(sk))
+		*flags |= NETLOG_F_SMC;
 }
 
 static void endpoints_of(struct netlog_sock *r, const struct sock *sk)
@@ -387,23 +390,12 @@ static void who_cgroup(struct nl_who *who, u32 *flags,
 		nl_pcache_put(who, how->gen, how->ren);
 }
 
-int netlog_emit_sock(const struct netlog_sock_event *ev)
+/* The socket and the endpoints of @ev, as its call saw them. */
+static void sock_of(struct netlog_sock *r, const struct netlog_sock_event *ev)
 {
-	union netlog_buf *buf = get_cpu_ptr(rec_buf);
-	struct netlog_sock *r = &buf->sock;
 	struct endpoint local = {}, remote = {};
-	struct netlog_strings w;
-	struct who_read how;
-	struct nl_who who;
-	int ret;
 
-	memset(r, 0, sizeof(*r));
-	r->hdr.type = NETLOG_REC_SOCK;
-	r->event = ev->event;
-	r->result = ev->result;
-	r->flags = ev->flags;
 	netlog_sock_proto(ev->sk, &r->proto, &r->flags);
-
 	ep_local(&local, ev->sk);
 	if (ev->local) {
 		/* bind: the address asked for, and the port the kernel chose */
@@ -418,7 +410,46 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	}
 	if (!ev->no_peer && !ep_from_sockaddr(&remote, ev->peer, ev->peer_len))
 		ep_remote(&remote, ev->sk);
+	if (nl_sk_is_l2tp(ev->sk)) {
+		local.port = 0;
+		remote.port = 0;
+	}
 	put_endpoints(r, &local, &remote);
+}
+
+/*
+ * An unaudited socket, of any family: only struct sock's own fields are
+ * read (see NETLOG_EV_UNAUDITED for where they go); the protocol is in
+ * result already.
+ */
+static void unaudited_of(struct netlog_sock *r, const struct sock *sk)
+{
+	r->family = sk->sk_family == AF_INET ? 4 :
+		    sk->sk_family == AF_INET6 ? 6 : 0;
+	r->lport = sk->sk_family;
+	r->rport = sk->sk_type;
+	r->proto = r->result >= 0 && r->result <= U8_MAX ? r->result : 0;
+}
+
+int netlog_emit_sock(const struct netlog_sock_event *ev)
+{
+	union netlog_buf *buf = get_cpu_ptr(rec_buf);
+	struct netlog_sock *r = &buf->sock;
+	const bool unaudited = ev->event == NETLOG_EV_UNAUDITED;
+	struct netlog_strings w;
+	struct who_read how;
+	struct nl_who who;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = NETLOG_REC_SOCK;
+	r->event = ev->event;
+	r->result = ev->result;
+	r->flags = ev->flags;
+	if (unaudited)
+		unaudited_of(r, ev->sk);
+	else
+		sock_of(r, ev);
 
 	/*
 	 * The whitelist needs only the exe and the endpoints: decide early. A
@@ -426,7 +457,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	 * a user's mount namespace or chroot can put any file at any path.
 	 */
 	who_exe(ev, &who, &r->flags, &how);
-	if (who.exe && !(r->flags & NL_NEVER_WHITELISTED) &&
+	if (!unaudited && who.exe && !(r->flags & NL_NEVER_WHITELISTED) &&
 	    whitelisted(who.exe, who.exe_len, r)) {
 		/* the cgroup too, once, for the process's next events */
 		if (how.stamped)

@@ -187,7 +187,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 5
+#define NETLOG_ABI_MINOR 6
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -227,6 +227,20 @@ enum netlog_event {
 	 * recorded all the same.
 	 */
 	NETLOG_EV_SEND = 7,
+	/*
+	 * minor 6: a task made a socket that netlog does not follow (a family
+	 * other than AF_INET, AF_INET6 and the host-local AF_UNIX, AF_NETLINK
+	 * and AF_ALG, or an AF_INET/AF_INET6 protocol without probes, such as
+	 * SMC or DCCP before they had them), so that its traffic is at least
+	 * known to exist. No whitelist rule applies. The fixed part says
+	 * what socket: family is 4 or 6 for AF_INET/AF_INET6, else 0; lport
+	 * is the address family (AF_*), rport the socket type (SOCK_*),
+	 * result the protocol (the socket's, or the argument of socket() if
+	 * the family keeps none: AF_PACKET's Ethertype, in network order),
+	 * and proto that protocol when it fits a byte (else 0). Addresses
+	 * are zero.
+	 */
+	NETLOG_EV_UNAUDITED = 8,
 };
 
 /* Bounds on the strings of a NETLOG_REC_SOCK record, in bytes. */
@@ -347,6 +361,14 @@ enum netlog_str {
  * result is 0 and says nothing; the endpoints are the call's arguments.
  */
 #define NETLOG_F_UNFOLLOWED (1U << 19)
+/*
+ * minor 6, NETLOG_REC_SOCK: the TCP socket that SMC (AF_SMC, a protocol
+ * any user may use) made for the task's SMC socket, which carries the
+ * handshake and, when the peer has no SMC, all the traffic (the
+ * fallback); proto is 6. Its connect, connect_done and listen are
+ * recorded. (The SMC socket itself is an unaudited record.)
+ */
+#define NETLOG_F_SMC (1U << 20)
 
 struct netlog_hdr {
 	__u8 abi_major;

@@ -135,7 +135,18 @@ std::string_view outcome(int32_t result) {
   return result < 0 ? "failure" : "success";
 }
 
+// A socket netlog does not follow: no endpoints, only what it is.
+void unaudited(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
+  event(o, rec, "event", "network", R"("info")", "");
+  process(o, ctx, ev);
+  extra(o, ctx, ev, ev.flags);
+  o.raw(R"(,"sock_family":)").str(sock_family_name(ev.unaudited->family));
+  o.raw(R"(,"sock_type":)").str(sock_type_name(ev.unaudited->type));
+  o.raw(R"(,"protocol":)").num(ev.unaudited->protocol).raw("}");
+}
+
 void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
+  if (ev.unaudited) return unaudited(o, ctx, rec, ev);
   const bool ingress =
       ev.event == NETLOG_EV_ACCEPT || ev.event == NETLOG_EV_LISTEN;
   const bool egress =

@@ -80,7 +80,7 @@ std::string_view record_event(const Record& rec) {
 
 int severity(const Record& rec) {
   if (const auto* ev = std::get_if<SockEvent>(&rec.body))
-    return ev->result < 0 ? 5 : 6;
+    return ev->result < 0 || ev->unaudited ? 5 : 6;
   if (const auto* ex = std::get_if<ExecEvent>(&rec.body))
     return ex->result < 0 ? 5 : 6;
   if (std::holds_alternative<LostEvent>(rec.body) ||
@@ -94,13 +94,19 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
   f.num("seq", rec.hdr.seq);
   f.text("event", record_event(rec));
   if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-    f.text("proto", proto_name(*ev));
-    f.text("family", family_name(ev->laddr.family));
-    f.addr("laddr", ev->laddr);
-    f.num("lport", ev->lport);
-    f.addr("raddr", ev->raddr);
-    f.num("rport", ev->rport);
-    f.num("result", ev->result);
+    if (const auto& u = ev->unaudited) {
+      f.text("sock_family", sock_family_name(u->family));
+      f.text("sock_type", sock_type_name(u->type));
+      f.num("protocol", u->protocol);
+    } else {
+      f.text("proto", proto_name(*ev));
+      f.text("family", family_name(ev->laddr.family));
+      f.addr("laddr", ev->laddr);
+      f.num("lport", ev->lport);
+      f.addr("raddr", ev->raddr);
+      f.num("rport", ev->rport);
+      f.num("result", ev->result);
+    }
     if (ev->connect_seq) f.num("connect_seq", *ev->connect_seq);
     if (ev->owner_uid) f.num("owner_uid", *ev->owner_uid);
     f.who(ctx, *ev);

@@ -48,11 +48,17 @@ class JsonRenderer : public Renderer {
     l << R"({"seq":)" << rec.hdr.seq << R"(,"time":")";
     l.time(rec.hdr.real_ns) << R"(",)";
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      l << R"("event":")" << event_name(ev->event) << R"(","proto":")"
-        << proto_name(*ev) << R"(","family":")" << family_name(ev->laddr.family)
-        << R"(","laddr":")" << ev->laddr << R"(","lport":)" << ev->lport
-        << R"(,"raddr":")" << ev->raddr << R"(","rport":)" << ev->rport
-        << R"(,"result":)" << ev->result << ',';
+      l << R"("event":")" << event_name(ev->event);
+      if (const auto& u = ev->unaudited)
+        l << R"(","sock_family":")" << sock_family_name(u->family)
+          << R"(","sock_type":")" << sock_type_name(u->type)
+          << R"(","protocol":)" << u->protocol << ',';
+      else
+        l << R"(","proto":")" << proto_name(*ev) << R"(","family":")"
+          << family_name(ev->laddr.family) << R"(","laddr":")" << ev->laddr
+          << R"(","lport":)" << ev->lport << R"(,"raddr":")" << ev->raddr
+          << R"(","rport":)" << ev->rport << R"(,"result":)" << ev->result
+          << ',';
       if (ev->connect_seq) l << R"("connect_seq":)" << *ev->connect_seq << ',';
       if (ev->owner_uid) l << R"("owner_uid":)" << *ev->owner_uid << ',';
       who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });

@@ -102,6 +102,11 @@ class KlogRenderer : public Renderer {
       std::string proto(proto_name(*ev));
       for (auto& c : proto) c = static_cast<char>(std::toupper(c));
       switch (ev->event) {
+        case NETLOG_EV_UNAUDITED:
+          fmt::format_to(
+              it, "UNAUDITED {}/{}/{}", sock_family_name(ev->unaudited->family),
+              sock_type_name(ev->unaudited->type), ev->unaudited->protocol);
+          break;
         case NETLOG_EV_BIND:
           fmt::format_to(it, "{} BIND {}", proto, local);
           break;

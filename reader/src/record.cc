@@ -113,9 +113,10 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   if (b.size() < sizeof(netlog_sock))
     return Error{fmt::format("socket record too short ({} bytes)", b.size())};
   const auto family = NETLOG_FIELD(b, netlog_sock, family);
-  if (family != 4 && family != 6)
-    return Error{fmt::format("socket record has family {}", family)};
   ev.event = NETLOG_FIELD(b, netlog_sock, event);
+  const bool unaudited = ev.event == NETLOG_EV_UNAUDITED;
+  if (family != 4 && family != 6 && !(unaudited && family == 0))
+    return Error{fmt::format("socket record has family {}", family)};
   ev.proto = NETLOG_FIELD(b, netlog_sock, proto);
   ev.result = NETLOG_FIELD(b, netlog_sock, result);
   ev.flags = NETLOG_FIELD(b, netlog_sock, flags);
@@ -126,6 +127,12 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
               16);
   ev.lport = NETLOG_FIELD(b, netlog_sock, lport);
   ev.rport = NETLOG_FIELD(b, netlog_sock, rport);
+  ev.unaudited.reset();
+  if (unaudited) {
+    ev.unaudited = SockEvent::Unaudited{ev.lport, ev.rport, ev.result};
+    ev.lport = ev.rport = 0;
+    ev.result = 0;
+  }
   ev.task = decode_task(b.subspan(offsetof(netlog_sock, task)),
                         NETLOG_FIELD(b, netlog_hdr, abi_minor));
   const Field fields[NETLOG_STR_COUNT] = {
@@ -309,6 +316,8 @@ std::string_view event_name(uint16_t event) {
       return "connect_done";
     case NETLOG_EV_SEND:
       return "send";
+    case NETLOG_EV_UNAUDITED:
+      return "unaudited";
   }
   return "unknown";
 }

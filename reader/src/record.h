@@ -63,6 +63,14 @@ struct SockEvent {
   std::optional<uint64_t> connect_seq;
   // Minor 5 on: the uid that made the socket, which may not be the task's.
   std::optional<uint32_t> owner_uid;
+  // An unaudited socket (minor 6): what it is, as the kernel made it; its
+  // proto, family, addresses and ports are then not a socket's endpoints.
+  struct Unaudited {
+    uint16_t family = 0;  // AF_*
+    uint16_t type = 0;    // SOCK_*
+    int32_t protocol = 0;
+  };
+  std::optional<Unaudited> unaudited;
 };
 
 struct LostEvent {

@@ -6,12 +6,17 @@
 
 #include <array>
 #include <climits>
+#include <iterator>
 #include <vector>
 
 #include "line.h"
 #include "uapi/netlog.h"
 
 namespace netlog {
+
+namespace {
+constexpr uint8_t kIpprotoL2tp = 115;  // L2TP over IP (linux/in.h)
+}  // namespace
 
 Context::Context(std::string host, UserLookup lookup)
     : host_(std::move(host)),
@@ -78,6 +83,7 @@ size_t line_bound(const Record& rec, Context& ctx) {
 
 std::string_view proto_name(const SockEvent& ev) {
   if (ev.flags & NETLOG_F_RAW) return "raw";
+  if (ev.flags & NETLOG_F_SMC) return "smc";
   switch (ev.proto) {
     case IPPROTO_TCP:
       return ev.flags & NETLOG_F_MPTCP ? "mptcp" : "tcp";
@@ -91,8 +97,37 @@ std::string_view proto_name(const SockEvent& ev) {
       return "icmpv6";
     case IPPROTO_SCTP:
       return "sctp";
+    case IPPROTO_DCCP:
+      return "dccp";
+    case kIpprotoL2tp:
+      return "l2tp";
   }
   return "unknown";
+}
+
+std::string sock_family_name(uint16_t family) {
+  // Indexed by AF_* (linux/socket.h); "" where the number has no family.
+  static constexpr std::string_view kNames[] = {
+      "unspec",     "unix",      "inet",     "ax25",  "ipx",     "appletalk",
+      "netrom",     "bridge",    "atmpvc",   "x25",   "inet6",   "rose",
+      "decnet",     "netbeui",   "security", "key",   "netlink", "packet",
+      "ash",        "econet",    "atmsvc",   "rds",   "sna",     "irda",
+      "pppox",      "wanpipe",   "llc",      "ib",    "mpls",    "can",
+      "tipc",       "bluetooth", "iucv",     "rxrpc", "isdn",    "phonet",
+      "ieee802154", "caif",      "alg",      "nfc",   "vsock",   "kcm",
+      "qipcrtr",    "smc",       "xdp",      "mctp"};
+  if (family < std::size(kNames) && !kNames[family].empty())
+    return std::string(kNames[family]);
+  return fmt::format("{}", family);
+}
+
+std::string sock_type_name(uint16_t type) {
+  static constexpr std::string_view kNames[] = {
+      "",     "stream", "dgram", "raw", "rdm",   "seqpacket",
+      "dccp", "",       "",      "",    "packet"};
+  if (type < std::size(kNames) && !kNames[type].empty())
+    return std::string(kNames[type]);
+  return fmt::format("{}", type);
 }
 
 std::string_view family_name(uint8_t family) {

@@ -68,6 +68,10 @@ std::string_view auid_user(Context& ctx, const Task& t);
 // DESIGN.md's names: tcp, mptcp, udp, udplite, icmp, icmpv6, sctp, raw.
 std::string_view proto_name(const SockEvent& ev);
 std::string_view family_name(uint8_t family);
+// An unaudited socket's address family and type: the kernel's names
+// without AF_/SOCK_, lower case ("smc", "stream"), or the number.
+std::string sock_family_name(uint16_t family);
+std::string sock_type_name(uint16_t type);
 // Whose records a LOST record dropped: "1000:5,0:2" (uid:count, most first),
 // empty when it names nobody (minor 0).
 std::string lost_uids(const LostEvent& lost);

@@ -48,10 +48,17 @@ class TextRenderer : public Renderer {
     l << "seq=" << rec.hdr.seq << " time=";
     l.time(rec.hdr.real_ns);
     if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      l << " event=" << event_name(ev->event) << " proto=" << proto_name(*ev)
-        << " family=" << family_name(ev->laddr.family) << " laddr=" << ev->laddr
-        << " lport=" << ev->lport << " raddr=" << ev->raddr
-        << " rport=" << ev->rport << " result=" << ev->result;
+      l << " event=" << event_name(ev->event);
+      if (const auto& u = ev->unaudited)
+        l << " sock_family=" << sock_family_name(u->family)
+          << " sock_type=" << sock_type_name(u->type)
+          << " protocol=" << u->protocol;
+      else
+        l << " proto=" << proto_name(*ev)
+          << " family=" << family_name(ev->laddr.family)
+          << " laddr=" << ev->laddr << " lport=" << ev->lport
+          << " raddr=" << ev->raddr << " rport=" << ev->rport
+          << " result=" << ev->result;
       if (ev->connect_seq) l << " connect_seq=" << *ev->connect_seq;
       if (ev->owner_uid) l << " owner_uid=" << *ev->owner_uid;
       who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });

@@ -105,7 +105,7 @@ class Control : public E2E {
  protected:
   void TearDown() override {
     EXPECT_TRUE(write_file(kParams + "whitelist", "\n"));
-    EXPECT_TRUE(write_file(kParams + "probes", "0x1ff"));
+    EXPECT_TRUE(write_file(kParams + "probes", "0x3ff"));
     run({"rmmod", "execlog"});
   }
 };
@@ -134,8 +134,8 @@ TEST_F(Control, StatusIsTheRingAndTheModules) {
   EXPECT_EQ(st["ring"]["lost"], 0);
   EXPECT_EQ(st["reader_attached"], false);
   EXPECT_EQ(st["modules"]["netlog"]["loaded"], true);
-  EXPECT_EQ(st["modules"]["netlog"]["probes"], "0x1ff");
-  EXPECT_EQ(st["modules"]["netlog"]["probes_all"], "0x1ff");
+  EXPECT_EQ(st["modules"]["netlog"]["probes"], "0x3ff");
+  EXPECT_EQ(st["modules"]["netlog"]["probes_all"], "0x3ff");
   EXPECT_EQ(st["modules"]["netlog"]["whitelist_rules"], 0);
   EXPECT_EQ(st["modules"]["execlog"]["loaded"], false);
 
@@ -170,7 +170,7 @@ TEST_F(Control, StatusIsTheRingAndTheModules) {
   ASSERT_EQ(run({"insmod", module("execlog")}).code, 0);
   auto text = run({ctl(), "status"});
   EXPECT_EQ(text.code, 0);
-  EXPECT_NE(text.out.find("\nnetlog: loaded, probes 0x1ff of 0x1ff, 0 "
+  EXPECT_NE(text.out.find("\nnetlog: loaded, probes 0x3ff of 0x3ff, 0 "
                           "whitelist rules\nexeclog: loaded, probes 0x3 of "
                           "0x3, 0 whitelist rules\n"),
             std::string::npos)
@@ -365,7 +365,7 @@ TEST_F(Control, WhitelistLoadShowClearAreTheParameter) {
 TEST_F(Control, ProbesShowAndSetAreTheParameter) {
   auto p = run({ctl(), "probes", "show"});
   ASSERT_EQ(p.code, 0) << p.err;
-  EXPECT_EQ(p.out.substr(0, 6), "0x1ff\n");
+  EXPECT_EQ(p.out.substr(0, 6), "0x3ff\n");
   EXPECT_NE(p.out.find(" tcp_connect  on\n"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("0x0100 udp_send     on\n"), std::string::npos);
 
@@ -376,19 +376,19 @@ TEST_F(Control, ProbesShowAndSetAreTheParameter) {
   ASSERT_EQ(cfg.size(), 1u);
   EXPECT_EQ(str(cfg[0], "param"), "probes");
   EXPECT_EQ(str(cfg[0], "comm"), "netlogctl");
-  EXPECT_EQ(str(cfg[0], "old"), "0x1ff");
+  EXPECT_EQ(str(cfg[0], "old"), "0x3ff");
   EXPECT_EQ(str(cfg[0], "new"), "0x101");
 
   p = run({ctl(), "probes", "set", "0x400"});
   EXPECT_EQ(p.code, 1);
-  EXPECT_NE(p.err.find("only bits 0x1ff exist"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("only bits 0x3ff exist"), std::string::npos) << p.err;
   p = run({ctl(), "probes", "set", "tcp_conect"});
   EXPECT_EQ(p.code, 2);
   EXPECT_NE(p.err.find("no probe \"tcp_conect\""), std::string::npos);
   EXPECT_EQ(read_file(kParams + "probes"), "0x101\n");
   EXPECT_TRUE(configs_of(read_all().recs).empty());
   ASSERT_EQ(run({ctl(), "probes", "set", "all"}).code, 0);
-  EXPECT_EQ(read_file(kParams + "probes"), "0x1ff\n");
+  EXPECT_EQ(read_file(kParams + "probes"), "0x3ff\n");
 
   p = run({ctl(), "-m", "execlog", "probes", "show"});
   EXPECT_EQ(p.code, 1);
@@ -455,7 +455,7 @@ TEST_F(Control, OnlyRootMayLookAndChange) {
   EXPECT_NE(p.err.find("permission denied"), std::string::npos) << p.err;
 
   EXPECT_EQ(read_file(kParams + "whitelist"), "");
-  EXPECT_EQ(read_file(kParams + "probes"), "0x1ff\n");
+  EXPECT_EQ(read_file(kParams + "probes"), "0x3ff\n");
   EXPECT_TRUE(configs_of(read_all().recs).empty());
 }
 

@@ -241,7 +241,7 @@ TEST_F(E2E, ProbesSwitchUnderTraffic) {
   Traffic traffic;
   for (int i = 0; i < rounds; i++) {
     ASSERT_TRUE(write_file(mask, "0"));
-    ASSERT_TRUE(write_file(mask, "0x1ff"));
+    ASSERT_TRUE(write_file(mask, "0x3ff"));
   }
   traffic.stop();
   read_all();

@@ -431,6 +431,16 @@ Rec one(const std::vector<Rec>& recs, pid_t pid, const std::string& event,
   return found.empty() ? Rec{} : found[0];
 }
 
+bool have_protocol(const std::string& group, int family, int type,
+                   int protocol) {
+  std::ifstream order("/lib/" + group + "/order");
+  for (std::string ko; std::getline(order, ko);) run({"insmod", ko});
+  const int fd = socket(family, type, protocol);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
 std::string any_addr(int family) {
   return family == AF_INET ? "0.0.0.0" : "::";
 }

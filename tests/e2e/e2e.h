@@ -295,6 +295,12 @@ pid_t in_thread(const std::string& comm, const std::function<void()>& fn);
 
 // ---- modules ------------------------------------------------------------
 
+// Whether a socket(family, type, protocol) can be made: its modules loaded
+// now, after netlog, when the VM staged them in /lib/<group> (in load
+// order), or built in. A module already loaded fails to load: harmless.
+bool have_protocol(const std::string& group, int family, int type,
+                   int protocol);
+
 std::string module(const char* name);
 
 void reload(const std::string& secure_log_args = "",

@@ -598,7 +598,7 @@ TEST_F(E2E, EachProbeSwitchesAtRunTime) {
 
 TEST_F(E2E, ProbesMaskAndBadValues) {
   const std::string mask = kParams + "probes";
-  ASSERT_EQ(read_file(mask), "0x1ff\n");
+  ASSERT_EQ(read_file(mask), "0x3ff\n");
   ASSERT_TRUE(write_file(mask, "0"));
   EXPECT_EQ(read_file(kParams + "probe_tcp_connect"), "N\n");
   auto stats = read_file(kParams + "stats");
@@ -612,7 +612,7 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(str(recs[0], "event"), "config");
   EXPECT_EQ(str(recs[0], "param"), "probes");
-  EXPECT_EQ(str(recs[0], "old"), "0x1ff");
+  EXPECT_EQ(str(recs[0], "old"), "0x3ff");
   EXPECT_EQ(str(recs[0], "new"), "0x0");
   EXPECT_EQ(num(recs[0], "pid"), getpid());
 
@@ -629,12 +629,12 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
             std::string::npos);
 
   // Bad values are refused and change nothing.
-  EXPECT_FALSE(write_file(mask, "0x200"));
+  EXPECT_FALSE(write_file(mask, "0x400"));
   EXPECT_FALSE(write_file(mask, "lots"));
   EXPECT_FALSE(write_file(kParams + "probe_tcp_close", "maybe"));
   EXPECT_EQ(read_file(mask), "0x41\n");
 
-  ASSERT_TRUE(write_file(mask, "0x1ff"));
+  ASSERT_TRUE(write_file(mask, "0x3ff"));
   stats = read_file(kParams + "stats");
   EXPECT_NE(stats.find("hook inet_release registered=1"), std::string::npos);
   EXPECT_NE(stats.find("hook exit_mm_release registered=1"), std::string::npos);

@@ -4,6 +4,8 @@
 #include <poll.h>
 
 #include "e2e.h"
+// After netinet/in.h (e2e.h), whose definitions it then leaves alone.
+#include <linux/l2tp.h>
 
 namespace e2e {
 namespace {
@@ -11,6 +13,7 @@ namespace {
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
+constexpr int kIpprotoL2tp = 115;  // linux/in.h; glibc has no name for it
 
 // A listener of `proto` on 127.0.0.1 (IPPROTO_TCP or IPPROTO_MPTCP).
 struct ProtoListener {
@@ -358,16 +361,8 @@ TEST_F(E2E, FastOpenConnectsAreRecorded) {
 
 // ---- SCTP -----------------------------------------------------------------
 
-// Whether SCTP is there: loaded now, after netlog, when it is a module
-// (the VM stages Debian's in /lib/sctp, in load order), or built in (the
-// debug kernel). A module already loaded fails to load again: harmless.
 bool have_sctp() {
-  std::ifstream order("/lib/sctp/order");
-  for (std::string ko; std::getline(order, ko);) run({"insmod", ko});
-  const int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
-  if (fd < 0) return false;
-  close(fd);
-  return true;
+  return have_protocol("sctp", AF_INET, SOCK_STREAM, IPPROTO_SCTP);
 }
 
 // An SCTP socket of `type` bound to 127.0.0.1 (port 0: any), or -errno.
@@ -488,6 +483,202 @@ TEST_F(Sctp, HooksFollowTheModule) {
             std::string::npos);
   EXPECT_NE(stats.find("hook sctp_inet_listen registered=1"),
             std::string::npos);
+}
+
+// ---- L2TP over IP ---------------------------------------------------------
+
+// Any user may send L2TP/IP datagrams to any host (l2tp_ip, l2tp_ip6 load
+// on demand on Debian). Its sockaddr has no port: the field a port takes
+// is unused, and the caller writes a lie there (4242) that no record
+// shows. AF_UNSPEC is AF_INET to l2tp_ip, AF_INET6 to l2tp_ip6.
+TEST_F(E2E, L2tpOverIpSendsAreRecordedAsUser) {
+  if (!have_protocol("l2tp", AF_INET, SOCK_DGRAM, kIpprotoL2tp) ||
+      !have_protocol("l2tp", AF_INET6, SOCK_DGRAM, kIpprotoL2tp))
+    GTEST_SKIP() << "no L2TP over IP in this kernel";
+  const auto [child, ok] = as_user("nl-l2tp", [&]() -> int64_t {
+    auto send4 = [](int fd, const char* addr, sa_family_t family) {
+      sockaddr_l2tpip to{};
+      to.l2tp_family = family;
+      to.l2tp_unused = htons(4242);
+      inet_pton(AF_INET, addr, &to.l2tp_addr);
+      to.l2tp_conn_id = 7;
+      return sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&to),
+                    sizeof(to));
+    };
+    const int v4 = socket(AF_INET, SOCK_DGRAM, kIpprotoL2tp);
+    if (send4(v4, "127.0.0.1", AF_INET) != 1 ||
+        send4(v4, "127.0.0.2", AF_UNSPEC) != 1)
+      return -1;
+    sockaddr_l2tpip6 to6{};
+    to6.l2tp_family = AF_UNSPEC;
+    to6.l2tp_unused = htons(4242);
+    to6.l2tp_addr = in6addr_loopback;
+    to6.l2tp_conn_id = 7;
+    const int v6 = socket(AF_INET6, SOCK_DGRAM, kIpprotoL2tp);
+    if (sendto(v6, "x", 1, 0, reinterpret_cast<sockaddr*>(&to6), sizeof(to6)) !=
+        1)
+      return -2;
+    close(v4);
+    close(v6);
+    return 1;
+  });
+  ASSERT_EQ(ok, 1);
+  const auto recs = read_all().recs;
+  const auto sends = find(recs, child, "send", "l2tp");
+  ASSERT_EQ(sends.size(), 3u);
+  Expect e = user_expect(child, "nl-l2tp");
+  e.event = "send";
+  e.proto = "l2tp";
+  e.laddr = "0.0.0.0";
+  e.lport = 0;
+  e.rport = 0;
+  for (const char* to : {"127.0.0.1", "127.0.0.2"}) {
+    SCOPED_TRACE(to);
+    e.raddr = to;
+    expect_record(sends[to[8] - '1'], e);
+  }
+  e.family = "ipv6";
+  e.laddr = "::";
+  e.raddr = "::1";
+  expect_record(sends[2], e);
+  // Both close, though neither had a port.
+  const auto closes = find(recs, child, "close", "l2tp");
+  ASSERT_EQ(closes.size(), 2u);
+  e.event = "close";
+  e.established = 0;
+  e.raddr = "::";
+  expect_record(closes[1], e);
+  e.family = "ipv4";
+  e.laddr = e.raddr = "0.0.0.0";
+  expect_record(closes[0], e);
+}
+
+// ---- DCCP -----------------------------------------------------------------
+
+// Debian loads DCCP only when an admin does (its autoload is off); then any
+// user may use it. uid 1000 connects to root's listener: as TCP.
+TEST_F(E2E, DccpConnectListenAcceptAsUser) {
+  if (!have_protocol("dccp", AF_INET, SOCK_DCCP, IPPROTO_DCCP))
+    GTEST_SKIP() << "no DCCP in this kernel";
+  const int l = socket(AF_INET, SOCK_DCCP | SOCK_CLOEXEC, IPPROTO_DCCP);
+  socklen_t len;
+  auto at = make_addr(AF_INET, "127.0.0.1", 0, &len);
+  ASSERT_EQ(bind(l, reinterpret_cast<sockaddr*>(&at), len), 0);
+  ASSERT_EQ(listen(l, 8), 0);
+  const uint16_t port = local_of(l).port;
+  const auto [child, lport] = as_user("nl-dccp", [&]() -> int64_t {
+    const int fd = socket(AF_INET, SOCK_DCCP, IPPROTO_DCCP);
+    socklen_t n;
+    auto to = make_addr(AF_INET, "127.0.0.1", port, &n);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&to), n)) return -1;
+    const int64_t lp = local_of(fd).port;
+    close(fd);
+    return lp;
+  });
+  ASSERT_GT(lport, 0);
+  const pid_t tid = in_thread("nl-dccp-acc", [&] {
+    const int fd = accept(l, nullptr, nullptr);
+    EXPECT_GE(fd, 0);
+    close(fd);
+  });
+  close(l);
+  const auto recs = read_all().recs;
+  Expect e = user_expect(child, "nl-dccp");
+  e.proto = "dccp";
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = lport;
+  e.rport = port;
+  e.result = kInProgress;
+  const Rec connect = one(recs, child, "connect", "dccp");
+  expect_record(connect, e);
+  const Rec done = one(recs, child, "connect_done", "dccp");
+  expect_record(done, done_of(e, 0));
+  EXPECT_EQ(num(done, "connect_seq"), num(connect, "seq"));
+  e.event = "close";
+  e.result = 0;
+  e.established = 1;
+  expect_record(one(recs, child, "close", "dccp"), e);
+
+  Expect r;
+  r.proto = "dccp";
+  r.event = "listen";
+  r.laddr = "127.0.0.1";
+  r.raddr = "0.0.0.0";
+  r.lport = port;
+  r.rport = 0;
+  r.tid = getpid();
+  r.comm = "netlog-e2e";
+  expect_record(one(recs, getpid(), "listen", "dccp"), r);
+  r.event = "accept";
+  r.raddr = "127.0.0.1";
+  r.rport = lport;
+  r.tid = tid;
+  r.comm = "nl-dccp-acc";
+  expect_record(one(recs, getpid(), "accept", "dccp", port), r);
+}
+
+// ---- SMC ------------------------------------------------------------------
+
+// SMC (AF_SMC, which any user may open) connects and listens over a TCP
+// socket of its own, a kernel socket, and stays on it when the peer has no
+// SMC (the fallback): to any host, as TCP. As uid 1000: a connect to a
+// plain TCP listener and one to a closed port are recorded with their
+// peer and outcome, a listen with its port, each flagged smc; and each SMC
+// socket itself is an unaudited record.
+TEST_F(E2E, SmcConnectsAndListensAreRecordedAsUser) {
+  if (!have_protocol("smc", AF_SMC, SOCK_STREAM, 0))
+    GTEST_SKIP() << "no SMC in this kernel";
+  Listener l(AF_INET, "127.0.0.1");
+  const uint16_t closed = closed_port(AF_INET, "127.0.0.1");
+  // The listener's port, then the two connects', 16 bits each.
+  const auto [child, ok] = as_user("nl-smc", [&]() -> int64_t {
+    socklen_t len;
+    uint16_t ports[2];
+    for (int i = 0; i < 2; i++) {
+      const int fd = socket(AF_SMC, SOCK_STREAM, 0);
+      auto to = make_addr(AF_INET, "127.0.0.1", i ? closed : l.port, &len);
+      const int ret = connect(fd, reinterpret_cast<sockaddr*>(&to), len);
+      if (i ? ret == 0 || errno != ECONNREFUSED : ret != 0) return -1 - i;
+      ports[i] = local_of(fd).port;
+    }
+    const int srv = socket(AF_SMC, SOCK_STREAM, 0);
+    auto any = make_addr(AF_INET, "127.0.0.1", 0, &len);
+    if (bind(srv, reinterpret_cast<sockaddr*>(&any), len) || listen(srv, 8))
+      return -3;
+    return (int64_t{local_of(srv).port} << 32) | (int64_t{ports[0]} << 16) |
+           ports[1];
+  });
+  ASSERT_GT(ok, 0);
+  const auto recs = read_all().recs;
+  Expect e = user_expect(child, "nl-smc");
+  e.proto = "smc";
+  e.laddr = e.raddr = "127.0.0.1";
+  e.result = kInProgress;
+  const int64_t outcomes[2] = {0, -ECONNREFUSED};
+  for (int i = 0; i < 2; i++) {
+    SCOPED_TRACE(i);
+    e.lport = (ok >> (16 * (1 - i))) & 0xffff;
+    e.rport = i ? closed : l.port;
+    const Rec connect = one(recs, child, "connect", "smc", e.lport);
+    expect_record(connect, e);
+    const Rec done = one(recs, child, "connect_done", "smc", e.lport);
+    expect_record(done, done_of(e, outcomes[i]));
+    EXPECT_EQ(num(done, "connect_seq"), num(connect, "seq"));
+  }
+  e.event = "listen";
+  e.result = 0;
+  e.lport = ok >> 32;
+  e.raddr = "0.0.0.0";
+  e.rport = 0;
+  expect_record(one(recs, child, "listen", "smc"), e);
+  int smc_sockets = 0;
+  for (const auto& r : recs)
+    if (num(r, "pid") == child && str(r, "event") == "unaudited") {
+      EXPECT_EQ(str(r, "sock_family"), "smc");
+      EXPECT_EQ(str(r, "sock_type"), "stream");
+      smc_sockets++;
+    }
+  EXPECT_EQ(smc_sockets, 3);
 }
 
 }  // namespace

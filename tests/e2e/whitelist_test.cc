@@ -14,7 +14,7 @@ class Whitelist : public E2E {
  protected:
   void TearDown() override {
     EXPECT_TRUE(write_file(kWhitelist, "\n"));
-    EXPECT_TRUE(write_file("/sys/module/netlog/parameters/probes", "0x1ff"));
+    EXPECT_TRUE(write_file("/sys/module/netlog/parameters/probes", "0x3ff"));
   }
 };
 

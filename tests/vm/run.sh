@@ -54,23 +54,35 @@ if [ -e "$out/kmod/netlog/netlog_kunit.ko" ]; then
 	cp "$out/kmod/netlog/netlog_kunit.ko" "$stage/lib/netlog/"
 fi
 
-# SCTP is a module on Debian's kernels: staged with what it needs, in load
-# order, for the SCTP tests to load after netlog (and keep for its reloads).
-# The debug kernel has it built in.
+# Protocols that are modules on Debian's kernels, each staged in
+# /lib/<group> with what it needs, in load order, for its tests to load
+# after netlog (and keep for its reloads); one the kernel lacks is not
+# staged, and its tests skip. The debug kernel has SCTP built in.
 moddir=$(dirname "$VMLINUZ")/../lib/modules/$KVER/kernel
-if [ -e "$moddir/net/sctp" ]; then
-	mkdir -p "$stage/lib/sctp"
-	for m in crypto/crc32c_generic lib/libcrc32c net/ipv4/udp_tunnel \
-		net/ipv6/ip6_udp_tunnel net/sctp/sctp; do
+stage_modules() {
+	local group=$1 m name
+	shift
+	for m in "$@"; do
+		[ -e "$moddir/$m.ko.xz" ] || [ -e "$moddir/$m.ko" ] || return 0
+	done
+	mkdir -p "$stage/lib/$group"
+	for m in "$@"; do
 		name=$(basename "$m")
 		if [ -e "$moddir/$m.ko.xz" ]; then
-			xz -dc "$moddir/$m.ko.xz" >"$stage/lib/sctp/$name.ko"
+			xz -dc "$moddir/$m.ko.xz" >"$stage/lib/$group/$name.ko"
 		else
-			cp "$moddir/$m.ko" "$stage/lib/sctp/$name.ko"
+			cp "$moddir/$m.ko" "$stage/lib/$group/$name.ko"
 		fi
-		echo "/lib/sctp/$name.ko" >>"$stage/lib/sctp/order"
+		echo "/lib/$group/$name.ko" >>"$stage/lib/$group/order"
 	done
-fi
+}
+tunnels=(net/ipv4/udp_tunnel net/ipv6/ip6_udp_tunnel)
+stage_modules sctp crypto/crc32c_generic lib/libcrc32c "${tunnels[@]}" \
+	net/sctp/sctp
+stage_modules l2tp "${tunnels[@]}" net/l2tp/l2tp_core net/l2tp/l2tp_ip \
+	net/l2tp/l2tp_ip6
+stage_modules smc drivers/infiniband/core/ib_core net/smc/smc
+stage_modules dccp net/dccp/dccp net/dccp/dccp_ipv4 net/dccp/dccp_ipv6
 
 # Reader and e2e tests.
 toolchain=()
