@@ -61,6 +61,12 @@ struct netlog_sock_event {
 	struct netlog_caller *save;
 	/* an exiting task's exe, kept from before its mm went (probes.c) */
 	const struct netlog_exe *exe;
+	/*
+	 * sk is not an inet socket (RxRPC's, whose datagrams its kernel UDP
+	 * socket sends): only struct sock's own fields are read, and the
+	 * endpoints are @peer alone.
+	 */
+	bool not_inet;
 };
 
 /*
@@ -108,8 +114,11 @@ int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
 
-struct sock *netlog_sctp_assoc(const void *assoc, const struct sockaddr **peer,
-			       int *peer_len);
+struct sock *netlog_sctp_sock(const void *assoc);
+void netlog_sctp_peers(const void *assoc,
+		       void (*fn)(const struct sockaddr *addr, int len,
+				  void *arg),
+		       void *arg);
 
 int netlog_send_init(void);
 void netlog_send_exit(void);

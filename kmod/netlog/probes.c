@@ -61,11 +61,13 @@
  *                        family or protocol none of the above follows
  *   l2tp_ip_sendmsg      L2TP over IP (any user may make one): its bind,
  *   l2tp_ip6_sendmsg     connect and close are the inet ones above
+ *   rxrpc_sendmsg        RxRPC (any user): a call's data, to the transport
+ *                        address given, which RxRPC's UDP socket sends
  *   dccp_v4_connect      DCCP connect, as tcp_v4_connect (return probe);
  *   dccp_v6_connect      its outcome is connect_done, from the same
  *                        tracepoint (DCCP states are TCP's numbers)
  *   inet_dccp_listen     DCCP listen (return probe; it does not wait)
- * The SCTP, L2TP and DCCP hooks are in modules: they are registered when
+ * The SCTP, L2TP, RxRPC and DCCP hooks are in modules: they are registered when
  * one is loaded, before or after netlog, and dropped when it goes (a
  * module notifier). SCTP's and DCCP's bind, accept and close are
  * inet_bind/inet6_bind, security_sock_graft and inet_release, as for TCP.
@@ -96,6 +98,7 @@
 #include <linux/net.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
+#include <linux/rxrpc.h>
 #include <linux/sched.h>
 #include <linux/socket.h>
 #include <linux/stringify.h>
@@ -481,6 +484,37 @@ static int send_entry(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * rxrpc_sendmsg(struct socket *, struct msghdr *, size_t): an RxRPC call's
+ * data, to the transport address in msg_name (the kernel's copy of a
+ * struct sockaddr_rxrpc), which RxRPC's UDP socket will send to. A call
+ * that names no address (one under way, or the connect()ed socket's
+ * default) is not recorded again.
+ */
+static int rxrpc_send_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
+	const struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
+	const struct sockaddr_rxrpc *srx = msg->msg_name;
+	const int at = offsetof(struct sockaddr_rxrpc, transport);
+	struct netlog_sock_event ev = {
+		.event = NETLOG_EV_SEND,
+		.flags = NETLOG_F_RXRPC,
+		.not_inet = true,
+	};
+
+	ev.sk = sock ? sock->sk : NULL;
+	if (!probe_is_on(NL_udp_send) || !ev.sk || !srx ||
+	    msg->msg_namelen < (int)sizeof(*srx) ||
+	    srx->srx_family != AF_RXRPC || srx->transport_type != SOCK_DGRAM)
+		return 0;
+	ev.peer = (const struct sockaddr *)&srx->transport;
+	ev.peer_len = min_t(int, srx->transport_len, msg->msg_namelen - at);
+	if (netlog_send_first(ev.sk, ev.peer, ev.peer_len))
+		emit(NL_udp_send, &ev);
+	return 0;
+}
+
 /* inet_listen: (struct socket *, int backlog) */
 static int sock_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -533,25 +567,41 @@ static int tcp_connect_return(struct kretprobe_instance *ri,
 	return 0;
 }
 
+struct sctp_connect {
+	int id;
+	struct netlog_sock_event ev;
+};
+
+static void sctp_connect_to(const struct sockaddr *addr, int len, void *arg)
+{
+	struct sctp_connect *c = arg;
+
+	c->ev.peer = addr;
+	c->ev.peer_len = len;
+	emit(c->id, &c->ev);
+}
+
 /*
  * sctp_primitive_ASSOCIATE(struct net *, struct sctp_association *, void *):
  * a task starts an SCTP association, with the socket locked, and may then
- * wait for it.
+ * wait for it. A connect record per peer address it was given (connectx()
+ * gives several, and SCTP may use any).
  */
 static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
-	struct netlog_sock_event ev = {
-		.event = NETLOG_EV_CONNECT,
-		.result = -EINPROGRESS,
+	const void *asoc = (void *)regs_get_kernel_argument(regs, 1);
+	struct sctp_connect c = {
+		.ev = {
+			.event = NETLOG_EV_CONNECT,
+			.result = -EINPROGRESS,
+		},
 	};
-	int id;
 
-	ev.sk = netlog_sctp_assoc((void *)regs_get_kernel_argument(regs, 1),
-				  &ev.peer, &ev.peer_len);
-	id = probe_of(h, ev.sk);
-	if (id >= 0)
-		emit(id, &ev);
+	c.ev.sk = netlog_sctp_sock(asoc);
+	c.id = probe_of(h, c.ev.sk);
+	if (c.id >= 0)
+		netlog_sctp_peers(asoc, sctp_connect_to, &c);
 	return 0;
 }
 
@@ -764,6 +814,19 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 		.kind = HOOK_KPROBE, .krp.kp.pre_handler = pre,             \
 	}
 
+/* A return probe on a stream protocol's function in module @mod. */
+#define STREAM_MODULE_HOOK(sym, mod, ev, s, entry, ret, v4)                \
+	{                                                                   \
+		.symbol = sym, .module = mod, .event = ev, .stream = s,     \
+		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,      \
+		.v4_only = v4,                                              \
+		.krp = {                                                    \
+			.entry_handler = entry,                             \
+			.handler = ret,                                     \
+			.data_size = sizeof(struct call_data),              \
+		},                                                          \
+	}
+
 /*
  * A protocol's sendmsg, in vmlinux or in @mod: optional, as a kernel may
  * inline a static one.
@@ -826,52 +889,27 @@ static struct netlog_hook hooks[] = {
 	SEND_HOOK("l2tp_ip_sendmsg", "l2tp_ip", false, AF_INET),
 	SEND_HOOK("l2tp_ip6_sendmsg", "l2tp_ip6", false, AF_INET6),
 	{
+		.symbol = "rxrpc_sendmsg", .module = "rxrpc",
+		.event = NETLOG_EV_SEND, .stream = -1, .dgram = NL_udp_send,
+		.kind = HOOK_KPROBE, .optional = true,
+		.krp.kp.pre_handler = rxrpc_send_entry,
+	},
+	{
 		.symbol = "sctp_primitive_ASSOCIATE", .module = "sctp",
 		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
 		.dgram = -1, .kind = HOOK_KPROBE, .optional = true,
 		.krp.kp.pre_handler = sctp_assoc_entry,
 	},
-	{
-		.symbol = "dccp_v4_connect", .module = "dccp_ipv4",
-		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
-		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,
-		.v4_only = true,
-		.krp = {
-			.entry_handler = tcp_connect_entry,
-			.handler = tcp_connect_return,
-			.data_size = sizeof(struct call_data),
-		},
-	},
-	{
-		.symbol = "dccp_v6_connect", .module = "dccp_ipv6",
-		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
-		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,
-		.krp = {
-			.entry_handler = tcp_connect_entry,
-			.handler = tcp_connect_return,
-			.data_size = sizeof(struct call_data),
-		},
-	},
-	{
-		.symbol = "inet_dccp_listen", .module = "dccp",
-		.event = NETLOG_EV_LISTEN, .stream = NL_tcp_listen,
-		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,
-		.krp = {
-			.entry_handler = sock_call_entry,
-			.handler = call_return,
-			.data_size = sizeof(struct call_data),
-		},
-	},
-	{
-		.symbol = "sctp_inet_listen", .module = "sctp",
-		.event = NETLOG_EV_LISTEN, .stream = NL_tcp_listen,
-		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,
-		.krp = {
-			.entry_handler = sock_call_entry,
-			.handler = call_return,
-			.data_size = sizeof(struct call_data),
-		},
-	},
+	STREAM_MODULE_HOOK("dccp_v4_connect", "dccp_ipv4", NETLOG_EV_CONNECT,
+			   NL_tcp_connect, tcp_connect_entry,
+			   tcp_connect_return, true),
+	STREAM_MODULE_HOOK("dccp_v6_connect", "dccp_ipv6", NETLOG_EV_CONNECT,
+			   NL_tcp_connect, tcp_connect_entry,
+			   tcp_connect_return, false),
+	STREAM_MODULE_HOOK("inet_dccp_listen", "dccp", NETLOG_EV_LISTEN,
+			   NL_tcp_listen, sock_call_entry, call_return, false),
+	STREAM_MODULE_HOOK("sctp_inet_listen", "sctp", NETLOG_EV_LISTEN,
+			   NL_tcp_listen, sock_call_entry, call_return, false),
 };
 
 static bool in_module(const struct netlog_hook *h, const char *module)
@@ -1270,7 +1308,7 @@ static const struct kernel_param_ops probes_ops = {
 };
 module_param_cb(probes, &probes_ops, NULL, 0644);
 MODULE_PARM_DESC(probes,
-		 "mask of probes on: bit n is the n-th probe of the stats parameter (0xff all)");
+		 "mask of probes on: bit n is the n-th probe of the stats parameter (default: all)");
 
 /* probe_<name>=Y|N: one bit of the mask. */
 static int probe_flag_set(const char *val, const struct kernel_param *kp)

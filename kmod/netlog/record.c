@@ -394,9 +394,14 @@ static void who_cgroup(struct nl_who *who, u32 *flags,
 static void sock_of(struct netlog_sock *r, const struct netlog_sock_event *ev)
 {
 	struct endpoint local = {}, remote = {};
+	const bool inet = !ev->not_inet;
 
-	netlog_sock_proto(ev->sk, &r->proto, &r->flags);
-	ep_local(&local, ev->sk);
+	if (inet) {
+		netlog_sock_proto(ev->sk, &r->proto, &r->flags);
+		ep_local(&local, ev->sk);
+	} else {
+		r->proto = IPPROTO_UDP;
+	}
 	if (ev->local) {
 		/* bind: the address asked for, and the port the kernel chose */
 		struct endpoint asked = {};
@@ -408,9 +413,10 @@ static void sock_of(struct netlog_sock *r, const struct netlog_sock_event *ev)
 			local = asked;
 		}
 	}
-	if (!ev->no_peer && !ep_from_sockaddr(&remote, ev->peer, ev->peer_len))
+	if (!ev->no_peer && !ep_from_sockaddr(&remote, ev->peer, ev->peer_len) &&
+	    inet)
 		ep_remote(&remote, ev->sk);
-	if (nl_sk_is_l2tp(ev->sk)) {
+	if (inet && nl_sk_is_l2tp(ev->sk)) {
 		local.port = 0;
 		remote.port = 0;
 	}

@@ -8,14 +8,26 @@
 
 #include "netlog.h"
 
-struct sock *netlog_sctp_assoc(const void *assoc, const struct sockaddr **peer,
-			       int *peer_len)
+struct sock *netlog_sctp_sock(const void *assoc)
 {
 	const struct sctp_association *asoc = assoc;
 
-	if (!asoc)
-		return NULL;
-	*peer = &asoc->peer.primary_addr.sa;
-	*peer_len = sizeof(asoc->peer.primary_addr);
-	return asoc->base.sk;
+	return asoc ? asoc->base.sk : NULL;
+}
+
+/*
+ * Calls @fn for each peer address of @assoc, in the order they were given
+ * (connect()'s, or each of connectx()'s: the first is the primary). The
+ * caller holds the socket's lock, under which the list changes.
+ */
+void netlog_sctp_peers(const void *assoc,
+		       void (*fn)(const struct sockaddr *addr, int len,
+				  void *arg),
+		       void *arg)
+{
+	const struct sctp_association *asoc = assoc;
+	const struct sctp_transport *t;
+
+	list_for_each_entry(t, &asoc->peer.transport_addr_list, transports)
+		fn(&t->ipaddr.sa, sizeof(t->ipaddr), arg);
 }

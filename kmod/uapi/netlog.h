@@ -369,6 +369,14 @@ enum netlog_str {
  * recorded. (The SMC socket itself is an unaudited record.)
  */
 #define NETLOG_F_SMC (1U << 20)
+/*
+ * minor 6, NETLOG_REC_SOCK: an RxRPC call's datagrams (AF_RXRPC, which
+ * any user may use), sent by RxRPC's own UDP socket to the transport
+ * address the task gave sendmsg(): a send record with that peer, proto
+ * 17 and no local endpoint. (The RxRPC socket itself is an unaudited
+ * record.)
+ */
+#define NETLOG_F_RXRPC (1U << 21)
 
 struct netlog_hdr {
 	__u8 abi_major;

@@ -84,6 +84,7 @@ size_t line_bound(const Record& rec, Context& ctx) {
 std::string_view proto_name(const SockEvent& ev) {
   if (ev.flags & NETLOG_F_RAW) return "raw";
   if (ev.flags & NETLOG_F_SMC) return "smc";
+  if (ev.flags & NETLOG_F_RXRPC) return "rxrpc";
   switch (ev.proto) {
     case IPPROTO_TCP:
       return ev.flags & NETLOG_F_MPTCP ? "mptcp" : "tcp";

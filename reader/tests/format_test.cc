@@ -237,6 +237,73 @@ TEST(Render, ConnectDoneNamesItsConnectInEveryFormat) {
             std::string::npos);
 }
 
+// A socket netlog does not follow: what it is, in place of endpoints.
+TEST(Render, UnauditedSocketIsNamedInEveryFormat) {
+  test::SockSpec s;
+  s.event = NETLOG_EV_UNAUDITED;
+  s.family = 0;
+  s.proto = 0;
+  s.laddr = s.raddr = std::vector<uint8_t>(16, 0);
+  s.lport = 43;  // AF_SMC
+  s.rport = 1;   // SOCK_STREAM
+  s.result = 768;
+  const auto bytes = test::sock_record(s);
+  EXPECT_NE(render(Format::kText, bytes)
+                .find(" event=unaudited sock_family=smc sock_type=stream "
+                      "protocol=768 owner_uid=1000 pid=100 "),
+            std::string::npos)
+      << render(Format::kText, bytes);
+  const auto j = nlohmann::json::parse(render(Format::kJson, bytes));
+  EXPECT_EQ(j["sock_family"], "smc");
+  EXPECT_EQ(j["sock_type"], "stream");
+  EXPECT_EQ(j["protocol"], 768);
+  EXPECT_FALSE(j.contains("proto"));
+  EXPECT_FALSE(j.contains("laddr"));
+  EXPECT_FALSE(j.contains("result"));
+  const auto e = nlohmann::json::parse(render(Format::kEcs, bytes));
+  EXPECT_EQ(e["event"]["action"], "unaudited");
+  EXPECT_FALSE(e.contains("source"));
+  EXPECT_EQ(e["netlog"]["sock_family"], "smc");
+  EXPECT_EQ(e["netlog"]["protocol"], 768);
+  EXPECT_EQ(e["process"]["pid"], 100);
+  auto f = field_map(bytes);
+  EXPECT_EQ(f["sock_type"], "stream");
+  EXPECT_EQ(f.count("lport"), 0u);
+  EXPECT_NE(render(Format::kKlog, bytes).find(" UNAUDITED smc/stream/768\n"),
+            std::string::npos)
+      << render(Format::kKlog, bytes);
+  // A family or type without a name is its number.
+  s.lport = 200;
+  s.rport = 77;
+  EXPECT_NE(render(Format::kText, test::sock_record(s))
+                .find(" sock_family=200 sock_type=77 "),
+            std::string::npos);
+  // Only an unaudited record may have no inet family.
+  s.event = NETLOG_EV_CONNECT;
+  EXPECT_NE(render(Format::kText, test::sock_record(s)).find("family 0"),
+            std::string::npos);
+}
+
+// The protocols told by a flag or a number of their own.
+TEST(Render, SmcRxrpcL2tpAndDccpNameTheirProtocol) {
+  struct Case {
+    uint8_t proto;
+    uint32_t flags;
+    std::string name;
+  };
+  for (const auto& c :
+       {Case{6, NETLOG_F_SMC, "smc"}, Case{17, NETLOG_F_RXRPC, "rxrpc"},
+        Case{115, 0, "l2tp"}, Case{33, 0, "dccp"}}) {
+    test::SockSpec s;
+    s.proto = c.proto;
+    s.flags = c.flags;
+    const auto bytes = test::sock_record(s);
+    EXPECT_EQ(nlohmann::json::parse(render(Format::kJson, bytes))["proto"],
+              c.name);
+    EXPECT_EQ(field_map(bytes)["proto"], c.name);
+  }
+}
+
 TEST(Render, PreloadedExecShowsItsLoaderVariablesInEveryFormat) {
   test::ExecSpec e;
   e.flags = NETLOG_F_PRELOAD;

@@ -219,6 +219,12 @@ Endpoint endpoint_of(const sockaddr_storage& ss) {
   return {AF_INET6, buf, ntohs(in6->sin6_port)};
 }
 
+int bind_to(int fd, int family, const std::string& addr, uint16_t port) {
+  socklen_t len;
+  auto ss = make_addr(family, addr, port, &len);
+  return bind(fd, reinterpret_cast<sockaddr*>(&ss), len) ? -errno : 0;
+}
+
 Endpoint local_of(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);

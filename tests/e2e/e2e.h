@@ -124,6 +124,9 @@ sockaddr_storage make_addr(int family, const std::string& addr, uint16_t port,
 
 Endpoint endpoint_of(const sockaddr_storage& ss);
 
+// bind(2) to addr:port: 0 or -errno.
+int bind_to(int fd, int family, const std::string& addr, uint16_t port);
+
 Endpoint local_of(int fd);
 
 Endpoint peer_of(int fd);

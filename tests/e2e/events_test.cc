@@ -25,12 +25,6 @@ int connected_tcp(int family, uint16_t port) {
   return fd;
 }
 
-int bind_to(int fd, int family, const std::string& addr, uint16_t port) {
-  socklen_t len;
-  auto ss = make_addr(family, addr, port, &len);
-  return bind(fd, reinterpret_cast<sockaddr*>(&ss), len) ? -errno : 0;
-}
-
 class Events : public E2E, public ::testing::WithParamInterface<int> {};
 
 INSTANTIATE_TEST_SUITE_P(Family, Events, ::testing::Values(AF_INET, AF_INET6),

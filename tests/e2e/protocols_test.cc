@@ -4,8 +4,9 @@
 #include <poll.h>
 
 #include "e2e.h"
-// After netinet/in.h (e2e.h), whose definitions it then leaves alone.
+// After netinet/in.h (e2e.h), whose definitions they then leave alone.
 #include <linux/l2tp.h>
+#include <linux/rxrpc.h>
 
 namespace e2e {
 namespace {
@@ -471,6 +472,45 @@ TEST_F(Sctp, SendToANewPeerIsAConnectAsUser) {
   close(l);
 }
 
+// connectx() gives an association several peer addresses, any of which
+// SCTP may send to: a connect record each, as uid 1000.
+TEST_F(Sctp, ConnectxRecordsEveryPeerAddressAsUser) {
+  constexpr int kSolSctp = 132, kSctpSockoptConnectx = 110;  // linux/sctp.h
+  const int l = sctp_socket(SOCK_STREAM, 0);
+  ASSERT_GE(l, 0) << strerror(-l);
+  ASSERT_EQ(listen(l, 16), 0);
+  const uint16_t port = local_of(l).port;
+  const char* const peers[] = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
+  const auto [child, lport] = as_user("nl-sctp-x", [&]() -> int64_t {
+    const int fd = sctp_socket(SOCK_STREAM, 0);
+    if (fd < 0) return fd;
+    sockaddr_in addrs[3];
+    for (int i = 0; i < 3; i++) {
+      socklen_t len;
+      auto ss = make_addr(AF_INET, peers[i], port, &len);
+      std::memcpy(&addrs[i], &ss, sizeof(addrs[i]));
+    }
+    if (setsockopt(fd, kSolSctp, kSctpSockoptConnectx, addrs, sizeof(addrs)) <
+        0)
+      return -errno;
+    return local_of(fd).port;
+  });
+  ASSERT_GT(lport, 0) << strerror(static_cast<int>(-lport));
+  const auto recs = find(read_all().recs, child, "connect", "sctp");
+  ASSERT_EQ(recs.size(), 3u);
+  Expect u = user_expect(child, "nl-sctp-x");
+  u.proto = "sctp";
+  u.laddr = "127.0.0.1";
+  u.lport = lport;
+  u.rport = port;
+  u.result = kInProgress;
+  for (int i = 0; i < 3; i++) {
+    u.raddr = peers[i];
+    expect_record(recs[i], u);
+  }
+  close(l);
+}
+
 // The hooks are in the sctp module: registered when netlog loads after it,
 // as when it loaded after netlog (SetUp).
 TEST_F(Sctp, HooksFollowTheModule) {
@@ -615,6 +655,83 @@ TEST_F(E2E, DccpConnectListenAcceptAsUser) {
   r.tid = tid;
   r.comm = "nl-dccp-acc";
   expect_record(one(recs, getpid(), "accept", "dccp", port), r);
+}
+
+// ---- RxRPC ----------------------------------------------------------------
+
+// RxRPC (AF_RXRPC, loaded on demand for any user) sends a call's packets
+// from a UDP socket of the kernel's, to the transport address the caller
+// gives sendmsg(): as uid 1000, a call to a UDP port of 127.0.0.1 and one
+// to ::1 (an IPv6 socket) are send records with that peer, proto rxrpc;
+// the sockets themselves are unaudited records. (Plain UDP sockets take
+// the packets, which a closed port would refuse, failing the calls.)
+TEST_F(E2E, RxrpcCallsAreRecordedWithTheirPeerAsUser) {
+  if (!have_protocol("rxrpc", AF_RXRPC, SOCK_DGRAM, PF_INET))
+    GTEST_SKIP() << "no RxRPC in this kernel";
+  std::map<int, int> sinks;  // family -> a bound UDP socket
+  std::map<int, uint16_t> ports;
+  for (const int family : {AF_INET, AF_INET6}) {
+    sinks[family] = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(bind_to(sinks[family], family, loopback(family), 0), 0);
+    ports[family] = local_of(sinks[family]).port;
+  }
+  const auto [child, ok] = as_user("nl-rxrpc", [&]() -> int64_t {
+    for (const int family : {AF_INET, AF_INET6}) {
+      const int fd = socket(AF_RXRPC, SOCK_DGRAM, family);
+      sockaddr_rxrpc to{};
+      to.srx_family = AF_RXRPC;
+      to.srx_service = 1;
+      to.transport_type = SOCK_DGRAM;
+      socklen_t len;
+      const auto peer =
+          make_addr(family, loopback(family), ports[family], &len);
+      to.transport_len = len;
+      std::memcpy(&to.transport, &peer, len);
+      unsigned long call = 1;
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(call))] = {};
+      char x = 'x';
+      iovec iov{&x, 1};
+      msghdr msg{};
+      msg.msg_name = &to;
+      msg.msg_namelen = sizeof(to);
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      cmsghdr* c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_RXRPC;
+      c->cmsg_type = RXRPC_USER_CALL_ID;
+      c->cmsg_len = CMSG_LEN(sizeof(call));
+      std::memcpy(CMSG_DATA(c), &call, sizeof(call));
+      if (fd < 0 || sendmsg(fd, &msg, 0) != 1) return -100 - errno;
+    }
+    return 1;
+  });
+  for (const auto& [family, fd] : sinks) close(fd);
+  ASSERT_EQ(ok, 1);
+  const auto recs = read_all().recs;
+  const auto sends = find(recs, child, "send", "rxrpc");
+  ASSERT_EQ(sends.size(), 2u);
+  Expect e = user_expect(child, "nl-rxrpc");
+  e.event = "send";
+  e.proto = "rxrpc";
+  e.laddr = "0.0.0.0";  // RxRPC's socket, not the task's: not known
+  e.lport = 0;
+  e.raddr = "127.0.0.1";
+  e.rport = ports[AF_INET];
+  expect_record(sends[0], e);
+  e.family = "ipv6";
+  e.laddr = "::";
+  e.raddr = "::1";
+  e.rport = ports[AF_INET6];
+  expect_record(sends[1], e);
+  int sockets = 0;
+  for (const auto& r : recs)
+    if (num(r, "pid") == child && str(r, "event") == "unaudited") {
+      EXPECT_EQ(str(r, "sock_family"), "rxrpc");
+      sockets++;
+    }
+  EXPECT_EQ(sockets, 2);
 }
 
 // ---- SMC ------------------------------------------------------------------

@@ -82,6 +82,7 @@ stage_modules sctp crypto/crc32c_generic lib/libcrc32c "${tunnels[@]}" \
 stage_modules l2tp "${tunnels[@]}" net/l2tp/l2tp_core net/l2tp/l2tp_ip \
 	net/l2tp/l2tp_ip6
 stage_modules smc drivers/infiniband/core/ib_core net/smc/smc
+stage_modules rxrpc crypto/fcrypt crypto/pcbc "${tunnels[@]}" net/rxrpc/rxrpc
 stage_modules dccp net/dccp/dccp net/dccp/dccp_ipv4 net/dccp/dccp_ipv6
 
 # Reader and e2e tests.
