@@ -219,6 +219,26 @@ Endpoint endpoint_of(const sockaddr_storage& ss) {
   return {AF_INET6, buf, ntohs(in6->sin6_port)};
 }
 
+ssize_t send_with(int fd, const void* to, socklen_t to_len, int level, int type,
+                  const void* data, size_t len) {
+  char x = 'x';
+  iovec iov{&x, 1};
+  std::vector<char> control(CMSG_SPACE(len));
+  msghdr msg{};
+  msg.msg_name = const_cast<void*>(to);
+  msg.msg_namelen = to_len;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = level;
+  c->cmsg_type = type;
+  c->cmsg_len = CMSG_LEN(len);
+  std::memcpy(CMSG_DATA(c), data, len);
+  return sendmsg(fd, &msg, 0);
+}
+
 int bind_to(int fd, int family, const std::string& addr, uint16_t port) {
   socklen_t len;
   auto ss = make_addr(family, addr, port, &len);

@@ -124,6 +124,10 @@ sockaddr_storage make_addr(int family, const std::string& addr, uint16_t port,
 
 Endpoint endpoint_of(const sockaddr_storage& ss);
 
+// sendmsg(2) of one byte to `to`, with one control message: its result.
+ssize_t send_with(int fd, const void* to, socklen_t to_len, int level, int type,
+                  const void* data, size_t len);
+
 // bind(2) to addr:port: 0 or -errno.
 int bind_to(int fd, int family, const std::string& addr, uint16_t port);
 

@@ -53,6 +53,30 @@ Expect user_expect(pid_t child, const std::string& comm) {
   return e;
 }
 
+// This process's listen on 127.0.0.1:`port` and its accept, by thread
+// `tid` named `comm`, of a connection from 127.0.0.1:`peer`.
+void expect_listen_and_accept(const std::vector<Rec>& recs,
+                              const std::string& proto, uint16_t port,
+                              int64_t peer, pid_t tid,
+                              const std::string& comm) {
+  Expect e;
+  e.proto = proto;
+  e.event = "listen";
+  e.laddr = "127.0.0.1";
+  e.lport = port;
+  e.raddr = "0.0.0.0";
+  e.rport = 0;
+  e.tid = getpid();
+  e.comm = "netlog-e2e";
+  expect_record(one(recs, getpid(), "listen", proto), e);
+  e.event = "accept";
+  e.raddr = "127.0.0.1";
+  e.rport = peer;
+  e.tid = tid;
+  e.comm = comm;
+  expect_record(one(recs, getpid(), "accept", proto, port), e);
+}
+
 // The pending error of a non-blocking connect, once it has one (or -1).
 int wait_connect(int fd, int timeout_ms) {
   pollfd p{fd, POLLOUT, 0};
@@ -408,22 +432,7 @@ TEST_F(Sctp, ConnectListenAcceptAsUser) {
   });
   auto recs = read_all().recs;
 
-  Expect e;
-  e.proto = "sctp";
-  e.event = "listen";
-  e.laddr = "127.0.0.1";
-  e.lport = port;
-  e.raddr = "0.0.0.0";
-  e.rport = 0;
-  e.tid = getpid();
-  e.comm = "netlog-e2e";
-  expect_record(one(recs, getpid(), "listen", "sctp"), e);
-  e.event = "accept";
-  e.raddr = "127.0.0.1";
-  e.rport = lport;
-  e.tid = tid;
-  e.comm = "nl-sctp-acc";
-  expect_record(one(recs, getpid(), "accept", "sctp"), e);
+  expect_listen_and_accept(recs, "sctp", port, lport, tid, "nl-sctp-acc");
 
   Expect u = user_expect(child, "nl-sctp");
   u.proto = "sctp";
@@ -639,22 +648,7 @@ TEST_F(E2E, DccpConnectListenAcceptAsUser) {
   e.established = 1;
   expect_record(one(recs, child, "close", "dccp"), e);
 
-  Expect r;
-  r.proto = "dccp";
-  r.event = "listen";
-  r.laddr = "127.0.0.1";
-  r.raddr = "0.0.0.0";
-  r.lport = port;
-  r.rport = 0;
-  r.tid = getpid();
-  r.comm = "netlog-e2e";
-  expect_record(one(recs, getpid(), "listen", "dccp"), r);
-  r.event = "accept";
-  r.raddr = "127.0.0.1";
-  r.rport = lport;
-  r.tid = tid;
-  r.comm = "nl-dccp-acc";
-  expect_record(one(recs, getpid(), "accept", "dccp", port), r);
+  expect_listen_and_accept(recs, "dccp", port, lport, tid, "nl-dccp-acc");
 }
 
 // ---- RxRPC ----------------------------------------------------------------
@@ -687,23 +681,10 @@ TEST_F(E2E, RxrpcCallsAreRecordedWithTheirPeerAsUser) {
           make_addr(family, loopback(family), ports[family], &len);
       to.transport_len = len;
       std::memcpy(&to.transport, &peer, len);
-      unsigned long call = 1;
-      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(call))] = {};
-      char x = 'x';
-      iovec iov{&x, 1};
-      msghdr msg{};
-      msg.msg_name = &to;
-      msg.msg_namelen = sizeof(to);
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof(control);
-      cmsghdr* c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_RXRPC;
-      c->cmsg_type = RXRPC_USER_CALL_ID;
-      c->cmsg_len = CMSG_LEN(sizeof(call));
-      std::memcpy(CMSG_DATA(c), &call, sizeof(call));
-      if (fd < 0 || sendmsg(fd, &msg, 0) != 1) return -100 - errno;
+      const unsigned long call = 1;
+      if (fd < 0 || send_with(fd, &to, sizeof(to), SOL_RXRPC,
+                              RXRPC_USER_CALL_ID, &call, sizeof(call)) != 1)
+        return -100 - errno;
     }
     return 1;
   });

@@ -221,22 +221,9 @@ TEST_F(E2E, SourceRoutedTrafficIsFlaggedAsUser) {
     if (send_to(plain, AF_INET, {"127.0.0.1", 9}) != 1) return -1;
     socklen_t len;
     auto ss = make_addr(AF_INET, "127.0.0.1", 9, &len);
-    char x = 'x';
-    iovec iov{&x, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(kLsrr))] = {};
-    msghdr msg{};
-    msg.msg_name = &ss;
-    msg.msg_namelen = len;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_IP;
-    c->cmsg_type = IP_RETOPTS;
-    c->cmsg_len = CMSG_LEN(sizeof(kLsrr));
-    std::memcpy(CMSG_DATA(c), kLsrr, sizeof(kLsrr));
-    if (sendmsg(plain, &msg, 0) != 1) return -100 - errno;
+    if (send_with(plain, &ss, len, SOL_IP, IP_RETOPTS, kLsrr, sizeof(kLsrr)) !=
+        1)
+      return -100 - errno;
     // A socket that keeps the route: its send, and a TCP connect.
     const int routed = socket(AF_INET, SOCK_DGRAM, 0);
     if (setsockopt(routed, SOL_IP, IP_OPTIONS, kLsrr, sizeof(kLsrr)) ||
