@@ -1,4 +1,4 @@
-// The JSON format: one object per line, keys as in DESIGN.md.
+// The JSON format: one object per line, keys as in docs/format.md.
 #include "line.h"
 #include "render.h"
 #include "uapi/netlog.h"

@@ -65,7 +65,8 @@ size_t line_bound(const Record& rec, Context& ctx);
 std::string rfc3339(uint64_t real_ns);
 // The login user's name; empty when unset or the record has none.
 std::string_view auid_user(Context& ctx, const Task& t);
-// DESIGN.md's names: tcp, mptcp, udp, udplite, icmp, icmpv6, sctp, raw.
+// The names of docs/format.md: tcp, mptcp, udp, udplite, icmp, icmpv6, sctp,
+// raw, l2tp, dccp, smc, rxrpc.
 std::string_view proto_name(const SockEvent& ev);
 std::string_view family_name(uint8_t family);
 // An unaudited socket's address family and type: the kernel's names
