@@ -33,6 +33,7 @@ struct netlog_caller {
 	u32 charge;		/* its share of the ring: nl_charge_uid() */
 	u32 flags;		/* the connect's NETLOG_F_* */
 	u64 seq;		/* the connect's */
+	u32 owner_pid;		/* the connect's */
 	u16 str_len;		/* bytes of str used */
 	u8 str[NETLOG_DONE_STR_MAX];	/* comm to exe_loaded, encoded */
 };
@@ -109,6 +110,7 @@ static inline bool nl_sk_is_l2tp(const struct sock *sk)
 }
 
 int netlog_emit_sock(const struct netlog_sock_event *ev);
+void netlog_owner_keep(struct socket *sock);
 unsigned long netlog_probes_mask(void);
 int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller);

@@ -35,7 +35,9 @@
  *   security_sock_graft  accept: the new socket is grafted onto its file,
  *                        after the wait, in the accepting task (entry),
  *                        under sk_callback_lock with BH off: the exe path
- *                        is read by the lock-free walker there
+ *                        is read by the lock-free walker there. Also the
+ *                        accepted socket's owner pid (netlog_owner_keep()),
+ *                        so registered while any probe is on
  *   inet_dgram_connect   UDP, ping and raw connect (return probe; these
  *                        do not block)
  *   inet_bind            bind, IPv4 (return probe)
@@ -57,8 +59,10 @@
  *                        its INIT here, before any wait (entry; the record
  *                        says -EINPROGRESS, and there is no connect_done)
  *   sctp_inet_listen     SCTP listen (return probe; it does not wait)
- *   security_socket_post_create  unaudited: a task made a socket of a
- *                        family or protocol none of the above follows
+ *   security_socket_post_create  a task made a socket: its owner pid
+ *                        (registered while any probe is on); unaudited:
+ *                        one of a family or protocol none of the above
+ *                        follows
  *   l2tp_ip_sendmsg      L2TP over IP (any user may make one): its bind,
  *   l2tp_ip6_sendmsg     connect and close are the inet ones above
  *   rxrpc_sendmsg        RxRPC (any user): a call's data, to the transport
@@ -151,6 +155,7 @@ struct netlog_hook {
 	bool subflow;	/* a user's MPTCP subflow counts as the user's */
 	bool v4_only;	/* IPv6 sockets come here from their own hook */
 	u8 unspec;	/* send: what this sendmsg takes AF_UNSPEC for */
+	bool owners;	/* keeps sockets' owners: needed by every probe */
 	bool registered;
 	unsigned long missed;	/* nmissed of earlier registrations */
 	unsigned long reported;	/* missed calls already in a MISSED record */
@@ -222,6 +227,44 @@ static bool user_smc(const struct sock *sk)
 	return nl_sk_is_smc(sk) && !(current->flags & PF_KTHREAD);
 }
 
+/*
+ * Whether netlog follows what a socket does: the host-local families, and
+ * the AF_INET/AF_INET6 protocols the hooks (see the top) serve.
+ */
+static bool followed(const struct sock *sk)
+{
+	switch (sk->sk_family) {
+	case AF_UNIX:
+	case AF_NETLINK:
+	case AF_ALG:
+		return true;
+	case AF_INET:
+	case AF_INET6:
+		break;
+	default:
+		return false;
+	}
+	switch (sk->sk_type) {
+	case SOCK_RAW:
+		return true;
+	case SOCK_STREAM:
+		return sk->sk_protocol == IPPROTO_TCP ||
+		       sk->sk_protocol == IPPROTO_MPTCP ||
+		       sk->sk_protocol == IPPROTO_SCTP;
+	case SOCK_SEQPACKET:
+		return sk->sk_protocol == IPPROTO_SCTP;
+	case SOCK_DCCP:
+		return true;
+	case SOCK_DGRAM:
+		return sk->sk_protocol == IPPROTO_UDP ||
+		       sk->sk_protocol == IPPROTO_UDPLITE ||
+		       sk->sk_protocol == IPPROTO_ICMP ||
+		       sk->sk_protocol == IPPROTO_ICMPV6 ||
+		       nl_sk_is_l2tp(sk);
+	}
+	return false;
+}
+
 /* The probe a socket belongs to on this hook, or -1 to ignore it. */
 static int probe_of(const struct netlog_hook *h, const struct sock *sk)
 {
@@ -235,6 +278,9 @@ static int probe_of(const struct netlog_hook *h, const struct sock *sk)
 	/* Kernel sockets (NFS, CIFS, MPTCP subflows, SMC, ...) */
 	if (sk->sk_kern_sock &&
 	    !(h->subflow && (user_subflow(sk) || user_smc(sk))))
+		return -1;
+	/* An inet protocol of another kind (6.12's IPPROTO_SMC) */
+	if (!followed(sk))
 		return -1;
 	switch (sk->sk_type) {
 	case SOCK_STREAM:
@@ -605,10 +651,14 @@ static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/* security_sock_graft(struct sock *, struct socket *): an accept is done. */
+/*
+ * security_sock_graft(struct sock *, struct socket *): an accept is done,
+ * and the accepted socket is the accepting task's (netlog_owner_keep()).
+ */
 static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct socket *sock = (void *)regs_get_kernel_argument(regs, 1);
 	struct netlog_sock_event ev = {
 		.event = NETLOG_EV_ACCEPT,
 		.locked = true,	/* sock_graft() holds sk_callback_lock */
@@ -616,6 +666,8 @@ static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 	int id;
 
 	ev.sk = (void *)regs_get_kernel_argument(regs, 0);
+	if (sock && !(current->flags & PF_KTHREAD))
+		netlog_owner_keep(sock);
 	id = probe_of(h, ev.sk);
 	if (id >= 0)
 		emit(id, &ev);
@@ -623,57 +675,24 @@ static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /*
- * Whether netlog follows what a socket does: the host-local families, and
- * the AF_INET/AF_INET6 protocols the hooks above serve.
- */
-static bool followed(const struct sock *sk)
-{
-	switch (sk->sk_family) {
-	case AF_UNIX:
-	case AF_NETLINK:
-	case AF_ALG:
-		return true;
-	case AF_INET:
-	case AF_INET6:
-		break;
-	default:
-		return false;
-	}
-	switch (sk->sk_type) {
-	case SOCK_RAW:
-		return true;
-	case SOCK_STREAM:
-		return sk->sk_protocol == IPPROTO_TCP ||
-		       sk->sk_protocol == IPPROTO_MPTCP ||
-		       sk->sk_protocol == IPPROTO_SCTP;
-	case SOCK_SEQPACKET:
-		return sk->sk_protocol == IPPROTO_SCTP;
-	case SOCK_DCCP:
-		return true;
-	case SOCK_DGRAM:
-		return sk->sk_protocol == IPPROTO_UDP ||
-		       sk->sk_protocol == IPPROTO_UDPLITE ||
-		       sk->sk_protocol == IPPROTO_ICMP ||
-		       sk->sk_protocol == IPPROTO_ICMPV6 ||
-		       nl_sk_is_l2tp(sk);
-	}
-	return false;
-}
-
-/*
  * security_socket_post_create(struct socket *, int family, int type,
  * int protocol, int kern): a socket was made, in the task that asked for it
  * (socket(), socketpair(), accept() of a family without inet_accept, an
- * io_uring request). One netlog does not follow is a record by itself.
+ * io_uring request): it is theirs (netlog_owner_keep()), and so are the
+ * kernel sockets made in their calls (MPTCP's subflow, SMC's TCP socket).
+ * One netlog does not follow is a record by itself.
  */
 static int post_create_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_UNAUDITED };
 
-	if (!probe_is_on(NL_unaudited) || regs_get_kernel_argument(regs, 4))
+	if (!sock || (current->flags & PF_KTHREAD))
 		return 0;
-	ev.sk = sock ? sock->sk : NULL;
+	netlog_owner_keep(sock);
+	if (regs_get_kernel_argument(regs, 4) || !probe_is_on(NL_unaudited))
+		return 0;
+	ev.sk = sock->sk;
 	if (!ev.sk || followed(ev.sk))
 		return 0;
 	/* The socket's protocol, or the one asked for if it keeps none. */
@@ -864,16 +883,23 @@ static struct netlog_hook hooks[] = {
 		 tcp_connect_entry, tcp_connect_return, true, true),
 	RET_HOOK("inet_dgram_connect", NETLOG_EV_CONNECT, -1, NL_udp_connect,
 		 addr_call_entry, call_return, false, false),
-	ENTRY_HOOK("security_sock_graft", NETLOG_EV_ACCEPT, NL_tcp_accept, -1,
-		   graft_entry),
+	{
+		.symbol = "security_sock_graft", .event = NETLOG_EV_ACCEPT,
+		.stream = NL_tcp_accept, .dgram = -1, .kind = HOOK_KPROBE,
+		.owners = true, .krp.kp.pre_handler = graft_entry,
+	},
 	RET_HOOK("inet_bind", NETLOG_EV_BIND, NL_tcp_bind, NL_udp_bind,
 		 addr_call_entry, call_return, true, false),
 	RET_HOOK("inet6_bind", NETLOG_EV_BIND, NL_tcp_bind, NL_udp_bind,
 		 addr_call_entry, call_return, true, true),
 	RET_HOOK("inet_listen", NETLOG_EV_LISTEN, NL_tcp_listen, -1,
 		 sock_call_entry, call_return, true, false),
-	ENTRY_HOOK("security_socket_post_create", NETLOG_EV_UNAUDITED,
-		   NL_unaudited, NL_unaudited, post_create_entry),
+	{
+		.symbol = "security_socket_post_create",
+		.event = NETLOG_EV_UNAUDITED, .stream = NL_unaudited,
+		.dgram = NL_unaudited, .kind = HOOK_KPROBE, .owners = true,
+		.krp.kp.pre_handler = post_create_entry,
+	},
 	ENTRY_HOOK("cgroup_exit", NETLOG_EV_CLOSE, NL_tcp_close, NL_udp_close,
 		   cgroup_exit_entry),
 	ENTRY_HOOK("exit_mm_release", NETLOG_EV_CLOSE, NL_tcp_close,
@@ -919,6 +945,8 @@ static bool in_module(const struct netlog_hook *h, const char *module)
 
 static unsigned long hook_users(const struct netlog_hook *h)
 {
+	if (h->owners)
+		return NL_ALL_PROBES;
 	return (h->stream >= 0 ? BIT(h->stream) : 0) |
 	       (h->dgram >= 0 ? BIT(h->dgram) : 0);
 }

@@ -242,6 +242,43 @@ static void put_owner(struct netlog_strings *w, const struct sock *sk)
 }
 
 /*
+ * Who made a socket: the thread group id of the task that did, for the
+ * records another task makes of it (a kernel worker dropping an io_uring
+ * ring's files, a daemon closing an fd it was passed). It is kept in the
+ * socket's own inode, whose private pointer sockfs leaves unused (6.1,
+ * 6.12): it lives exactly as long as the socket, and costs no table, lock
+ * or allocation in a probe. Bit 0, which no pointer has, marks it ours; it
+ * is written only over NULL, so that nothing another module might keep
+ * there is overwritten or read as a pid.
+ */
+void netlog_owner_keep(struct socket *sock)
+{
+	unsigned long pid = task_tgid_nr(current);
+
+	cmpxchg(&SOCK_INODE(sock)->i_private, NULL, (void *)(pid << 1 | 1));
+}
+
+/* The pid netlog_owner_keep() kept for @sk, or 0. */
+static u32 owner_pid(const struct sock *sk)
+{
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+	unsigned long v;
+
+	if (!sock)
+		return 0;
+	v = (unsigned long)READ_ONCE(SOCK_INODE(sock)->i_private);
+	return v & 1 ? v >> 1 : 0;
+}
+
+/* The owner_pid string: empty when not known. */
+static void put_owner_pid(struct netlog_strings *w, u32 pid)
+{
+	__le32 v = cpu_to_le32(pid);
+
+	netlog_put_string(w, (const char *)&v, pid ? sizeof(v) : 0);
+}
+
+/*
  * connect_done: built on the stack, not in the per-CPU buffer, because it
  * runs from a tracepoint, often in softirq, which can interrupt a probe
  * handler that is filling that buffer on this CPU. The attribution is the
@@ -252,8 +289,9 @@ int netlog_emit_done(const struct sock *sk, int result,
 {
 	struct {
 		struct netlog_sock sock;
-		u8 strings[NETLOG_DONE_STR_MAX + 2 * sizeof(__u16) +
-			   sizeof(__u64) + sizeof(__u32) + NETLOG_REC_ALIGN];
+		u8 strings[NETLOG_DONE_STR_MAX + 3 * sizeof(__u16) +
+			   sizeof(__u64) + 2 * sizeof(__u32) +
+			   NETLOG_REC_ALIGN];
 	} buf;
 	struct netlog_sock *r = &buf.sock;
 	__le64 seq = cpu_to_le64(caller->seq);
@@ -274,6 +312,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 			   NETLOG_STR_CONNECT_SEQ);
 	netlog_put_string(&w, (const char *)&seq, sizeof(seq));
 	put_owner(&w, sk);
+	put_owner_pid(&w, caller->owner_pid);
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -445,6 +484,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	struct netlog_strings w;
 	struct who_read how;
 	struct nl_who who;
+	u32 opid;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -493,10 +533,14 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	} else {
 		netlog_put_string(&w, NULL, 0);
 	}
-	if (ev->save)
+	opid = owner_pid(ev->sk);
+	if (ev->save) {
 		netlog_keep_caller(ev->save, r, w.p);
+		ev->save->owner_pid = opid;
+	}
 	netlog_put_string(&w, NULL, 0);		/* connect_seq */
 	put_owner(&w, ev->sk);
+	put_owner_pid(&w, opid);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

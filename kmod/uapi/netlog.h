@@ -116,7 +116,12 @@
  *                        be the task that acted: a kernel thread dropping
  *                        a socket a ring held (io_uring), or a process
  *                        passed its fd. A record of a kernel thread's is
- *                        charged to the owner's share (hdr.uid)
+ *                        charged to the owner's share (hdr.uid); from
+ *                        minor 7 an eighth, owner_pid: 4 bytes, the
+ *                        little-endian thread group id (initial pid
+ *                        namespace) of the task that made the socket,
+ *                        empty when not known (made before netlog loaded,
+ *                        while every probe was off, or by a kernel thread)
  *
  * TASK (struct netlog_task, 56 bytes), taken at the time of the call;
  * ids are as seen from the initial pid and user namespaces.
@@ -187,7 +192,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 6
+#define NETLOG_ABI_MINOR 7
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -262,7 +267,8 @@ enum netlog_str {
 	/* NETLOG_REC_SOCK, minor 5: see NETLOG_EV_CONNECT_DONE */
 	NETLOG_STR_CONNECT_SEQ = 5,
 	NETLOG_STR_OWNER = 6,
-	NETLOG_SOCK_STR_COUNT = 7,
+	NETLOG_STR_OWNER_PID = 7,	/* minor 7 */
+	NETLOG_SOCK_STR_COUNT = 8,
 	/* minor 1: NETLOG_REC_CONFIG only */
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
@@ -488,7 +494,8 @@ struct netlog_exec {
 #define NETLOG_SOCK_MAX_LEN                                                   \
 	(sizeof(struct netlog_sock) + NETLOG_SOCK_STR_COUNT * sizeof(__u16) + \
 	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + 2 * NETLOG_EXE_MAX +              \
-	 NETLOG_CGROUP_MAX + sizeof(__u64) + sizeof(__u32) + NETLOG_REC_ALIGN)
+	 NETLOG_CGROUP_MAX + sizeof(__u64) + 2 * sizeof(__u32) +              \
+	 NETLOG_REC_ALIGN)
 
 #ifdef __cplusplus
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");

@@ -107,6 +107,7 @@ void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
     if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_loaded":)").str(ev.exe_loaded);
     if (ev.connect_seq) o.raw(R"(,"connect_seq":)").num(*ev.connect_seq);
     if (ev.owner_uid) o.raw(R"(,"owner_uid":)").num(*ev.owner_uid);
+    if (ev.owner_pid) o.raw(R"(,"owner_pid":)").num(ev.owner_pid);
   }
   if (flags & NETLOG_F_ARGC_PARTIAL) o.raw(R"(,"argc_partial":true)");
   if (auto trunc = truncated_names(flags); !trunc.empty())

@@ -109,6 +109,7 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
     }
     if (ev->connect_seq) f.num("connect_seq", *ev->connect_seq);
     if (ev->owner_uid) f.num("owner_uid", *ev->owner_uid);
+    if (ev->owner_pid) f.num("owner_pid", ev->owner_pid);
     f.who(ctx, *ev);
     if (ev->event == NETLOG_EV_CLOSE)
       f.num("established", ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);

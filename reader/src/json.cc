@@ -61,6 +61,7 @@ class JsonRenderer : public Renderer {
           << ',';
       if (ev->connect_seq) l << R"("connect_seq":)" << *ev->connect_seq << ',';
       if (ev->owner_uid) l << R"("owner_uid":)" << *ev->owner_uid << ',';
+      if (ev->owner_pid) l << R"("owner_pid":)" << ev->owner_pid << ',';
       who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << R"("established":)"

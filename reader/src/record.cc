@@ -162,6 +162,14 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
     ev.owner_uid = load<uint32_t>(std::as_bytes(std::span(owner)));
   else if (NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 5)
     return Error{fmt::format("socket owner of {} bytes", owner.size())};
+  std::string_view pid;
+  if (auto err = decode_appended(b, 7, owner, {&pid, sizeof(uint32_t)}))
+    return Error{"socket " + err->message};
+  ev.owner_pid = 0;
+  if (pid.size() == sizeof(uint32_t))
+    ev.owner_pid = load<uint32_t>(std::as_bytes(std::span(pid)));
+  else if (!pid.empty())
+    return Error{fmt::format("socket owner_pid of {} bytes", pid.size())};
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }

@@ -49,6 +49,8 @@ struct SockEvent {
   uint32_t flags = 0;
   Address laddr, raddr;
   uint16_t lport = 0, rport = 0;
+  // Minor 7 on: the pid of the task that made the socket (0: not known).
+  uint32_t owner_pid = 0;
   Task task;
   // Untrusted bytes from the kernel: escape before printing. Views into
   // the bytes given to decode(), valid as long as those are.

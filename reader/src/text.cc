@@ -61,6 +61,7 @@ class TextRenderer : public Renderer {
           << " result=" << ev->result;
       if (ev->connect_seq) l << " connect_seq=" << *ev->connect_seq;
       if (ev->owner_uid) l << " owner_uid=" << *ev->owner_uid;
+      if (ev->owner_pid) l << " owner_pid=" << ev->owner_pid;
       who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
       if (ev->event == NETLOG_EV_CLOSE)
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');

@@ -47,6 +47,26 @@ TEST(Decode, ExtraTrailingStringsFromNewerMinorAreSkipped) {
   EXPECT_EQ(std::get<SockEvent>(rec->body).exe, "/usr/bin/curl");
 }
 
+TEST(Decode, OwnerPidIsFourBytesOrNone) {
+  SockSpec s;
+  s.owner_pid = 4242;
+  auto rec = decode(test::sock_record(s));
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_EQ(std::get<SockEvent>(rec->body).owner_pid, 4242u);
+  // Not known: an empty string.
+  s.owner_pid.reset();
+  rec = decode(test::sock_record(s));
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_EQ(std::get<SockEvent>(rec->body).owner_pid, 0u);
+  // A minor-6 record has no such string: what follows is not read.
+  s.owner_pid = 4242;
+  auto old = test::sock_record(s);
+  old[offsetof(netlog_hdr, abi_minor)] = std::byte{6};
+  rec = decode(old);
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_EQ(std::get<SockEvent>(rec->body).owner_pid, 0u);
+}
+
 TEST(Decode, ConnectSeqIsEightBytesOrNone) {
   SockSpec s;
   s.event = NETLOG_EV_CONNECT_DONE;

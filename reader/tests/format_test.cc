@@ -197,7 +197,7 @@ TEST(Render, ConnectDoneNamesItsConnectInEveryFormat) {
   EXPECT_NE(
       render(Format::kText, bytes)
           .find(" result=0 connect_seq=18446744073709551000 owner_uid=1000 "
-                "pid="),
+                "owner_pid=100 pid="),
       std::string::npos)
       << render(Format::kText, bytes);
   const auto j = nlohmann::json::parse(render(Format::kJson, bytes));
@@ -250,7 +250,7 @@ TEST(Render, UnauditedSocketIsNamedInEveryFormat) {
   const auto bytes = test::sock_record(s);
   EXPECT_NE(render(Format::kText, bytes)
                 .find(" event=unaudited sock_family=smc sock_type=stream "
-                      "protocol=768 owner_uid=1000 pid=100 "),
+                      "protocol=768 owner_uid=1000 owner_pid=100 pid=100 "),
             std::string::npos)
       << render(Format::kText, bytes);
   const auto j = nlohmann::json::parse(render(Format::kJson, bytes));

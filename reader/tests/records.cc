@@ -66,6 +66,10 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
   if (s.owner_uid)
     strings.back().assign(reinterpret_cast<const char*>(&*s.owner_uid),
                           sizeof(*s.owner_uid));
+  strings.emplace_back();
+  if (s.owner_pid)
+    strings.back().assign(reinterpret_cast<const char*>(&*s.owner_pid),
+                          sizeof(*s.owner_pid));
   strings.insert(strings.end(), s.later.begin(), s.later.end());
   return with_strings(r, strings);
 }

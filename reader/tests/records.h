@@ -30,6 +30,8 @@ struct SockSpec {
   std::optional<uint64_t> connect_seq;
   // The seventh (minor 5): the socket's owner, if any is to be written.
   std::optional<uint32_t> owner_uid = 1000;
+  // The eighth (minor 7): the pid that made it, if known.
+  std::optional<uint32_t> owner_pid = 100;
   std::vector<std::string> later;  // strings of a later minor, after those
 };
 

@@ -261,9 +261,15 @@ struct Expect {
   bool preload = false;      // may run more than its exe (a loader variable,
                              // a tracer, a write to its memory)
   int64_t owner_uid = -1;    // the uid that made the socket; -1: uid's
+  int64_t owner_pid = -1;    // the pid that made it; -1: pid's, 0: unknown
 };
 
 void expect_record(const Rec& r, const Expect& e);
+
+// SCM_RIGHTS over a unix socket: sends @fd (0, or -1 on failure), or takes
+// one (the fd, or -1).
+int pass_fd(int sock, int fd);
+int take_fd(int sock);
 
 // The one record of an event of this process, or a failure.
 Rec only_event(const std::string& event, pid_t pid = getpid());

@@ -308,6 +308,7 @@ TEST_F(E2E, ClosesByAKernelWorkerAreTheOwnersAsUser) {
   std::set<int64_t> seqs;
   for (const auto& r : closes) {
     EXPECT_EQ(num(r, "owner_uid"), kUser);
+    EXPECT_EQ(num(r, "owner_pid"), child);
     EXPECT_NE(num(r, "pid"), child);  // not the process: a worker
     EXPECT_EQ(num(r, "uid"), 0);
     EXPECT_EQ(str(r, "exe"), "");
@@ -326,6 +327,41 @@ TEST_F(E2E, ClosesByAKernelWorkerAreTheOwnersAsUser) {
     off += h.len;
   }
   EXPECT_EQ(charged, bound.size());
+}
+
+// A socket passed by SCM_RIGHTS to another process (a daemon handed a
+// client's fd) and closed there: the close is that process's act, and it
+// names the process and uid that made the socket, uid 1000's, as its owner.
+TEST_F(E2E, ClosePassedByScmRightsNamesItsMakerAsUser) {
+  Listener l(AF_INET, "127.0.0.1");
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+  const pid_t maker = spawn([&] {
+    drop_to_user();
+    const int fd = connected_tcp(AF_INET, l.port);
+    return pass_fd(sv[1], fd) == 0 ? 0 : 1;
+  });
+  ASSERT_EQ(wait_exit(maker), 0);
+  const int fd = take_fd(sv[0]);
+  close(sv[0]);
+  close(sv[1]);
+  ASSERT_GE(fd, 0);
+  const Endpoint me = local_of(fd);
+  const pid_t tid = in_thread("nl-taker", [&] { close(fd); });
+
+  Expect e;
+  e.event = "close";
+  e.laddr = e.raddr = "127.0.0.1";
+  e.lport = me.port;
+  e.rport = l.port;
+  e.tid = tid;
+  e.comm = "nl-taker";
+  e.established = 1;
+  e.owner_uid = kUser;
+  e.owner_pid = maker;
+  auto recs = read_all().recs;
+  expect_record(one(recs, getpid(), "close", "tcp", me.port), e);
+  EXPECT_TRUE(find(recs, maker, "close", "tcp", me.port).empty());
 }
 
 // A socket inherited by a forked child, released when the child exits, as
@@ -364,6 +400,7 @@ TEST_F(E2E, CloseByExitOfAnInheritingChildAsUser) {
   e.user = "user";
   e.comm = "nl-kid";
   e.established = 1;
+  e.owner_pid = parent;  // which made it
   auto recs = read_all().recs;
   expect_record(one(recs, kid, "close", "tcp", port), e);
   EXPECT_TRUE(find(recs, parent, "close", "tcp", port).empty());

@@ -184,11 +184,20 @@ const std::string kAllowed = "/nl-allowed";
 // port` with stdin from /dev/null, for a second; returns the child's
 // connect records.
 std::vector<Rec> nc_run(const std::function<int()>& start) {
+  // The exec closes `execd` (or the child's end does): the setup may take
+  // seconds on the debug kernel, and only then does the second count.
+  int execd[2];
+  EXPECT_EQ(pipe2(execd, O_CLOEXEC), 0);
   pid_t child = spawn([&] {
+    close(execd[0]);
     int null = open("/dev/null", O_RDONLY);
     dup2(null, 0);
     return start();
   });
+  close(execd[1]);
+  pollfd p{execd[0], POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 120 * 1000), 1) << "no exec in two minutes";
+  close(execd[0]);
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   kill(child, SIGKILL);
   EXPECT_EQ(wait_exit(child), 128 + SIGKILL) << "setup or exec failed";
@@ -256,41 +265,6 @@ TEST_F(BorrowedPath, BindMountInAUserMountNamespaceIsRecordedAndFlagged) {
 // 1000 in the host's namespaces, which runs it by fd. d_path() names such a
 // file from its own mount's root: the exe reads kAllowed, and only the
 // reachability check keeps it from the rule.
-// One byte and room for one fd: a message for sendmsg() or recvmsg().
-struct FdMessage {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  FdMessage() {
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl;
-    msg.msg_controllen = sizeof(ctl);
-  }
-  FdMessage(const FdMessage&) = delete;
-};
-
-int pass_fd(int sock, int fd) {
-  FdMessage m;
-  cmsghdr* c = CMSG_FIRSTHDR(&m.msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  return sendmsg(sock, &m.msg, 0) == 1 ? 0 : -1;
-}
-
-int take_fd(int sock) {
-  FdMessage m;
-  if (recvmsg(sock, &m.msg, 0) != 1) return -1;
-  const cmsghdr* c = CMSG_FIRSTHDR(&m.msg);
-  int fd = -1;
-  if (c && c->cmsg_type == SCM_RIGHTS)
-    std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-  return fd;
-}
-
 // In a user and mount namespace of its own: a detached tmpfs with busybox
 // at kAllowed, opened for exec. -1 on failure.
 int file_on_a_detached_mount() {
