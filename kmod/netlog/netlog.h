@@ -114,13 +114,18 @@ void netlog_owner_keep(struct socket *sock);
 unsigned long netlog_probes_mask(void);
 int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller);
+int netlog_emit_by_peer(const struct sock *sk, u16 event,
+			const struct sockaddr *peer, int peer_len);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
 
 struct sock *netlog_sctp_sock(const void *assoc);
-void netlog_sctp_peers(const void *assoc,
+void netlog_sctp_peers(const void *assoc, unsigned int skip,
 		       void (*fn)(const struct sockaddr *addr, int len,
 				  void *arg),
 		       void *arg);
+bool netlog_sctp_is_inbound(const void *assoc);
+bool netlog_sctp_one_to_many(const struct sock *sk);
+bool netlog_sctp_offered(const void *assoc, const void *addr);
 
 int netlog_send_init(void);
 void netlog_send_exit(void);

@@ -59,6 +59,12 @@
  *                        its INIT here, before any wait (entry; the record
  *                        says -EINPROGRESS, and there is no connect_done)
  *   sctp_inet_listen     SCTP listen (return probe; it does not wait)
+ *   sctp_endpoint_add_asoc  an association a peer started (softirq): an
+ *                        accept record on a one-to-many socket, and a peer
+ *                        record for each other address its INIT offered
+ *   sctp_assoc_add_peer  a peer address the peer offered later (INIT-ACK,
+ *                        ASCONF): a peer record. Both are the peer's doing,
+ *                        recorded for the socket's owner (NETLOG_F_BY_PEER)
  *   security_socket_post_create  a task made a socket: its owner pid
  *                        (registered while any probe is on); unaudited:
  *                        one of a family or protocol none of the above
@@ -647,7 +653,73 @@ static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
 	c.ev.sk = netlog_sctp_sock(asoc);
 	c.id = probe_of(h, c.ev.sk);
 	if (c.id >= 0)
-		netlog_sctp_peers(asoc, sctp_connect_to, &c);
+		netlog_sctp_peers(asoc, 0, sctp_connect_to, &c);
+	return 0;
+}
+
+/* @id if @sk is a task's SCTP socket and probe @id is on, else -1. */
+static int sctp_probe(const struct sock *sk, int id)
+{
+	return sk && !sk->sk_kern_sock && sk->sk_protocol == IPPROTO_SCTP &&
+	       probe_is_on(id) ? id : -1;
+}
+
+/* What a peer did to an association: the records of its addresses. */
+struct sctp_by_peer {
+	const struct sock *sk;
+	bool first;		/* the next is the association's first address */
+	int accept;		/* probe of the first one's accept record, or -1 */
+	int peer;		/* probe of the others' peer records, or -1 */
+};
+
+static void sctp_by_peer_to(const struct sockaddr *addr, int len, void *arg)
+{
+	struct sctp_by_peer *p = arg;
+	const int id = p->first ? p->accept : p->peer;
+	const u16 event = p->first ? NETLOG_EV_ACCEPT : NETLOG_EV_PEER;
+
+	p->first = false;
+	if (id >= 0)
+		count(id, netlog_emit_by_peer(p->sk, event, addr, len));
+}
+
+/*
+ * sctp_endpoint_add_asoc(struct sctp_endpoint *, struct sctp_association *):
+ * an association joins its socket. One a peer started (its COOKIE ECHO
+ * taken in, in softirq) is an accept record on a one-to-many socket, which
+ * has no accept() call, and the other addresses its INIT offered are peer
+ * records (on a one-to-one socket accept() records the first).
+ */
+static int sctp_add_asoc_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	const void *asoc = (void *)regs_get_kernel_argument(regs, 1);
+	struct sctp_by_peer p = { .sk = netlog_sctp_sock(asoc) };
+
+	if (!p.sk || !netlog_sctp_is_inbound(asoc))
+		return 0;
+	p.first = netlog_sctp_one_to_many(p.sk);
+	p.accept = p.first ? sctp_probe(p.sk, NL_tcp_accept) : -1;
+	p.peer = sctp_probe(p.sk, NL_tcp_connect);
+	netlog_sctp_peers(asoc, !p.first, sctp_by_peer_to, &p);
+	return 0;
+}
+
+/*
+ * sctp_assoc_add_peer(struct sctp_association *, const union sctp_addr *,
+ * gfp_t, int): an association on its socket has a new peer address, which
+ * the peer offered (its INIT-ACK, an ASCONF, a restart): a peer record.
+ */
+static int sctp_add_peer_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	const void *asoc = (void *)regs_get_kernel_argument(regs, 0);
+	const void *addr = (void *)regs_get_kernel_argument(regs, 1);
+	const struct sock *sk = netlog_sctp_sock(asoc);
+	const int id = sctp_probe(sk, NL_tcp_connect);
+
+	/* a union sctp_addr: a struct sockaddr_in or sockaddr_in6 */
+	if (id >= 0 && netlog_sctp_offered(asoc, addr))
+		count(id, netlog_emit_by_peer(sk, NETLOG_EV_PEER, addr,
+					      sizeof(struct sockaddr_in6)));
 	return 0;
 }
 
@@ -936,6 +1008,19 @@ static struct netlog_hook hooks[] = {
 			   NL_tcp_listen, sock_call_entry, call_return, false),
 	STREAM_MODULE_HOOK("sctp_inet_listen", "sctp", NETLOG_EV_LISTEN,
 			   NL_tcp_listen, sock_call_entry, call_return, false),
+	/* (both probes are of stream sockets: accept and peer records) */
+	{
+		.symbol = "sctp_endpoint_add_asoc", .module = "sctp",
+		.event = NETLOG_EV_ACCEPT, .stream = NL_tcp_accept,
+		.dgram = NL_tcp_connect, .kind = HOOK_KPROBE, .optional = true,
+		.krp.kp.pre_handler = sctp_add_asoc_entry,
+	},
+	{
+		.symbol = "sctp_assoc_add_peer", .module = "sctp",
+		.event = NETLOG_EV_PEER, .stream = NL_tcp_connect, .dgram = -1,
+		.kind = HOOK_KPROBE, .optional = true,
+		.krp.kp.pre_handler = sctp_add_peer_entry,
+	},
 };
 
 static bool in_module(const struct netlog_hook *h, const char *module)

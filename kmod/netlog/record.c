@@ -261,12 +261,15 @@ void netlog_owner_keep(struct socket *sock)
 /* The pid netlog_owner_keep() kept for @sk, or 0. */
 static u32 owner_pid(const struct sock *sk)
 {
-	struct socket *sock = READ_ONCE(sk->sk_socket);
-	unsigned long v;
+	struct socket *sock;
+	unsigned long v = 0;
 
-	if (!sock)
-		return 0;
-	v = (unsigned long)READ_ONCE(SOCK_INODE(sock)->i_private);
+	/* In softirq the socket may be going: sockfs frees it after RCU. */
+	rcu_read_lock();
+	sock = READ_ONCE(sk->sk_socket);
+	if (sock)
+		v = (unsigned long)READ_ONCE(SOCK_INODE(sock)->i_private);
+	rcu_read_unlock();
 	return v & 1 ? v >> 1 : 0;
 }
 
@@ -313,6 +316,47 @@ int netlog_emit_done(const struct sock *sk, int result,
 	netlog_put_string(&w, (const char *)&seq, sizeof(seq));
 	put_owner(&w, sk);
 	put_owner_pid(&w, caller->owner_pid);
+	netlog_strings_end(&w);
+	return secure_log_submit(&r->hdr);
+}
+
+/*
+ * What the peer of an SCTP association did (NETLOG_F_BY_PEER): @event with
+ * @peer as the remote end, for @sk's owner. It runs in softirq or in
+ * whichever task releases the socket's lock, so nothing of current is read,
+ * and it is built on the stack, as connect_done is.
+ */
+int netlog_emit_by_peer(const struct sock *sk, u16 event,
+			const struct sockaddr *peer, int peer_len)
+{
+	struct {
+		struct netlog_sock sock;
+		u8 strings[NETLOG_SOCK_STR_COUNT * sizeof(__u16) +
+			   2 * sizeof(__u32) + NETLOG_REC_ALIGN];
+	} buf;
+	struct netlog_sock *r = &buf.sock;
+	struct endpoint local = {}, remote = {};
+	struct netlog_strings w;
+
+	if (!ep_from_sockaddr(&remote, peer, peer_len))
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = NETLOG_REC_SOCK;
+	r->event = event;
+	r->flags = NETLOG_F_BY_PEER;
+	netlog_sock_proto(sk, &r->proto, &r->flags);
+	ep_local(&local, sk);
+	put_endpoints(r, &local, &remote);
+	r->task.netns = sock_net(sk)->ns.inum;
+	r->task.auid = NETLOG_UID_NONE;
+	r->task.ses = NETLOG_UID_NONE;
+	r->hdr.uid = nl_host_uid(sk->sk_uid);
+
+	netlog_strings_begin(&w, r);
+	while (w.next < NETLOG_STR_OWNER)	/* comm to connect_seq */
+		netlog_put_string(&w, NULL, 0);
+	put_owner(&w, sk);
+	put_owner_pid(&w, owner_pid(sk));
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }

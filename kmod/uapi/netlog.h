@@ -246,6 +246,13 @@ enum netlog_event {
 	 * are zero.
 	 */
 	NETLOG_EV_UNAUDITED = 8,
+	/*
+	 * minor 7: an SCTP association of the socket has a new peer address
+	 * that the peer offered (in its INIT, INIT-ACK or an ASCONF), to
+	 * which SCTP may send from then on: raddr, rport. The peer did it,
+	 * not a task: NETLOG_F_BY_PEER is set.
+	 */
+	NETLOG_EV_PEER = 9,
 };
 
 /* Bounds on the strings of a NETLOG_REC_SOCK record, in bytes. */
@@ -383,6 +390,17 @@ enum netlog_str {
  * record.)
  */
 #define NETLOG_F_RXRPC (1U << 21)
+/*
+ * minor 7, NETLOG_REC_SOCK: no task acted; the peer did, and the kernel
+ * (in softirq, or in whichever task released the socket's lock) took it
+ * in: an SCTP association the peer started on a one-to-many socket (an
+ * accept record: such a socket has no accept() call) and the peer
+ * addresses it offered (peer records). The task is zero but for its netns
+ * (the socket's) and auid and ses (unset); the strings are empty but the
+ * owner's two, whose share of the ring the record is charged to. No
+ * whitelist rule applies.
+ */
+#define NETLOG_F_BY_PEER (1U << 22)
 
 struct netlog_hdr {
 	__u8 abi_major;

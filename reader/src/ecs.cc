@@ -150,8 +150,8 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   if (ev.unaudited) return unaudited(o, ctx, rec, ev);
   const bool ingress =
       ev.event == NETLOG_EV_ACCEPT || ev.event == NETLOG_EV_LISTEN;
-  const bool egress =
-      ev.event == NETLOG_EV_CONNECT || ev.event == NETLOG_EV_SEND;
+  const bool egress = ev.event == NETLOG_EV_CONNECT ||
+                      ev.event == NETLOG_EV_SEND || ev.event == NETLOG_EV_PEER;
   std::string_view type = R"("info")";
   if (ev.event == NETLOG_EV_CONNECT || ev.event == NETLOG_EV_ACCEPT)
     type = R"("connection","start")";
@@ -176,7 +176,8 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
                     : "unknown");
   if (ev.flags & NETLOG_F_RAW) o.raw(R"(","iana_number":")").num(ev.proto);
   o.raw("\"}");
-  process(o, ctx, ev);
+  // No process acted when the peer did: its owner is under netlog.
+  if (!(ev.flags & NETLOG_F_BY_PEER)) process(o, ctx, ev);
   extra(o, ctx, ev, ev.flags);
   o.raw(R"(,"result":)").num(ev.result);
   if (ev.event == NETLOG_EV_CLOSE)
@@ -184,6 +185,7 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
   if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
   if (ev.flags & NETLOG_F_UNFOLLOWED) o.raw(R"(,"unfollowed":true)");
+  if (ev.flags & NETLOG_F_BY_PEER) o.raw(R"(,"by_peer":true)");
   o.raw("}");
 }
 

@@ -116,6 +116,7 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
     if (ev->flags & NETLOG_F_RAW) f.num("ipproto", ev->proto);
     if (ev->flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
     if (ev->flags & NETLOG_F_UNFOLLOWED) f.num("unfollowed", 1);
+    if (ev->flags & NETLOG_F_BY_PEER) f.num("by_peer", 1);
     f.flags(ev->flags);
     if (ev->flags & NETLOG_F_EXE_SET) f.text("exe_loaded", ev->exe_loaded);
   } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {

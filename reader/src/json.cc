@@ -69,6 +69,7 @@ class JsonRenderer : public Renderer {
       if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
       if (ev->flags & NETLOG_F_SRCROUTE) l << R"("srcroute":true,)";
       if (ev->flags & NETLOG_F_UNFOLLOWED) l << R"("unfollowed":true,)";
+      if (ev->flags & NETLOG_F_BY_PEER) l << R"("by_peer":true,)";
       who_flags(l, ev->flags);
       if (ev->flags & NETLOG_F_EXE_SET) {
         l << R"("exe_loaded":)";

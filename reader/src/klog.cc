@@ -1,12 +1,13 @@
 // The klog format: activity_klog's line layout, for existing log parsers.
 //   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY EXE PROTO SRC ACT DST
 // with ACT "->" connect, "=>" connect_done, "~>" send (a datagram), "<-"
-// accept, "<!>" close; PROTO is TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP,
-// RAW, L2TP, DCCP, SMC or RXRPC; bind and listen print "BIND SRC" and
-// "LISTEN SRC", an unaudited socket "UNAUDITED FAMILY/TYPE/PROTOCOL". A failed
-// call ends in " res:ERRNO". A change of configuration prints
-// "CONFIG PARAM OLD -> NEW" (" refused" after it, if the lock refused it)
-// after the same prefix. An exec (execlog's layout) prints
+// accept, "<!>" close, "+>" peer (an address an SCTP peer offered); PROTO is
+// TCP, MPTCP, UDP, UDPLITE, ICMP, ICMPV6, SCTP, RAW, L2TP, DCCP, SMC or RXRPC;
+// bind and listen print "BIND SRC" and "LISTEN SRC", an unaudited socket
+// "UNAUDITED FAMILY/TYPE/PROTOCOL". A failed call ends in " res:ERRNO". A
+// change of configuration prints "CONFIG PARAM OLD -> NEW" (" refused" after
+// it, if the lock refused it) after the same prefix. An exec (execlog's layout)
+// prints
 //   p:PID s:SID pp:PPID u:UID g:GID eu:EUID eg:EGID t:TTY FILENAME ARG...
 // then " res:ERRNO" if it failed, " argv:cut" if its arguments were cut, and
 // " env:NAME=VALUE" for each loader variable it was started with; an argument
@@ -125,6 +126,9 @@ class KlogRenderer : public Renderer {
           break;
         case NETLOG_EV_SEND:
           fmt::format_to(it, "{} {} ~> {}", proto, local, remote);
+          break;
+        case NETLOG_EV_PEER:
+          fmt::format_to(it, "{} {} +> {}", proto, local, remote);
           break;
         default:
           fmt::format_to(it, "{} {} -> {}", proto, local, remote);

@@ -326,6 +326,8 @@ std::string_view event_name(uint16_t event) {
       return "send";
     case NETLOG_EV_UNAUDITED:
       return "unaudited";
+    case NETLOG_EV_PEER:
+      return "peer";
   }
   return "unknown";
 }

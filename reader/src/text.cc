@@ -68,6 +68,7 @@ class TextRenderer : public Renderer {
       if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
       if (ev->flags & NETLOG_F_SRCROUTE) l << " srcroute=1";
       if (ev->flags & NETLOG_F_UNFOLLOWED) l << " unfollowed=1";
+      if (ev->flags & NETLOG_F_BY_PEER) l << " by_peer=1";
       who_flags(l, ev->flags);
       if (ev->flags & NETLOG_F_EXE_SET) {
         l << " exe_loaded=";

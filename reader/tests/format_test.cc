@@ -304,6 +304,40 @@ TEST(Render, SmcRxrpcL2tpAndDccpNameTheirProtocol) {
   }
 }
 
+// What an SCTP peer did, and no task: a peer address it offered. Every
+// format says so, names the owner, and ECS invents no process.
+TEST(Render, PeerRecordsSayThePeerActedInEveryFormat) {
+  test::SockSpec s;
+  s.event = NETLOG_EV_PEER;
+  s.proto = 132;
+  s.flags = NETLOG_F_BY_PEER;
+  s.task = netlog_task{};
+  s.task.netns = 4026531840ULL;
+  s.task.auid = s.task.ses = NETLOG_UID_NONE;
+  s.strings = {"", "", "", ""};
+  s.raddr = {127, 0, 0, 2};
+  const auto bytes = test::sock_record(s);
+  const auto text = render(Format::kText, bytes);
+  EXPECT_NE(text.find(" event=peer proto=sctp "), std::string::npos) << text;
+  EXPECT_NE(text.find(" by_peer=1"), std::string::npos) << text;
+  const auto j = nlohmann::json::parse(render(Format::kJson, bytes));
+  EXPECT_EQ(j["event"], "peer");
+  EXPECT_EQ(j["by_peer"], true);
+  EXPECT_EQ(j["owner_uid"], 1000);
+  EXPECT_EQ(j["owner_pid"], 100);
+  EXPECT_EQ(j["raddr"], "127.0.0.2");
+  EXPECT_EQ(field_map(bytes)["by_peer"], "1");
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, bytes));
+  EXPECT_FALSE(ecs.contains("process")) << ecs;
+  EXPECT_EQ(ecs["netlog"]["by_peer"], true);
+  EXPECT_EQ(ecs["netlog"]["owner_pid"], 100);
+  EXPECT_EQ(ecs["destination"]["ip"], "127.0.0.2");
+  const auto klog = render(Format::kKlog, bytes);
+  EXPECT_NE(klog.find(" SCTP 127.0.0.1:40000 +> 127.0.0.2:8080"),
+            std::string::npos)
+      << klog;
+}
+
 TEST(Render, PreloadedExecShowsItsLoaderVariablesInEveryFormat) {
   test::ExecSpec e;
   e.flags = NETLOG_F_PRELOAD;

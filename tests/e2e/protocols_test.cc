@@ -520,6 +520,101 @@ TEST_F(Sctp, ConnectxRecordsEveryPeerAddressAsUser) {
   close(l);
 }
 
+// Binds SCTP socket `fd` to `a` (port 0: any) and adds `b` with the same
+// port (sctp_bindx): the port, or -errno.
+int64_t sctp_bind_two(int fd, const char* a, const char* b) {
+  constexpr int kSolSctp = 132, kSctpSockoptBindxAdd = 100;  // linux/sctp.h
+  socklen_t len;
+  auto ss = make_addr(AF_INET, a, 0, &len);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -errno;
+  const uint16_t port = local_of(fd).port;
+  ss = make_addr(AF_INET, b, port, &len);
+  if (setsockopt(fd, kSolSctp, kSctpSockoptBindxAdd, &ss, len)) return -errno;
+  return port;
+}
+
+// What a peer does to an association, and no task: it starts one on a
+// one-to-many socket, which has no accept() call, and it offers every
+// address it is bound to (in its INIT and INIT-ACK), to which SCTP may then
+// send. Both as uid 1000, each side bound to two addresses: the server's
+// accept of the client's association and its peer record for the client's
+// other address, the client's peer record for the server's other address;
+// no task's, flagged by_peer, each naming its socket's maker as owner.
+TEST_F(Sctp, WhatThePeerDoesIsRecordedForTheOwnerAsUser) {
+  int ready[2], done[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(done), 0);
+  const pid_t server = spawn([&] {
+    drop_to_user();
+    const int fd = socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP);
+    const int64_t port = sctp_bind_two(fd, "127.0.0.1", "127.0.0.2");
+    if (port <= 0 || listen(fd, 16)) return 1;
+    char c;
+    return write(ready[1], &port, sizeof(port)) == sizeof(port) &&
+                   read(done[0], &c, 1) == 1
+               ? 0
+               : 2;
+  });
+  close(ready[1]);
+  close(done[0]);
+  int64_t port = 0;
+  ASSERT_EQ(read(ready[0], &port, sizeof(port)), ssize_t(sizeof(port)));
+  close(ready[0]);
+  const auto [client, lport] = as_user("nl-sctp-mh", [&]() -> int64_t {
+    const int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+    const int64_t me = sctp_bind_two(fd, "127.0.0.3", "127.0.0.4");
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", uint16_t(port), &len);
+    if (me <= 0 || connect(fd, reinterpret_cast<sockaddr*>(&ss), len))
+      return me <= 0 ? me : -errno;
+    return me;  // established: the server took the association in first
+  });
+  ASSERT_GT(lport, 0) << strerror(static_cast<int>(-lport));
+  ASSERT_EQ(write(done[1], "x", 1), 1);
+  close(done[1]);
+  ASSERT_EQ(wait_exit(server), 0);
+
+  std::vector<Rec> server_recs, client_recs;
+  for (const auto& r : read_all().recs) {
+    if (!r.count("by_peer")) continue;
+    EXPECT_EQ(str(r, "proto"), "sctp");
+    (num(r, "owner_pid") == server ? server_recs : client_recs).push_back(r);
+  }
+  Expect e;  // no task: zero ids, no strings, the socket's netns
+  e.pid = e.tid = e.ppid = e.sid = 0;
+  e.auid = e.ses = NETLOG_UID_NONE;
+  e.exe = e.cgroup = "";
+  e.owner_uid = kUser;
+  e.proto = "sctp";
+  // The server: an accept from where the INIT came from, a peer record for
+  // the client's other address.
+  ASSERT_EQ(server_recs.size(), 2u);
+  e.owner_pid = server;
+  e.event = "accept";
+  e.laddr = "127.0.0.1";
+  e.lport = port;
+  e.rport = lport;
+  const auto& acc = str(server_recs[0], "event") == "accept" ? server_recs[0]
+                                                             : server_recs[1];
+  const auto& offered =
+      &acc == &server_recs[0] ? server_recs[1] : server_recs[0];
+  e.raddr = str(acc, "raddr");
+  EXPECT_TRUE(e.raddr == "127.0.0.3" || e.raddr == "127.0.0.4") << e.raddr;
+  expect_record(acc, e);
+  e.event = "peer";
+  e.raddr = e.raddr == "127.0.0.3" ? "127.0.0.4" : "127.0.0.3";
+  expect_record(offered, e);
+  // The client: a peer record for the server's other address (its connect
+  // is the task's, as in ConnectxRecordsEveryPeerAddressAsUser).
+  ASSERT_EQ(client_recs.size(), 1u);
+  e.owner_pid = client;
+  e.laddr = "127.0.0.3";
+  e.lport = lport;
+  e.raddr = "127.0.0.2";
+  e.rport = port;
+  expect_record(client_recs[0], e);
+}
+
 // The hooks are in the sctp module: registered when netlog loads after it,
 // as when it loaded after netlog (SetUp).
 TEST_F(Sctp, HooksFollowTheModule) {
