@@ -59,6 +59,8 @@
  *                        its INIT here, before any wait (entry; the record
  *                        says -EINPROGRESS, and there is no connect_done)
  *   sctp_inet_listen     SCTP listen (return probe; it does not wait)
+ *   sctp_bindx_add       the addresses sctp_bindx() adds: a bind each
+ *                        (return probe, under the socket's lock)
  *   sctp_endpoint_add_asoc  an association a peer started (softirq): an
  *                        accept record on a one-to-many socket, and a peer
  *                        record for each other address its INIT offered
@@ -177,6 +179,8 @@ struct call_data {
 	s8 probe;
 	u16 owner;		/* whose share of instances it holds */
 	int addr_len;
+	const void *addrs;	/* sctp_bindx_add: its packed addresses */
+	int count;		/* ... and how many */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in in;
@@ -657,6 +661,50 @@ static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * sctp_bindx_add(struct sock *, struct sockaddr *addrs, int addrcnt), from
+ * sctp_bindx() with the socket locked: it adds addresses to the socket's
+ * own, and each is a bind (return probe; it waits for nothing). @addrs is
+ * the kernel's copy of the caller's, which lives until the caller returns.
+ */
+static int bindx_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct call_data *d = (struct call_data *)ri->data;
+
+	d->sk = (void *)regs_get_kernel_argument(regs, 0);
+	d->probe = probe_of(hook_of(ri), d->sk);
+	d->addrs = (void *)regs_get_kernel_argument(regs, 1);
+	d->count = (int)regs_get_kernel_argument(regs, 2);
+	/* No share: the caller holds the socket's lock already. */
+	return d->probe < 0;
+}
+
+/* A bind record per address, packed sockaddr_in and sockaddr_in6. */
+static int bindx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct call_data *d = (struct call_data *)ri->data;
+	struct netlog_sock_event ev = {
+		.event = NETLOG_EV_BIND,
+		.result = (int)regs_return_value(regs),
+		.sk = d->sk,
+		.no_peer = true,
+	};
+	const u8 *p = d->addrs;
+	int i;
+
+	for (i = 0; i < d->count; i++, p += ev.local_len) {
+		ev.local = (const struct sockaddr *)p;
+		if (ev.local->sa_family == AF_INET)
+			ev.local_len = sizeof(struct sockaddr_in);
+		else if (ev.local->sa_family == AF_INET6)
+			ev.local_len = sizeof(struct sockaddr_in6);
+		else
+			break;	/* refused by the call too */
+		emit(d->probe, &ev);
+	}
+	return 0;
+}
+
 /* @id if @sk is a task's SCTP socket and probe @id is on, else -1. */
 static int sctp_probe(const struct sock *sk, int id)
 {
@@ -1008,6 +1056,8 @@ static struct netlog_hook hooks[] = {
 			   NL_tcp_listen, sock_call_entry, call_return, false),
 	STREAM_MODULE_HOOK("sctp_inet_listen", "sctp", NETLOG_EV_LISTEN,
 			   NL_tcp_listen, sock_call_entry, call_return, false),
+	STREAM_MODULE_HOOK("sctp_bindx_add", "sctp", NETLOG_EV_BIND,
+			   NL_tcp_bind, bindx_entry, bindx_return, false),
 	/* (both probes are of stream sockets: accept and peer records) */
 	{
 		.symbol = "sctp_endpoint_add_asoc", .module = "sctp",

@@ -8,6 +8,8 @@
 #include <linux/l2tp.h>
 #include <linux/rxrpc.h>
 
+#include <tuple>
+
 namespace e2e {
 namespace {
 
@@ -540,12 +542,14 @@ int64_t sctp_bind_two(int fd, const char* a, const char* b) {
 // accept of the client's association and its peer record for the client's
 // other address, the client's peer record for the server's other address;
 // no task's, flagged by_peer, each naming its socket's maker as owner.
+// Each side's second address, which sctp_bindx() adds, is a bind too.
 TEST_F(Sctp, WhatThePeerDoesIsRecordedForTheOwnerAsUser) {
   int ready[2], done[2];
   ASSERT_EQ(pipe(ready), 0);
   ASSERT_EQ(pipe(done), 0);
   const pid_t server = spawn([&] {
     drop_to_user();
+    prctl(PR_SET_NAME, "nl-sctp-srv");
     const int fd = socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP);
     const int64_t port = sctp_bind_two(fd, "127.0.0.1", "127.0.0.2");
     if (port <= 0 || listen(fd, 16)) return 1;
@@ -574,8 +578,25 @@ TEST_F(Sctp, WhatThePeerDoesIsRecordedForTheOwnerAsUser) {
   close(done[1]);
   ASSERT_EQ(wait_exit(server), 0);
 
+  const auto recs = read_all().recs;
+  for (const auto& [pid, comm, a, b, p] :
+       {std::tuple{server, "nl-sctp-srv", "127.0.0.1", "127.0.0.2", port},
+        std::tuple{client, "nl-sctp-mh", "127.0.0.3", "127.0.0.4", lport}}) {
+    const auto binds = find(recs, pid, "bind", "sctp");
+    ASSERT_EQ(binds.size(), 2u) << comm;
+    Expect u = user_expect(pid, comm);
+    u.proto = "sctp";
+    u.event = "bind";
+    u.lport = p;
+    u.raddr = "0.0.0.0";
+    u.rport = 0;
+    u.laddr = a;
+    expect_record(binds[0], u);
+    u.laddr = b;
+    expect_record(binds[1], u);
+  }
   std::vector<Rec> server_recs, client_recs;
-  for (const auto& r : read_all().recs) {
+  for (const auto& r : recs) {
     if (!r.count("by_peer")) continue;
     EXPECT_EQ(str(r, "proto"), "sctp");
     (num(r, "owner_pid") == server ? server_recs : client_recs).push_back(r);
