@@ -570,4 +570,36 @@ int take_fd(int sock) {
   return fd;
 }
 
+int64_t probe_count(const std::string& probe, const std::string& counter) {
+  const auto stats = read_file("/sys/module/netlog/parameters/stats");
+  const auto at = stats.find(probe + " on=");
+  const auto f = stats.find(" " + counter + "=", at);
+  if (at == std::string::npos || f == std::string::npos) return -1;
+  return std::stoll(stats.substr(f + counter.size() + 2));
+}
+
+std::vector<Rec> nc_run(const std::function<int()>& start) {
+  // The exec closes `execd` (or the child's end does): the setup, and the
+  // exec, may take seconds on the debug kernel under load.
+  const int64_t seen = probe_count("tcp_connect", "hits");
+  int execd[2];
+  EXPECT_EQ(pipe2(execd, O_CLOEXEC), 0);
+  pid_t child = spawn([&] {
+    close(execd[0]);
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    return start();
+  });
+  close(execd[1]);
+  pollfd p{execd[0], POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 120 * 1000), 1) << "no exec in two minutes";
+  close(execd[0]);
+  // Then its connect, recorded or silenced: the probe has seen one more.
+  for (int t = 0; t < 600 && probe_count("tcp_connect", "hits") <= seen; t++)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  kill(child, SIGKILL);
+  EXPECT_EQ(wait_exit(child), 128 + SIGKILL) << "setup or exec failed";
+  return records_of(child, "connect");
+}
+
 }  // namespace e2e

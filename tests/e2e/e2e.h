@@ -266,6 +266,15 @@ struct Expect {
 
 void expect_record(const Rec& r, const Expect& e);
 
+// A counter of netlog's stats for one probe ("hits", "filtered", ...).
+int64_t probe_count(const std::string& probe, const std::string& counter);
+
+// Runs `start` in a child with stdin from /dev/null, which must exec a
+// program that connects over TCP and then waits (busybox nc); once the
+// connect was seen (recorded or whitelisted), kills it. Returns the
+// child's connect records.
+std::vector<Rec> nc_run(const std::function<int()>& start);
+
 // SCM_RIGHTS over a unix socket: sends @fd (0, or -1 on failure), or takes
 // one (the fd, or -1).
 int pass_fd(int sock, int fd);

@@ -42,12 +42,7 @@ int recorded(const std::string& addr, uint16_t port) {
   return n;
 }
 
-int64_t filtered_connects() {
-  const auto stats = read_file("/sys/module/netlog/parameters/stats");
-  const auto at = stats.find("tcp_connect ");
-  const auto f = stats.find("filtered=", at);
-  return std::stoll(stats.substr(f + 9));
-}
+int64_t filtered_connects() { return probe_count("tcp_connect", "filtered"); }
 
 TEST_F(Whitelist, SilencesOnlyWhatMatches) {
   PortListener a(20000), b(20001);
@@ -58,17 +53,10 @@ TEST_F(Whitelist, SilencesOnlyWhatMatches) {
   EXPECT_EQ(recorded("127.0.0.1", 20001), 1);  // other port
   EXPECT_EQ(recorded("127.0.0.2", 20000), 1);  // other address
   // Another executable to the same place is recorded.
-  pid_t child = spawn([] {
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, 0);
+  auto recs = nc_run([] {
     execl("/bin/busybox", "nc", "127.0.0.1", "20000", nullptr);
     return 127;
   });
-  // Its connect is recorded when the call returns; nc then waits for data.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  kill(child, SIGKILL);
-  wait_exit(child);
-  auto recs = records_of(child, "connect");
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(str(recs[0], "exe"), "/bin/busybox");
   EXPECT_EQ(num(recs[0], "rport"), 20000);
@@ -179,30 +167,6 @@ TEST_F(Whitelist, WritableByRootOnly) {
 // On the root mount: on PREEMPT_RT an exe on another mount is only known by
 // its path inside that mount, flagged as cut, and never whitelisted.
 const std::string kAllowed = "/nl-allowed";
-
-// Runs `start` in a child (as root), which must exec an `nc 127.0.0.1
-// port` with stdin from /dev/null, for a second; returns the child's
-// connect records.
-std::vector<Rec> nc_run(const std::function<int()>& start) {
-  // The exec closes `execd` (or the child's end does): the setup may take
-  // seconds on the debug kernel, and only then does the second count.
-  int execd[2];
-  EXPECT_EQ(pipe2(execd, O_CLOEXEC), 0);
-  pid_t child = spawn([&] {
-    close(execd[0]);
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, 0);
-    return start();
-  });
-  close(execd[1]);
-  pollfd p{execd[0], POLLIN, 0};
-  EXPECT_EQ(poll(&p, 1, 120 * 1000), 1) << "no exec in two minutes";
-  close(execd[0]);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  kill(child, SIGKILL);
-  EXPECT_EQ(wait_exit(child), 128 + SIGKILL) << "setup or exec failed";
-  return records_of(child, "connect");
-}
 
 // `kAllowed nc 127.0.0.1 port`, after `setup`.
 std::vector<Rec> nc_as(uint16_t port, const std::function<bool()>& setup) {
