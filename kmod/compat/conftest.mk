@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # compat.h's feature tests, run once per build against this kernel, for a
-# module directory whose lockless.o and attr.o include compat.h (netlog, execlog).
-$(obj)/lockless.o $(obj)/attr.o: $(obj)/compat_features.h
+# module directory whose objects include compat.h (netlog, execlog).
+$(addprefix $(obj)/,lockless.o attr.o exe_set.o probes.o): $(obj)/compat_features.h
 quiet_cmd_conftest = CONFTEST $@
       cmd_conftest = bash $(src)/../compat/conftest.sh $@ \
 		     $(CC) $(filter-out -Wp%,$(c_flags))
