@@ -22,7 +22,7 @@ std::string stats_json(const Status& st, const Stats& stats);
 std::string stats_prometheus(const Status& st, const Stats& stats);
 std::string probes_text(const Probes& p);
 
-// A probes argument: a number (0x3ff), or probe names joined by ',' ("all"
+// A probes argument: a number (0x101), or probe names joined by ',' ("all"
 // and "none" too). An unknown name is an error that names it.
 Result<uint64_t> parse_probes(const std::string& arg, const Probes& known);
 

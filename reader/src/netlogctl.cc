@@ -37,7 +37,7 @@ Commands:
                          all or nothing: a refused rule changes nothing
   whitelist clear        no rules
   probes show            the probes, on and off
-  probes set PROBES      a mask (0x3ff), names joined by ',', all or none
+  probes set PROBES      a mask (0x101), names joined by ',', all or none
   lock                   until reboot: no module can be unloaded and every
                          change is refused (and recorded as refused)
 

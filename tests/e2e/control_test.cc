@@ -21,8 +21,6 @@ namespace {
 
 const std::string kParams = "/sys/module/netlog/parameters/";
 
-std::string ctl() { return env_or("NETLOGCTL", "netlogctl"); }
-
 bool write_file_new(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::trunc);
   f << text;
@@ -105,7 +103,7 @@ class Control : public E2E {
  protected:
   void TearDown() override {
     EXPECT_TRUE(write_file(kParams + "whitelist", "\n"));
-    EXPECT_TRUE(write_file(kParams + "probes", "0x3ff"));
+    EXPECT_TRUE(write_file(kParams + "probes", all_probes()));
     run({"rmmod", "execlog"});
   }
 };
@@ -134,8 +132,15 @@ TEST_F(Control, StatusIsTheRingAndTheModules) {
   EXPECT_EQ(st["ring"]["lost"], 0);
   EXPECT_EQ(st["reader_attached"], false);
   EXPECT_EQ(st["modules"]["netlog"]["loaded"], true);
-  EXPECT_EQ(st["modules"]["netlog"]["probes"], "0x3ff");
-  EXPECT_EQ(st["modules"]["netlog"]["probes_all"], "0x3ff");
+  // Every probe the stats list, one bit each, and all of them on.
+  const auto stats = read_file(kParams + "stats");
+  int probes = 0;
+  for (size_t at = 0; (at = stats.find(" on=", at)) != std::string::npos; at++)
+    probes++;
+  ASSERT_GT(probes, 0) << stats;
+  const auto all = fmt::format("{:#x}", (uint64_t{1} << probes) - 1);
+  EXPECT_EQ(st["modules"]["netlog"]["probes_all"], all);
+  EXPECT_EQ(st["modules"]["netlog"]["probes"], all);
   EXPECT_EQ(st["modules"]["netlog"]["whitelist_rules"], 0);
   EXPECT_EQ(st["modules"]["execlog"]["loaded"], false);
 
@@ -170,9 +175,11 @@ TEST_F(Control, StatusIsTheRingAndTheModules) {
   ASSERT_EQ(run({"insmod", module("execlog")}).code, 0);
   auto text = run({ctl(), "status"});
   EXPECT_EQ(text.code, 0);
-  EXPECT_NE(text.out.find("\nnetlog: loaded, probes 0x3ff of 0x3ff, 0 "
-                          "whitelist rules\nexeclog: loaded, probes 0x3 of "
-                          "0x3, 0 whitelist rules\n"),
+  const auto exec_all = all_probes("execlog");
+  EXPECT_NE(text.out.find(fmt::format(
+                "\nnetlog: loaded, probes {0} of {0}, 0 whitelist rules\n"
+                "execlog: loaded, probes {1} of {1}, 0 whitelist rules\n",
+                all, exec_all)),
             std::string::npos)
       << text.out;
   EXPECT_NE(text.out.find("reader: none"), std::string::npos) << text.out;
@@ -363,9 +370,10 @@ TEST_F(Control, WhitelistLoadShowClearAreTheParameter) {
 }
 
 TEST_F(Control, ProbesShowAndSetAreTheParameter) {
+  const std::string all = all_probes();
   auto p = run({ctl(), "probes", "show"});
   ASSERT_EQ(p.code, 0) << p.err;
-  EXPECT_EQ(p.out.substr(0, 6), "0x3ff\n");
+  EXPECT_EQ(p.out.substr(0, all.size() + 1), all + "\n");
   EXPECT_NE(p.out.find(" tcp_connect  on\n"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("0x0100 udp_send     on\n"), std::string::npos);
 
@@ -376,19 +384,22 @@ TEST_F(Control, ProbesShowAndSetAreTheParameter) {
   ASSERT_EQ(cfg.size(), 1u);
   EXPECT_EQ(str(cfg[0], "param"), "probes");
   EXPECT_EQ(str(cfg[0], "comm"), "netlogctl");
-  EXPECT_EQ(str(cfg[0], "old"), "0x3ff");
+  EXPECT_EQ(str(cfg[0], "old"), all);
   EXPECT_EQ(str(cfg[0], "new"), "0x101");
 
-  p = run({ctl(), "probes", "set", "0x400"});
+  // the first bit past the last probe
+  const auto past = std::stoull(all, nullptr, 16) + 1;
+  p = run({ctl(), "probes", "set", fmt::format("{:#x}", past)});
   EXPECT_EQ(p.code, 1);
-  EXPECT_NE(p.err.find("only bits 0x3ff exist"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("only bits " + all + " exist"), std::string::npos)
+      << p.err;
   p = run({ctl(), "probes", "set", "tcp_conect"});
   EXPECT_EQ(p.code, 2);
   EXPECT_NE(p.err.find("no probe \"tcp_conect\""), std::string::npos);
   EXPECT_EQ(read_file(kParams + "probes"), "0x101\n");
   EXPECT_TRUE(configs_of(read_all().recs).empty());
   ASSERT_EQ(run({ctl(), "probes", "set", "all"}).code, 0);
-  EXPECT_EQ(read_file(kParams + "probes"), "0x3ff\n");
+  EXPECT_EQ(read_file(kParams + "probes"), all + "\n");
 
   p = run({ctl(), "-m", "execlog", "probes", "show"});
   EXPECT_EQ(p.code, 1);
@@ -455,7 +466,7 @@ TEST_F(Control, OnlyRootMayLookAndChange) {
   EXPECT_NE(p.err.find("permission denied"), std::string::npos) << p.err;
 
   EXPECT_EQ(read_file(kParams + "whitelist"), "");
-  EXPECT_EQ(read_file(kParams + "probes"), "0x3ff\n");
+  EXPECT_EQ(read_file(kParams + "probes"), all_probes() + "\n");
   EXPECT_TRUE(configs_of(read_all().recs).empty());
 }
 

@@ -238,10 +238,11 @@ TEST_F(E2E, UnloadWhileConnecting) {
 TEST_F(E2E, ProbesSwitchUnderTraffic) {
   const std::string mask = "/sys/module/netlog/parameters/probes";
   const int rounds = std::atoi(env_or("NETLOG_SWITCH_ROUNDS", "10").c_str());
+  const std::string all = all_probes();
   Traffic traffic;
   for (int i = 0; i < rounds; i++) {
     ASSERT_TRUE(write_file(mask, "0"));
-    ASSERT_TRUE(write_file(mask, "0x3ff"));
+    ASSERT_TRUE(write_file(mask, all));
   }
   traffic.stop();
   read_all();

@@ -578,6 +578,19 @@ int64_t probe_count(const std::string& probe, const std::string& counter) {
   return std::stoll(stats.substr(f + counter.size() + 2));
 }
 
+std::string ctl() { return env_or("NETLOGCTL", "netlogctl"); }
+
+std::string all_probes(const std::string& module) {
+  const auto p = run({ctl(), "status", "--json"});
+  const auto j = nlohmann::json::parse(p.out, nullptr, false);
+  if (p.code != 0 || j.is_discarded() ||
+      !j["modules"][module]["probes_all"].is_string()) {
+    ADD_FAILURE() << "no probes_all for " << module << ": " << p.out << p.err;
+    return "";
+  }
+  return j["modules"][module]["probes_all"].get<std::string>();
+}
+
 std::vector<Rec> nc_run(const std::function<int()>& start) {
   // The exec closes `execd` (or the child's end does): the setup, and the
   // exec, may take seconds on the debug kernel under load.

@@ -269,6 +269,13 @@ void expect_record(const Rec& r, const Expect& e);
 // A counter of netlog's stats for one probe ("hits", "filtered", ...).
 int64_t probe_count(const std::string& probe, const std::string& counter);
 
+// The netlogctl to run ($NETLOGCTL, or the one on PATH).
+std::string ctl();
+
+// The mask of every probe of a loaded module ("0x..."), as the module
+// reports it (netlogctl status): tests never write the mask as a literal.
+std::string all_probes(const std::string& module = "netlog");
+
 // Runs `start` in a child with stdin from /dev/null, which must exec a
 // program that connects over TCP and then waits (busybox nc); once the
 // connect was seen (recorded or whitelisted), kills it. Returns the

@@ -14,7 +14,8 @@ class Whitelist : public E2E {
  protected:
   void TearDown() override {
     EXPECT_TRUE(write_file(kWhitelist, "\n"));
-    EXPECT_TRUE(write_file("/sys/module/netlog/parameters/probes", "0x3ff"));
+    EXPECT_TRUE(
+        write_file("/sys/module/netlog/parameters/probes", all_probes()));
   }
 };
 
