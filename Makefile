@@ -13,6 +13,7 @@
 #   make unit       only the host unit tests
 #   make bench      overhead against auditd and bpftrace in one VM boot, and
 #                   the reader's records/s (docs/benchmarks.md); not a test
+#   make bench-arm64  the modules alone (whitelisted loops) on arm64 6.1
 #   make deps       install build and test dependencies (Debian)
 #   make install    modules (extra/, depmod), reader, unit, udev rule, config
 #                   examples, man pages; DESTDIR, PREFIX (/usr/local), KDIR
@@ -90,6 +91,9 @@ demo:
 bench:
 	bench/run.sh
 
+bench-arm64:
+	bench/arm64.sh
+
 style:
 	scripts/checkpatch.sh
 
@@ -135,4 +139,5 @@ clean:
 	$(MAKE) -C kmod clean KDIR=$${KDIR:-/nonexistent} 2>/dev/null || true
 
 .PHONY: all modules reader deps unit check vm-check vm-matrix vm-debug vm-journal soak demo \
+	bench-arm64 \
 	bench style install install-modules install-reader uninstall packages clean

@@ -33,6 +33,11 @@ fi
 cache=/var/cache/netlog/bench-root/$( (cat "$0" && echo "$flavour") | sha256sum | cut -c1-12)
 cpio=$cache/root.cpio
 
+# One builder at a time: two benches at once (two worktrees) would remove
+# each other's half-built root.
+mkdir -p "$(dirname "$cache")"
+exec 9>"$cache.lock"
+flock 9
 if [ ! -s "$cpio" ]; then
 	rm -rf "$cache"
 	mkdir -p "$cache"

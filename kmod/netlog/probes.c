@@ -163,10 +163,6 @@ static struct probe_counters __percpu *counters;
 
 enum hook_kind { HOOK_KRETPROBE, HOOK_FTRACE, HOOK_TRACEPOINT };
 
-struct netlog_hook;
-typedef void (*entry_handler_t)(struct netlog_hook *h,
-				struct ftrace_regs *fregs);
-
 struct netlog_hook {
 	const char *symbol;
 	u16 event;
@@ -186,7 +182,8 @@ struct netlog_hook {
 	unsigned long reported;	/* missed calls already in a MISSED record */
 	struct kretprobe krp;	/* HOOK_KRETPROBE */
 	struct nl_shares held;	/* krp's instances, per uid; held_lock */
-	entry_handler_t entry;	/* HOOK_FTRACE */
+	/* HOOK_FTRACE */
+	void (*entry)(struct netlog_hook *h, struct ftrace_regs *fregs);
 	atomic_long_t entry_missed;	/* HOOK_FTRACE: hits in a handler */
 	struct tracepoint *tp;	/* HOOK_TRACEPOINT */
 	void *tp_probe;
@@ -1145,9 +1142,13 @@ static void entry_call(unsigned long ip, unsigned long parent_ip,
 	ftrace_test_recursion_unlock(bit);
 }
 
+/*
+ * No FTRACE_OPS_FL_RECURSION: that flag asks ftrace to wrap the callback in
+ * its own guard (ftrace_ops_assist_func); entry_call() has one. Nor
+ * FTRACE_OPS_FL_RCU: every hooked function runs where RCU is watching.
+ */
 static struct ftrace_ops entry_ops = {
 	.func = entry_call,
-	.flags = FTRACE_OPS_FL_RECURSION,
 };
 
 /* Adds @h's function to the filter, or takes it out. */
