@@ -21,11 +21,6 @@
  * MPTCP socket, which the kernel creates for the task that connects, binds
  * or listens, and which carries the MPTCP socket's endpoints.
  *
- * Each hook is on the cheapest mechanism that gives what it needs: a
- * tracepoint; a function's entry, through one ftrace_ops that saves no
- * registers beyond the arguments ("entry" below); or a kretprobe, only where
- * the call's result is needed and nothing else reports it.
- *
  * No return probe sits on a call that can wait for the network or a peer:
  * a task parked in such a call would hold a kretprobe instance, and enough
  * of them would leave every other task's calls unrecorded. (Those that
@@ -91,11 +86,8 @@
  * SMC connects and listens over a TCP socket of its own (user_smc()).
  * These are the protocol-family entry points with the same arguments on
  * 6.1 and 6.12. A call a return probe could not follow (no free instance, a
- * probe hit inside another handler) is counted by the kprobes core, an
- * entry hit inside another handler of the same context by entry_call(); a
- * worker turns the counts into MISSED records within a second. Entry hooks
- * run in process context only (as a kprobe's handler would not run inside
- * another's), except the two SCTP ones a peer's packets reach in softirq.
+ * probe hit inside another handler) is counted by the kprobes core; a
+ * worker turns the counts into MISSED records within a second.
  *
  * Entry handlers only capture what the return handler cannot get back (the
  * socket and the arguments), and take the instance from the caller's share
@@ -108,11 +100,9 @@
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
 #include <linux/dccp.h>
-#include <linux/ftrace.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/ip.h>
-#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -132,7 +122,6 @@
 #include <net/tcp.h>
 #include <net/tcp_states.h>
 
-#include "../compat/compat.h"
 #include "../include/secure_log.h"
 #include "ctl.h"
 #include "netlog.h"
@@ -161,7 +150,7 @@ struct probe_counters {
 
 static struct probe_counters __percpu *counters;
 
-enum hook_kind { HOOK_KRETPROBE, HOOK_FTRACE, HOOK_TRACEPOINT };
+enum hook_kind { HOOK_KRETPROBE, HOOK_KPROBE, HOOK_TRACEPOINT };
 
 struct netlog_hook {
 	const char *symbol;
@@ -175,16 +164,11 @@ struct netlog_hook {
 	bool v4_only;	/* IPv6 sockets come here from their own hook */
 	u8 unspec;	/* send: what this sendmsg takes AF_UNSPEC for */
 	bool owners;	/* keeps sockets' owners: needed by every probe */
-	bool any_context;	/* HOOK_FTRACE: called in softirq too */
-	bool fills_exiting;	/* its handler adds to the exiting table */
 	bool registered;
 	unsigned long missed;	/* nmissed of earlier registrations */
 	unsigned long reported;	/* missed calls already in a MISSED record */
-	struct kretprobe krp;	/* HOOK_KRETPROBE */
+	struct kretprobe krp;	/* kprobes; krp.kp alone for HOOK_KPROBE */
 	struct nl_shares held;	/* krp's instances, per uid; held_lock */
-	/* HOOK_FTRACE */
-	void (*entry)(struct netlog_hook *h, struct ftrace_regs *fregs);
-	atomic_long_t entry_missed;	/* HOOK_FTRACE: hits in a handler */
 	struct tracepoint *tp;	/* HOOK_TRACEPOINT */
 	void *tp_probe;
 };
@@ -528,17 +512,18 @@ static bool cmsg_route(const struct msghdr *msg)
  * socket layer has bound the socket by now, so its port is known. The same
  * destination again costs a hash and a load (send.c).
  */
-static void send_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int send_entry(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_SEND };
-	const struct msghdr *msg = (void *)nl_ftrace_arg(fregs, 1);
+	const struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
 	struct call_data copy;
 	int id;
 
-	ev.sk = (void *)nl_ftrace_arg(fregs, 0);
+	ev.sk = (void *)regs_get_kernel_argument(regs, 0);
 	id = probe_of(h, ev.sk);
 	if (id < 0)
-		return;
+		return 0;
 	ev.peer = send_dest(h, msg, &copy);
 	ev.peer_len = copy.addr_len;
 	/*
@@ -552,6 +537,7 @@ static void send_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
 	} else if (ev.peer && netlog_send_first(ev.sk, ev.peer, ev.peer_len)) {
 		emit(id, &ev);
 	}
+	return 0;
 }
 
 /*
@@ -561,10 +547,10 @@ static void send_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
  * that names no address (one under way, or the connect()ed socket's
  * default) is not recorded again.
  */
-static void rxrpc_send_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int rxrpc_send_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct socket *sock = (void *)nl_ftrace_arg(fregs, 0);
-	const struct msghdr *msg = (void *)nl_ftrace_arg(fregs, 1);
+	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
+	const struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
 	const struct sockaddr_rxrpc *srx = msg->msg_name;
 	const int at = offsetof(struct sockaddr_rxrpc, transport);
 	struct netlog_sock_event ev = {
@@ -577,11 +563,12 @@ static void rxrpc_send_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
 	if (!probe_is_on(NL_udp_send) || !ev.sk || !srx ||
 	    msg->msg_namelen < (int)sizeof(*srx) ||
 	    srx->srx_family != AF_RXRPC || srx->transport_type != SOCK_DGRAM)
-		return;
+		return 0;
 	ev.peer = (const struct sockaddr *)&srx->transport;
 	ev.peer_len = min_t(int, srx->transport_len, msg->msg_namelen - at);
 	if (netlog_send_first(ev.sk, ev.peer, ev.peer_len))
 		emit(NL_udp_send, &ev);
+	return 0;
 }
 
 /* inet_listen: (struct socket *, int backlog) */
@@ -656,9 +643,10 @@ static void sctp_connect_to(const struct sockaddr *addr, int len, void *arg)
  * wait for it. A connect record per peer address it was given (connectx()
  * gives several, and SCTP may use any).
  */
-static void sctp_assoc_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	const void *asoc = (void *)nl_ftrace_arg(fregs, 1);
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	const void *asoc = (void *)regs_get_kernel_argument(regs, 1);
 	struct sctp_connect c = {
 		.ev = {
 			.event = NETLOG_EV_CONNECT,
@@ -670,6 +658,7 @@ static void sctp_assoc_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
 	c.id = probe_of(h, c.ev.sk);
 	if (c.id >= 0)
 		netlog_sctp_peers(asoc, 0, sctp_connect_to, &c);
+	return 0;
 }
 
 /*
@@ -749,17 +738,18 @@ static void sctp_by_peer_to(const struct sockaddr *addr, int len, void *arg)
  * has no accept() call, and the other addresses its INIT offered are peer
  * records (on a one-to-one socket accept() records the first).
  */
-static void sctp_add_asoc_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int sctp_add_asoc_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	const void *asoc = (void *)nl_ftrace_arg(fregs, 1);
+	const void *asoc = (void *)regs_get_kernel_argument(regs, 1);
 	struct sctp_by_peer p = { .sk = netlog_sctp_sock(asoc) };
 
 	if (!p.sk || !netlog_sctp_is_inbound(asoc))
-		return;
+		return 0;
 	p.first = netlog_sctp_one_to_many(p.sk);
 	p.accept = p.first ? sctp_probe(p.sk, NL_tcp_accept) : -1;
 	p.peer = sctp_probe(p.sk, NL_tcp_connect);
 	netlog_sctp_peers(asoc, !p.first, sctp_by_peer_to, &p);
+	return 0;
 }
 
 /*
@@ -767,10 +757,10 @@ static void sctp_add_asoc_entry(struct netlog_hook *h, struct ftrace_regs *fregs
  * gfp_t, int): an association on its socket has a new peer address, which
  * the peer offered (its INIT-ACK, an ASCONF, a restart): a peer record.
  */
-static void sctp_add_peer_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int sctp_add_peer_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	const void *asoc = (void *)nl_ftrace_arg(fregs, 0);
-	const void *addr = (void *)nl_ftrace_arg(fregs, 1);
+	const void *asoc = (void *)regs_get_kernel_argument(regs, 0);
+	const void *addr = (void *)regs_get_kernel_argument(regs, 1);
 	const struct sock *sk = netlog_sctp_sock(asoc);
 	const int id = sctp_probe(sk, NL_tcp_connect);
 
@@ -778,27 +768,30 @@ static void sctp_add_peer_entry(struct netlog_hook *h, struct ftrace_regs *fregs
 	if (id >= 0 && netlog_sctp_offered(asoc, addr))
 		count(id, netlog_emit_by_peer(sk, NETLOG_EV_PEER, addr,
 					      sizeof(struct sockaddr_in6)));
+	return 0;
 }
 
 /*
  * security_sock_graft(struct sock *, struct socket *): an accept is done,
  * and the accepted socket is the accepting task's (netlog_owner_keep()).
  */
-static void graft_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct socket *sock = (void *)nl_ftrace_arg(fregs, 1);
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct socket *sock = (void *)regs_get_kernel_argument(regs, 1);
 	struct netlog_sock_event ev = {
 		.event = NETLOG_EV_ACCEPT,
 		.locked = true,	/* sock_graft() holds sk_callback_lock */
 	};
 	int id;
 
-	ev.sk = (void *)nl_ftrace_arg(fregs, 0);
+	ev.sk = (void *)regs_get_kernel_argument(regs, 0);
 	if (sock && !(current->flags & PF_KTHREAD))
 		netlog_owner_keep(sock);
 	id = probe_of(h, ev.sk);
 	if (id >= 0)
 		emit(id, &ev);
+	return 0;
 }
 
 /*
@@ -809,22 +802,23 @@ static void graft_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
  * kernel sockets made in their calls (MPTCP's subflow, SMC's TCP socket).
  * One netlog does not follow is a record by itself.
  */
-static void post_create_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int post_create_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct socket *sock = (void *)nl_ftrace_arg(fregs, 0);
+	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_UNAUDITED };
 
 	if (!sock || (current->flags & PF_KTHREAD))
-		return;
+		return 0;
 	netlog_owner_keep(sock);
-	if (nl_ftrace_arg(fregs, 4) || !probe_is_on(NL_unaudited))
-		return;
+	if (regs_get_kernel_argument(regs, 4) || !probe_is_on(NL_unaudited))
+		return 0;
 	ev.sk = sock->sk;
 	if (!ev.sk || followed(ev.sk))
-		return;
+		return 0;
 	/* The socket's protocol, or the one asked for if it keeps none. */
-	ev.result = ev.sk->sk_protocol ?: (int)nl_ftrace_arg(fregs, 3);
+	ev.result = ev.sk->sk_protocol ?: (int)regs_get_kernel_argument(regs, 3);
 	emit(NL_unaudited, &ev);
+	return 0;
 }
 
 #define TCPF_WAS_ESTABLISHED                                               \
@@ -851,9 +845,10 @@ static bool was_established(const struct sock *sk)
 }
 
 /* int inet_release(struct socket *): the socket's last reference is gone. */
-static void release_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct socket *sock = (void *)nl_ftrace_arg(fregs, 0);
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_CLOSE };
 	const struct inet_sock *inet;
 	struct netlog_exe exe;
@@ -862,14 +857,14 @@ static void release_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
 	ev.sk = sock ? sock->sk : NULL;
 	id = probe_of(h, ev.sk);
 	if (id < 0)
-		return;
+		return 0;
 	inet = inet_sk(ev.sk);
 	/*
 	 * Sockets that never had a port (ioctl helpers) are not traffic; L2TP
 	 * over IP has none to have.
 	 */
 	if (!inet->inet_num && !inet->inet_sport && !nl_sk_is_l2tp(ev.sk))
-		return;
+		return 0;
 	if (was_established(ev.sk))
 		ev.flags |= NETLOG_F_ESTABLISHED;
 	/* Only the task itself drops its entry, and later: no race. */
@@ -877,6 +872,7 @@ static void release_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
 	    nl_table_get(&exiting, current, &exe, false))
 		ev.exe = &exe;
 	emit(id, &ev);
+	return 0;
 }
 
 static void drop_exe(void *value)
@@ -892,24 +888,26 @@ static void drop_exe(void *value)
  * exit_mm_release(struct task_struct *, struct mm_struct *), from exit_mm(),
  * in the exiting task while its mm is still set: keep its exe.
  */
-static void exit_mm_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int exit_mm_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct netlog_exe exe;
 
 	if ((current->flags & PF_KTHREAD) || !netlog_exe_keep(&exe))
-		return;
+		return 0;
 	nl_exe_set_keep(current->mm, &exe);
 	if (!nl_table_put(&exiting, current, &exe, nl_charge_uid()))
 		drop_exe(&exe);
+	return 0;
 }
 
 /* cgroup_exit(struct task_struct *): the task has run its last fput. */
-static void cgroup_exit_entry(struct netlog_hook *h, struct ftrace_regs *fregs)
+static int cgroup_exit_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct netlog_exe exe;
 
 	if (nl_table_get(&exiting, current, &exe, true))
 		drop_exe(&exe);
+	return 0;
 }
 
 /*
@@ -949,11 +947,10 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 		},                                                          \
 	}
 
-/* A function entry, through the shared ftrace_ops. */
-#define ENTRY_HOOK(sym, ev, s, d, handler)                                 \
+#define ENTRY_HOOK(sym, ev, s, d, pre)                                     \
 	{                                                                   \
 		.symbol = sym, .event = ev, .stream = s, .dgram = d,        \
-		.kind = HOOK_FTRACE, .entry = handler,                      \
+		.kind = HOOK_KPROBE, .krp.kp.pre_handler = pre,             \
 	}
 
 /* A return probe on a stream protocol's function in module @mod. */
@@ -976,9 +973,9 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 #define SEND_HOOK(sym, mod, v4, unspec_as)                                 \
 	{                                                                   \
 		.symbol = sym, .module = mod, .event = NETLOG_EV_SEND,      \
-		.stream = -1, .dgram = NL_udp_send, .kind = HOOK_FTRACE,    \
+		.stream = -1, .dgram = NL_udp_send, .kind = HOOK_KPROBE,    \
 		.optional = true, .v4_only = v4, .unspec = unspec_as,       \
-		.entry = send_entry,                                        \
+		.krp.kp.pre_handler = send_entry,                           \
 	}
 
 /*
@@ -1008,8 +1005,8 @@ static struct netlog_hook hooks[] = {
 		 addr_call_entry, call_return, false, false),
 	{
 		.symbol = "security_sock_graft", .event = NETLOG_EV_ACCEPT,
-		.stream = NL_tcp_accept, .dgram = -1, .kind = HOOK_FTRACE,
-		.owners = true, .entry = graft_entry,
+		.stream = NL_tcp_accept, .dgram = -1, .kind = HOOK_KPROBE,
+		.owners = true, .krp.kp.pre_handler = graft_entry,
 	},
 	RET_HOOK("inet_bind", NETLOG_EV_BIND, NL_tcp_bind, NL_udp_bind,
 		 addr_call_entry, call_return, true, false),
@@ -1020,17 +1017,13 @@ static struct netlog_hook hooks[] = {
 	{
 		.symbol = "security_socket_post_create",
 		.event = NETLOG_EV_UNAUDITED, .stream = NL_unaudited,
-		.dgram = NL_unaudited, .kind = HOOK_FTRACE, .owners = true,
-		.entry = post_create_entry,
+		.dgram = NL_unaudited, .kind = HOOK_KPROBE, .owners = true,
+		.krp.kp.pre_handler = post_create_entry,
 	},
 	ENTRY_HOOK("cgroup_exit", NETLOG_EV_CLOSE, NL_tcp_close, NL_udp_close,
 		   cgroup_exit_entry),
-	{
-		.symbol = "exit_mm_release", .event = NETLOG_EV_CLOSE,
-		.stream = NL_tcp_close, .dgram = NL_udp_close,
-		.kind = HOOK_FTRACE, .fills_exiting = true,
-		.entry = exit_mm_entry,
-	},
+	ENTRY_HOOK("exit_mm_release", NETLOG_EV_CLOSE, NL_tcp_close,
+		   NL_udp_close, exit_mm_entry),
 	ENTRY_HOOK("inet_release", NETLOG_EV_CLOSE, NL_tcp_close,
 		   NL_udp_close, release_entry),
 	SEND_HOOK("udp_sendmsg", NULL, true, AF_INET),
@@ -1044,14 +1037,14 @@ static struct netlog_hook hooks[] = {
 	{
 		.symbol = "rxrpc_sendmsg", .module = "rxrpc",
 		.event = NETLOG_EV_SEND, .stream = -1, .dgram = NL_udp_send,
-		.kind = HOOK_FTRACE, .optional = true,
-		.entry = rxrpc_send_entry,
+		.kind = HOOK_KPROBE, .optional = true,
+		.krp.kp.pre_handler = rxrpc_send_entry,
 	},
 	{
 		.symbol = "sctp_primitive_ASSOCIATE", .module = "sctp",
 		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
-		.dgram = -1, .kind = HOOK_FTRACE, .optional = true,
-		.entry = sctp_assoc_entry,
+		.dgram = -1, .kind = HOOK_KPROBE, .optional = true,
+		.krp.kp.pre_handler = sctp_assoc_entry,
 	},
 	STREAM_MODULE_HOOK("dccp_v4_connect", "dccp_ipv4", NETLOG_EV_CONNECT,
 			   NL_tcp_connect, tcp_connect_entry,
@@ -1069,158 +1062,16 @@ static struct netlog_hook hooks[] = {
 	{
 		.symbol = "sctp_endpoint_add_asoc", .module = "sctp",
 		.event = NETLOG_EV_ACCEPT, .stream = NL_tcp_accept,
-		.dgram = NL_tcp_connect, .kind = HOOK_FTRACE, .optional = true,
-		.any_context = true, .entry = sctp_add_asoc_entry,
+		.dgram = NL_tcp_connect, .kind = HOOK_KPROBE, .optional = true,
+		.krp.kp.pre_handler = sctp_add_asoc_entry,
 	},
 	{
 		.symbol = "sctp_assoc_add_peer", .module = "sctp",
 		.event = NETLOG_EV_PEER, .stream = NL_tcp_connect, .dgram = -1,
-		.kind = HOOK_FTRACE, .optional = true, .any_context = true,
-		.entry = sctp_add_peer_entry,
+		.kind = HOOK_KPROBE, .optional = true,
+		.krp.kp.pre_handler = sctp_add_peer_entry,
 	},
 };
-
-/*
- * The entry hooks share one ftrace_ops, which saves no registers beyond the
- * arguments: one registration (its removal waits for an RCU-tasks grace
- * period, which would otherwise be one per hook), and a hook switched on or
- * off is a change of its filter. The callback finds its hook by the address
- * ftrace calls it for, learnt from the symbol's name at its first call
- * (kallsyms, once per registration); entry_ip[] is scanned in table order.
- */
-static struct netlog_hook *entry_rows[ARRAY_SIZE(hooks)];
-static unsigned long entry_ip[ARRAY_SIZE(hooks)];
-static unsigned int entry_count;
-static bool entry_ops_on;	/* under hooks_lock */
-
-static noinline struct netlog_hook *entry_learn(unsigned long ip)
-{
-	char name[KSYM_SYMBOL_LEN];
-	unsigned int i;
-	size_t len;
-
-	sprint_symbol_no_offset(name, ip);	/* "sym" or "sym [module]" */
-	for (i = 0; i < entry_count; i++) {
-		len = strlen(entry_rows[i]->symbol);
-		if (!strncmp(name, entry_rows[i]->symbol, len) &&
-		    (!name[len] || name[len] == ' ')) {
-			WRITE_ONCE(entry_ip[i], ip);
-			return entry_rows[i];
-		}
-	}
-	return NULL;
-}
-
-static void entry_call(unsigned long ip, unsigned long parent_ip,
-		       struct ftrace_ops *op, struct ftrace_regs *fregs)
-{
-	struct netlog_hook *h = NULL;
-	unsigned int i;
-	int bit;
-
-	for (i = 0; i < entry_count; i++) {
-		if (READ_ONCE(entry_ip[i]) == ip) {
-			h = entry_rows[i];
-			break;
-		}
-	}
-	if (unlikely(!h)) {
-		h = entry_learn(ip);
-		if (!h)
-			return;
-	}
-	/* Process context only (kprobes' rule), unless the hook says. */
-	if (!in_task() && !h->any_context)
-		return;
-	/* It also disables preemption, as the handlers need. */
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (bit < 0) {
-		atomic_long_inc(&h->entry_missed);
-		return;
-	}
-	h->entry(h, fregs);
-	ftrace_test_recursion_unlock(bit);
-}
-
-/*
- * No FTRACE_OPS_FL_RECURSION: that flag asks ftrace to wrap the callback in
- * its own guard (ftrace_ops_assist_func); entry_call() has one. Nor
- * FTRACE_OPS_FL_RCU: every hooked function runs where RCU is watching.
- */
-static struct ftrace_ops entry_ops = {
-	.func = entry_call,
-};
-
-/* Adds @h's function to the filter, or takes it out. */
-static int entry_filter(const struct netlog_hook *h, bool remove)
-{
-	char glob[KSYM_NAME_LEN + 1];
-	int len;
-
-	len = scnprintf(glob, sizeof(glob), "%s%s", remove ? "!" : "",
-			h->symbol);
-	return ftrace_set_filter(&entry_ops, glob, len, 0);
-}
-
-static int entry_add(struct netlog_hook *h)
-{
-	int ret = entry_filter(h, false);
-
-	if (ret)	/* no such traceable function */
-		return ret == -EINVAL ? -ENOENT : ret;
-	atomic_long_set(&h->entry_missed, 0);
-	if (entry_ops_on)
-		return 0;
-	ret = register_ftrace_function(&entry_ops);
-	if (ret) {
-		entry_filter(h, true);
-		return ret;
-	}
-	entry_ops_on = true;
-	return 0;
-}
-
-/*
- * Takes @n registered entry hooks out; when none is left the ops goes (an
- * ops with an empty filter would trace every function). On return no
- * handler of theirs runs.
- */
-static void entry_remove(struct netlog_hook **gone, int n)
-{
-	unsigned int i, left = 0;
-	int j;
-
-	for (i = 0; i < entry_count; i++)
-		left += entry_rows[i]->registered;
-	if (left == n) {
-		/* it waits for the handlers, and for tasks in the trampoline */
-		unregister_ftrace_function(&entry_ops);
-		entry_ops_on = false;
-	}
-	for (j = 0; j < n; j++)
-		entry_filter(gone[j], true);
-	if (left != n)
-		synchronize_rcu_tasks();	/* as unregistering does */
-	for (i = 0; i < entry_count; i++)
-		for (j = 0; j < n; j++)
-			if (entry_rows[i] == gone[j])
-				WRITE_ONCE(entry_ip[i], 0);
-}
-
-/* The filter's memory, once no hook is registered. */
-static void entry_exit(void)
-{
-	ftrace_free_filter(&entry_ops);
-}
-
-static void entry_rows_init(void)
-{
-	struct netlog_hook *h;
-
-	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
-		if (h->kind == HOOK_FTRACE)
-			entry_rows[entry_count++] = h;
-}
 
 static bool in_module(const struct netlog_hook *h, const char *module)
 {
@@ -1238,8 +1089,8 @@ static unsigned long hook_users(const struct netlog_hook *h)
 static unsigned long hook_nmissed(const struct netlog_hook *h)
 {
 	switch (h->kind) {
-	case HOOK_FTRACE:
-		return atomic_long_read(&h->entry_missed);
+	case HOOK_KPROBE:
+		return h->krp.kp.nmissed;
 	case HOOK_KRETPROBE:
 		return h->krp.kp.nmissed + h->krp.nmissed;
 	}
@@ -1254,17 +1105,16 @@ static unsigned long hook_missed(const struct netlog_hook *h)
 
 /*
  * Unregisters the hooks no enabled probe needs, and those in @module (NULL:
- * none), which is going, in batches: the entry hooks leave the ftrace_ops
- * together and the return probes in one unregister_kretprobes() call, and
- * each waits for one grace period however many hooks go, where one call per
- * hook would wait for one each.
+ * none), which is going, in batches: each unregister_k(ret)probes() call
+ * waits for one RCU grace period however many probes it removes, where one
+ * call per hook would wait for one each.
  */
 static void hooks_unregister(unsigned long on, const char *module)
 {
 	struct netlog_hook *gone[ARRAY_SIZE(hooks)];
-	struct netlog_hook *entries[ARRAY_SIZE(hooks)];
 	struct kretprobe *rps[ARRAY_SIZE(hooks)];
-	int n = 0, nrp = 0, nentry = 0, ntp = 0, i;
+	struct kprobe *kps[ARRAY_SIZE(hooks)];
+	int n = 0, nrp = 0, nkp = 0, ntp = 0, i;
 	bool exits = false;
 	struct netlog_hook *h;
 
@@ -1273,14 +1123,15 @@ static void hooks_unregister(unsigned long on, const char *module)
 		    ((hook_users(h) & on) && !in_module(h, module)))
 			continue;
 		gone[n++] = h;
-		exits |= h->fills_exiting;
-		if (h->kind == HOOK_FTRACE)
-			entries[nentry++] = h;
+		if (h->krp.kp.pre_handler == exit_mm_entry)
+			exits = true;
+		if (h->kind == HOOK_KPROBE)
+			kps[nkp++] = &h->krp.kp;
 		else if (h->kind == HOOK_KRETPROBE)
 			rps[nrp++] = &h->krp;
 	}
-	if (nentry)
-		entry_remove(entries, nentry);
+	if (nkp)
+		unregister_kprobes(kps, nkp);
 	/* No handler runs any more (the call waits for them). */
 	if (exits)
 		nl_table_clear(&exiting, drop_exe);
@@ -1323,9 +1174,7 @@ static int hook_register(struct netlog_hook *h)
 		ret = h->tp ? tracepoint_probe_register(h->tp, h->tp_probe, h) :
 			      -ENOENT;
 		break;
-	case HOOK_FTRACE:
-		ret = entry_add(h);
-		break;
+	case HOOK_KPROBE:
 	case HOOK_KRETPROBE:
 		/* A kprobe can be registered again only from a clean state. */
 		h->krp.kp.symbol_name = h->symbol;
@@ -1333,6 +1182,10 @@ static int hook_register(struct netlog_hook *h)
 		h->krp.kp.flags = 0;
 		h->krp.kp.nmissed = 0;
 		h->krp.nmissed = 0;
+		if (h->kind == HOOK_KPROBE) {
+			ret = register_kprobe(&h->krp.kp);
+			break;
+		}
 		h->krp.maxactive = maxactive > 0 ? maxactive :
 				   max(128U, 16 * num_possible_cpus());
 		/*
@@ -1528,7 +1381,6 @@ int netlog_probes_init(void)
 	ret = netlog_send_init();
 	if (ret)
 		goto err_exiting;
-	entry_rows_init();
 	/* First: a module that comes while we register is not missed. */
 	ret = register_module_notifier(&module_nb);
 	if (ret)
@@ -1537,7 +1389,6 @@ int netlog_probes_init(void)
 	ret = hooks_sync(probes_on);
 	if (ret) {
 		hooks_sync(0);
-		entry_exit();
 		mutex_unlock(&hooks_lock);
 		goto err_notifier;
 	}
@@ -1569,7 +1420,6 @@ void netlog_probes_exit(void)
 	cancel_delayed_work_sync(&missed_work);
 	mutex_lock(&hooks_lock);
 	hooks_sync(0);
-	entry_exit();
 	report_missed();
 	mutex_unlock(&hooks_lock);
 	unregister_module_notifier(&module_nb);
