@@ -92,7 +92,7 @@ format_check() {
 stage "clang-format (reader, e2e)" format_check
 
 shell_check() {
-	shellcheck -s bash scripts/*.sh tests/vm/run.sh tests/vm/verdict.sh .ci/run \
+	shellcheck -x -s bash scripts/*.sh tests/vm/run.sh tests/vm/verdict.sh .ci/run \
 		bench/*.sh tests/journal/*.sh &&
 		shellcheck -s bash kmod/compat/conftest.sh &&
 		shellcheck -s sh tests/vm/init.sh tests/vm/demo.sh

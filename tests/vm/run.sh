@@ -127,14 +127,7 @@ done | sort -u | while read -r lib; do
 done
 
 if [ "$karch" = arm64 ]; then
-	# busybox-static for arm64, unpacked once next to the kernels.
-	bb=${NETLOG_CACHE:-/var/cache/netlog}/busybox-arm64
-	if [ ! -x "$bb/bin/busybox" ]; then
-		rm -rf "$bb" && mkdir -p "$bb"
-		(cd "$bb" && apt-get download busybox-static:arm64 >&2)
-		dpkg-deb -x "$bb"/busybox-static_*.deb "$bb"
-	fi
-	cp "$bb/bin/busybox" "$stage/bin/busybox"
+	cp "$("$top/scripts/busybox-arm64.sh")" "$stage/bin/busybox"
 else
 	cp /bin/busybox "$stage/bin/busybox"
 fi

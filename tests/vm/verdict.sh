@@ -10,8 +10,9 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 tr -d '\r' <"$2" >"$results"
 
-# Reports, not banners: the debug kernel announces "lockdep" at boot.
-bad='BUG:|WARNING:|Oops|Call Trace|KASAN:|UBSAN:|possible recursive locking|circular locking|inconsistent lock state|lock held when returning|scheduling while atomic|sleeping function called|kernel panic|Kernel panic'
+# shellcheck source=tests/vm/kernel_bad.sh
+. "$(dirname "$0")/kernel_bad.sh"
+bad=$kernel_bad
 
 passed=$(grep -c '^\[       OK \]' "$results" 2>/dev/null)
 failed=$(grep -c '^\[  FAILED  \] [A-Za-z0-9_]*\.[A-Za-z0-9_]* (' "$results" 2>/dev/null)
