@@ -27,16 +27,6 @@ bool write_file_new(const std::string& path, const std::string& text) {
   return bool(f.flush());
 }
 
-nlohmann::json ctl_json(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {ctl()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto p = run(argv);
-  EXPECT_EQ(p.code, 0) << p.err;
-  auto j = nlohmann::json::parse(p.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << p.out;
-  return j;
-}
-
 std::vector<Rec> configs_of(const std::vector<Rec>& recs, pid_t pid = -1) {
   std::vector<Rec> out;
   for (const auto& r : recs)

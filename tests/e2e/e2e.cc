@@ -580,15 +580,25 @@ int64_t probe_count(const std::string& probe, const std::string& counter) {
 
 std::string ctl() { return env_or("NETLOGCTL", "netlogctl"); }
 
+nlohmann::json ctl_json(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ctl()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto p = run(argv);
+  EXPECT_EQ(p.code, 0) << p.err;
+  auto j = nlohmann::json::parse(p.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << p.out;
+  return j;
+}
+
 std::string all_probes(const std::string& module) {
-  const auto p = run({ctl(), "status", "--json"});
-  const auto j = nlohmann::json::parse(p.out, nullptr, false);
-  if (p.code != 0 || j.is_discarded() ||
-      !j["modules"][module]["probes_all"].is_string()) {
-    ADD_FAILURE() << "no probes_all for " << module << ": " << p.out << p.err;
+  auto j = ctl_json({"status", "--json"});
+  nlohmann::json all;
+  if (j.is_object()) all = j["modules"][module]["probes_all"];
+  if (!all.is_string()) {
+    ADD_FAILURE() << "no probes_all for " << module << ": " << j.dump();
     return "";
   }
-  return j["modules"][module]["probes_all"].get<std::string>();
+  return all.get<std::string>();
 }
 
 std::vector<Rec> nc_run(const std::function<int()>& start) {

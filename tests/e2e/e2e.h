@@ -29,6 +29,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -271,6 +272,9 @@ int64_t probe_count(const std::string& probe, const std::string& counter);
 
 // The netlogctl to run ($NETLOGCTL, or the one on PATH).
 std::string ctl();
+
+// netlogctl with `args`, which must succeed and print JSON.
+nlohmann::json ctl_json(const std::vector<std::string>& args);
 
 // The mask of every probe of a loaded module ("0x..."), as the module
 // reports it (netlogctl status): tests never write the mask as a literal.
