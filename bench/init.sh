@@ -107,7 +107,7 @@ start() {
 		;;
 	execlog | execlog-success)
 		insmod /usr/local/lib/netlog/secure_log.ko || return 1
-		# execlog-success: successful execs only, no syscall tracing
+		# execlog-success: successful execs only (no exec-call probes)
 		probes=0x3
 		[ "$1" = execlog ] || probes=0x1
 		insmod /usr/local/lib/netlog/execlog.ko probes=$probes || return 1

@@ -2,32 +2,33 @@
 /*
  * execlog: one NETLOG_REC_EXEC record per execve and execveat.
  *
- * Three tracepoints, and no kprobe or return probe:
- *   sys_enter           an exec call starts: the caller's comm is kept in
- *                       the starting table (by task) for comm_before
- *   sched_process_exec  it succeeded: the record, with the new program's
- *                       exe and comm and its arguments as it sees them
- *   sys_exit            it returned: if it failed, the record, with the
+ * Two kinds of hook, both on the exec path alone:
+ *   sched_process_exec  (tracepoint) an exec succeeded: the record, with
+ *                       the new program's exe and comm and its arguments
+ *                       as it sees them
+ *   the exec calls      (return probes on their entry functions, below)
+ *                       at entry, the caller's comm is kept in the
+ *                       starting table (by task) for comm_before; at
+ *                       return, a failed call is recorded, with the
  *                       arguments read from the caller's memory
- * A task parked inside exec (on a FUSE file, say) holds no probe instance:
- * the hooks run when the call starts and when it ends. It holds an entry of
- * the starting table; when that is full, a record has no comm_before
- * (NETLOG_F_NO_COMM_BEFORE, and the stats count it), but no exec is missed.
- * An exec by the kernel itself (kernel_execve(): usermode helpers, init)
- * makes no syscall: sched_process_exec records it, without comm_before.
- *
- * While sys_enter and sys_exit have a probe, every task's syscalls take the
- * tracing path and call it; the handlers compare the number and return.
- * make bench measures what that costs other calls.
+ * Other system calls pay nothing (the syscall tracepoints that this
+ * replaced put every call of every task on the tracing path). A task
+ * parked inside exec (on a FUSE file, say) holds an instance of a return
+ * probe, from its uid's share: see exec_entry(). When the starting table
+ * is full, a record has no comm_before (NETLOG_F_NO_COMM_BEFORE, and the
+ * stats count it), but no exec is missed for it. An exec by the kernel
+ * itself (kernel_execve(): usermode helpers, init) makes no system call:
+ * sched_process_exec records it, without comm_before.
  *
  * The handlers run with preemption off and never nest on a CPU (the
- * tracepoints are in process context), so one record buffer per CPU does.
+ * hooks are in process context), so one record buffer per CPU does.
  * User memory is read with the _nofault copies: a page that is not present
  * is not waited for, and what could not be read is flagged.
  */
 #include <linux/binfmts.h>
 #include <linux/compat.h>
 #include <linux/fcntl.h>
+#include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -35,8 +36,8 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <asm/syscall.h>
-#include <asm/unistd.h>
 
 #include "../include/secure_log.h"
 #include "execlog.h"
@@ -52,7 +53,7 @@ struct exec_buf {
 };
 
 static struct exec_buf __percpu *exec_buf;
-static struct nl_table starting;	/* task -> comm at sys_enter */
+static struct nl_table starting;	/* task -> comm as its exec call began */
 
 /* Per-CPU counters, summed by execlog_stats(). */
 static DEFINE_PER_CPU(struct execlog_counters, counters);
@@ -62,44 +63,7 @@ static DEFINE_PER_CPU(struct execlog_counters, counters);
 /* How many argument pointers a failed exec's array is read for, at most. */
 #define ARGC_SCAN_MAX (1U << 17)
 
-enum exec_call { NOT_EXEC, EXECVE, EXECVEAT };
-
-/*
- * Which exec, if any, syscall @nr of the current task is: the native
- * numbers, and the 32-bit ones (ia32 and x32 on x86-64, AArch32 on arm64),
- * so that no ABI is a way around the trail.
- */
-static enum exec_call exec_call(long nr)
-{
-	if (!in_compat_syscall())
-		return nr == __NR_execve ? EXECVE :
-		       nr == __NR_execveat ? EXECVEAT : NOT_EXEC;
-#if defined(CONFIG_X86_64)
-#if defined(CONFIG_X86_X32_ABI)
-	if (in_x32_syscall())
-		return nr == (__X32_SYSCALL_BIT | __NR_x32_execve) ? EXECVE :
-		       nr == (__X32_SYSCALL_BIT | __NR_x32_execveat) ?
-		       EXECVEAT : NOT_EXEC;
-#endif
-	return nr == __NR_ia32_execve ? EXECVE :
-	       nr == __NR_ia32_execveat ? EXECVEAT : NOT_EXEC;
-#elif defined(CONFIG_ARM64)
-	/* arch/arm/tools/syscall.tbl: execve 11, execveat 387 */
-	return nr == 11 ? EXECVE : nr == 387 ? EXECVEAT : NOT_EXEC;
-#else
-	return NOT_EXEC;
-#endif
-}
-
-static void exec_enter(void *data, struct pt_regs *regs, long id)
-{
-	char comm[TASK_COMM_LEN];
-
-	if (exec_call(id) == NOT_EXEC)
-		return;
-	memcpy(comm, current->comm, sizeof(comm));
-	nl_table_put(&starting, current, comm, nl_charge_uid());
-}
+enum exec_call { EXECVE, EXECVEAT };
 
 /* Appends one argument and its NUL, as much as fits; false when cut. */
 static bool put_arg(char *buf, size_t *used, unsigned long uptr)
@@ -207,41 +171,48 @@ static size_t user_filename(char *buf, const unsigned long *args,
 	return pre + n;
 }
 
+/* One exec as a record says it. */
 struct exec_event {
 	int result;
+	u32 flags;		/* NETLOG_F_UNFOLLOWED: seen only as it began */
 	pid_t tid;		/* the thread that called exec */
-	const char *filename;	/* NULL: buf->filename, already filled */
-	size_t filename_len;
-	u32 argc;		/* a successful exec's */
-	unsigned long uargv;	/* a failed call's argument array */
+	/* a successful exec's; NULL: the call as its caller made it */
+	const struct linux_binprm *bprm;
+	enum exec_call call;	/* when bprm is NULL */
 };
 
 static void emit(struct exec_buf *buf, const struct exec_event *ev)
 {
+	const struct linux_binprm *bprm = ev->bprm;
 	struct netlog_exec *r = &buf->rec.exec;
 	char comm_before[TASK_COMM_LEN];
 	struct netlog_strings w;
 	struct nl_who who = {};
-	size_t cwd_len, argv_len, env_len = 0;
-	const char *cwd;
+	size_t cwd_len, argv_len, env_len = 0, filename_len;
+	const char *cwd, *filename;
 	bool known;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_EXEC;
 	r->result = ev->result;
+	r->flags = ev->flags;
 	known = nl_table_get(&starting, current, comm_before, true);
+	/* A call that has not succeeded runs under its caller's comm. */
+	if (!known && !bprm) {
+		memcpy(comm_before, current->comm, sizeof(comm_before));
+		known = true;
+	}
 	if (!known)
 		r->flags |= NETLOG_F_NO_COMM_BEFORE;
 	/* the new program's loader variables, and its tracer */
-	if (!ev->result &&
-	    (nl_loader_env(buf->env, &env_len, &r->flags) ||
-	     READ_ONCE(current->ptrace)))
+	if (bprm && (nl_loader_env(buf->env, &env_len, &r->flags) ||
+		     READ_ONCE(current->ptrace)))
 		r->flags |= NETLOG_F_PRELOAD;
 
 	/* Only a successful exec is whitelisted, by the program it runs. */
 	who.exe = nl_exe_path(&who.exe_len, &r->flags, false, NULL);
-	if (!ev->result && who.exe &&
+	if (bprm && who.exe &&
 	    !(r->flags & (NETLOG_F_EXE_NS | NETLOG_F_TRUNC_EXE)) &&
 	    execlog_whitelisted(who.exe, who.exe_len,
 				from_kuid_munged(&init_user_ns,
@@ -250,12 +221,21 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 		COUNT(filtered);
 		return;
 	}
-	if (ev->result) {
-		r->argc = user_argv(ev->uargv, in_compat_syscall(), buf->argv,
-				    &argv_len, &r->flags);
-	} else {
-		r->argc = ev->argc;
+	if (bprm) {
+		filename = bprm->filename;
+		filename_len = strlen(filename);
+		r->argc = bprm->argc;
 		new_argv(buf->argv, &argv_len, &r->flags);
+	} else {
+		/* The caller's registers and memory, as exec left them. */
+		unsigned long args[6];
+
+		syscall_get_arguments(current, task_pt_regs(current), args);
+		filename = buf->filename;
+		filename_len = user_filename(buf->filename, args, ev->call);
+		r->argc = user_argv(args[ev->call == EXECVEAT ? 2 : 1],
+				    in_compat_syscall(), buf->argv, &argv_len,
+				    &r->flags);
 	}
 	nl_fill_task(&r->task, nl_own_netns());
 	r->task.tid = ev->tid;
@@ -265,8 +245,7 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 
 	netlog_strings_start(&w, &r->hdr, &r->flags, r + 1);
 	nl_put_who(&w, &who);
-	netlog_put_string(&w, ev->filename ?: buf->filename,
-			  ev->filename_len);
+	netlog_put_string(&w, filename, filename_len);
 	netlog_put_string(&w, comm_before,
 			  known ? strnlen(comm_before, TASK_COMM_LEN) : 0);
 	/* the cgroup's path buffer again: it is in the record by now */
@@ -285,70 +264,203 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 		COUNT(no_comm_before);
 }
 
+static void emit_event(const struct exec_event *ev)
+{
+	emit(get_cpu_ptr(exec_buf), ev);
+	put_cpu_ptr(exec_buf);
+}
+
 static void exec_done(void *data, struct task_struct *p, pid_t old_pid,
 		      struct linux_binprm *bprm)
 {
-	struct exec_buf *buf = get_cpu_ptr(exec_buf);
-	const struct exec_event ev = {
-		.tid = old_pid,
-		.filename = bprm->filename,
-		.filename_len = strlen(bprm->filename),
-		.argc = bprm->argc,
-	};
+	const struct exec_event ev = { .tid = old_pid, .bprm = bprm };
 
-	emit(buf, &ev);
-	put_cpu_ptr(exec_buf);
+	emit_event(&ev);
 }
 
-static void exec_exit(void *data, struct pt_regs *regs, long ret)
+/*
+ * The exec system calls' entry functions, one return probe each: the
+ * native ones, and the 32-bit ones (ia32 and x32 on x86-64, AArch32 on
+ * arm64), so that no ABI is a way around the trail. They take the
+ * caller's registers, which a failed call leaves as they were.
+ */
+struct exec_hook {
+	const char *symbol;
+	enum exec_call call;
+	bool registered;
+	unsigned long missed;	/* nmissed of earlier registrations */
+	unsigned long reported;	/* missed calls already in a MISSED record */
+	struct kretprobe krp;
+	struct nl_shares held;	/* krp's instances, per uid; held_lock */
+};
+
+static struct exec_hook hooks[] = {
+#if defined(CONFIG_X86_64)
+	{ "__x64_sys_execve", EXECVE },
+	{ "__x64_sys_execveat", EXECVEAT },
+#ifdef CONFIG_IA32_EMULATION
+	{ "__ia32_compat_sys_execve", EXECVE },
+	{ "__ia32_compat_sys_execveat", EXECVEAT },
+#endif
+#ifdef CONFIG_X86_X32_ABI
+	{ "__x64_compat_sys_execve", EXECVE },
+	{ "__x64_compat_sys_execveat", EXECVEAT },
+#endif
+#elif defined(CONFIG_ARM64)
+	{ "__arm64_sys_execve", EXECVE },
+	{ "__arm64_sys_execveat", EXECVEAT },
+#ifdef CONFIG_COMPAT
+	{ "__arm64_compat_sys_execve", EXECVE },
+	{ "__arm64_compat_sys_execveat", EXECVEAT },
+#endif
+#else
+#error "execlog knows the exec entry points of x86-64 and arm64 only"
+#endif
+};
+
+/* Serialises the hooks' held shares: taken at entry and at return. */
+static DEFINE_RAW_SPINLOCK(held_lock);
+/* Serialises registration and the MISSED reports. */
+static DEFINE_MUTEX(hooks_lock);
+static bool exec_live;	/* exec_done() attached; hooks_lock */
+static bool hooks_live;	/* MISSED reports rearm; hooks_lock */
+
+static struct tracepoint *exec_tp;
+
+struct call_data {
+	u16 owner;		/* whose share of instances it holds */
+};
+
+static struct exec_hook *hook_of(struct kretprobe_instance *ri)
 {
-	enum exec_call call = exec_call(syscall_get_nr(current, regs));
-	unsigned long args[6];
-	struct exec_buf *buf;
-	struct exec_event ev;
+	return container_of(get_kretprobe(ri), struct exec_hook, krp);
+}
+
+/*
+ * A call is followed from its start to its return, holding an instance of
+ * the probe all the while: a user can keep it inside exec for as long as
+ * it likes (a file on FUSE that is never read). So no uid may hold more
+ * than a quarter of a hook's instances: a call beyond that is recorded as
+ * it begins, with NETLOG_F_UNFOLLOWED (result 0 says nothing; if it
+ * succeeds, sched_process_exec records it again), and not followed. Only
+ * calls that find no instance at all are counted as MISSED; their
+ * successes are still recorded, without comm_before.
+ */
+static int exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct call_data *d = (struct call_data *)ri->data;
+	struct exec_hook *h = hook_of(ri);
+	u32 uid = nl_charge_uid();
+	unsigned long flags;
+	char comm[TASK_COMM_LEN];
+	bool ok;
+
+	raw_spin_lock_irqsave(&held_lock, flags);
+	ok = nl_share_take(&h->held, uid, &d->owner);
+	raw_spin_unlock_irqrestore(&held_lock, flags);
+	if (!ok) {
+		const struct exec_event ev = {
+			.flags = NETLOG_F_UNFOLLOWED,
+			.tid = task_pid_nr(current),
+			.call = h->call,
+		};
+
+		emit_event(&ev);
+		return 1;
+	}
+	/* for the record of its success: comm_before */
+	memcpy(comm, current->comm, sizeof(comm));
+	nl_table_put(&starting, current, comm, uid);
+	return 0;
+}
+
+static int exec_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct call_data *d = (struct call_data *)ri->data;
+	struct exec_hook *h = hook_of(ri);
+	long ret = regs_return_value(regs);
+	unsigned long flags;
 	char comm[TASK_COMM_LEN];
 
-	if (call == NOT_EXEC)
-		return;
+	raw_spin_lock_irqsave(&held_lock, flags);
+	nl_share_give(&h->held, d->owner);
+	raw_spin_unlock_irqrestore(&held_lock, flags);
 	if (ret >= 0) {
-		/* recorded by exec_done(); its entry is gone, or stale */
+		/* recorded by exec_done(), which took the entry */
 		nl_table_get(&starting, current, comm, true);
-		return;
+	} else {
+		const struct exec_event ev = {
+			.result = ret,
+			.tid = task_pid_nr(current),
+			.call = h->call,
+		};
+
+		emit_event(&ev);
 	}
-	syscall_get_arguments(current, regs, args);
-	buf = get_cpu_ptr(exec_buf);
-	ev = (struct exec_event){
-		.result = ret,
-		.tid = task_pid_nr(current),
-		.filename_len = user_filename(buf->filename, args, call),
-		.uargv = args[call == EXECVEAT ? 2 : 1],
-	};
-	emit(buf, &ev);
-	put_cpu_ptr(exec_buf);
+	return 0;
 }
 
-struct exec_hook {
-	const char *name;
-	void *probe;
-	unsigned long probes;	/* EXECLOG_P_* that need it */
-	struct tracepoint *tp;
-	bool on;
-};
+static int maxactive;
+module_param(maxactive, int, 0444);
+MODULE_PARM_DESC(maxactive,
+		 "return probe instances per exec call, 0 = auto (16 per possible CPU, at least 128)");
 
-/* In registration order; unregistered in reverse. */
-static struct exec_hook hooks[] = {
-	{ "sched_process_exec", exec_done, EXECLOG_P_EXEC },
-	{ "sys_exit", exec_exit, EXECLOG_P_FAILED },
-	{ "sys_enter", exec_enter, EXECLOG_P_FAILED },
-};
-
-static void find_tracepoint(struct tracepoint *tp, void *priv)
+static int hook_register(struct exec_hook *h)
 {
-	unsigned int i;
+	int ret;
+
+	/* A kretprobe can be registered again only from a clean state. */
+	memset(&h->krp, 0, sizeof(h->krp));
+	h->krp.kp.symbol_name = h->symbol;
+	h->krp.entry_handler = exec_entry;
+	h->krp.handler = exec_return;
+	h->krp.data_size = sizeof(struct call_data);
+	h->krp.maxactive = maxactive > 0 ? maxactive :
+			   max(128U, 16 * num_possible_cpus());
+	/* none is held, as none is registered */
+	nl_shares_reset(&h->held, max(1, h->krp.maxactive / 4));
+	ret = register_kretprobe(&h->krp);
+	if (ret) {
+		pr_err("cannot probe %s: %d\n", h->symbol, ret);
+		return ret;
+	}
+	h->registered = true;
+	return 0;
+}
+
+static unsigned long hook_nmissed(const struct exec_hook *h)
+{
+	return h->krp.kp.nmissed + h->krp.nmissed;
+}
+
+/* Calls the hook missed in all its registrations; under hooks_lock. */
+static unsigned long hook_missed(const struct exec_hook *h)
+{
+	return h->missed + (h->registered ? hook_nmissed(h) : 0);
+}
+
+/*
+ * The return probes off, at once (one RCU grace period for them all);
+ * false if none was on.
+ */
+static bool calls_unregister(void)
+{
+	struct kretprobe *rps[ARRAY_SIZE(hooks)];
+	unsigned int i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(hooks); i++)
-		if (!strcmp(tp->name, hooks[i].name))
-			hooks[i].tp = tp;
+		if (hooks[i].registered)
+			rps[n++] = &hooks[i].krp;
+	if (!n)
+		return false;
+	unregister_kretprobes(rps, n);
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		if (!hooks[i].registered)
+			continue;
+		hooks[i].missed += hook_nmissed(&hooks[i]);
+		hooks[i].registered = false;
+	}
+	return true;
 }
 
 /*
@@ -358,34 +470,62 @@ static void find_tracepoint(struct tracepoint *tp, void *priv)
  */
 int execlog_hooks_set(unsigned long mask)
 {
-	bool gone = false;
-	int i, ret = 0;
+	unsigned int i;
+	int ret = 0;
 
-	for (i = ARRAY_SIZE(hooks) - 1; i >= 0; i--) {
-		if (!hooks[i].on || (mask & hooks[i].probes))
-			continue;
-		tracepoint_probe_unregister(hooks[i].tp, hooks[i].probe, NULL);
-		hooks[i].on = false;
-		gone = true;
-	}
-	if (gone) {
+	mutex_lock(&hooks_lock);
+	if (!(mask & EXECLOG_P_FAILED) && calls_unregister())
+		/*
+		 * What the entries kept that neither exec_done() nor a
+		 * return will take (no handler runs any more).
+		 */
+		nl_table_clear(&starting, NULL);
+	if (exec_live && !(mask & EXECLOG_P_EXEC)) {
+		tracepoint_probe_unregister(exec_tp, exec_done, NULL);
 		tracepoint_synchronize_unregister();
-		/* what sys_enter kept that sys_exit or exec_done will not take */
-		if (!(mask & EXECLOG_P_FAILED))
-			nl_table_clear(&starting, NULL);
+		exec_live = false;
 	}
-	for (i = 0; i < ARRAY_SIZE(hooks) && !ret; i++) {
-		if (hooks[i].on || !(mask & hooks[i].probes))
-			continue;
-		ret = tracepoint_probe_register(hooks[i].tp, hooks[i].probe,
-						NULL);
+	if (!exec_live && (mask & EXECLOG_P_EXEC)) {
+		ret = tracepoint_probe_register(exec_tp, exec_done, NULL);
 		if (ret)
 			pr_err("cannot attach to tracepoint %s: %d\n",
-			       hooks[i].name, ret);
-		else
-			hooks[i].on = true;
+			       exec_tp->name, ret);
+		exec_live = !ret;
 	}
+	for (i = 0; i < ARRAY_SIZE(hooks) && !ret; i++)
+		if ((mask & EXECLOG_P_FAILED) && !hooks[i].registered)
+			ret = hook_register(&hooks[i]);
+	mutex_unlock(&hooks_lock);
 	return ret;
+}
+
+/* One MISSED record per hook that missed calls since the last one. */
+static void report_missed(void)
+{
+	unsigned long now;
+	unsigned int i;
+
+	lockdep_assert_held(&hooks_lock);
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		now = hook_missed(&hooks[i]);
+		if (now != hooks[i].reported)
+			netlog_emit_missed(hooks[i].symbol,
+					   now - hooks[i].reported);
+		hooks[i].reported = now;
+	}
+}
+
+static void missed_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(missed_work, missed_work_fn);
+
+static void missed_work_fn(struct work_struct *work)
+{
+	mutex_lock(&hooks_lock);
+	if (hooks_live) {
+		report_missed();
+		schedule_delayed_work(&missed_work, HZ);
+	}
+	mutex_unlock(&hooks_lock);
 }
 
 void execlog_stats(struct execlog_counters *sum)
@@ -404,18 +544,35 @@ void execlog_stats(struct execlog_counters *sum)
 	sum->starting = atomic_read(&starting.used);
 }
 
-int execlog_exec_init(void)
+/* A stats row per hook, as netlog's: registered, and calls missed. */
+int execlog_hooks_stats(struct secure_log_stats *s)
 {
 	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&hooks_lock);
+	for (i = 0; !ret && i < ARRAY_SIZE(hooks); i++)
+		ret = s->row(s, "hook", hooks[i].symbol) ?:
+		      s->val(s, "registered", hooks[i].registered, true) ?:
+		      s->val(s, "missed", hook_missed(&hooks[i]), false);
+	mutex_unlock(&hooks_lock);
+	return ret;
+}
+
+static void find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_exec"))
+		exec_tp = tp;
+}
+
+int execlog_exec_init(void)
+{
 	int ret;
 
 	for_each_kernel_tracepoint(find_tracepoint, NULL);
-	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		if (!hooks[i].tp) {
-			pr_err("no tracepoint %s in this kernel\n",
-			       hooks[i].name);
-			return -ENOENT;
-		}
+	if (!exec_tp) {
+		pr_err("no tracepoint sched_process_exec in this kernel\n");
+		return -ENOENT;
 	}
 	exec_buf = alloc_percpu(struct exec_buf);
 	if (!exec_buf)
@@ -423,6 +580,10 @@ int execlog_exec_init(void)
 	ret = nl_table_init(&starting, TASK_COMM_LEN, NL_TABLE_SHARE);
 	if (ret)
 		goto err_buf;
+	mutex_lock(&hooks_lock);
+	hooks_live = true;
+	mutex_unlock(&hooks_lock);
+	schedule_delayed_work(&missed_work, HZ);
 	return 0;
 
 err_buf:
@@ -430,8 +591,17 @@ err_buf:
 	return ret;
 }
 
+/* After execlog_hooks_set(0). */
 void execlog_exec_exit(void)
 {
+	mutex_lock(&hooks_lock);
+	hooks_live = false;
+	mutex_unlock(&hooks_lock);
+	/* The work rearms itself only while hooks_live. */
+	cancel_delayed_work_sync(&missed_work);
+	mutex_lock(&hooks_lock);
+	report_missed();
+	mutex_unlock(&hooks_lock);
 	nl_table_exit(&starting);
 	free_percpu(exec_buf);
 }

@@ -23,6 +23,8 @@ void execlog_exec_exit(void);
 
 int execlog_hooks_set(unsigned long mask);
 void execlog_stats(struct execlog_counters *sum);
+struct secure_log_stats;
+int execlog_hooks_stats(struct secure_log_stats *s);
 bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid,
 			 bool preload);
 

@@ -116,7 +116,7 @@ static const struct kernel_param_ops probes_ops = {
 };
 module_param_cb(probes, &probes_ops, NULL, 0600);
 MODULE_PARM_DESC(probes,
-		 "0x1 exec: successful execs; 0x2 exec_failed: failed execs and comm_before (puts every syscall on the tracing path); default 0x3");
+		 "0x1 exec: successful execs; 0x2 exec_failed: failed execs and comm_before (a return probe on the exec calls); default 0x3");
 
 static int stats_walk(struct secure_log_stats *s)
 {
@@ -128,7 +128,8 @@ static int stats_walk(struct secure_log_stats *s)
 	       s->val(s, "dropped", c.dropped, false) ?:
 	       s->val(s, "filtered", c.filtered, false) ?:
 	       s->val(s, "no_comm_before", c.no_comm_before, false) ?:
-	       s->val(s, "starting", c.starting, true);
+	       s->val(s, "starting", c.starting, true) ?:
+	       execlog_hooks_stats(s);
 }
 
 static int stats_get(char *buf, const struct kernel_param *kp)

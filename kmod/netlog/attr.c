@@ -605,3 +605,17 @@ void netlog_emit_lifecycle(bool loading, const char *state, size_t len)
 	else
 		netlog_emit_config("unload", state, len, NULL, 0);
 }
+
+/* One MISSED record: @n calls of @hook left no record. */
+void netlog_emit_missed(const char *hook, unsigned long n)
+{
+	struct netlog_missed r = {
+		.hdr.type = NETLOG_REC_MISSED,
+		.hdr.len = sizeof(r),
+		.hdr.uid = NETLOG_UID_NONE,
+		.count = n,
+	};
+
+	strscpy_pad(r.hook, hook, sizeof(r.hook));
+	secure_log_submit(&r.hdr);
+}

@@ -70,6 +70,7 @@ void nl_put_who(struct netlog_strings *w, const struct nl_who *who);
 int netlog_emit_config(const char *param, const char *old, size_t old_len,
 		       const char *new, size_t new_len);
 void netlog_emit_lifecycle(bool loading, const char *state, size_t len);
+void netlog_emit_missed(const char *hook, unsigned long n);
 int netlog_may_change(const char *param, const char *new, size_t len,
 		      char *why, size_t size);
 void netlog_emit_locked(void);

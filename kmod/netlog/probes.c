@@ -1227,20 +1227,6 @@ static int hooks_sync(unsigned long on)
 	return 0;
 }
 
-/* One MISSED record: @n calls of @hook left no record. */
-static void emit_missed(const char *hook, unsigned long n)
-{
-	struct netlog_missed r = {
-		.hdr.type = NETLOG_REC_MISSED,
-		.hdr.len = sizeof(r),
-		.hdr.uid = NETLOG_UID_NONE,
-		.count = n,
-	};
-
-	strscpy_pad(r.hook, hook, sizeof(r.hook));
-	secure_log_submit(&r.hdr);
-}
-
 /* A table's overflow, as a hook in the stats and MISSED records. */
 struct table_report {
 	const char *name;
@@ -1268,14 +1254,14 @@ static void report_missed(void)
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
 		now = hook_missed(h);
 		if (now != h->reported)
-			emit_missed(h->symbol, now - h->reported);
+			netlog_emit_missed(h->symbol, now - h->reported);
 		h->reported = now;
 	}
 	for (t = table_reports; t < table_reports + ARRAY_SIZE(table_reports);
 	     t++) {
 		now = atomic_long_read(&t->table->overflow);
 		if (now != t->reported)
-			emit_missed(t->name, now - t->reported);
+			netlog_emit_missed(t->name, now - t->reported);
 		t->reported = now;
 	}
 }

@@ -192,7 +192,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 7
+#define NETLOG_ABI_MINOR 8
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -372,6 +372,10 @@ enum netlog_str {
  * returned: the caller held its share of the return probe's instances
  * (calls of its waiting on a socket lock), so this one was not followed.
  * result is 0 and says nothing; the endpoints are the call's arguments.
+ * minor 8, NETLOG_REC_EXEC: the same for an exec (its uid held its share
+ * of the exec calls' return probe): the filename and arguments are read
+ * from the caller's memory, and a success is recorded again by
+ * sched_process_exec.
  */
 #define NETLOG_F_UNFOLLOWED (1U << 19)
 /*

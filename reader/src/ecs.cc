@@ -110,6 +110,7 @@ void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
     if (ev.owner_pid) o.raw(R"(,"owner_pid":)").num(ev.owner_pid);
   }
   if (flags & NETLOG_F_ARGC_PARTIAL) o.raw(R"(,"argc_partial":true)");
+  if (flags & NETLOG_F_UNFOLLOWED) o.raw(R"(,"unfollowed":true)");
   if (auto trunc = truncated_names(flags); !trunc.empty())
     o.raw(R"(,"truncated":")").raw(trunc).raw("\"");
 }
@@ -184,7 +185,6 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     o.raw(R"(,"established":)")
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
   if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
-  if (ev.flags & NETLOG_F_UNFOLLOWED) o.raw(R"(,"unfollowed":true)");
   if (ev.flags & NETLOG_F_BY_PEER) o.raw(R"(,"by_peer":true)");
   o.raw("}");
 }
@@ -207,7 +207,8 @@ class EcsRenderer : public Renderer {
       o.raw(R"(,"old":)").str(cfg->old_value);
       o.raw(R"(,"new":)").str(cfg->new_value).raw("}");
     } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
-      event(o, rec, "event", "process", R"("start")", outcome(ex->result));
+      event(o, rec, "event", "process", R"("start")",
+            ex->flags & NETLOG_F_UNFOLLOWED ? "unknown" : outcome(ex->result));
       process(o, ctx, *ex);
       extra(o, ctx, *ex, ex->flags);
       o.raw(R"(,"result":)").num(ex->result);

@@ -58,6 +58,7 @@ class Fields {
     if (flags & NETLOG_F_PRELOAD) num("preload", 1);
     if (flags & NETLOG_F_REFUSED) num("refused", 1);
     if (flags & NETLOG_F_ARGC_PARTIAL) num("argc_partial", 1);
+    if (flags & NETLOG_F_UNFOLLOWED) num("unfollowed", 1);
     if (auto trunc = truncated_names(flags); !trunc.empty())
       text("truncated", trunc);
   }
@@ -115,7 +116,6 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
       f.num("established", ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);
     if (ev->flags & NETLOG_F_RAW) f.num("ipproto", ev->proto);
     if (ev->flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
-    if (ev->flags & NETLOG_F_UNFOLLOWED) f.num("unfollowed", 1);
     if (ev->flags & NETLOG_F_BY_PEER) f.num("by_peer", 1);
     f.flags(ev->flags);
     if (ev->flags & NETLOG_F_EXE_SET) f.text("exe_loaded", ev->exe_loaded);

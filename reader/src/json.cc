@@ -36,6 +36,7 @@ void who_flags(Line& l, uint32_t flags) {
   if (flags & NETLOG_F_PRELOAD) l << R"("preload":true,)";
   if (flags & NETLOG_F_REFUSED) l << R"("refused":true,)";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << R"("argc_partial":true,)";
+  if (flags & NETLOG_F_UNFOLLOWED) l << R"("unfollowed":true,)";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << R"("truncated":")" << trunc << R"(",)";
 }
@@ -68,7 +69,6 @@ class JsonRenderer : public Renderer {
           << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
       if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
       if (ev->flags & NETLOG_F_SRCROUTE) l << R"("srcroute":true,)";
-      if (ev->flags & NETLOG_F_UNFOLLOWED) l << R"("unfollowed":true,)";
       if (ev->flags & NETLOG_F_BY_PEER) l << R"("by_peer":true,)";
       who_flags(l, ev->flags);
       if (ev->flags & NETLOG_F_EXE_SET) {

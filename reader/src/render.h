@@ -87,7 +87,8 @@ inline constexpr uint32_t kTruncFlags =
 // almost every record has none of them.
 inline constexpr uint32_t kWhoFlags = NETLOG_F_EXE_NS | NETLOG_F_EXE_SET |
                                       NETLOG_F_PRELOAD | NETLOG_F_ARGC_PARTIAL |
-                                      NETLOG_F_REFUSED | kTruncFlags;
+                                      NETLOG_F_REFUSED | NETLOG_F_UNFOLLOWED |
+                                      kTruncFlags;
 
 }  // namespace netlog
 

@@ -36,6 +36,7 @@ void who_flags(Line& l, uint32_t flags) {
   if (flags & NETLOG_F_PRELOAD) l << " preload=1";
   if (flags & NETLOG_F_REFUSED) l << " refused=1";
   if (flags & NETLOG_F_ARGC_PARTIAL) l << " argc_partial=1";
+  if (flags & NETLOG_F_UNFOLLOWED) l << " unfollowed=1";
   if (auto trunc = truncated_names(flags); !trunc.empty())
     l << " truncated=" << trunc;
 }
@@ -67,7 +68,6 @@ class TextRenderer : public Renderer {
         l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
       if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
       if (ev->flags & NETLOG_F_SRCROUTE) l << " srcroute=1";
-      if (ev->flags & NETLOG_F_UNFOLLOWED) l << " unfollowed=1";
       if (ev->flags & NETLOG_F_BY_PEER) l << " by_peer=1";
       who_flags(l, ev->flags);
       if (ev->flags & NETLOG_F_EXE_SET) {

@@ -338,6 +338,28 @@ TEST(Render, PeerRecordsSayThePeerActedInEveryFormat) {
       << klog;
 }
 
+// An exec recorded as it began (its uid held its share of execlog's return
+// probe): flagged in every format, its outcome not known.
+TEST(Render, UnfollowedExecSaysItsResultIsNotKnown) {
+  test::ExecSpec e;
+  e.flags = NETLOG_F_UNFOLLOWED;
+  const auto bytes = test::exec_record(e);
+  EXPECT_NE(render(Format::kText, bytes).find(" unfollowed=1"),
+            std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(render(Format::kJson, bytes))["unfollowed"],
+            true);
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, bytes));
+  EXPECT_EQ(ecs["netlog"]["unfollowed"], true);
+  EXPECT_EQ(ecs["event"]["outcome"], "unknown");
+  EXPECT_EQ(field_map(bytes)["unfollowed"], "1");
+  e.flags = 0;
+  EXPECT_EQ(render(Format::kText, test::exec_record(e)).find("unfollowed"),
+            std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(
+                render(Format::kEcs, test::exec_record(e)))["event"]["outcome"],
+            "success");
+}
+
 TEST(Render, PreloadedExecShowsItsLoaderVariablesInEveryFormat) {
   test::ExecSpec e;
   e.flags = NETLOG_F_PRELOAD;

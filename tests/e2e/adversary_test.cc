@@ -30,16 +30,6 @@ int64_t hook_missed(const std::string& hook) {
   return std::stoll(stats.substr(m + 7));
 }
 
-int64_t all_hooks_missed() {
-  std::istringstream in(read_file("/sys/module/netlog/parameters/stats"));
-  int64_t sum = 0;
-  for (std::string line; std::getline(in, line);) {
-    const auto m = line.find("missed=");
-    if (m != std::string::npos) sum += std::stoll(line.substr(m + 7));
-  }
-  return sum;
-}
-
 // One count of a table's line in the stats ("<name> pending=N ...").
 int64_t table_stat(const std::string& table, const std::string& key) {
   const auto stats = "\n" + read_file("/sys/module/netlog/parameters/stats");
@@ -206,16 +196,6 @@ TEST_F(E2E, ThreadsParkedInAcceptAndConnectBlindNobody) {
   EXPECT_LE(missed_in_stream, refused);
 }
 
-// The return probes' instances per hook: maxactive=0 is 16 per possible
-// CPU, at least 128.
-int instances() {
-  const auto possible = read_file("/sys/devices/system/cpu/possible");
-  const auto dash = possible.find('-');
-  const int cpus =
-      dash == std::string::npos ? 1 : std::stoi(possible.substr(dash + 1)) + 1;
-  return std::max(128, 16 * cpus);
-}
-
 // Socket locks held for as long as uid 1000 likes: a send on a TCP socket
 // and a corked one on a UDP socket, each copying from a page whose fault
 // userfaultfd never serves (as a FUSE file's would hang, whose daemon never
@@ -225,14 +205,11 @@ int instances() {
 // root's bind, listen and connect meanwhile are recorded whole: no hook
 // misses a call.
 TEST_F(E2E, CallsParkedBehindAHeldSocketLockBlindNobody) {
-  const int parked = 2 * instances(), share = instances() / 4;
-  const std::string uffd_knob = "/proc/sys/vm/unprivileged_userfaultfd";
+  const int parked = 2 * kretprobe_instances(),
+            share = kretprobe_instances() / 4;
   // The debug kernel's small config has no userfaultfd (Debian's have).
-  if (access(uffd_knob.c_str(), F_OK))
-    GTEST_SKIP() << "no userfaultfd in this kernel";
-  const std::string knob_was = read_file(uffd_knob);
-  // uid 1000 may handle its kernel-mode faults (FUSE needs no such knob).
-  ASSERT_TRUE(write_file(uffd_knob, "1"));
+  const UffdKnob knob;
+  if (!knob.present()) GTEST_SKIP() << "no userfaultfd in this kernel";
   const rlimit many{RLIM_INFINITY, RLIM_INFINITY};
   ASSERT_EQ(setrlimit(RLIMIT_NPROC, &many), 0);
   const int64_t missed_before = all_hooks_missed();
@@ -242,16 +219,9 @@ TEST_F(E2E, CallsParkedBehindAHeldSocketLockBlindNobody) {
     close(ready[0]);
     drop_to_user();
     prctl(PR_SET_NAME, "nl-holder");
-    const int uffd = static_cast<int>(syscall(__NR_userfaultfd, O_CLOEXEC));
-    uffdio_api api{};
-    api.api = UFFD_API;
-    if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) return 1;
-    void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    uffdio_register reg{};
-    reg.range = {reinterpret_cast<uintptr_t>(page), 4096};
-    reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-    if (page == MAP_FAILED || ioctl(uffd, UFFDIO_REGISTER, &reg)) return 2;
+    int uffd;
+    void* page = unserved_page(&uffd);
+    if (!page) return 2;
     static Listener server(AF_INET, "127.0.0.1");
     static int tcp, udp;
     static void* from;
@@ -317,10 +287,7 @@ TEST_F(E2E, CallsParkedBehindAHeldSocketLockBlindNobody) {
   char c = 0;
   const bool up = read(ready[0], &c, 1) == 1;
   close(ready[0]);
-  if (!up) {
-    write_file(uffd_knob, knob_was);
-    FAIL() << "holder failed: " << wait_exit(holder);
-  }
+  if (!up) FAIL() << "holder failed: " << wait_exit(holder);
   // Until the last of them reached the lock (a minute at most).
   std::map<std::string, int> unfollowed;
   for (int t = 0; t < 600; t++) {
@@ -356,7 +323,6 @@ TEST_F(E2E, CallsParkedBehindAHeldSocketLockBlindNobody) {
   const int64_t missed = all_hooks_missed() - missed_before;
   kill(holder, SIGKILL);
   wait_exit(holder);
-  write_file(uffd_knob, knob_was);
   close(fd);
   close(udp);
 

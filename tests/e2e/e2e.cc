@@ -2,11 +2,16 @@
 // netlog-reader, sockets, expectations, modules.
 #include "e2e.h"
 
+#include <linux/userfaultfd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace e2e {
 
@@ -599,6 +604,53 @@ std::string all_probes(const std::string& module) {
     return "";
   }
   return all.get<std::string>();
+}
+
+int kretprobe_instances() {
+  const auto possible = read_file("/sys/devices/system/cpu/possible");
+  const auto dash = possible.find('-');
+  const int cpus =
+      dash == std::string::npos ? 1 : std::stoi(possible.substr(dash + 1)) + 1;
+  return std::max(128, 16 * cpus);
+}
+
+namespace {
+constexpr const char* kUffdKnob = "/proc/sys/vm/unprivileged_userfaultfd";
+}
+
+UffdKnob::UffdKnob() : was_(read_file(kUffdKnob)) {
+  if (present()) {
+    EXPECT_TRUE(write_file(kUffdKnob, "1"));
+  }
+}
+
+UffdKnob::~UffdKnob() {
+  if (present()) write_file(kUffdKnob, was_);
+}
+
+void* unserved_page(int* uffd) {
+  *uffd = static_cast<int>(syscall(__NR_userfaultfd, O_CLOEXEC));
+  uffdio_api api{};
+  api.api = UFFD_API;
+  if (*uffd < 0 || ioctl(*uffd, UFFDIO_API, &api)) return nullptr;
+  void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  uffdio_register reg{};
+  reg.range = {reinterpret_cast<uintptr_t>(page), 4096};
+  reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+  if (page == MAP_FAILED || ioctl(*uffd, UFFDIO_REGISTER, &reg)) return nullptr;
+  return page;
+}
+
+int64_t all_hooks_missed(const std::string& module) {
+  std::istringstream in(
+      read_file("/sys/module/" + module + "/parameters/stats"));
+  int64_t sum = 0;
+  for (std::string line; std::getline(in, line);) {
+    const auto m = line.find("missed=");
+    if (m != std::string::npos) sum += std::stoll(line.substr(m + 7));
+  }
+  return sum;
 }
 
 std::vector<Rec> nc_run(const std::function<int()>& start) {

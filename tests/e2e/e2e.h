@@ -280,6 +280,33 @@ nlohmann::json ctl_json(const std::vector<std::string>& args);
 // reports it (netlogctl status): tests never write the mask as a literal.
 std::string all_probes(const std::string& module = "netlog");
 
+// The return probes' instances per hook at maxactive=0: 16 per possible
+// CPU, at least 128.
+int kretprobe_instances();
+
+// vm.unprivileged_userfaultfd=1 while it lives: uid 1000 may then hang its
+// own calls in a kernel-mode fault, as it can on a FUSE file whose daemon
+// never answers. present() is false on a kernel without userfaultfd.
+class UffdKnob {
+ public:
+  UffdKnob();
+  ~UffdKnob();
+  UffdKnob(const UffdKnob&) = delete;
+  UffdKnob& operator=(const UffdKnob&) = delete;
+  bool present() const { return !was_.empty(); }
+
+ private:
+  std::string was_;
+};
+
+// A page of the calling process whose faults userfaultfd takes and nobody
+// serves: a call that reads it from the kernel waits until it is killed.
+// `uffd` receives the fault messages. nullptr on failure.
+void* unserved_page(int* uffd);
+
+// The sum of every `missed=` count in a module's stats.
+int64_t all_hooks_missed(const std::string& module = "netlog");
+
 // Runs `start` in a child with stdin from /dev/null, which must exec a
 // program that connects over TCP and then waits (busybox nc); once the
 // connect was seen (recorded or whitelisted), kills it. Returns the
