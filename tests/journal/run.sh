@@ -102,7 +102,8 @@ timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg,thread=single -M pc \
 	-append "console=ttyS0 rdinit=/lib/systemd/systemd panic=-1 oops=panic netlog.records=${JOURNAL_RECORDS:-100000}" ||
 	rc=$?
 
-bad='BUG:|WARNING:|Oops|Call Trace|KASAN:|UBSAN:|kernel panic|Kernel panic'
+# shellcheck source=tests/vm/kernel_bad.sh
+. "$top/tests/vm/kernel_bad.sh"
 tr -d '\r' <"$results" | tee "$results.txt" | sed 's/^/guest: /'
 fail=0
 [ "$rc" = 0 ] || { echo "journal: FAIL: vm exited with $rc (124 = timed out)"; fail=1; }
@@ -110,9 +111,9 @@ if ! grep -q '^journal: ok: rsyslog' "$results.txt" || grep -q '^journal: FAIL' 
 	echo "journal: FAIL: no ok from the guest"
 	fail=1
 fi
-if grep -Eq "$bad" "$console"; then
+if grep -aEq "$kernel_bad" "$console"; then
 	echo "journal: FAIL: kernel log has complaints:"
-	grep -Eh -A3 "$bad" "$console" | head -40
+	grep -aEh -A3 "$kernel_bad" "$console" | head -40
 	fail=1
 fi
 echo "journal: logs in $out"
