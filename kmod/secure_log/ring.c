@@ -12,18 +12,13 @@
  * until it is read, and the drop is counted. The next record that fits is
  * preceded by a NETLOG_REC_LOST record covering the gap.
  *
- * Why one shared ring and not per-CPU ones: chosen by measurement (make
- * bench, docs/benchmarks.md). The alternative, the kernel's lockless
- * per-CPU ring_buffer with records merged by sequence number in read()
- * (branch exp-rb-ring), ran the benchmark's loops slower under netlog, in
- * the same boot: TCP 10,924 against 11,550 operations/s (-5.4%), UDP 30,483
- * against 33,931 (-10.2%), repeatable to 0.5% (QEMU icount). Its producers
- * pay for an atomic sequence counter and the ring_buffer's reserve/commit
- * protocol, and its reader for a merge across CPUs on every record, where
- * this lock is held for a memcpy and is rarely contended at the rates a
- * socket audit trail produces. A per-CPU design would also need its own
- * LOST accounting, since a drop on one CPU leaves a hole in a sequence that
- * the others go on numbering.
+ * One shared ring, not per-CPU ones: the lock is held for a memcpy and is
+ * rarely contended at the rates a socket audit trail produces, where the
+ * kernel's per-CPU ring_buffer makes producers pay for an atomic sequence
+ * counter and its reserve/commit protocol, and the reader for a merge by
+ * seq on every record; it measured slower (docs/benchmarks.md, "The ring").
+ * Per-CPU rings would also need their own LOST accounting, since a drop on
+ * one CPU leaves a hole in a sequence that the others go on numbering.
  *
  * The consumer owns [tail, head): producers never write there, so it copies
  * to userspace without the lock (copy_to_user may fault and sleep) and only
@@ -45,10 +40,8 @@
  * Wake-ups are batched. A producer never takes the waitqueue's lock (kprobe
  * context, PREEMPT_RT): it arms a timer that wakes the reader within a tick,
  * or queues an irq_work that wakes it at once when the ring is an eighth
- * full or a record was dropped. Against a wake-up per record (and two
- * clocksource reads under the lock), in one icount boot, the benchmark's
- * loops under netlog ran 39% (TCP) and 30% (UDP) faster, and the stress
- * test's fast reader went from 2,122 records lost to none.
+ * full or a record was dropped (docs/benchmarks.md, "Wake-ups and
+ * timestamps").
  */
 #include <linux/hash.h>
 #include <linux/kernel.h>
