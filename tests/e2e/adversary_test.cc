@@ -213,10 +213,7 @@ TEST_F(E2E, CallsParkedBehindAHeldSocketLockBlindNobody) {
   const rlimit many{RLIM_INFINITY, RLIM_INFINITY};
   ASSERT_EQ(setrlimit(RLIMIT_NPROC, &many), 0);
   const int64_t missed_before = all_hooks_missed();
-  int ready[2];
-  ASSERT_EQ(pipe(ready), 0);
-  const pid_t holder = spawn([&] {
-    close(ready[0]);
+  const pid_t holder = spawn_held([&] {
     drop_to_user();
     prctl(PR_SET_NAME, "nl-holder");
     int uffd;
@@ -278,16 +275,9 @@ TEST_F(E2E, CallsParkedBehindAHeldSocketLockBlindNobody) {
       if (!ok) return 7;
     }
     while (started.load() < 3 * parked) usleep(10000);
-    char c = 1;
-    if (write(ready[1], &c, 1) != 1) return 8;
-    pause();
     return 0;
   });
-  close(ready[1]);
-  char c = 0;
-  const bool up = read(ready[0], &c, 1) == 1;
-  close(ready[0]);
-  if (!up) FAIL() << "holder failed: " << wait_exit(holder);
+  ASSERT_GT(holder, 0);
   // Until the last of them reached the lock (a minute at most).
   std::map<std::string, int> unfollowed;
   for (int t = 0; t < 600; t++) {

@@ -100,6 +100,29 @@ pid_t spawn(const std::function<int()>& fn) {
   return pid;
 }
 
+pid_t spawn_held(const std::function<int()>& setup) {
+  int ready[2];
+  if (pipe(ready)) {
+    ADD_FAILURE() << "pipe: " << strerror(errno);
+    return -1;
+  }
+  const pid_t pid = spawn([&] {
+    close(ready[0]);
+    if (const int rc = setup()) return rc;
+    const char c = 1;
+    if (write(ready[1], &c, 1) != 1) return 126;
+    pause();
+    return 0;
+  });
+  close(ready[1]);
+  char c = 0;
+  const bool up = read(ready[0], &c, 1) == 1;
+  close(ready[0]);
+  if (up) return pid;
+  ADD_FAILURE() << "held child failed: " << wait_exit(pid);
+  return -1;
+}
+
 int wait_exit(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);

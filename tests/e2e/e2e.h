@@ -71,6 +71,12 @@ Proc run(const std::vector<std::string>& argv, bool as_user = false,
 // Forks; the child runs `fn` and exits with its return value.
 pid_t spawn(const std::function<int()>& fn);
 
+// spawn() for a child that sets something up and then stays until it is
+// killed: `setup` returns 0 once it is set up, and this returns then, with
+// the child's pid. If `setup` fails or the child exits before, the test
+// fails with its exit code and this returns -1.
+pid_t spawn_held(const std::function<int()>& setup);
+
 int wait_exit(pid_t pid);
 
 // Runs `fn` in a child process and returns its pid and what `fn` returned
