@@ -386,7 +386,7 @@ static int exec_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	nl_share_give(&h->held, d->owner);
 	raw_spin_unlock_irqrestore(&held_lock, flags);
 	if (ret >= 0) {
-		/* recorded by exec_done(), which took the entry */
+		/* exec_done() recorded it and took the entry, or is off */
 		nl_table_get(&starting, current, comm, true);
 	} else {
 		const struct exec_event ev = {
