@@ -48,7 +48,7 @@ tally() {
 
 t=$SECONDS
 echo "== unit tests (GoogleTest via CTest): all userspace code, one CMake build"
-cmake -S . -B build/all >/dev/null &&
+cmake -S . -B build/all -DNETLOG_WERROR=ON >/dev/null &&
 	cmake --build build/all -j"$(nproc)" >/dev/null
 (cd build/all && ctest --output-on-failure) | tee build/unit.log
 total=$(sed -nE 's/.* tests? failed out of ([0-9]+)/\1/p' build/unit.log)
@@ -125,13 +125,24 @@ bench_smoke() {
 		build/netloop udpsend 0.2 2 &&
 		echo 'int main(void) { return 0; }' | gcc -O2 -static -x c -o build/noop - &&
 		NETLOOP_NOOP=build/noop build/netloop exec 0.2 2 &&
-		cmake -S reader -B build/reader-bench -DCMAKE_BUILD_TYPE=Release \
-			-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF \
-			-DNETLOG_BUILD_BENCH=ON >/dev/null &&
-		cmake --build build/reader-bench -j"$(nproc)" --target reader_bench >/dev/null &&
-		build/reader-bench/reader_bench --benchmark_min_time=0.01 &&
+		build/release/reader_bench --benchmark_min_time=0.01 &&
 		python3 -m py_compile bench/report.py
 }
+# The build types packagers use, every target, warnings as errors: Release
+# (-O3, where GCC 12 warns most) and None with Debian's dpkg-buildflags, as
+# debhelper builds. (A user's build never stops at a warning: NETLOG_WERROR
+# is off unless set.)
+packager_builds() {
+	cmake -S reader -B build/release -DCMAKE_BUILD_TYPE=Release \
+		-DNETLOG_WERROR=ON -DNETLOG_BUILD_BENCH=ON >/dev/null &&
+		cmake --build build/release -j"$(nproc)" >/dev/null &&
+		CFLAGS=$(dpkg-buildflags --get CFLAGS) CXXFLAGS=$(dpkg-buildflags --get CXXFLAGS) \
+			LDFLAGS=$(dpkg-buildflags --get LDFLAGS) \
+			cmake -S reader -B build/none -DCMAKE_BUILD_TYPE=None \
+			-DNETLOG_WERROR=ON >/dev/null &&
+		cmake --build build/none -j"$(nproc)" >/dev/null
+}
+stage "packagers' builds: Release, None with dpkg-buildflags; -Werror" packager_builds
 stage "bench pieces: netloop, reader_bench, report.py" bench_smoke
 stage "shellcheck (scripts, VM harness)" shell_check
 stage "libFuzzer: whitelist parser, record decoder" "$top/scripts/fuzz.sh"

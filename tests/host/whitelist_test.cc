@@ -163,8 +163,11 @@ TEST(Whitelist, Limits) {
   EXPECT_STREQ(p.err.why, "more than 128 entries");
   EXPECT_EQ(p.err.entry, unsigned(NLWL_MAX_RULES + 1));
 
-  EXPECT_EQ(parse("/" + std::string(254, 'x')).ret, 0);
-  p = parse("/" + std::string(255, 'x'));
+  // A path of "/" and n bytes. (Not "/" + std::string(n, 'x'): GCC 12
+  // warns of an overlap in that insert at -O2, falsely: its bug 105329.)
+  auto path = [](size_t n) { return std::string("/").append(n, 'x'); };
+  EXPECT_EQ(parse(path(254)).ret, 0);
+  p = parse(path(255));
   EXPECT_STREQ(p.err.why, "executable path longer than 255 bytes");
 
   p = parse(std::string(NLWL_TEXT_MAX + 1, ','));

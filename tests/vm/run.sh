@@ -88,7 +88,7 @@ stage_modules dccp net/dccp/dccp net/dccp/dccp_ipv4 net/dccp/dccp_ipv6
 # Reader and e2e tests.
 toolchain=()
 [ "$karch" = amd64 ] || toolchain=(-DCMAKE_TOOLCHAIN_FILE="$top/tests/vm/aarch64.cmake")
-cmake -S "$top/reader" -B "$host_build" "${toolchain[@]}" >/dev/null
+cmake -S "$top/reader" -B "$host_build" -DNETLOG_WERROR=ON "${toolchain[@]}" >/dev/null
 cmake --build "$host_build" -j"$(nproc)" --target netlog-reader netlogctl netlog-e2e \
 	netlog-e2e-preload
 cp "$host_build/netlog-reader" "$host_build/netlogctl" "$host_build/e2e/netlog-e2e" \
