@@ -4,7 +4,9 @@
 
 #include <linux/types.h>
 
-#include "../netlog/netlog.h"
+#include "../core/attr.h"
+#include "../core/table.h"
+#include "../core/whitelist.h"
 
 struct execlog_counters {
 	u64 emitted;		/* records accepted by secure_log */

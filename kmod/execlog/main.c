@@ -15,7 +15,7 @@
 #include <linux/mutex.h>
 
 #include "../include/secure_log.h"
-#include "../netlog/ctl.h"
+#include "../core/ctl.h"
 #include "execlog.h"
 
 static const char *exec_rule_check(const struct nlwl_rule *r)

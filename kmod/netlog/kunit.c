@@ -7,8 +7,8 @@
  */
 #include <kunit/test.h>
 
-#include "rec_strings.c"
-#include "wl_rules.c"
+#include "../core/rec_strings.c"
+#include "../core/wl_rules.c"
 
 static struct nlwl_set *parse_ok(struct kunit *test, const char *text)
 {

@@ -10,8 +10,9 @@
 #include <net/sock.h>
 
 #include "../uapi/netlog.h"
-#include "attr.h"
-#include "whitelist.h"
+#include "../core/attr.h"
+#include "../core/table.h"
+#include "../core/whitelist.h"
 
 /* Per-probe counters, per CPU; summed when read. */
 struct netlog_counters {
@@ -150,52 +151,6 @@ void nl_exe_set_exit(void);
 u32 nl_exe_set_of(struct mm_struct *mm, struct file **loaded);
 void nl_exe_set_keep(struct mm_struct *mm, struct netlog_exe *e);
 int nl_exe_set_stats(struct secure_log_stats *s);
-
-/* table.c: a fixed table from a kernel pointer to a value */
-/*
- * Shares of something bounded, per uid, as the ring's (table.c): no uid
- * holds more than @share of it. NL_SHARE_OWNERS uids are tracked at once;
- * the others hold one more share together. The caller serialises.
- */
-#define NL_SHARE_OWNERS 64
-
-struct nl_shares {
-	unsigned int share;	/* most one uid may hold; 0: no shares */
-	struct {
-		u32 uid;
-		u32 count;	/* 0: a free owner slot */
-	} owners[NL_SHARE_OWNERS];
-	u32 untracked;		/* held by the uids not in owners */
-};
-
-/* What nl_share_take() charged, for nl_share_give() */
-#define NL_NO_OWNER U16_MAX		/* nothing: no shares, or the kernel */
-#define NL_UNTRACKED (U16_MAX - 1)	/* the untracked uids' share */
-
-void nl_shares_reset(struct nl_shares *s, unsigned int share);
-bool nl_share_take(struct nl_shares *s, u32 uid, u16 *owner);
-void nl_share_give(struct nl_shares *s, u16 owner);
-
-struct nl_table {
-	void *slots;
-	size_t value_size;
-	size_t entry_size;
-	raw_spinlock_t lock;
-	struct nl_shares shares;	/* of entries, under lock */
-	atomic_t used;
-	atomic_long_t overflow;	/* puts that were not kept */
-	atomic_long_t refused;	/* ... because the uid held its share */
-};
-
-/* The share of each uid in the tables that keep one, in percent. */
-#define NL_TABLE_SHARE 25
-
-int nl_table_init(struct nl_table *t, size_t value_size, unsigned int share);
-void nl_table_exit(struct nl_table *t);
-bool nl_table_put(struct nl_table *t, const void *key, const void *value,
-		  u32 uid);
-bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take);
-void nl_table_clear(struct nl_table *t, void (*drop)(void *value));
 
 /* record.c: the whitelist parameter, whitelist.c */
 extern struct nl_whitelist netlog_wl;

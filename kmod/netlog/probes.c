@@ -123,7 +123,7 @@
 #include <net/tcp_states.h>
 
 #include "../include/secure_log.h"
-#include "ctl.h"
+#include "../core/ctl.h"
 #include "netlog.h"
 
 /* The probes are defined once, in probe_list.h. */

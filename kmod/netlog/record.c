@@ -22,8 +22,8 @@
 #include <net/net_namespace.h>
 
 #include "../include/secure_log.h"
+#include "../core/rec_strings.h"
 #include "netlog.h"
-#include "rec_strings.h"
 
 union netlog_buf {
 	struct netlog_hdr hdr;

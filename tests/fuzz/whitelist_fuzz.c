@@ -1,4 +1,4 @@
-// libFuzzer target for the whitelist rules (kmod/netlog/wl_rules.c).
+// libFuzzer target for the whitelist rules (kmod/core/wl_rules.c).
 // Properties: parsing never crashes; a failed parse leaves an empty set and
 // names why; a parsed set prints a canonical form that parses back to the
 // same canonical form; matching any connection is safe.

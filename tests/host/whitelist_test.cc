@@ -1,4 +1,4 @@
-// The whitelist grammar, canonical form and matcher (kmod/netlog/wl_rules.c),
+// The whitelist grammar, canonical form and matcher (kmod/core/wl_rules.c),
 // built for the host from the same source as the module.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -26,7 +26,8 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "netlog.h"
+#include "../uapi/netlog.h"
+#include "table.h"
 
 #define NL_TABLE_BITS 10
 #define NL_TABLE_WAYS 4

@@ -2,8 +2,8 @@
 /*
  * Who did it: the attribution every record of a task's action carries (ids,
  * credentials, tty, exe, cgroup, cwd), read from the current task by value.
- * netlog.ko and execlog.ko each build this file in (execlog/attr.c includes
- * it), so that neither module needs the other.
+ * netlog.ko and execlog.ko each build this file in (core.mk), so that
+ * neither module needs the other.
  *
  * Paths are written into a per-CPU buffer. Callers run with preemption
  * disabled (kprobe and tracepoint handlers, or get_cpu()) and never nest on
