@@ -133,6 +133,28 @@ void nl_share_give(struct nl_shares *s, u16 owner)
 		s->owners[owner].count--;
 }
 
+bool nl_share_take_locked(struct nl_shares *s, raw_spinlock_t *lock, u32 uid,
+			  u16 *owner)
+{
+	unsigned long flags;
+	bool ok;
+
+	raw_spin_lock_irqsave(lock, flags);
+	ok = nl_share_take(s, uid, owner);
+	raw_spin_unlock_irqrestore(lock, flags);
+	return ok;
+}
+
+void nl_share_give_locked(struct nl_shares *s, raw_spinlock_t *lock,
+			  u16 owner)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(lock, flags);
+	nl_share_give(s, owner);
+	raw_spin_unlock_irqrestore(lock, flags);
+}
+
 /*
  * Adds @key for @uid, or replaces its value. False, and counted in
  * overflow, when its window is full or @uid holds its share (then in

@@ -31,6 +31,11 @@ struct nl_shares {
 void nl_shares_reset(struct nl_shares *s, unsigned int share);
 bool nl_share_take(struct nl_shares *s, u32 uid, u16 *owner);
 void nl_share_give(struct nl_shares *s, u16 owner);
+/* The same under @lock, for shares that probe handlers on any CPU use. */
+bool nl_share_take_locked(struct nl_shares *s, raw_spinlock_t *lock, u32 uid,
+			  u16 *owner);
+void nl_share_give_locked(struct nl_shares *s, raw_spinlock_t *lock,
+			  u16 owner);
 
 struct nl_table {
 	void *slots;

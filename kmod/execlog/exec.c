@@ -351,14 +351,9 @@ static int exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct call_data *d = (struct call_data *)ri->data;
 	struct exec_hook *h = hook_of(ri);
 	u32 uid = nl_charge_uid();
-	unsigned long flags;
 	char comm[TASK_COMM_LEN];
-	bool ok;
 
-	raw_spin_lock_irqsave(&held_lock, flags);
-	ok = nl_share_take(&h->held, uid, &d->owner);
-	raw_spin_unlock_irqrestore(&held_lock, flags);
-	if (!ok) {
+	if (!nl_share_take_locked(&h->held, &held_lock, uid, &d->owner)) {
 		const struct exec_event ev = {
 			.flags = NETLOG_F_UNFOLLOWED,
 			.tid = task_pid_nr(current),
@@ -379,12 +374,9 @@ static int exec_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct call_data *d = (struct call_data *)ri->data;
 	struct exec_hook *h = hook_of(ri);
 	long ret = regs_return_value(regs);
-	unsigned long flags;
 	char comm[TASK_COMM_LEN];
 
-	raw_spin_lock_irqsave(&held_lock, flags);
-	nl_share_give(&h->held, d->owner);
-	raw_spin_unlock_irqrestore(&held_lock, flags);
+	nl_share_give_locked(&h->held, &held_lock, d->owner);
 	if (ret >= 0) {
 		/* exec_done() recorded it and took the entry, or is off */
 		nl_table_get(&starting, current, comm, true);

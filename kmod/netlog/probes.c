@@ -379,12 +379,9 @@ static void fill_event(const struct netlog_hook *h, struct call_data *d,
 static bool follow(struct kretprobe_instance *ri, struct call_data *d)
 {
 	struct netlog_hook *h = hook_of(ri);
-	unsigned long flags;
-	bool ok;
+	bool ok = nl_share_take_locked(&h->held, &held_lock, nl_charge_uid(),
+				       &d->owner);
 
-	raw_spin_lock_irqsave(&held_lock, flags);
-	ok = nl_share_take(&h->held, nl_charge_uid(), &d->owner);
-	raw_spin_unlock_irqrestore(&held_lock, flags);
 	if (!ok) {
 		struct netlog_sock_event ev = { .flags = NETLOG_F_UNFOLLOWED };
 
@@ -397,11 +394,7 @@ static bool follow(struct kretprobe_instance *ri, struct call_data *d)
 /* The return handler gives the instance back to its caller's share. */
 static void unfollow(struct kretprobe_instance *ri, struct call_data *d)
 {
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&held_lock, flags);
-	nl_share_give(&hook_of(ri)->held, d->owner);
-	raw_spin_unlock_irqrestore(&held_lock, flags);
+	nl_share_give_locked(&hook_of(ri)->held, &held_lock, d->owner);
 }
 
 /* inet_dgram_connect, inet_bind: (struct socket *, struct sockaddr *, int) */
