@@ -88,7 +88,7 @@ test_rpm() {
 	rpm -qp --scripts "$out/netlog-dkms-$version"-1*.noarch.rpm | grep -q 'dkms remove.*--rpm_safe_upgrade'
 	expect_paths "$dkms" "/usr/src/netlog-$version/dkms.conf" \
 		"/usr/src/netlog-$version/VERSION" \
-		"/usr/src/netlog-$version/kmod/netlog/probes.c" \
+		"/usr/src/netlog-$version/kmod/netlog/sock.c" \
 		"/usr/src/netlog-$version/kmod/uapi/netlog.h" &&
 		expect_paths "$reader" /usr/sbin/netlog-reader /usr/sbin/netlogctl \
 			/usr/lib/systemd/system/netlog-reader.service \

@@ -278,54 +278,11 @@ static void exec_done(void *data, struct task_struct *p, pid_t old_pid,
 	emit_event(&ev);
 }
 
-/*
- * The exec system calls' entry functions, one return probe each: the
- * native ones, and the 32-bit ones (ia32 and x32 on x86-64, AArch32 on
- * arm64), so that no ABI is a way around the trail. They take the
- * caller's registers, which a failed call leaves as they were.
- */
+/* A row of the hook table: which call a return probe is on. */
 struct exec_hook {
-	const char *symbol;
+	struct nl_hook hook;
 	enum exec_call call;
-	bool registered;
-	unsigned long missed;	/* nmissed of earlier registrations */
-	unsigned long reported;	/* missed calls already in a MISSED record */
-	struct kretprobe krp;
-	struct nl_shares held;	/* krp's instances, per uid; held_lock */
 };
-
-static struct exec_hook hooks[] = {
-#if defined(CONFIG_X86_64)
-	{ "__x64_sys_execve", EXECVE },
-	{ "__x64_sys_execveat", EXECVEAT },
-#ifdef CONFIG_IA32_EMULATION
-	{ "__ia32_compat_sys_execve", EXECVE },
-	{ "__ia32_compat_sys_execveat", EXECVEAT },
-#endif
-#ifdef CONFIG_X86_X32_ABI
-	{ "__x64_compat_sys_execve", EXECVE },
-	{ "__x64_compat_sys_execveat", EXECVEAT },
-#endif
-#elif defined(CONFIG_ARM64)
-	{ "__arm64_sys_execve", EXECVE },
-	{ "__arm64_sys_execveat", EXECVEAT },
-#ifdef CONFIG_COMPAT
-	{ "__arm64_compat_sys_execve", EXECVE },
-	{ "__arm64_compat_sys_execveat", EXECVEAT },
-#endif
-#else
-#error "execlog knows the exec entry points of x86-64 and arm64 only"
-#endif
-};
-
-/* Serialises the hooks' held shares: taken at entry and at return. */
-static DEFINE_RAW_SPINLOCK(held_lock);
-/* Serialises registration and the MISSED reports. */
-static DEFINE_MUTEX(hooks_lock);
-static bool exec_live;	/* exec_done() attached; hooks_lock */
-static bool hooks_live;	/* MISSED reports rearm; hooks_lock */
-
-static struct tracepoint *exec_tp;
 
 struct call_data {
 	u16 owner;		/* whose share of instances it holds */
@@ -333,7 +290,7 @@ struct call_data {
 
 static struct exec_hook *hook_of(struct kretprobe_instance *ri)
 {
-	return container_of(get_kretprobe(ri), struct exec_hook, krp);
+	return container_of(get_kretprobe(ri), struct exec_hook, hook.krp);
 }
 
 /*
@@ -353,7 +310,7 @@ static int exec_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u32 uid = nl_charge_uid();
 	char comm[TASK_COMM_LEN];
 
-	if (!nl_share_take_locked(&h->held, &held_lock, uid, &d->owner)) {
+	if (!nl_hook_follow(&execlog_hooks, &h->hook, uid, &d->owner)) {
 		const struct exec_event ev = {
 			.flags = NETLOG_F_UNFOLLOWED,
 			.tid = task_pid_nr(current),
@@ -376,7 +333,7 @@ static int exec_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	long ret = regs_return_value(regs);
 	char comm[TASK_COMM_LEN];
 
-	nl_share_give_locked(&h->held, &held_lock, d->owner);
+	nl_hook_unfollow(&execlog_hooks, &h->hook, d->owner);
 	if (ret >= 0) {
 		/* exec_done() recorded it and took the entry, or is off */
 		nl_table_get(&starting, current, comm, true);
@@ -392,133 +349,64 @@ static int exec_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static int maxactive;
-module_param(maxactive, int, 0444);
-MODULE_PARM_DESC(maxactive,
-		 "return probe instances per exec call, 0 = auto (16 per possible CPU, at least 128)");
-
-static int hook_register(struct exec_hook *h)
-{
-	int ret;
-
-	/* A kretprobe can be registered again only from a clean state. */
-	memset(&h->krp, 0, sizeof(h->krp));
-	h->krp.kp.symbol_name = h->symbol;
-	h->krp.entry_handler = exec_entry;
-	h->krp.handler = exec_return;
-	h->krp.data_size = sizeof(struct call_data);
-	h->krp.maxactive = maxactive > 0 ? maxactive :
-			   max(128U, 16 * num_possible_cpus());
-	/* none is held, as none is registered */
-	nl_shares_reset(&h->held, max(1, h->krp.maxactive / 4));
-	ret = register_kretprobe(&h->krp);
-	if (ret) {
-		pr_err("cannot probe %s: %d\n", h->symbol, ret);
-		return ret;
+#define EXEC_CALL(sym, c)                                                  \
+	{                                                                   \
+		.hook.symbol = sym, .hook.kind = NL_HOOK_KRETPROBE,         \
+		.hook.probes = EXECLOG_P_FAILED,                            \
+		.hook.krp.entry_handler = exec_entry,                       \
+		.hook.krp.handler = exec_return,                            \
+		.hook.krp.data_size = sizeof(struct call_data),             \
+		.hook.table = &starting, .call = c,                         \
 	}
-	h->registered = true;
-	return 0;
-}
-
-static unsigned long hook_nmissed(const struct exec_hook *h)
-{
-	return h->krp.kp.nmissed + h->krp.nmissed;
-}
-
-/* Calls the hook missed in all its registrations; under hooks_lock. */
-static unsigned long hook_missed(const struct exec_hook *h)
-{
-	return h->missed + (h->registered ? hook_nmissed(h) : 0);
-}
 
 /*
- * The return probes off, at once (one RCU grace period for them all);
- * false if none was on.
+ * sched_process_exec, and the exec system calls' entry functions: the
+ * native ones, and the 32-bit ones (ia32 and x32 on x86-64, AArch32 on
+ * arm64), so that no ABI is a way around the trail. They take the
+ * caller's registers, which a failed call leaves as they were.
  */
-static bool calls_unregister(void)
-{
-	struct kretprobe *rps[ARRAY_SIZE(hooks)];
-	unsigned int i, n = 0;
+static struct exec_hook hooks[] = {
+	{
+		.hook.symbol = "sched_process_exec",
+		.hook.kind = NL_HOOK_TRACEPOINT, .hook.tp_probe = exec_done,
+		.hook.probes = EXECLOG_P_EXEC,
+	},
+#if defined(CONFIG_X86_64)
+	EXEC_CALL("__x64_sys_execve", EXECVE),
+	EXEC_CALL("__x64_sys_execveat", EXECVEAT),
+#ifdef CONFIG_IA32_EMULATION
+	EXEC_CALL("__ia32_compat_sys_execve", EXECVE),
+	EXEC_CALL("__ia32_compat_sys_execveat", EXECVEAT),
+#endif
+#ifdef CONFIG_X86_X32_ABI
+	EXEC_CALL("__x64_compat_sys_execve", EXECVE),
+	EXEC_CALL("__x64_compat_sys_execveat", EXECVEAT),
+#endif
+#elif defined(CONFIG_ARM64)
+	EXEC_CALL("__arm64_sys_execve", EXECVE),
+	EXEC_CALL("__arm64_sys_execveat", EXECVEAT),
+#ifdef CONFIG_COMPAT
+	EXEC_CALL("__arm64_compat_sys_execve", EXECVE),
+	EXEC_CALL("__arm64_compat_sys_execveat", EXECVEAT),
+#endif
+#else
+#error "execlog knows the exec entry points of x86-64 and arm64 only"
+#endif
+};
 
-	for (i = 0; i < ARRAY_SIZE(hooks); i++)
-		if (hooks[i].registered)
-			rps[n++] = &hooks[i].krp;
-	if (!n)
-		return false;
-	unregister_kretprobes(rps, n);
-	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		if (!hooks[i].registered)
-			continue;
-		hooks[i].missed += hook_nmissed(&hooks[i]);
-		hooks[i].registered = false;
-	}
-	return true;
-}
+const char *const execlog_probe_names[EXECLOG_PROBE_COUNT] = {
+	"exec", "exec_failed"
+};
 
-/*
- * Attaches the hooks the probes in @mask need and detaches the others
- * (under the caller's lock). On an error, some of the new ones may be
- * attached: the caller puts back the mask in force before.
- */
-int execlog_hooks_set(unsigned long mask)
-{
-	unsigned int i;
-	int ret = 0;
-
-	mutex_lock(&hooks_lock);
-	if (!(mask & EXECLOG_P_FAILED) && calls_unregister())
-		/*
-		 * What the entries kept that neither exec_done() nor a
-		 * return will take (no handler runs any more).
-		 */
-		nl_table_clear(&starting, NULL);
-	if (exec_live && !(mask & EXECLOG_P_EXEC)) {
-		tracepoint_probe_unregister(exec_tp, exec_done, NULL);
-		tracepoint_synchronize_unregister();
-		exec_live = false;
-	}
-	if (!exec_live && (mask & EXECLOG_P_EXEC)) {
-		ret = tracepoint_probe_register(exec_tp, exec_done, NULL);
-		if (ret)
-			pr_err("cannot attach to tracepoint %s: %d\n",
-			       exec_tp->name, ret);
-		exec_live = !ret;
-	}
-	for (i = 0; i < ARRAY_SIZE(hooks) && !ret; i++)
-		if ((mask & EXECLOG_P_FAILED) && !hooks[i].registered)
-			ret = hook_register(&hooks[i]);
-	mutex_unlock(&hooks_lock);
-	return ret;
-}
-
-/* One MISSED record per hook that missed calls since the last one. */
-static void report_missed(void)
-{
-	unsigned long now;
-	unsigned int i;
-
-	lockdep_assert_held(&hooks_lock);
-	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		now = hook_missed(&hooks[i]);
-		if (now != hooks[i].reported)
-			netlog_emit_missed(hooks[i].symbol,
-					   now - hooks[i].reported);
-		hooks[i].reported = now;
-	}
-}
-
-static void missed_work_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(missed_work, missed_work_fn);
-
-static void missed_work_fn(struct work_struct *work)
-{
-	mutex_lock(&hooks_lock);
-	if (hooks_live) {
-		report_missed();
-		schedule_delayed_work(&missed_work, HZ);
-	}
-	mutex_unlock(&hooks_lock);
-}
+struct nl_hooks execlog_hooks = {
+	.rows = hooks,
+	.count = ARRAY_SIZE(hooks),
+	.stride = sizeof(hooks[0]),
+	.probe_names = execlog_probe_names,
+	.probe_count = EXECLOG_PROBE_COUNT,
+	.on = EXECLOG_P_EXEC | EXECLOG_P_FAILED,
+	.lock = __MUTEX_INITIALIZER(execlog_hooks.lock),
+};
 
 void execlog_stats(struct execlog_counters *sum)
 {
@@ -536,64 +424,31 @@ void execlog_stats(struct execlog_counters *sum)
 	sum->starting = atomic_read(&starting.used);
 }
 
-/* A stats row per hook, as netlog's: registered, and calls missed. */
-int execlog_hooks_stats(struct secure_log_stats *s)
-{
-	unsigned int i;
-	int ret = 0;
-
-	mutex_lock(&hooks_lock);
-	for (i = 0; !ret && i < ARRAY_SIZE(hooks); i++)
-		ret = s->row(s, "hook", hooks[i].symbol) ?:
-		      s->val(s, "registered", hooks[i].registered, true) ?:
-		      s->val(s, "missed", hook_missed(&hooks[i]), false);
-	mutex_unlock(&hooks_lock);
-	return ret;
-}
-
-static void find_tracepoint(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "sched_process_exec"))
-		exec_tp = tp;
-}
-
 int execlog_exec_init(void)
 {
 	int ret;
 
-	for_each_kernel_tracepoint(find_tracepoint, NULL);
-	if (!exec_tp) {
-		pr_err("no tracepoint sched_process_exec in this kernel\n");
-		return -ENOENT;
-	}
 	exec_buf = alloc_percpu(struct exec_buf);
 	if (!exec_buf)
 		return -ENOMEM;
 	ret = nl_table_init(&starting, TASK_COMM_LEN, NL_TABLE_SHARE);
 	if (ret)
 		goto err_buf;
-	mutex_lock(&hooks_lock);
-	hooks_live = true;
-	mutex_unlock(&hooks_lock);
-	schedule_delayed_work(&missed_work, HZ);
+	ret = nl_hooks_start(&execlog_hooks);
+	if (ret)
+		goto err_starting;
 	return 0;
 
+err_starting:
+	nl_table_exit(&starting);
 err_buf:
 	free_percpu(exec_buf);
 	return ret;
 }
 
-/* After execlog_hooks_set(0). */
 void execlog_exec_exit(void)
 {
-	mutex_lock(&hooks_lock);
-	hooks_live = false;
-	mutex_unlock(&hooks_lock);
-	/* The work rearms itself only while hooks_live. */
-	cancel_delayed_work_sync(&missed_work);
-	mutex_lock(&hooks_lock);
-	report_missed();
-	mutex_unlock(&hooks_lock);
+	nl_hooks_stop(&execlog_hooks);
 	nl_table_exit(&starting);
 	free_percpu(exec_buf);
 }

@@ -5,6 +5,7 @@
 #include <linux/types.h>
 
 #include "../core/attr.h"
+#include "../core/hooks.h"
 #include "../core/table.h"
 #include "../core/whitelist.h"
 
@@ -16,17 +17,19 @@ struct execlog_counters {
 	u64 starting;		/* execs in progress (sum: now) */
 };
 
-int execlog_exec_init(void);
-void execlog_exec_exit(void);
 /* The probes, one bit each of the probes parameter. */
 #define EXECLOG_P_EXEC 0x1UL	/* successful execs */
 #define EXECLOG_P_FAILED 0x2UL	/* failed execs, and everyone's comm_before */
-#define EXECLOG_P_ALL (EXECLOG_P_EXEC | EXECLOG_P_FAILED)
+#define EXECLOG_PROBE_COUNT 2
 
-int execlog_hooks_set(unsigned long mask);
+extern const char *const execlog_probe_names[EXECLOG_PROBE_COUNT];
+/* The hooks and the probe mask (exec.c). */
+extern struct nl_hooks execlog_hooks;
+
+/* The records' buffers and tables, then the hooks; exit mirrors it. */
+int execlog_exec_init(void);
+void execlog_exec_exit(void);
 void execlog_stats(struct execlog_counters *sum);
-struct secure_log_stats;
-int execlog_hooks_stats(struct secure_log_stats *s);
 bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid,
 			 bool preload);
 

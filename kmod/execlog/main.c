@@ -12,7 +12,6 @@
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/mutex.h>
 
 #include "../include/secure_log.h"
 #include "../core/ctl.h"
@@ -39,82 +38,17 @@ bool execlog_whitelisted(const char *exe, size_t exe_len, u32 uid,
 	return nl_whitelist_match(&execlog_wl, exe, exe_len, &who);
 }
 
-static DEFINE_MUTEX(probes_lock);
-static unsigned long probes = EXECLOG_P_ALL;
-static bool live;	/* between init and exit; under probes_lock */
-
-/*
- * The probes in force, switched all at once: a mask that cannot be set
- * leaves the old one (and its hooks) in force.
- */
-static int probes_apply(unsigned long mask, char *why, size_t size)
-{
-	unsigned long old;
-	char o[8], n[8], v[24];
-	int ret = netlog_may_change("probes", v,
-				    scnprintf(v, sizeof(v), "%#lx", mask), why,
-				    size);
-
-	if (ret)
-		return ret;
-	if (mask & ~EXECLOG_P_ALL) {
-		pr_warn("probes: %#lx is not a mask of 0x1 (exec) and 0x2 (exec_failed); probes unchanged\n",
-			mask);
-		if (why)
-			scnprintf(why, size,
-				  "probes %#lx: only 0x1 (exec) and 0x2 (exec_failed) exist",
-				  mask);
-		return -EINVAL;
-	}
-	mutex_lock(&probes_lock);
-	old = probes;
-	if (live && mask != old) {
-		ret = execlog_hooks_set(mask);
-		if (ret)
-			execlog_hooks_set(old);
-	}
-	if (!ret && mask != old) {
-		probes = mask;
-		if (live)
-			netlog_emit_config("probes", o,
-					   scnprintf(o, sizeof(o), "%#lx", old),
-					   n,
-					   scnprintf(n, sizeof(n), "%#lx", mask));
-	}
-	mutex_unlock(&probes_lock);
-	return ret;
-}
-
-static int probes_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned long mask;
-	int ret = secure_log_may_configure();
-
-	if (ret)
-		return ret;
-	if (kstrtoul(val, 0, &mask)) {
-		pr_warn("probes: \"%s\" is not a mask of 0x1 (exec) and 0x2 (exec_failed); probes unchanged\n",
-			val);
-		return -EINVAL;
-	}
-	return probes_apply(mask, NULL, 0);
-}
-
 static unsigned long probes_mask(void)
 {
-	return READ_ONCE(probes);
+	return nl_probes_on(&execlog_hooks);
 }
 
-static int probes_get(char *buf, const struct kernel_param *kp)
+static int probes_set(unsigned long mask, char *why, size_t size)
 {
-	return sysfs_emit(buf, "%#lx\n", READ_ONCE(probes));
+	return nl_probes_set(&execlog_hooks, mask, why, size);
 }
 
-static const struct kernel_param_ops probes_ops = {
-	.set = probes_set,
-	.get = probes_get,
-};
-module_param_cb(probes, &probes_ops, NULL, 0600);
+module_param_cb(probes, &nl_probes_ops, &execlog_hooks, 0600);
 MODULE_PARM_DESC(probes,
 		 "0x1 exec: successful execs; 0x2 exec_failed: failed execs and comm_before (a return probe on the exec calls); default 0x3");
 
@@ -129,7 +63,7 @@ static int stats_walk(struct secure_log_stats *s)
 	       s->val(s, "filtered", c.filtered, false) ?:
 	       s->val(s, "no_comm_before", c.no_comm_before, false) ?:
 	       s->val(s, "starting", c.starting, true) ?:
-	       execlog_hooks_stats(s);
+	       nl_hooks_stats(&execlog_hooks, s);
 }
 
 static int stats_get(char *buf, const struct kernel_param *kp)
@@ -143,15 +77,13 @@ static const struct kernel_param_ops stats_ops = {
 module_param_cb(stats, &stats_ops, NULL, 0400);
 MODULE_PARM_DESC(stats, "counters (read only)");
 
-static const char *const probe_names[] = { "exec", "exec_failed" };
-
 /* execlog in the control plane (secure_log's generic netlink family). */
 static struct secure_log_ctl execlog_ctl = {
 	.name = "execlog",
-	.probe_names = probe_names,
-	.probe_count = ARRAY_SIZE(probe_names),
+	.probe_names = execlog_probe_names,
+	.probe_count = EXECLOG_PROBE_COUNT,
 	.probes_get = probes_mask,
-	.probes_set = probes_apply,
+	.probes_set = probes_set,
 	NL_WHITELIST_CTL(&execlog_wl),
 	.stats = stats_walk,
 	.owner = THIS_MODULE,
@@ -162,17 +94,9 @@ static void record_lifecycle(bool loading)
 {
 	char s[64];
 	size_t len = scnprintf(s, sizeof(s), "probes=%#lx whitelist_entries=%u",
-			       probes, nl_whitelist_count(&execlog_wl));
+			       probes_mask(), nl_whitelist_count(&execlog_wl));
 
 	netlog_emit_lifecycle(loading, s, len);
-}
-
-static void hooks_stop(void)
-{
-	mutex_lock(&probes_lock);
-	live = false;
-	execlog_hooks_set(0);
-	mutex_unlock(&probes_lock);
 }
 
 static int __init execlog_init(void)
@@ -185,23 +109,13 @@ static int __init execlog_init(void)
 	ret = execlog_exec_init();
 	if (ret)
 		goto err_attr;
-	mutex_lock(&probes_lock);
-	ret = execlog_hooks_set(probes);
-	if (ret)
-		execlog_hooks_set(0);
-	live = !ret;
-	mutex_unlock(&probes_lock);
-	if (ret)
-		goto err_exec;
 	ret = secure_log_ctl_add(&execlog_ctl);
 	if (ret)
-		goto err_hooks;
+		goto err_exec;
 	record_lifecycle(true);
 	pr_info("loaded\n");
 	return 0;
 
-err_hooks:
-	hooks_stop();
 err_exec:
 	execlog_exec_exit();
 err_attr:
@@ -214,7 +128,6 @@ static void __exit execlog_exit(void)
 {
 	record_lifecycle(false);
 	secure_log_ctl_remove(&execlog_ctl);
-	hooks_stop();
 	execlog_exec_exit();
 	nl_whitelist_exit(&execlog_wl);
 	nl_attr_exit();

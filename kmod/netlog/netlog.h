@@ -61,7 +61,7 @@ struct netlog_sock_event {
 	bool locked;
 	/* when set, filled with the caller unless the whitelist silenced it */
 	struct netlog_caller *save;
-	/* an exiting task's exe, kept from before its mm went (probes.c) */
+	/* an exiting task's exe, kept from before its mm went (sock.c) */
 	const struct netlog_exe *exe;
 	/*
 	 * sk is not an inet socket (RxRPC's, whose datagrams its kernel UDP

@@ -2,7 +2,7 @@
 /*
  * The probes an admin switches, in the order of their bits in the `probes`
  * mask (ABI: append, never reorder): NETLOG_PROBE(name, what it records).
- * No include guard: probes.c includes it once per table it derives, with
+ * No include guard: sock.c includes it once per table it derives, with
  * NETLOG_PROBE defined for that table.
  */
 NETLOG_PROBE(tcp_connect, "connect and connect_done of stream sockets")

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What netlog hooks, and how it is switched.
+ * What netlog hooks: the hook table and its handlers.
  *
  * Two tables. Probes are what an admin switches (activity_klog's names, one
- * bit each in the `probes` mask), defined once in NETLOG_PROBES. Hooks are
+ * bit each in the `probes` mask), defined once in probe_list.h. Hooks are
  * the kernel functions and tracepoints we attach to; several probes can
- * share one (inet_bind serves tcp_bind and udp_bind). A hook is registered
- * while any of its probes is on, so a probe that is off costs nothing, and
- * every handler also checks its probe's bit, so a shared hook stays exact.
- * Switching happens under hooks_lock from sysfs writes; registration and
- * unregistration are the kprobes and tracepoint cores' own and are safe
- * under traffic.
+ * share one (inet_bind serves tcp_bind and udp_bind). The hook engine
+ * (core/hooks.c) registers a hook while any of its probes is on, so a probe
+ * that is off costs nothing, and every handler also checks its probe's
+ * bit, so a shared hook stays exact. Registration and unregistration are
+ * the kprobes and tracepoint cores' own and are safe under traffic.
  *
  * The tcp_* probes serve every stream socket of AF_INET/AF_INET6 (TCP,
  * MPTCP, SCTP, DCCP, and SMC's TCP), the udp_* ones every datagram and raw
@@ -124,6 +123,7 @@
 
 #include "../include/secure_log.h"
 #include "../core/ctl.h"
+#include "../core/hooks.h"
 #include "netlog.h"
 
 /* The probes are defined once, in probe_list.h. */
@@ -142,35 +142,22 @@ static const char *const probe_names[NL_PROBE_COUNT] = {
 #undef NETLOG_PROBE
 };
 
-static unsigned long probes_on = NL_ALL_PROBES;
-
 struct probe_counters {
 	struct netlog_counters c[NL_PROBE_COUNT];
 };
 
 static struct probe_counters __percpu *counters;
 
-enum hook_kind { HOOK_KRETPROBE, HOOK_KPROBE, HOOK_TRACEPOINT };
-
+/* A row of the hook table: the engine's, and what the handlers need. */
 struct netlog_hook {
-	const char *symbol;
+	struct nl_hook hook;
 	u16 event;
 	s8 stream;	/* probe for stream sockets, or -1 */
 	s8 dgram;	/* probe for datagram and raw sockets, or -1 */
-	u8 kind;
-	bool optional;	/* a missing symbol is not an error */
-	const char *module;	/* the module the symbol is in, if not vmlinux */
 	bool subflow;	/* a user's MPTCP subflow counts as the user's */
 	bool v4_only;	/* IPv6 sockets come here from their own hook */
 	u8 unspec;	/* send: what this sendmsg takes AF_UNSPEC for */
 	bool owners;	/* keeps sockets' owners: needed by every probe */
-	bool registered;
-	unsigned long missed;	/* nmissed of earlier registrations */
-	unsigned long reported;	/* missed calls already in a MISSED record */
-	struct kretprobe krp;	/* kprobes; krp.kp alone for HOOK_KPROBE */
-	struct nl_shares held;	/* krp's instances, per uid; held_lock */
-	struct tracepoint *tp;	/* HOOK_TRACEPOINT */
-	void *tp_probe;
 };
 
 /* What a return handler needs from the entry. */
@@ -205,19 +192,12 @@ static struct nl_table pending;
  */
 static struct nl_table exiting;
 
-static DEFINE_MUTEX(hooks_lock);
-/* Serialises every hook's held shares: taken at entry and at return. */
-static DEFINE_RAW_SPINLOCK(held_lock);
-static bool hooks_live;		/* between init and exit; under hooks_lock */
-
-static int maxactive;
-module_param(maxactive, int, 0444);
-MODULE_PARM_DESC(maxactive,
-		 "kretprobe instances per hook, 0 = auto (16 per possible CPU, at least 128)");
+/* The hooks and the probe mask (the table is below the handlers). */
+static struct nl_hooks netlog_hooks;
 
 static bool probe_is_on(int id)
 {
-	return id >= 0 && (READ_ONCE(probes_on) & BIT(id));
+	return nl_probe_is_on(&netlog_hooks, id);
 }
 
 /* The first subflow of an MPTCP socket, in the task that made it. */
@@ -332,7 +312,7 @@ static int emit(int id, const struct netlog_sock_event *ev)
 
 static struct netlog_hook *hook_of(struct kretprobe_instance *ri)
 {
-	return container_of(get_kretprobe(ri), struct netlog_hook, krp);
+	return container_of(get_kretprobe(ri), struct netlog_hook, hook.krp);
 }
 
 static void save_addr(struct call_data *d, const struct sockaddr *uaddr,
@@ -379,8 +359,8 @@ static void fill_event(const struct netlog_hook *h, struct call_data *d,
 static bool follow(struct kretprobe_instance *ri, struct call_data *d)
 {
 	struct netlog_hook *h = hook_of(ri);
-	bool ok = nl_share_take_locked(&h->held, &held_lock, nl_charge_uid(),
-				       &d->owner);
+	bool ok = nl_hook_follow(&netlog_hooks, &h->hook, nl_charge_uid(),
+				 &d->owner);
 
 	if (!ok) {
 		struct netlog_sock_event ev = { .flags = NETLOG_F_UNFOLLOWED };
@@ -394,7 +374,7 @@ static bool follow(struct kretprobe_instance *ri, struct call_data *d)
 /* The return handler gives the instance back to its caller's share. */
 static void unfollow(struct kretprobe_instance *ri, struct call_data *d)
 {
-	nl_share_give_locked(&hook_of(ri)->held, &held_lock, d->owner);
+	nl_hook_unfollow(&netlog_hooks, &hook_of(ri)->hook, d->owner);
 }
 
 /* inet_dgram_connect, inet_bind: (struct socket *, struct sockaddr *, int) */
@@ -507,7 +487,7 @@ static bool cmsg_route(const struct msghdr *msg)
  */
 static int send_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, hook.krp.kp);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_SEND };
 	const struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
 	struct call_data copy;
@@ -638,7 +618,7 @@ static void sctp_connect_to(const struct sockaddr *addr, int len, void *arg)
  */
 static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, hook.krp.kp);
 	const void *asoc = (void *)regs_get_kernel_argument(regs, 1);
 	struct sctp_connect c = {
 		.ev = {
@@ -770,7 +750,7 @@ static int sctp_add_peer_entry(struct kprobe *kp, struct pt_regs *regs)
  */
 static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, hook.krp.kp);
 	struct socket *sock = (void *)regs_get_kernel_argument(regs, 1);
 	struct netlog_sock_event ev = {
 		.event = NETLOG_EV_ACCEPT,
@@ -840,7 +820,7 @@ static bool was_established(const struct sock *sk)
 /* int inet_release(struct socket *): the socket's last reference is gone. */
 static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct netlog_hook *h = container_of(kp, struct netlog_hook, krp.kp);
+	struct netlog_hook *h = container_of(kp, struct netlog_hook, hook.krp.kp);
 	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_CLOSE };
 	const struct inet_sock *inet;
@@ -910,7 +890,7 @@ static int cgroup_exit_entry(struct kprobe *kp, struct pt_regs *regs)
 static void state_change(void *data, const struct sock *sk, int oldstate,
 			 int newstate)
 {
-	struct netlog_hook *h = data;
+	struct netlog_hook *h = container_of(data, struct netlog_hook, hook);
 	struct netlog_caller caller;
 	int result;
 
@@ -929,77 +909,87 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 	count(h->stream, netlog_emit_done(sk, result, &caller));
 }
 
+/* A return probe: @entry at the call, @ret at its return. */
 #define RET_HOOK(sym, ev, s, d, entry, ret, sub, opt)                      \
 	{                                                                   \
-		.symbol = sym, .event = ev, .stream = s, .dgram = d,        \
-		.kind = HOOK_KRETPROBE, .subflow = sub, .optional = opt,    \
-		.krp = {                                                    \
-			.entry_handler = entry,                             \
-			.handler = ret,                                     \
-			.data_size = sizeof(struct call_data),              \
-		},                                                          \
+		.hook.symbol = sym, .hook.kind = NL_HOOK_KRETPROBE,         \
+		.hook.optional = opt,                                       \
+		.hook.krp.entry_handler = entry, .hook.krp.handler = ret,   \
+		.hook.krp.data_size = sizeof(struct call_data),             \
+		.event = ev, .stream = s, .dgram = d, .subflow = sub,       \
 	}
 
+/* An entry probe. */
 #define ENTRY_HOOK(sym, ev, s, d, pre)                                     \
 	{                                                                   \
-		.symbol = sym, .event = ev, .stream = s, .dgram = d,        \
-		.kind = HOOK_KPROBE, .krp.kp.pre_handler = pre,             \
+		.hook.symbol = sym, .hook.kind = NL_HOOK_KPROBE,            \
+		.hook.krp.kp.pre_handler = pre,                             \
+		.event = ev, .stream = s, .dgram = d,                       \
 	}
 
 /* A return probe on a stream protocol's function in module @mod. */
 #define STREAM_MODULE_HOOK(sym, mod, ev, s, entry, ret, v4)                \
 	{                                                                   \
-		.symbol = sym, .module = mod, .event = ev, .stream = s,     \
-		.dgram = -1, .kind = HOOK_KRETPROBE, .optional = true,      \
-		.v4_only = v4,                                              \
-		.krp = {                                                    \
-			.entry_handler = entry,                             \
-			.handler = ret,                                     \
-			.data_size = sizeof(struct call_data),              \
-		},                                                          \
+		.hook.symbol = sym, .hook.module = mod,                     \
+		.hook.kind = NL_HOOK_KRETPROBE, .hook.optional = true,      \
+		.hook.krp.entry_handler = entry, .hook.krp.handler = ret,   \
+		.hook.krp.data_size = sizeof(struct call_data),             \
+		.event = ev, .stream = s, .dgram = -1, .v4_only = v4,       \
 	}
 
 /*
  * A protocol's sendmsg, in vmlinux or in @mod: optional, as a kernel may
  * inline a static one.
  */
-#define SEND_HOOK(sym, mod, v4, unspec_as)                                 \
+#define SEND_HOOK(sym, mod, pre, v4, unspec_as)                            \
 	{                                                                   \
-		.symbol = sym, .module = mod, .event = NETLOG_EV_SEND,      \
-		.stream = -1, .dgram = NL_udp_send, .kind = HOOK_KPROBE,    \
-		.optional = true, .v4_only = v4, .unspec = unspec_as,       \
-		.krp.kp.pre_handler = send_entry,                           \
+		.hook.symbol = sym, .hook.module = mod,                     \
+		.hook.kind = NL_HOOK_KPROBE, .hook.optional = true,         \
+		.hook.krp.kp.pre_handler = pre,                             \
+		.event = NETLOG_EV_SEND, .stream = -1, .dgram = NL_udp_send, \
+		.v4_only = v4, .unspec = unspec_as,                         \
+	}
+
+/* An entry probe on SCTP's code, for stream sockets' probes @s and @d. */
+#define SCTP_HOOK(sym, ev, s, d, pre)                                      \
+	{                                                                   \
+		.hook.symbol = sym, .hook.module = "sctp",                  \
+		.hook.kind = NL_HOOK_KPROBE, .hook.optional = true,         \
+		.hook.krp.kp.pre_handler = pre,                             \
+		.event = ev, .stream = s, .dgram = d,                       \
 	}
 
 /*
- * Registered in this order and unregistered in reverse kind order (entry
- * probes, return probes, then the tracepoint), so that connect_done's
- * tracepoint is in place before the first connect it must complete.
+ * Registered in this order, so that connect_done's tracepoint is in place
+ * before the first connect it must complete (and unregistered after it).
  */
 static struct netlog_hook hooks[] = {
 	{
-		.symbol = "inet_sock_set_state", .kind = HOOK_TRACEPOINT,
+		.hook.symbol = "inet_sock_set_state",
+		.hook.kind = NL_HOOK_TRACEPOINT, .hook.tp_probe = state_change,
+		.hook.table = &pending,
 		.event = NETLOG_EV_CONNECT_DONE, .stream = NL_tcp_connect,
-		.dgram = -1, .tp_probe = state_change,
+		.dgram = -1,
 	},
 	{
-		.symbol = "tcp_v4_connect", .event = NETLOG_EV_CONNECT,
-		.stream = NL_tcp_connect, .dgram = -1, .kind = HOOK_KRETPROBE,
-		.subflow = true, .v4_only = true,
-		.krp = {
-			.entry_handler = tcp_connect_entry,
-			.handler = tcp_connect_return,
-			.data_size = sizeof(struct call_data),
-		},
+		.hook.symbol = "tcp_v4_connect",
+		.hook.kind = NL_HOOK_KRETPROBE,
+		.hook.krp.entry_handler = tcp_connect_entry,
+		.hook.krp.handler = tcp_connect_return,
+		.hook.krp.data_size = sizeof(struct call_data),
+		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
+		.dgram = -1, .subflow = true, .v4_only = true,
 	},
 	RET_HOOK("tcp_v6_connect", NETLOG_EV_CONNECT, NL_tcp_connect, -1,
 		 tcp_connect_entry, tcp_connect_return, true, true),
 	RET_HOOK("inet_dgram_connect", NETLOG_EV_CONNECT, -1, NL_udp_connect,
 		 addr_call_entry, call_return, false, false),
 	{
-		.symbol = "security_sock_graft", .event = NETLOG_EV_ACCEPT,
-		.stream = NL_tcp_accept, .dgram = -1, .kind = HOOK_KPROBE,
-		.owners = true, .krp.kp.pre_handler = graft_entry,
+		.hook.symbol = "security_sock_graft",
+		.hook.kind = NL_HOOK_KPROBE,
+		.hook.krp.kp.pre_handler = graft_entry,
+		.event = NETLOG_EV_ACCEPT, .stream = NL_tcp_accept,
+		.dgram = -1, .owners = true,
 	},
 	RET_HOOK("inet_bind", NETLOG_EV_BIND, NL_tcp_bind, NL_udp_bind,
 		 addr_call_entry, call_return, true, false),
@@ -1008,37 +998,40 @@ static struct netlog_hook hooks[] = {
 	RET_HOOK("inet_listen", NETLOG_EV_LISTEN, NL_tcp_listen, -1,
 		 sock_call_entry, call_return, true, false),
 	{
-		.symbol = "security_socket_post_create",
+		.hook.symbol = "security_socket_post_create",
+		.hook.kind = NL_HOOK_KPROBE,
+		.hook.krp.kp.pre_handler = post_create_entry,
 		.event = NETLOG_EV_UNAUDITED, .stream = NL_unaudited,
-		.dgram = NL_unaudited, .kind = HOOK_KPROBE, .owners = true,
-		.krp.kp.pre_handler = post_create_entry,
+		.dgram = NL_unaudited, .owners = true,
 	},
-	ENTRY_HOOK("cgroup_exit", NETLOG_EV_CLOSE, NL_tcp_close, NL_udp_close,
-		   cgroup_exit_entry),
-	ENTRY_HOOK("exit_mm_release", NETLOG_EV_CLOSE, NL_tcp_close,
-		   NL_udp_close, exit_mm_entry),
+	{
+		.hook.symbol = "cgroup_exit", .hook.kind = NL_HOOK_KPROBE,
+		.hook.krp.kp.pre_handler = cgroup_exit_entry,
+		.hook.table = &exiting, .hook.drop = drop_exe,
+		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close,
+		.dgram = NL_udp_close,
+	},
+	{
+		.hook.symbol = "exit_mm_release", .hook.kind = NL_HOOK_KPROBE,
+		.hook.krp.kp.pre_handler = exit_mm_entry,
+		.hook.table = &exiting, .hook.drop = drop_exe,
+		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close,
+		.dgram = NL_udp_close,
+	},
 	ENTRY_HOOK("inet_release", NETLOG_EV_CLOSE, NL_tcp_close,
 		   NL_udp_close, release_entry),
-	SEND_HOOK("udp_sendmsg", NULL, true, AF_INET),
-	SEND_HOOK("udpv6_sendmsg", NULL, false, 0),
-	SEND_HOOK("ping_v4_sendmsg", NULL, false, 0),
-	SEND_HOOK("ping_v6_sendmsg", NULL, false, 0),
-	SEND_HOOK("raw_sendmsg", NULL, false, AF_INET),
-	SEND_HOOK("rawv6_sendmsg", NULL, false, AF_INET6),
-	SEND_HOOK("l2tp_ip_sendmsg", "l2tp_ip", false, AF_INET),
-	SEND_HOOK("l2tp_ip6_sendmsg", "l2tp_ip6", false, AF_INET6),
-	{
-		.symbol = "rxrpc_sendmsg", .module = "rxrpc",
-		.event = NETLOG_EV_SEND, .stream = -1, .dgram = NL_udp_send,
-		.kind = HOOK_KPROBE, .optional = true,
-		.krp.kp.pre_handler = rxrpc_send_entry,
-	},
-	{
-		.symbol = "sctp_primitive_ASSOCIATE", .module = "sctp",
-		.event = NETLOG_EV_CONNECT, .stream = NL_tcp_connect,
-		.dgram = -1, .kind = HOOK_KPROBE, .optional = true,
-		.krp.kp.pre_handler = sctp_assoc_entry,
-	},
+	SEND_HOOK("udp_sendmsg", NULL, send_entry, true, AF_INET),
+	SEND_HOOK("udpv6_sendmsg", NULL, send_entry, false, 0),
+	SEND_HOOK("ping_v4_sendmsg", NULL, send_entry, false, 0),
+	SEND_HOOK("ping_v6_sendmsg", NULL, send_entry, false, 0),
+	SEND_HOOK("raw_sendmsg", NULL, send_entry, false, AF_INET),
+	SEND_HOOK("rawv6_sendmsg", NULL, send_entry, false, AF_INET6),
+	SEND_HOOK("l2tp_ip_sendmsg", "l2tp_ip", send_entry, false, AF_INET),
+	SEND_HOOK("l2tp_ip6_sendmsg", "l2tp_ip6", send_entry, false,
+		  AF_INET6),
+	SEND_HOOK("rxrpc_sendmsg", "rxrpc", rxrpc_send_entry, false, 0),
+	SCTP_HOOK("sctp_primitive_ASSOCIATE", NETLOG_EV_CONNECT,
+		  NL_tcp_connect, -1, sctp_assoc_entry),
 	STREAM_MODULE_HOOK("dccp_v4_connect", "dccp_ipv4", NETLOG_EV_CONNECT,
 			   NL_tcp_connect, tcp_connect_entry,
 			   tcp_connect_return, true),
@@ -1052,26 +1045,32 @@ static struct netlog_hook hooks[] = {
 	STREAM_MODULE_HOOK("sctp_bindx_add", "sctp", NETLOG_EV_BIND,
 			   NL_tcp_bind, bindx_entry, bindx_return, false),
 	/* (both probes are of stream sockets: accept and peer records) */
-	{
-		.symbol = "sctp_endpoint_add_asoc", .module = "sctp",
-		.event = NETLOG_EV_ACCEPT, .stream = NL_tcp_accept,
-		.dgram = NL_tcp_connect, .kind = HOOK_KPROBE, .optional = true,
-		.krp.kp.pre_handler = sctp_add_asoc_entry,
-	},
-	{
-		.symbol = "sctp_assoc_add_peer", .module = "sctp",
-		.event = NETLOG_EV_PEER, .stream = NL_tcp_connect, .dgram = -1,
-		.kind = HOOK_KPROBE, .optional = true,
-		.krp.kp.pre_handler = sctp_add_peer_entry,
-	},
+	SCTP_HOOK("sctp_endpoint_add_asoc", NETLOG_EV_ACCEPT, NL_tcp_accept,
+		  NL_tcp_connect, sctp_add_asoc_entry),
+	SCTP_HOOK("sctp_assoc_add_peer", NETLOG_EV_PEER, NL_tcp_connect, -1,
+		  sctp_add_peer_entry),
 };
 
-static bool in_module(const struct netlog_hook *h, const char *module)
-{
-	return module && h->module && !strcmp(h->module, module);
-}
+/* A table's overflow, as a hook in the stats and MISSED records. */
+static struct nl_table_report table_reports[] = {
+	{ "connect_done", &pending },	/* connect_done records not made */
+	{ "exit_exe", &exiting },	/* exiting tasks whose exe was not kept */
+};
 
-static unsigned long hook_users(const struct netlog_hook *h)
+static struct nl_hooks netlog_hooks = {
+	.rows = hooks,
+	.count = ARRAY_SIZE(hooks),
+	.stride = sizeof(hooks[0]),
+	.probe_names = probe_names,
+	.probe_count = NL_PROBE_COUNT,
+	.reports = table_reports,
+	.report_count = ARRAY_SIZE(table_reports),
+	.on = NL_ALL_PROBES,
+	.lock = __MUTEX_INITIALIZER(netlog_hooks.lock),
+};
+
+/* The probes a hook serves: those of its sockets, or all (owners). */
+static unsigned long probes_of(const struct netlog_hook *h)
 {
 	if (h->owners)
 		return NL_ALL_PROBES;
@@ -1079,271 +1078,14 @@ static unsigned long hook_users(const struct netlog_hook *h)
 	       (h->dgram >= 0 ? BIT(h->dgram) : 0);
 }
 
-static unsigned long hook_nmissed(const struct netlog_hook *h)
-{
-	switch (h->kind) {
-	case HOOK_KPROBE:
-		return h->krp.kp.nmissed;
-	case HOOK_KRETPROBE:
-		return h->krp.kp.nmissed + h->krp.nmissed;
-	}
-	return 0;
-}
-
-/* Calls the hook missed in all its registrations; under hooks_lock. */
-static unsigned long hook_missed(const struct netlog_hook *h)
-{
-	return h->missed + (h->registered ? hook_nmissed(h) : 0);
-}
-
-/*
- * Unregisters the hooks no enabled probe needs, and those in @module (NULL:
- * none), which is going, in batches: each unregister_k(ret)probes() call
- * waits for one RCU grace period however many probes it removes, where one
- * call per hook would wait for one each.
- */
-static void hooks_unregister(unsigned long on, const char *module)
-{
-	struct netlog_hook *gone[ARRAY_SIZE(hooks)];
-	struct kretprobe *rps[ARRAY_SIZE(hooks)];
-	struct kprobe *kps[ARRAY_SIZE(hooks)];
-	int n = 0, nrp = 0, nkp = 0, ntp = 0, i;
-	bool exits = false;
-	struct netlog_hook *h;
-
-	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
-		if (!h->registered ||
-		    ((hook_users(h) & on) && !in_module(h, module)))
-			continue;
-		gone[n++] = h;
-		if (h->krp.kp.pre_handler == exit_mm_entry)
-			exits = true;
-		if (h->kind == HOOK_KPROBE)
-			kps[nkp++] = &h->krp.kp;
-		else if (h->kind == HOOK_KRETPROBE)
-			rps[nrp++] = &h->krp;
-	}
-	if (nkp)
-		unregister_kprobes(kps, nkp);
-	/* No handler runs any more (the call waits for them). */
-	if (exits)
-		nl_table_clear(&exiting, drop_exe);
-	if (nrp)
-		unregister_kretprobes(rps, nrp);
-	for (i = 0; i < n; i++) {
-		if (gone[i]->kind != HOOK_TRACEPOINT)
-			continue;
-		tracepoint_probe_unregister(gone[i]->tp, gone[i]->tp_probe,
-					    gone[i]);
-		ntp++;
-	}
-	if (ntp) {
-		/* No handler runs any more: nothing adds to the table. */
-		tracepoint_synchronize_unregister();
-		nl_table_clear(&pending, NULL);
-	}
-	for (i = 0; i < n; i++) {
-		gone[i]->missed += hook_nmissed(gone[i]);
-		gone[i]->registered = false;
-	}
-}
-
-static void find_tracepoint(struct tracepoint *tp, void *priv)
-{
-	struct netlog_hook *h = priv;
-
-	if (!strcmp(tp->name, h->symbol))
-		h->tp = tp;
-}
-
-static int hook_register(struct netlog_hook *h)
-{
-	int ret;
-
-	switch (h->kind) {
-	case HOOK_TRACEPOINT:
-		if (!h->tp)
-			for_each_kernel_tracepoint(find_tracepoint, h);
-		ret = h->tp ? tracepoint_probe_register(h->tp, h->tp_probe, h) :
-			      -ENOENT;
-		break;
-	case HOOK_KPROBE:
-	case HOOK_KRETPROBE:
-		/* A kprobe can be registered again only from a clean state. */
-		h->krp.kp.symbol_name = h->symbol;
-		h->krp.kp.addr = NULL;
-		h->krp.kp.flags = 0;
-		h->krp.kp.nmissed = 0;
-		h->krp.nmissed = 0;
-		if (h->kind == HOOK_KPROBE) {
-			ret = register_kprobe(&h->krp.kp);
-			break;
-		}
-		h->krp.maxactive = maxactive > 0 ? maxactive :
-				   max(128U, 16 * num_possible_cpus());
-		/*
-		 * A quarter per uid, for the calls that take the socket's
-		 * lock after their instance (not tcp_v4/v6_connect, called
-		 * with it held); none is held, as none is registered.
-		 */
-		nl_shares_reset(&h->held, max(1, h->krp.maxactive / 4));
-		ret = register_kretprobe(&h->krp);
-		break;
-	default:
-		ret = -EINVAL;
-	}
-	if (ret == -ENOENT && h->optional)
-		return 0;
-	if (ret) {
-		pr_err("cannot probe %s: %d\n", h->symbol, ret);
-		return ret;
-	}
-	h->registered = true;
-	return 0;
-}
-
-/* Registers exactly the hooks that some enabled probe needs. */
-static int hooks_sync(unsigned long on)
-{
-	struct netlog_hook *h;
-	int ret;
-
-	lockdep_assert_held(&hooks_lock);
-	hooks_unregister(on, NULL);
-	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
-		if ((hook_users(h) & on) && !h->registered) {
-			ret = hook_register(h);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
-}
-
-/* A table's overflow, as a hook in the stats and MISSED records. */
-struct table_report {
-	const char *name;
-	struct nl_table *table;
-	unsigned long reported;
-};
-
-static struct table_report table_reports[] = {
-	{ "connect_done", &pending },	/* connect_done records not made */
-	{ "exit_exe", &exiting },	/* exiting tasks whose exe was not kept */
-};
-
-/*
- * Turns the kprobes core's miss counters, and the overflows of the tables,
- * into MISSED records; under hooks_lock. A MISSED record dropped by a full
- * ring is itself in the next LOST.
- */
-static void report_missed(void)
-{
-	struct table_report *t;
-	struct netlog_hook *h;
-	unsigned long now;
-
-	lockdep_assert_held(&hooks_lock);
-	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++) {
-		now = hook_missed(h);
-		if (now != h->reported)
-			netlog_emit_missed(h->symbol, now - h->reported);
-		h->reported = now;
-	}
-	for (t = table_reports; t < table_reports + ARRAY_SIZE(table_reports);
-	     t++) {
-		now = atomic_long_read(&t->table->overflow);
-		if (now != t->reported)
-			netlog_emit_missed(t->name, now - t->reported);
-		t->reported = now;
-	}
-}
-
-static void missed_work_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(missed_work, missed_work_fn);
-
-static void missed_work_fn(struct work_struct *work)
-{
-	mutex_lock(&hooks_lock);
-	if (hooks_live) {
-		report_missed();
-		schedule_delayed_work(&missed_work, HZ);
-	}
-	mutex_unlock(&hooks_lock);
-}
-
-/*
- * A module with hooks of ours (sctp) came or is going: register them now
- * that their symbols exist, or drop them before their code goes. The
- * kprobes core would disarm them on its own, but they must be unregistered.
- */
-static int module_event(struct notifier_block *nb, unsigned long state,
-			void *data)
-{
-	const struct module *mod = data;
-	struct netlog_hook *h;
-
-	if (state != MODULE_STATE_LIVE && state != MODULE_STATE_GOING)
-		return NOTIFY_DONE;
-	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
-		if (in_module(h, mod->name))
-			break;
-	if (h == hooks + ARRAY_SIZE(hooks))
-		return NOTIFY_DONE;
-	mutex_lock(&hooks_lock);
-	if (hooks_live && state == MODULE_STATE_GOING)
-		hooks_unregister(probes_on, mod->name);
-	else if (hooks_live)
-		hooks_sync(probes_on);
-	mutex_unlock(&hooks_lock);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block module_nb = {
-	.notifier_call = module_event,
-};
-
-/* The config record of a change of the mask (before netlog is up: none). */
-static void record_probes(unsigned long old, unsigned long new)
-{
-	char o[24], n[24];
-
-	netlog_emit_config("probes", o, scnprintf(o, sizeof(o), "%#lx", old),
-			   n, scnprintf(n, sizeof(n), "%#lx", new));
-}
-
-/*
- * Clear then set bits of the mask and register what it needs; on failure
- * the old mask stays in force.
- */
-static int probes_update(unsigned long clear, unsigned long set)
-{
-	unsigned long old;
-	int ret = 0;
-
-	mutex_lock(&hooks_lock);
-	old = probes_on;
-	WRITE_ONCE(probes_on, (old & ~clear) | set);
-	if (hooks_live) {
-		ret = hooks_sync(probes_on);
-		if (ret) {
-			WRITE_ONCE(probes_on, old);
-			hooks_sync(old);
-		}
-	}
-	if (!ret)
-		record_probes(old, probes_on);
-	mutex_unlock(&hooks_lock);
-	return ret;
-}
-
 unsigned long netlog_probes_mask(void)
 {
-	return READ_ONCE(probes_on);
+	return nl_probes_on(&netlog_hooks);
 }
 
 int netlog_probes_init(void)
 {
+	struct netlog_hook *h;
 	int ret;
 
 	counters = alloc_percpu(struct probe_counters);
@@ -1360,24 +1102,13 @@ int netlog_probes_init(void)
 	ret = netlog_send_init();
 	if (ret)
 		goto err_exiting;
-	/* First: a module that comes while we register is not missed. */
-	ret = register_module_notifier(&module_nb);
+	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
+		h->hook.probes = probes_of(h);
+	ret = nl_hooks_start(&netlog_hooks);
 	if (ret)
 		goto err_send;
-	mutex_lock(&hooks_lock);
-	ret = hooks_sync(probes_on);
-	if (ret) {
-		hooks_sync(0);
-		mutex_unlock(&hooks_lock);
-		goto err_notifier;
-	}
-	hooks_live = true;
-	schedule_delayed_work(&missed_work, HZ);
-	mutex_unlock(&hooks_lock);
 	return 0;
 
-err_notifier:
-	unregister_module_notifier(&module_nb);
 err_send:
 	netlog_send_exit();
 err_exiting:
@@ -1392,16 +1123,7 @@ err_counters:
 
 void netlog_probes_exit(void)
 {
-	mutex_lock(&hooks_lock);
-	hooks_live = false;
-	mutex_unlock(&hooks_lock);
-	/* The work rearms itself only while hooks_live. */
-	cancel_delayed_work_sync(&missed_work);
-	mutex_lock(&hooks_lock);
-	hooks_sync(0);
-	report_missed();
-	mutex_unlock(&hooks_lock);
-	unregister_module_notifier(&module_nb);
+	nl_hooks_stop(&netlog_hooks);
 	netlog_send_exit();
 	nl_table_exit(&exiting);
 	nl_table_exit(&pending);
@@ -1409,46 +1131,14 @@ void netlog_probes_exit(void)
 	counters = NULL;
 }
 
-/* All the probes at once: the probes parameter and the control plane. */
+/* All the probes at once, from the control plane. */
 static int probes_set(unsigned long on, char *why, size_t size)
 {
-	char v[24];
-	int ret = netlog_may_change("probes", v,
-				    scnprintf(v, sizeof(v), "%#lx", on), why,
-				    size);
-
-	if (ret)
-		return ret;
-	if (on & ~NL_ALL_PROBES) {
-		pr_warn("probes=%#lx: only bits %#lx exist\n", on,
-			NL_ALL_PROBES);
-		if (why)
-			scnprintf(why, size, "probes %#lx: only bits %#lx exist",
-				  on, NL_ALL_PROBES);
-		return -EINVAL;
-	}
-	return probes_update(NL_ALL_PROBES, on);
+	return nl_probes_set(&netlog_hooks, on, why, size);
 }
 
-/* probes=<mask>: bit n switches probe n (NETLOG_PROBES order). */
-static int probes_param_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned long on;
-	int ret = secure_log_may_configure() ?: kstrtoul(val, 0, &on);
-
-	return ret ?: probes_set(on, NULL, 0);
-}
-
-static int probes_param_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%#lx\n", READ_ONCE(probes_on));
-}
-
-static const struct kernel_param_ops probes_ops = {
-	.set = probes_param_set,
-	.get = probes_param_get,
-};
-module_param_cb(probes, &probes_ops, NULL, 0644);
+/* probes=<mask>: bit n switches probe n (probe_list.h order). */
+module_param_cb(probes, &nl_probes_ops, &netlog_hooks, 0644);
 MODULE_PARM_DESC(probes,
 		 "mask of probes on: bit n is the n-th probe of the stats parameter (default: all)");
 
@@ -1463,7 +1153,8 @@ static int probe_flag_set(const char *val, const struct kernel_param *kp)
 
 	if (ret)
 		return ret;
-	return enable ? probes_update(0, bit) : probes_update(bit, 0);
+	return enable ? nl_probes_update(&netlog_hooks, 0, bit) :
+			nl_probes_update(&netlog_hooks, bit, 0);
 }
 
 static int probe_flag_get(char *buf, const struct kernel_param *kp)
@@ -1520,11 +1211,8 @@ static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {
  */
 static int stats_walk(struct secure_log_stats *s)
 {
-	const struct table_report *t;
-	struct netlog_hook *h;
 	int ret = 0, id, cpu;
 
-	mutex_lock(&hooks_lock);
 	for (id = 0; !ret && id < NL_PROBE_COUNT; id++) {
 		struct netlog_counters sum = {};
 
@@ -1546,25 +1234,8 @@ static int stats_walk(struct secure_log_stats *s)
 		      s->val(s, "dropped", sum.dropped, false) ?:
 		      s->val(s, "filtered", sum.filtered, false);
 	}
-	for (h = hooks; !ret && h < hooks + ARRAY_SIZE(hooks); h++)
-		ret = s->row(s, "hook", h->symbol) ?:
-		      s->val(s, "registered", h->registered, true) ?:
-		      s->val(s, "missed", hook_missed(h), false);
-	for (t = table_reports;
-	     !ret && t < table_reports + ARRAY_SIZE(table_reports); t++)
-		ret = s->row(s, "table", t->name) ?:
-		      s->val(s, "pending", atomic_read(&t->table->used),
-			     true) ?:
-		      s->val(s, "missed", atomic_long_read(&t->table->overflow),
-			     false) ?:
-		      s->val(s, "over_share",
-			     atomic_long_read(&t->table->refused), false);
-	if (!ret)
-		ret = nl_exe_set_stats(s);
-	if (!ret)
-		ret = nl_pcache_stats(s);
-	mutex_unlock(&hooks_lock);
-	return ret;
+	return ret ?: nl_hooks_stats(&netlog_hooks, s) ?:
+		      nl_exe_set_stats(s) ?: nl_pcache_stats(s);
 }
 
 static int stats_get(char *buf, const struct kernel_param *kp)
