@@ -20,7 +20,7 @@ MODULE_PARM_DESC(maxactive,
 		 "kretprobe instances per return probe, 0 = auto (16 per possible CPU, at least 128)");
 
 /* The most rows a table has: the batches below are on the stack. */
-#define NL_HOOKS_MAX 40
+#define NL_HOOKS_MAX 48
 
 static struct nl_hook *hook_at(const struct nl_hooks *hs, unsigned int i)
 {
@@ -157,12 +157,23 @@ static int hook_register(struct nl_hook *h)
 	}
 	if (ret == -ENOENT && h->optional)
 		return 0;
+	if (ret && h->failed) {
+		pr_warn("cannot probe %s: %d\n", h->symbol, ret);
+		h->failed(ret);
+		return 0;
+	}
 	if (ret) {
 		pr_err("cannot probe %s: %d\n", h->symbol, ret);
 		return ret;
 	}
 	h->registered = true;
 	return 0;
+}
+
+/* What the hooks of a running module must serve. */
+static unsigned long needed(const struct nl_hooks *hs)
+{
+	return hs->on | NL_PROBE_LOADED;
 }
 
 /* Registers exactly the hooks that some probe in @on needs. */
@@ -244,9 +255,9 @@ static int module_event(struct notifier_block *nb, unsigned long state,
 		return NOTIFY_DONE;
 	mutex_lock(&hs->lock);
 	if (hs->live && state == MODULE_STATE_GOING)
-		hooks_unregister(hs, hs->on, mod->name);
+		hooks_unregister(hs, needed(hs), mod->name);
 	else if (hs->live)
-		hooks_sync(hs, hs->on);
+		hooks_sync(hs, needed(hs));
 	mutex_unlock(&hs->lock);
 	return NOTIFY_OK;
 }
@@ -265,7 +276,7 @@ int nl_hooks_start(struct nl_hooks *hs)
 	if (ret)
 		return ret;
 	mutex_lock(&hs->lock);
-	ret = hooks_sync(hs, hs->on);
+	ret = hooks_sync(hs, needed(hs));
 	if (ret) {
 		hooks_sync(hs, 0);
 		mutex_unlock(&hs->lock);
@@ -304,10 +315,10 @@ int nl_probes_update(struct nl_hooks *hs, unsigned long clear,
 	/* Before the hooks go, so that their last calls record nothing. */
 	WRITE_ONCE(hs->on, (old & ~clear) | set);
 	if (hs->live) {
-		ret = hooks_sync(hs, hs->on);
+		ret = hooks_sync(hs, needed(hs));
 		if (ret) {
 			WRITE_ONCE(hs->on, old);
-			hooks_sync(hs, old);
+			hooks_sync(hs, needed(hs));
 		}
 	}
 	if (!ret)

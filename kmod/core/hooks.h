@@ -21,6 +21,12 @@
 enum nl_hook_kind { NL_HOOK_TRACEPOINT, NL_HOOK_KPROBE, NL_HOOK_KRETPROBE };
 
 /*
+ * The probes of a hook that is on while the module is loaded, whatever the
+ * mask: one that keeps what attribution needs (exe changes, ptrace).
+ */
+#define NL_PROBE_LOADED BIT(BITS_PER_LONG - 1)
+
+/*
  * One row of a module's table, the first member of the module's own row
  * (which adds what its handlers need). The handlers find their row from
  * krp (kprobes) or from their data argument (tracepoints).
@@ -32,6 +38,12 @@ struct nl_hook {
 	u8 kind;
 	bool optional;		/* a missing symbol is not an error */
 	void *tp_probe;		/* NL_HOOK_TRACEPOINT: handler */
+	/*
+	 * If set, a registration that fails calls it, and the module goes on
+	 * without the hook (it says what that costs); else the failure fails
+	 * the switch or the load.
+	 */
+	void (*failed)(int err);
 	/*
 	 * A table its handlers fill, emptied (with @drop for each value)
 	 * once the hook is gone, as nothing else would take what is left.

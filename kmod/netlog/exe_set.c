@@ -36,7 +36,8 @@
  * The marks are a fixed table (table.c): a full bucket means that netlog
  * can no longer tell marked processes apart, and from then on it treats
  * every process as marked, until it is loaded again: it fails closed, and
- * the stats say so.
+ * the stats say so. The hooks are rows of sock.c's table, on while netlog
+ * is loaded, whatever the probes.
  */
 #include <linux/atomic.h>
 #include <linux/cred.h>
@@ -51,7 +52,6 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <linux/tracepoint.h>
 
 #include "../compat/compat.h"
 #include "../include/secure_log.h"
@@ -104,18 +104,15 @@ out:
 	}
 }
 
-/* replace_mm_exe_file(struct mm_struct *mm, struct file *new_exe_file) */
-static int on_replace(struct kprobe *kp, struct pt_regs *regs)
+/* replace_mm_exe_file(mm, new_exe_file) is about to start. */
+void nl_exe_set_replace(struct mm_struct *mm)
 {
-	struct mm_struct *mm = (void *)regs_get_kernel_argument(regs, 0);
-
 	if (mm)
 		mark(mm, NETLOG_F_EXE_SET, NULL);
-	return 0;
 }
 
 /* exit_mmap(struct mm_struct *mm): its last user is gone. */
-static int on_exit_mmap(struct kprobe *kp, struct pt_regs *regs)
+int nl_exe_set_exit_mmap(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct mm_struct *mm = (void *)regs_get_kernel_argument(regs, 0);
 	struct exe_mark m;
@@ -125,9 +122,12 @@ static int on_exit_mmap(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/* In the parent, before the child first runs: neither mm can go. */
-static void on_fork(void *data, struct task_struct *parent,
-		    struct task_struct *child)
+/*
+ * sched_process_fork, in the parent, before the child first runs: neither
+ * mm can go.
+ */
+void nl_exe_set_fork(void *data, struct task_struct *parent,
+		     struct task_struct *child)
 {
 	struct exe_mark from;
 	bool other_ns;
@@ -146,9 +146,11 @@ static void on_fork(void *data, struct task_struct *parent,
 		mark(child->mm, NETLOG_F_EXE_SET, NULL);
 }
 
-/* The new program's first moment: its environment is as exec wrote it. */
-static void on_exec(void *data, struct task_struct *p, pid_t old_pid,
-		    struct linux_binprm *bprm)
+/*
+ * sched_process_exec: the new program's first moment; its environment is
+ * as exec wrote it.
+ */
+void nl_exe_set_exec(struct task_struct *p)
 {
 	u32 cut = 0;
 
@@ -162,7 +164,7 @@ static void on_exec(void *data, struct task_struct *p, pid_t old_pid,
  * stop (so its mm stays), except for the two requests that do not wait
  * for a stop and change nothing of it.
  */
-static int on_ptrace(struct kprobe *kp, struct pt_regs *regs)
+int nl_exe_set_ptrace(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct task_struct *child = (void *)regs_get_kernel_argument(regs, 0);
 	long request = (long)regs_get_kernel_argument(regs, 1);
@@ -187,47 +189,17 @@ static void remote_write(struct pt_regs *regs, unsigned int flags_arg)
 }
 
 /* access_remote_vm(mm, addr, buf, len, gup_flags): /proc/PID/mem */
-static int on_mem_write(struct kprobe *kp, struct pt_regs *regs)
+int nl_exe_set_mem_write(struct kprobe *kp, struct pt_regs *regs)
 {
 	remote_write(regs, 4);
 	return 0;
 }
 
 /* pin_user_pages_remote(mm, start, nr_pages, gup_flags, ...) */
-static int on_vm_write(struct kprobe *kp, struct pt_regs *regs)
+int nl_exe_set_vm_write(struct kprobe *kp, struct pt_regs *regs)
 {
 	remote_write(regs, 3);
 	return 0;
-}
-
-static struct kprobe kps[] = {
-	{ .symbol_name = "replace_mm_exe_file", .pre_handler = on_replace },
-	{ .symbol_name = "exit_mmap", .pre_handler = on_exit_mmap },
-	{ .symbol_name = "arch_ptrace", .pre_handler = on_ptrace },
-#ifdef CONFIG_COMPAT
-	{ .symbol_name = "compat_arch_ptrace", .pre_handler = on_ptrace },
-#endif
-	{ .symbol_name = "access_remote_vm", .pre_handler = on_mem_write },
-	{ .symbol_name = "pin_user_pages_remote", .pre_handler = on_vm_write },
-};
-
-static struct kprobe *kp_list[ARRAY_SIZE(kps)];
-static struct tracepoint *fork_tp, *exec_tp;
-static bool hooked;
-
-static void find_tps(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "sched_process_fork"))
-		fork_tp = tp;
-	else if (!strcmp(tp->name, "sched_process_exec"))
-		exec_tp = tp;
-}
-
-static void unhook_tps(void)
-{
-	tracepoint_probe_unregister(exec_tp, on_exec, NULL);
-	tracepoint_probe_unregister(fork_tp, on_fork, NULL);
-	tracepoint_synchronize_unregister();
 }
 
 static void drop_mark(void *value)
@@ -238,56 +210,26 @@ static void drop_mark(void *value)
 		fput(m->loaded);
 }
 
-/*
- * Without its hooks netlog could not tell a marked process: it then fails
- * closed (every record flagged, nothing whitelisted) rather than not load,
- * and warns.
- */
 int nl_exe_set_init(void)
 {
-	int ret, i;
-
-	ret = nl_table_init(&marks, sizeof(struct exe_mark), 0);
-	if (ret)
-		return ret;
-	for (i = 0; i < ARRAY_SIZE(kps); i++)
-		kp_list[i] = &kps[i];
-	for_each_kernel_tracepoint(find_tps, NULL);
-	ret = -ENOENT;
-	if (!fork_tp || !exec_tp)
-		goto err;
-	ret = tracepoint_probe_register(fork_tp, on_fork, NULL);
-	if (ret)
-		goto err;
-	ret = tracepoint_probe_register(exec_tp, on_exec, NULL);
-	if (ret)
-		goto err_fork;
-	ret = register_kprobes(kp_list, ARRAY_SIZE(kps));
-	if (ret)
-		goto err_tps;
-	hooked = true;
-	return 0;
-
-err_tps:
-	tracepoint_probe_unregister(exec_tp, on_exec, NULL);
-err_fork:
-	tracepoint_probe_unregister(fork_tp, on_fork, NULL);
-	tracepoint_synchronize_unregister();
-err:
-	pr_warn("exe_set: cannot hook (%d): every record is flagged exe_set\n",
-		ret);
-	WRITE_ONCE(marks_lost, true);
-	return 0;
+	return nl_table_init(&marks, sizeof(struct exe_mark), 0);
 }
 
-/* After the probes are gone: nobody asks any more. */
+/*
+ * Without one of its hooks netlog could not tell a marked process: it then
+ * fails closed (every record flagged, nothing whitelisted) rather than not
+ * load, and says so.
+ */
+void nl_exe_set_unhooked(int err)
+{
+	pr_warn("exe_set: a hook is missing (%d): every record is flagged exe_set\n",
+		err);
+	WRITE_ONCE(marks_lost, true);
+}
+
+/* After the hooks are gone: nobody asks any more. */
 void nl_exe_set_exit(void)
 {
-	if (hooked) {
-		unregister_kprobes(kp_list, ARRAY_SIZE(kps));
-		unhook_tps();
-		hooked = false;
-	}
 	nl_table_clear(&marks, drop_mark);
 	nl_table_exit(&marks);
 }

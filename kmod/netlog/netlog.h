@@ -136,9 +136,16 @@ bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
 
 struct secure_log_stats;
 
-/* proc_cache.c: a process's exe and cgroup paths, kept between records */
-int nl_pcache_init(void);
+/*
+ * proc_cache.c: a process's exe and cgroup paths, kept between records.
+ * Never fails to load: without its memory or its hooks the cache is off.
+ */
+void nl_pcache_init(void);
 void nl_pcache_exit(void);
+void nl_pcache_exec(struct task_struct *p);
+void nl_pcache_task_exit(void *data, struct task_struct *p);
+void nl_pcache_invalidate(void);
+void nl_pcache_unhooked(int err);
 bool nl_pcache_get(struct nl_who *who);
 void nl_pcache_stamp(unsigned int *gen, unsigned int *ren);
 void nl_pcache_put(const struct nl_who *who, unsigned int gen,
@@ -148,6 +155,18 @@ int nl_pcache_stats(struct secure_log_stats *s);
 /* exe_set.c: processes whose exe is not the one they exec'd */
 int nl_exe_set_init(void);
 void nl_exe_set_exit(void);
+/* its hooks (sock.c's table) */
+void nl_exe_set_replace(struct mm_struct *mm);
+void nl_exe_set_exec(struct task_struct *p);
+void nl_exe_set_fork(void *data, struct task_struct *parent,
+		     struct task_struct *child);
+struct kprobe;
+struct pt_regs;
+int nl_exe_set_exit_mmap(struct kprobe *kp, struct pt_regs *regs);
+int nl_exe_set_ptrace(struct kprobe *kp, struct pt_regs *regs);
+int nl_exe_set_mem_write(struct kprobe *kp, struct pt_regs *regs);
+int nl_exe_set_vm_write(struct kprobe *kp, struct pt_regs *regs);
+void nl_exe_set_unhooked(int err);
 u32 nl_exe_set_of(struct mm_struct *mm, struct file **loaded);
 void nl_exe_set_keep(struct mm_struct *mm, struct netlog_exe *e);
 int nl_exe_set_stats(struct secure_log_stats *s);

@@ -37,7 +37,6 @@
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
-#include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
@@ -47,7 +46,6 @@
 #include <linux/sched/signal.h>
 #include <linux/seqlock.h>
 #include <linux/string.h>
-#include <linux/tracepoint.h>
 #include <linux/vmalloc.h>
 
 #include "../include/secure_log.h"
@@ -276,134 +274,72 @@ static void drop(const struct signal_struct *key)
  * A slot being filled when its process execs or exits, with what it read
  * before: the filler is that process's own task, which cannot be exec'ing
  * or past its last exit at the same time (a thread killed by exec's
- * de_thread() is exiting, and does not fill).
+ * de_thread() is exiting, and does not fill). The hooks are rows of
+ * sock.c's table, on while netlog is loaded.
  */
-static void on_exec(void *data, struct task_struct *p, pid_t old_pid,
-		    struct linux_binprm *bprm)
+void nl_pcache_exec(struct task_struct *p)
 {
-	drop(p->signal);
+	if (READ_ONCE(pc_on))
+		drop(p->signal);
 }
 
-static void on_exit(void *data, struct task_struct *p)
+/* sched_process_exit */
+void nl_pcache_task_exit(void *data, struct task_struct *p)
 {
-	if (!atomic_read(&p->signal->live))
+	if (READ_ONCE(pc_on) && !atomic_read(&p->signal->live))
 		drop(p->signal);
 }
 
 /* Every slot stale: a PR_SET_MM exe change, of some process's mm. */
-static int on_exe_replace(struct kprobe *kp, struct pt_regs *regs)
+void nl_pcache_invalidate(void)
 {
 	atomic_inc(&pc_gen);
 	PC_COUNT(invalidations);
-	return 0;
-}
-
-static struct kprobe exe_replace = {
-	.symbol_name = "replace_mm_exe_file",
-	.pre_handler = on_exe_replace,
-};
-
-static struct pc_tp {
-	const char *name;
-	void *probe;
-	struct tracepoint *tp;
-	bool registered;
-} tps[] = {
-	{ "sched_process_exec", on_exec },
-	{ "sched_process_exit", on_exit },
-};
-
-static void find_tp(struct tracepoint *tp, void *priv)
-{
-	struct pc_tp *t;
-
-	for (t = tps; t < tps + ARRAY_SIZE(tps); t++)
-		if (!strcmp(tp->name, t->name))
-			t->tp = tp;
-}
-
-static void hooks_off(void)
-{
-	struct pc_tp *t;
-
-	if (exe_replace.addr)
-		unregister_kprobe(&exe_replace);
-	exe_replace.addr = NULL;
-	for (t = tps; t < tps + ARRAY_SIZE(tps); t++) {
-		if (t->registered)
-			tracepoint_probe_unregister(t->tp, t->probe, NULL);
-		t->registered = false;
-	}
-	tracepoint_synchronize_unregister();
-}
-
-static int hooks_on(void)
-{
-	struct pc_tp *t;
-	int ret;
-
-	for_each_kernel_tracepoint(find_tp, NULL);
-	for (t = tps; t < tps + ARRAY_SIZE(tps); t++) {
-		ret = t->tp ? tracepoint_probe_register(t->tp, t->probe, NULL) :
-			      -ENOENT;
-		if (ret) {
-			pr_warn("proc_cache off: tracepoint %s: %d\n", t->name,
-				ret);
-			return ret;
-		}
-		t->registered = true;
-	}
-	ret = register_kprobe(&exe_replace);
-	if (ret) {
-		exe_replace.addr = NULL;
-		pr_warn("proc_cache off: kprobe %s: %d\n",
-			exe_replace.symbol_name, ret);
-	}
-	return ret;
 }
 
 /*
- * Without its invalidation hooks the cache would serve stale paths: it is
- * then off (a warning says why), and netlog works as without it.
+ * Without one of its invalidation hooks the cache would serve stale paths:
+ * it is then off for good (its memory stays until netlog unloads, as the
+ * other hooks may still look at it), and netlog works as without it.
  */
-int nl_pcache_init(void)
+void nl_pcache_unhooked(int err)
+{
+	if (!READ_ONCE(pc_on))
+		return;
+	pr_warn("proc_cache off: a hook is missing (%d)\n", err);
+	WRITE_ONCE(pc_on, false);
+}
+
+void nl_pcache_init(void)
 {
 	unsigned int n;
 
 	if (!proc_cache)
-		return 0;
+		return;
 	n = roundup_pow_of_two(max_t(unsigned int, proc_cache, PC_WAYS));
 	set_bits = ilog2(n / PC_WAYS);
 	slots = vzalloc(array_size(n, sizeof(*slots)));
 	copies = alloc_percpu(struct pc_copy);
-	if (!slots || !copies)
-		goto err;
+	if (!slots || !copies) {
+		free_percpu(copies);
+		vfree(slots);
+		copies = NULL;
+		slots = NULL;
+		proc_cache = 0;
+		return;
+	}
 	proc_cache = n;
-	if (hooks_on())
-		goto err_hooks;
 	WRITE_ONCE(pc_on, true);
-	return 0;
+}
 
-err_hooks:
-	hooks_off();
-err:
+/* After the hooks are gone: no reader or filler is left. */
+void nl_pcache_exit(void)
+{
+	WRITE_ONCE(pc_on, false);
 	free_percpu(copies);
 	vfree(slots);
 	copies = NULL;
 	slots = NULL;
-	proc_cache = 0;
-	return 0;
-}
-
-/* After the probes are gone: no reader or filler is left. */
-void nl_pcache_exit(void)
-{
-	if (!pc_on)
-		return;
-	WRITE_ONCE(pc_on, false);
-	hooks_off();
-	free_percpu(copies);
-	vfree(slots);
 }
 
 int nl_pcache_stats(struct secure_log_stats *s)
@@ -422,7 +358,7 @@ int nl_pcache_stats(struct secure_log_stats *s)
 		sum.invalidations += c->invalidations;
 	}
 	return s->row(s, "cache", "proc") ?:
-	       s->val(s, "slots", proc_cache, true) ?:
+	       s->val(s, "slots", READ_ONCE(pc_on) ? proc_cache : 0, true) ?:
 	       s->val(s, "hits", sum.hits, false) ?:
 	       s->val(s, "misses", sum.misses, false) ?:
 	       s->val(s, "fills", sum.fills, false) ?:

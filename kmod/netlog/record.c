@@ -47,7 +47,6 @@ int netlog_record_init(void)
 	ret = nl_exe_set_init();
 	if (ret)
 		goto err_buf;
-	/* Never fails: without its hooks the cache is off. */
 	nl_pcache_init();
 	return 0;
 

@@ -909,6 +909,50 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 	count(h->stream, netlog_emit_done(sk, result, &caller));
 }
 
+/*
+ * sched_process_exec: a process starts afresh for attribution (exe_set.c's
+ * marks, proc_cache.c's slots).
+ */
+static void exec_attr(void *data, struct task_struct *p, pid_t old_pid,
+		      struct linux_binprm *bprm)
+{
+	nl_exe_set_exec(p);
+	nl_pcache_exec(p);
+}
+
+/* replace_mm_exe_file(struct mm_struct *mm, struct file *new_exe_file) */
+static int replace_exe_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	nl_exe_set_replace((void *)regs_get_kernel_argument(regs, 0));
+	nl_pcache_invalidate();
+	return 0;
+}
+
+static void attr_unhooked(int err)
+{
+	nl_exe_set_unhooked(err);
+	nl_pcache_unhooked(err);
+}
+
+/*
+ * The hooks of attribution: on while netlog is loaded, whatever the probes,
+ * as every record needs what they keep; without one, @fail says what is
+ * lost.
+ */
+#define ATTR_TRACEPOINT(sym, probe, fail)                                  \
+	{                                                                   \
+		.hook.symbol = sym, .hook.kind = NL_HOOK_TRACEPOINT,        \
+		.hook.probes = NL_PROBE_LOADED, .hook.failed = fail,        \
+		.hook.tp_probe = probe, .stream = -1, .dgram = -1,          \
+	}
+
+#define ATTR_KPROBE(sym, pre, fail)                                        \
+	{                                                                   \
+		.hook.symbol = sym, .hook.kind = NL_HOOK_KPROBE,            \
+		.hook.probes = NL_PROBE_LOADED, .hook.failed = fail,        \
+		.hook.krp.kp.pre_handler = pre, .stream = -1, .dgram = -1,  \
+	}
+
 /* A return probe: @entry at the call, @ret at its return. */
 #define RET_HOOK(sym, ev, s, d, entry, ret, sub, opt)                      \
 	{                                                                   \
@@ -960,10 +1004,27 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 	}
 
 /*
- * Registered in this order, so that connect_done's tracepoint is in place
- * before the first connect it must complete (and unregistered after it).
+ * Registered in this order: attribution's hooks before any record can need
+ * them, and connect_done's tracepoint before the first connect it must
+ * complete (and unregistered after it).
  */
 static struct netlog_hook hooks[] = {
+	ATTR_TRACEPOINT("sched_process_fork", nl_exe_set_fork,
+			nl_exe_set_unhooked),
+	ATTR_TRACEPOINT("sched_process_exec", exec_attr, attr_unhooked),
+	ATTR_TRACEPOINT("sched_process_exit", nl_pcache_task_exit,
+			nl_pcache_unhooked),
+	ATTR_KPROBE("replace_mm_exe_file", replace_exe_entry, attr_unhooked),
+	ATTR_KPROBE("exit_mmap", nl_exe_set_exit_mmap, nl_exe_set_unhooked),
+	ATTR_KPROBE("arch_ptrace", nl_exe_set_ptrace, nl_exe_set_unhooked),
+#ifdef CONFIG_COMPAT
+	ATTR_KPROBE("compat_arch_ptrace", nl_exe_set_ptrace,
+		    nl_exe_set_unhooked),
+#endif
+	ATTR_KPROBE("access_remote_vm", nl_exe_set_mem_write,
+		    nl_exe_set_unhooked),
+	ATTR_KPROBE("pin_user_pages_remote", nl_exe_set_vm_write,
+		    nl_exe_set_unhooked),
 	{
 		.hook.symbol = "inet_sock_set_state",
 		.hook.kind = NL_HOOK_TRACEPOINT, .hook.tp_probe = state_change,
@@ -1103,7 +1164,7 @@ int netlog_probes_init(void)
 	if (ret)
 		goto err_exiting;
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
-		h->hook.probes = probes_of(h);
+		h->hook.probes |= probes_of(h);
 	ret = nl_hooks_start(&netlog_hooks);
 	if (ret)
 		goto err_send;
@@ -1195,7 +1256,7 @@ static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {
 /*
  * /sys/module/netlog/parameters/stats (root only): a line per probe,
  *   <probe> on=0|1 hits=N emitted=N dropped=N filtered=N
- * then a line per hook,
+ * then a line per hook (attribution's too),
  *   hook <symbol> registered=0|1 missed=N
  * and one for each table that carries attribution from one hook to another
  * (the connects awaiting their outcome, the exiting tasks' exe),
