@@ -41,8 +41,8 @@ static unsigned long hook_nmissed(const struct nl_hook *h)
 {
 	switch (h->kind) {
 	case NL_HOOK_ENTRY:
-		return h->on_ftrace ? atomic_long_read(&h->entry_missed) :
-				      h->krp.kp.nmissed;
+		return atomic_long_read(&h->entry_missed) +
+		       (h->on_ftrace ? 0 : h->krp.kp.nmissed);
 	case NL_HOOK_KRETPROBE:
 		return h->krp.kp.nmissed + h->krp.nmissed;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The hook engine of a sensor module: a table of hooks (tracepoints,
- * kprobes, kretprobes) and the mask of probes that need them. A probe is a
+ * function entries, return probes) and the mask of probes that need them. A probe is a
  * kind of event the admin switches on and off; a hook is registered while
  * some probe that is on needs it, and unregistered when none does.
  */
@@ -45,7 +45,8 @@ typedef void (*nl_entry_t)(struct nl_hook *h, const unsigned long *args);
 /*
  * One row of a module's table, the first member of the module's own row
  * (which adds what its handlers need). The handlers find their row from
- * krp (kprobes) or from their data argument (tracepoints).
+ * their hook argument (entries), krp (return probes) or their data
+ * argument (tracepoints).
  */
 struct nl_hook {
 	const char *symbol;	/* function, or tracepoint */

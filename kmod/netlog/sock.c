@@ -9,7 +9,7 @@
  * (core/hooks.c) registers a hook while any of its probes is on, so a probe
  * that is off costs nothing, and every handler also checks its probe's
  * bit, so a shared hook stays exact. Registration and unregistration are
- * the kprobes and tracepoint cores' own and are safe under traffic.
+ * safe under traffic (hooks.c).
  *
  * The tcp_* probes serve every stream socket of AF_INET/AF_INET6 (TCP,
  * MPTCP, SCTP, DCCP, and SMC's TCP), the udp_* ones every datagram and raw
