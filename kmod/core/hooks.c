@@ -6,15 +6,10 @@
  * kprobes core's miss counters and the tables' overflows into MISSED
  * records; and keeps the probe mask, its parameter and its config records.
  */
-#include <linux/hash.h>
-#include <linux/kallsyms.h>
-#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/percpu.h>
 #include <linux/string.h>
 
-#include "../compat/compat.h"
 #include "../include/secure_log.h"
 #include "attr.h"
 #include "hooks.h"
@@ -40,9 +35,8 @@ static bool in_module(const struct nl_hook *h, const char *module)
 static unsigned long hook_nmissed(const struct nl_hook *h)
 {
 	switch (h->kind) {
-	case NL_HOOK_ENTRY:
-		return atomic_long_read(&h->entry_missed) +
-		       (h->on_ftrace ? 0 : h->krp.kp.nmissed);
+	case NL_HOOK_KPROBE:
+		return h->krp.kp.nmissed;
 	case NL_HOOK_KRETPROBE:
 		return h->krp.kp.nmissed + h->krp.nmissed;
 	}
@@ -53,204 +47,6 @@ static unsigned long hook_nmissed(const struct nl_hook *h)
 static unsigned long hook_missed(const struct nl_hook *h)
 {
 	return h->missed + (h->registered ? hook_nmissed(h) : 0);
-}
-
-/*
- * Entry hooks. One ftrace_ops serves all of a set's, registered from start
- * to stop: unregistering an ops waits for an RCU-tasks grace period, which
- * a task busy in the kernel can hold up, so a probe switch only edits the
- * filter. The filter always holds nl_hooks_anchor(), never called, as an
- * empty one would trace every function. A hook switched off has entry_on
- * clear before it leaves the filter, and its handler checks it with
- * preemption off, so one plain grace period ends its last call.
- *
- * The callback finds its hook by the address ftrace calls it for: learnt
- * from kallsyms at the first call (no symbol lookup is exported), then
- * kept in slots, an open-addressed hash read without locks.
- */
-static noinline void __used nl_hooks_anchor(void)
-{
-	barrier();
-}
-
-static bool has_entries(const struct nl_hooks *hs)
-{
-	unsigned int i;
-
-	for (i = 0; i < hs->count; i++)
-		if (hook_at(hs, i)->kind == NL_HOOK_ENTRY)
-			return true;
-	return false;
-}
-
-static unsigned int slot_of(unsigned long ip)
-{
-	return hash_long(ip, ilog2(NL_ENTRY_SLOTS));
-}
-
-static struct nl_hook *slot_hook(struct nl_hooks *hs, unsigned long ip)
-{
-	unsigned int i = slot_of(ip), n;
-	unsigned long at;
-
-	for (n = 0; n < NL_ENTRY_SLOTS; n++) {
-		/* pairs with entry_learn(): the hook is written first */
-		at = smp_load_acquire(&hs->slots[i].ip);
-		if (at == ip)
-			return READ_ONCE(hs->slots[i].hook);
-		if (!at)
-			break;
-		i = (i + 1) % NL_ENTRY_SLOTS;
-	}
-	return NULL;
-}
-
-/*
- * "sym" or "sym [module]" is @h's function: in vmlinux, or in its module
- * (which a kernel may also build in).
- */
-static bool symbol_is(const char *name, const struct nl_hook *h)
-{
-	size_t len = strlen(h->symbol);
-
-	if (strncmp(name, h->symbol, len))
-		return false;
-	name += len;
-	if (!*name)
-		return true;
-	if (!h->module)
-		return false;
-	len = strlen(h->module);
-	return name[0] == ' ' && name[1] == '[' &&
-	       !strncmp(name + 2, h->module, len) && name[len + 2] == ']' &&
-	       !name[len + 3];
-}
-
-/*
- * The hook of @ip, an address the ops was called for, by its name; kept in
- * the slots. NULL for a function of the same name elsewhere (a static one
- * in a module), which the filter, by name, took too.
- */
-static noinline struct nl_hook *entry_learn(struct nl_hooks *hs,
-					    unsigned long ip)
-{
-	char name[KSYM_SYMBOL_LEN];
-	struct nl_hook *h = NULL;
-	unsigned long flags;
-	unsigned int i, n;
-
-	sprint_symbol_no_offset(name, ip);
-	for (i = 0; i < hs->count && !h; i++) {
-		h = hook_at(hs, i);
-		if (h->kind != NL_HOOK_ENTRY || !READ_ONCE(h->entry_on) ||
-		    !symbol_is(name, h))
-			h = NULL;
-	}
-	if (!h)
-		return NULL;
-	raw_spin_lock_irqsave(&hs->learn_lock, flags);
-	i = slot_of(ip);
-	for (n = 0; n < NL_ENTRY_SLOTS; n++) {
-		if (hs->slots[i].ip == ip) {
-			WRITE_ONCE(hs->slots[i].hook, h);
-			break;
-		}
-		if (!hs->slots[i].ip) {
-			WRITE_ONCE(hs->slots[i].hook, h);
-			/* pairs with slot_hook(): the hook before the ip */
-			smp_store_release(&hs->slots[i].ip, ip);
-			break;
-		}
-		i = (i + 1) % NL_ENTRY_SLOTS;
-	}
-	raw_spin_unlock_irqrestore(&hs->learn_lock, flags);
-	return h;
-}
-
-/* Every slot forgotten, once no handler of a gone hook runs. */
-static void slots_clear(struct nl_hooks *hs)
-{
-	unsigned long flags;
-	unsigned int i;
-
-	raw_spin_lock_irqsave(&hs->learn_lock, flags);
-	for (i = 0; i < NL_ENTRY_SLOTS; i++) {
-		WRITE_ONCE(hs->slots[i].ip, 0);
-		WRITE_ONCE(hs->slots[i].hook, NULL);
-	}
-	raw_spin_unlock_irqrestore(&hs->learn_lock, flags);
-}
-
-/*
- * @h's handler, unless another entry handler of the set runs on this CPU
- * (it was interrupted): as the kprobes core would, that call is missed,
- * and the handlers may keep per-CPU state.
- */
-static void notrace entry_run(struct nl_hooks *hs, struct nl_hook *h,
-			      const unsigned long *args, atomic_long_t *missed)
-{
-	if (this_cpu_inc_return(*hs->in_entry) == 1)
-		h->entry(h, args);
-	else
-		atomic_long_inc(missed);
-	this_cpu_dec(*hs->in_entry);
-}
-
-static void notrace entry_call(unsigned long ip, unsigned long parent_ip,
-			       struct ftrace_ops *op, struct ftrace_regs *fregs)
-{
-	struct nl_hooks *hs = container_of(op, struct nl_hooks, ops);
-	unsigned long args[NL_ENTRY_ARGS];
-	struct nl_hook *h;
-	unsigned int i;
-
-	preempt_disable_notrace();
-	h = slot_hook(hs, ip);
-	if (unlikely(!h))
-		h = entry_learn(hs, ip);
-	if (likely(h) && READ_ONCE(h->entry_on)) {
-		for (i = 0; i < NL_ENTRY_ARGS; i++)
-			args[i] = nl_ftrace_arg(fregs, i);
-		entry_run(hs, h, args, &h->entry_missed);
-	}
-	preempt_enable_notrace();
-}
-
-/* An entry hook on a function ftrace cannot hook: a kprobe. */
-static int entry_kprobe(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct nl_hook *h = container_of(kp, struct nl_hook, krp.kp);
-	unsigned long args[NL_ENTRY_ARGS];
-	unsigned int i;
-
-	for (i = 0; i < NL_ENTRY_ARGS; i++)
-		args[i] = regs_get_kernel_argument(regs, i);
-	entry_run(h->set, h, args, &h->entry_missed);
-	return 0;
-}
-
-/* Adds @h's function to the ops's filter, or takes it out. */
-static int entry_filter(struct nl_hooks *hs, const struct nl_hook *h,
-			bool remove)
-{
-	char glob[KSYM_NAME_LEN + 1];
-	int len = scnprintf(glob, sizeof(glob), "%s%s", remove ? "!" : "",
-			    h->symbol);
-
-	return ftrace_set_filter(&hs->ops, (unsigned char *)glob, len, 0);
-}
-
-static int entry_register(struct nl_hooks *hs, struct nl_hook *h)
-{
-	atomic_long_set(&h->entry_missed, 0);
-	h->set = hs;
-	WRITE_ONCE(h->entry_on, true);
-	/* -EINVAL: no traceable function of that name */
-	h->on_ftrace = !entry_filter(hs, h, false);
-	if (h->on_ftrace)
-		return 0;
-	h->krp.kp.pre_handler = entry_kprobe;
-	return register_kprobe(&h->krp.kp);
 }
 
 /* Whether a hook before @i among the @gone empties the same table. */
@@ -278,7 +74,7 @@ static void hooks_unregister(struct nl_hooks *hs, unsigned long on,
 {
 	struct kretprobe *rps[NL_HOOKS_MAX];
 	struct kprobe *kps[NL_HOOKS_MAX];
-	unsigned int nrp = 0, nkp = 0, nft = 0, ntp = 0, i;
+	unsigned int nrp = 0, nkp = 0, ntp = 0, i;
 	bool gone[NL_HOOKS_MAX];
 	struct nl_hook *h;
 
@@ -286,25 +82,10 @@ static void hooks_unregister(struct nl_hooks *hs, unsigned long on,
 		h = hook_at(hs, i);
 		gone[i] = h->registered &&
 			  (!(h->probes & on) || in_module(h, module));
-		if (!gone[i])
-			continue;
-		if (h->kind == NL_HOOK_ENTRY) {
-			WRITE_ONCE(h->entry_on, false);
-			if (!h->on_ftrace) {
-				kps[nkp++] = &h->krp.kp;
-				continue;
-			}
-			/* fails only if the function went with its module */
-			entry_filter(hs, h, true);
-			nft++;
-		} else if (h->kind == NL_HOOK_KRETPROBE) {
+		if (gone[i] && h->kind == NL_HOOK_KPROBE)
+			kps[nkp++] = &h->krp.kp;
+		else if (gone[i] && h->kind == NL_HOOK_KRETPROBE)
 			rps[nrp++] = &h->krp;
-		}
-	}
-	if (nft) {
-		/* Their handlers check entry_on with preemption off. */
-		synchronize_rcu();
-		slots_clear(hs);
 	}
 	if (nkp)
 		unregister_kprobes(kps, nkp);
@@ -342,7 +123,7 @@ static void find_tracepoint(struct tracepoint *tp, void *priv)
 		h->tp = tp;
 }
 
-static int hook_register(struct nl_hooks *hs, struct nl_hook *h)
+static int hook_register(struct nl_hook *h)
 {
 	int ret;
 
@@ -353,7 +134,7 @@ static int hook_register(struct nl_hooks *hs, struct nl_hook *h)
 		ret = h->tp ? tracepoint_probe_register(h->tp, h->tp_probe, h) :
 			      -ENOENT;
 		break;
-	case NL_HOOK_ENTRY:
+	case NL_HOOK_KPROBE:
 	case NL_HOOK_KRETPROBE:
 		/* A kprobe can be registered again only from a clean state. */
 		h->krp.kp.symbol_name = h->symbol;
@@ -361,10 +142,8 @@ static int hook_register(struct nl_hooks *hs, struct nl_hook *h)
 		h->krp.kp.flags = 0;
 		h->krp.kp.nmissed = 0;
 		h->krp.nmissed = 0;
-		if (h->kind == NL_HOOK_ENTRY) {
-			ret = entry_register(hs, h);
-			if (ret)
-				WRITE_ONCE(h->entry_on, false);
+		if (h->kind == NL_HOOK_KPROBE) {
+			ret = register_kprobe(&h->krp.kp);
 			break;
 		}
 		h->krp.maxactive = maxactive > 0 ? maxactive :
@@ -409,7 +188,7 @@ static int hooks_sync(struct nl_hooks *hs, unsigned long on)
 	for (i = 0; i < hs->count; i++) {
 		h = hook_at(hs, i);
 		if ((h->probes & on) && !h->registered) {
-			ret = hook_register(hs, h);
+			ret = hook_register(h);
 			if (ret)
 				return ret;
 		}
@@ -483,48 +262,6 @@ static int module_event(struct notifier_block *nb, unsigned long state,
 	return NOTIFY_OK;
 }
 
-/* The entry hooks' ops, with only the anchor in its filter. */
-static int ops_start(struct nl_hooks *hs)
-{
-	int ret;
-
-	raw_spin_lock_init(&hs->learn_lock);
-	hs->in_entry = alloc_percpu(int);
-	if (!hs->in_entry)
-		return -ENOMEM;
-	if (!has_entries(hs))
-		return 0;
-	hs->ops.func = entry_call;
-	ret = ftrace_set_filter_ip(&hs->ops, (unsigned long)nl_hooks_anchor,
-				   0, 0) ?:
-	      register_ftrace_function(&hs->ops);
-	if (ret) {
-		pr_err("cannot register the entry hooks' ftrace_ops: %d\n", ret);
-		ftrace_free_filter(&hs->ops);
-		free_percpu(hs->in_entry);
-		hs->in_entry = NULL;
-		return ret;
-	}
-	hs->ops_on = true;
-	return 0;
-}
-
-/*
- * Once every entry hook is gone. This is the one wait for an RCU-tasks
- * grace period (for tasks in the ops's trampoline), which lasts until
- * each task has slept or run in user mode.
- */
-static void ops_stop(struct nl_hooks *hs)
-{
-	if (hs->ops_on) {
-		unregister_ftrace_function(&hs->ops);
-		ftrace_free_filter(&hs->ops);
-		hs->ops_on = false;
-	}
-	free_percpu(hs->in_entry);
-	hs->in_entry = NULL;
-}
-
 int nl_hooks_start(struct nl_hooks *hs)
 {
 	int ret;
@@ -534,30 +271,22 @@ int nl_hooks_start(struct nl_hooks *hs)
 	raw_spin_lock_init(&hs->held_lock);
 	INIT_DELAYED_WORK(&hs->missed_work, missed_fn);
 	hs->module_nb.notifier_call = module_event;
-	ret = ops_start(hs);
-	if (ret)
-		return ret;
 	/* First: a module that comes while we register is not missed. */
 	ret = register_module_notifier(&hs->module_nb);
 	if (ret)
-		goto err_ops;
+		return ret;
 	mutex_lock(&hs->lock);
 	ret = hooks_sync(hs, needed(hs));
 	if (ret) {
 		hooks_sync(hs, 0);
 		mutex_unlock(&hs->lock);
-		goto err_notifier;
+		unregister_module_notifier(&hs->module_nb);
+		return ret;
 	}
 	hs->live = true;
 	schedule_delayed_work(&hs->missed_work, HZ);
 	mutex_unlock(&hs->lock);
 	return 0;
-
-err_notifier:
-	unregister_module_notifier(&hs->module_nb);
-err_ops:
-	ops_stop(hs);
-	return ret;
 }
 
 void nl_hooks_stop(struct nl_hooks *hs)
@@ -572,7 +301,6 @@ void nl_hooks_stop(struct nl_hooks *hs)
 	report_missed(hs);
 	mutex_unlock(&hs->lock);
 	unregister_module_notifier(&hs->module_nb);
-	ops_stop(hs);
 }
 
 int nl_probes_update(struct nl_hooks *hs, unsigned long clear,
