@@ -227,8 +227,8 @@ test_intree() {
 	src=$(find "${NETLOG_CACHE:-/var/cache/netlog}/debug-kernel" -mindepth 2 -maxdepth 2 \
 		-name linux -type d 2>/dev/null | head -n 1)
 	tree=${NETLOG_CACHE:-/var/cache/netlog}/intree/linux
-	# .prepared-2: the configuration has execlog (and its tracepoints) too.
-	if [ ! -e "$tree/.prepared-2" ]; then
+	# .prepared-3: the configuration has dynamic ftrace (the entry hooks).
+	if [ ! -e "$tree/.prepared-3" ]; then
 		[ -n "$src" ] || { echo "intree: no linux-source-6.1 (scripts/debug-kernel.sh)"; return 1; }
 		rm -rf "$tree" && mkdir -p "$tree"
 		# The pristine sources, without the debug build's objects.
@@ -240,11 +240,12 @@ test_intree() {
 		cp -r kmod "$tree/drivers/netlog"
 		make -s -C "$tree" x86_64_defconfig >/dev/null
 		"$tree/scripts/config" --file "$tree/.config" -e MODULES -e KPROBES \
-			-e KRETPROBES -e INET -e FTRACE -e FTRACE_SYSCALLS \
+			-e KRETPROBES -e INET -e FTRACE -e FUNCTION_TRACER \
+			-e DYNAMIC_FTRACE \
 			-m SECURE_LOG -m NETLOG -m EXECLOG
 		make -s -C "$tree" olddefconfig >/dev/null
 		make -s -C "$tree" -j"$(nproc)" modules_prepare >/dev/null
-		touch "$tree/.prepared-2"
+		touch "$tree/.prepared-3"
 	fi
 	rm -rf "$tree/drivers/netlog" && cp -r kmod "$tree/drivers/netlog"
 	if ! grep -qx 'CONFIG_NETLOG=m' "$tree/.config" ||

@@ -8,7 +8,9 @@
 #define _NETLOG_COMPAT_H
 
 #include <linux/fs.h>
+#include <linux/ftrace.h>
 #include <linux/kernfs.h>
+#include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 
 #include "compat_features.h"
@@ -56,6 +58,20 @@ static inline struct file *nl_get_file_rcu(struct file __rcu **fp)
 	struct file *f = rcu_dereference(*fp);
 
 	return f && get_file_rcu(f) ? f : NULL;
+#endif
+}
+
+/*
+ * Argument @n of the function an ftrace_ops callback was called for (the
+ * ops saves no registers beyond the arguments).
+ */
+static __always_inline unsigned long nl_ftrace_arg(struct ftrace_regs *fregs,
+						   unsigned int n)
+{
+#ifdef HAVE_FTRACE_REGS_GET_ARGUMENT
+	return ftrace_regs_get_argument(fregs, n);
+#else
+	return regs_get_kernel_argument(&fregs->regs, n);
 #endif
 }
 

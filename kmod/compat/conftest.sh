@@ -36,6 +36,11 @@ try() {
 	# before, it is a macro over the file itself.
 	try HAVE_GET_FILE_RCU_PTR linux/fs.h \
 		'struct file __rcu *p = NULL; struct file *f = get_file_rcu(&p); (void)f;'
+	# Since 6.2 an ftrace callback reads the traced function's arguments
+	# through an accessor; before, struct ftrace_regs is a struct pt_regs
+	# holding at least the argument registers.
+	try HAVE_FTRACE_REGS_GET_ARGUMENT linux/ftrace.h \
+		'struct ftrace_regs *f = NULL; unsigned long a = ftrace_regs_get_argument(f, 0); (void)a;'
 	# The check that the snippets compile at all: without it, broken
 	# flags would silently turn every feature off.
 	try HAVE_CONFTEST_WORKS linux/types.h 'u32 x = 0; (void)x;'

@@ -6,7 +6,7 @@
  * neither module needs the other.
  *
  * Paths are written into a per-CPU buffer. Callers run with preemption
- * disabled (kprobe and tracepoint handlers, or get_cpu()) and never nest on
+ * disabled (hook handlers in a task, or get_cpu()) and never nest on
  * one CPU, and copy a path into their record before asking for the next.
  */
 #include <linux/audit.h>

@@ -6,10 +6,14 @@
  * kprobes core's miss counters and the tables' overflows into MISSED
  * records; and keeps the probe mask, its parameter and its config records.
  */
+#include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/string.h>
 
+#include "../compat/compat.h"
 #include "../include/secure_log.h"
 #include "attr.h"
 #include "hooks.h"
@@ -35,8 +39,9 @@ static bool in_module(const struct nl_hook *h, const char *module)
 static unsigned long hook_nmissed(const struct nl_hook *h)
 {
 	switch (h->kind) {
-	case NL_HOOK_KPROBE:
-		return h->krp.kp.nmissed;
+	case NL_HOOK_ENTRY:
+		return atomic_long_read(&h->entry_missed) +
+		       (h->on_ftrace ? 0 : h->krp.kp.nmissed);
 	case NL_HOOK_KRETPROBE:
 		return h->krp.kp.nmissed + h->krp.nmissed;
 	}
@@ -47,6 +52,193 @@ static unsigned long hook_nmissed(const struct nl_hook *h)
 static unsigned long hook_missed(const struct nl_hook *h)
 {
 	return h->missed + (h->registered ? hook_nmissed(h) : 0);
+}
+
+/*
+ * Entry hooks. One ftrace_ops serves all of a set's, registered from start
+ * to stop: unregistering an ops waits for an RCU-tasks grace period, which
+ * a task busy in the kernel can hold up, so a probe switch only edits the
+ * filter. The filter always holds nl_hooks_anchor(), never called, as an
+ * empty one would trace every function. A hook switched off has entry_on
+ * clear before it leaves the filter, and its handler checks it with
+ * preemption off, so one plain grace period ends its last call.
+ *
+ * The callback finds its hook by the address ftrace calls it for: learnt
+ * from the hooks' addresses at the first call, then kept in slots, an
+ * open-addressed hash read without locks.
+ */
+static noinline void __used nl_hooks_anchor(void)
+{
+	barrier();
+}
+
+static bool has_entries(const struct nl_hooks *hs)
+{
+	unsigned int i;
+
+	for (i = 0; i < hs->count; i++)
+		if (hook_at(hs, i)->kind == NL_HOOK_ENTRY)
+			return true;
+	return false;
+}
+
+static unsigned int slot_of(unsigned long ip)
+{
+	return hash_long(ip, ilog2(NL_ENTRY_SLOTS));
+}
+
+static struct nl_hook *slot_hook(struct nl_hooks *hs, unsigned long ip)
+{
+	unsigned int i = slot_of(ip), n;
+	unsigned long at;
+
+	for (n = 0; n < NL_ENTRY_SLOTS; n++) {
+		/* pairs with entry_learn(): the hook is written first */
+		at = smp_load_acquire(&hs->slots[i].ip);
+		if (at == ip)
+			return READ_ONCE(hs->slots[i].hook);
+		if (!at)
+			break;
+		i = (i + 1) % NL_ENTRY_SLOTS;
+	}
+	return NULL;
+}
+
+/*
+ * The hook of @ip, an address the ops was called for; kept in the slots.
+ * ftrace calls at its patch site in the function, which is the address
+ * the hook's kprobe resolved to (amd64), or a few instructions past it
+ * (arm64): the hook with the nearest address at or below @ip, as the
+ * filter holds no other function.
+ */
+static noinline struct nl_hook *entry_learn(struct nl_hooks *hs,
+					    unsigned long ip)
+{
+	struct nl_hook *h = NULL, *c;
+	unsigned long flags, at;
+	unsigned int i, n;
+
+	for (i = 0; i < hs->count; i++) {
+		c = hook_at(hs, i);
+		if (c->kind != NL_HOOK_ENTRY || !READ_ONCE(c->entry_on))
+			continue;
+		at = (unsigned long)READ_ONCE(c->krp.kp.addr);
+		if (at <= ip &&
+		    (!h || at > (unsigned long)READ_ONCE(h->krp.kp.addr)))
+			h = c;
+	}
+	if (!h)
+		return NULL;
+	raw_spin_lock_irqsave(&hs->learn_lock, flags);
+	i = slot_of(ip);
+	for (n = 0; n < NL_ENTRY_SLOTS; n++) {
+		if (hs->slots[i].ip == ip) {
+			WRITE_ONCE(hs->slots[i].hook, h);
+			break;
+		}
+		if (!hs->slots[i].ip) {
+			WRITE_ONCE(hs->slots[i].hook, h);
+			/* pairs with slot_hook(): the hook before the ip */
+			smp_store_release(&hs->slots[i].ip, ip);
+			break;
+		}
+		i = (i + 1) % NL_ENTRY_SLOTS;
+	}
+	raw_spin_unlock_irqrestore(&hs->learn_lock, flags);
+	return h;
+}
+
+/* Every slot forgotten, once no handler of a gone hook runs. */
+static void slots_clear(struct nl_hooks *hs)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&hs->learn_lock, flags);
+	for (i = 0; i < NL_ENTRY_SLOTS; i++) {
+		WRITE_ONCE(hs->slots[i].ip, 0);
+		WRITE_ONCE(hs->slots[i].hook, NULL);
+	}
+	raw_spin_unlock_irqrestore(&hs->learn_lock, flags);
+}
+
+/*
+ * @h's handler, unless another entry handler of the set runs on this CPU
+ * (it was interrupted): as the kprobes core would, that call is missed,
+ * and the handlers may keep per-CPU state.
+ */
+static void notrace entry_run(struct nl_hooks *hs, struct nl_hook *h,
+			      const unsigned long *args, atomic_long_t *missed)
+{
+	if (this_cpu_inc_return(*hs->in_entry) == 1)
+		h->entry(h, args);
+	else
+		atomic_long_inc(missed);
+	this_cpu_dec(*hs->in_entry);
+}
+
+static void notrace entry_call(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	struct nl_hooks *hs = container_of(op, struct nl_hooks, ops);
+	unsigned long args[NL_ENTRY_ARGS];
+	struct nl_hook *h;
+	unsigned int i;
+
+	preempt_disable_notrace();
+	h = slot_hook(hs, ip);
+	if (unlikely(!h))
+		h = entry_learn(hs, ip);
+	if (likely(h) && READ_ONCE(h->entry_on)) {
+		for (i = 0; i < NL_ENTRY_ARGS; i++)
+			args[i] = nl_ftrace_arg(fregs, i);
+		entry_run(hs, h, args, &h->entry_missed);
+	}
+	preempt_enable_notrace();
+}
+
+/* An entry hook on a function ftrace cannot hook: a kprobe. */
+static int entry_kprobe(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct nl_hook *h = container_of(kp, struct nl_hook, krp.kp);
+	unsigned long args[NL_ENTRY_ARGS];
+	unsigned int i;
+
+	for (i = 0; i < NL_ENTRY_ARGS; i++)
+		args[i] = regs_get_kernel_argument(regs, i);
+	entry_run(h->set, h, args, &h->entry_missed);
+	return 0;
+}
+
+/*
+ * The kprobes core finds @h's function (no symbol lookup is exported to
+ * modules): its kprobe is registered disabled. The function's address then
+ * joins the ops's filter, which costs a hash insert, where a name would
+ * cost a symbol lookup for each of the kernel's traceable functions. Where
+ * ftrace cannot hook the function, the kprobe is armed instead.
+ */
+static int entry_register(struct nl_hooks *hs, struct nl_hook *h)
+{
+	int ret;
+
+	atomic_long_set(&h->entry_missed, 0);
+	h->set = hs;
+	h->krp.kp.pre_handler = entry_kprobe;
+	h->krp.kp.flags = KPROBE_FLAG_DISABLED;
+	ret = register_kprobe(&h->krp.kp);
+	if (ret)
+		return ret;
+	WRITE_ONCE(h->entry_on, true);
+	/* -EINVAL: not a traceable function */
+	h->on_ftrace = !ftrace_set_filter_ip(&hs->ops,
+					     (unsigned long)h->krp.kp.addr,
+					     0, 0);
+	if (h->on_ftrace)
+		return 0;
+	ret = enable_kprobe(&h->krp.kp);
+	if (ret)
+		unregister_kprobe(&h->krp.kp);
+	return ret;
 }
 
 /* Whether a hook before @i among the @gone empties the same table. */
@@ -82,13 +274,28 @@ static void hooks_unregister(struct nl_hooks *hs, unsigned long on,
 		h = hook_at(hs, i);
 		gone[i] = h->registered &&
 			  (!(h->probes & on) || in_module(h, module));
-		if (gone[i] && h->kind == NL_HOOK_KPROBE)
+		if (!gone[i])
+			continue;
+		if (h->kind == NL_HOOK_ENTRY) {
+			WRITE_ONCE(h->entry_on, false);
+			/* fails only if the function went with its module */
+			if (h->on_ftrace)
+				ftrace_set_filter_ip(&hs->ops,
+						     (unsigned long)h->krp.kp.addr,
+						     1, 0);
 			kps[nkp++] = &h->krp.kp;
-		else if (gone[i] && h->kind == NL_HOOK_KRETPROBE)
+		} else if (h->kind == NL_HOOK_KRETPROBE) {
 			rps[nrp++] = &h->krp;
+		}
 	}
-	if (nkp)
+	if (nkp) {
+		/*
+		 * Its grace period also ends the calls of the entry hooks on
+		 * ftrace, whose handlers check entry_on with preemption off.
+		 */
 		unregister_kprobes(kps, nkp);
+		slots_clear(hs);
+	}
 	if (nrp)
 		unregister_kretprobes(rps, nrp);
 	for (i = 0; i < hs->count; i++) {
@@ -123,7 +330,7 @@ static void find_tracepoint(struct tracepoint *tp, void *priv)
 		h->tp = tp;
 }
 
-static int hook_register(struct nl_hook *h)
+static int hook_register(struct nl_hooks *hs, struct nl_hook *h)
 {
 	int ret;
 
@@ -134,7 +341,7 @@ static int hook_register(struct nl_hook *h)
 		ret = h->tp ? tracepoint_probe_register(h->tp, h->tp_probe, h) :
 			      -ENOENT;
 		break;
-	case NL_HOOK_KPROBE:
+	case NL_HOOK_ENTRY:
 	case NL_HOOK_KRETPROBE:
 		/* A kprobe can be registered again only from a clean state. */
 		h->krp.kp.symbol_name = h->symbol;
@@ -142,8 +349,10 @@ static int hook_register(struct nl_hook *h)
 		h->krp.kp.flags = 0;
 		h->krp.kp.nmissed = 0;
 		h->krp.nmissed = 0;
-		if (h->kind == NL_HOOK_KPROBE) {
-			ret = register_kprobe(&h->krp.kp);
+		if (h->kind == NL_HOOK_ENTRY) {
+			ret = entry_register(hs, h);
+			if (ret)
+				WRITE_ONCE(h->entry_on, false);
 			break;
 		}
 		h->krp.maxactive = maxactive > 0 ? maxactive :
@@ -188,7 +397,7 @@ static int hooks_sync(struct nl_hooks *hs, unsigned long on)
 	for (i = 0; i < hs->count; i++) {
 		h = hook_at(hs, i);
 		if ((h->probes & on) && !h->registered) {
-			ret = hook_register(h);
+			ret = hook_register(hs, h);
 			if (ret)
 				return ret;
 		}
@@ -262,6 +471,48 @@ static int module_event(struct notifier_block *nb, unsigned long state,
 	return NOTIFY_OK;
 }
 
+/* The entry hooks' ops, with only the anchor in its filter. */
+static int ops_start(struct nl_hooks *hs)
+{
+	int ret;
+
+	raw_spin_lock_init(&hs->learn_lock);
+	hs->in_entry = alloc_percpu(int);
+	if (!hs->in_entry)
+		return -ENOMEM;
+	if (!has_entries(hs))
+		return 0;
+	hs->ops.func = entry_call;
+	ret = ftrace_set_filter_ip(&hs->ops, (unsigned long)nl_hooks_anchor,
+				   0, 0) ?:
+	      register_ftrace_function(&hs->ops);
+	if (ret) {
+		pr_err("cannot register the entry hooks' ftrace_ops: %d\n", ret);
+		ftrace_free_filter(&hs->ops);
+		free_percpu(hs->in_entry);
+		hs->in_entry = NULL;
+		return ret;
+	}
+	hs->ops_on = true;
+	return 0;
+}
+
+/*
+ * Once every entry hook is gone. This is the one wait for an RCU-tasks
+ * grace period (for tasks in the ops's trampoline), which lasts until
+ * each task has slept or run in user mode.
+ */
+static void ops_stop(struct nl_hooks *hs)
+{
+	if (hs->ops_on) {
+		unregister_ftrace_function(&hs->ops);
+		ftrace_free_filter(&hs->ops);
+		hs->ops_on = false;
+	}
+	free_percpu(hs->in_entry);
+	hs->in_entry = NULL;
+}
+
 int nl_hooks_start(struct nl_hooks *hs)
 {
 	int ret;
@@ -271,22 +522,30 @@ int nl_hooks_start(struct nl_hooks *hs)
 	raw_spin_lock_init(&hs->held_lock);
 	INIT_DELAYED_WORK(&hs->missed_work, missed_fn);
 	hs->module_nb.notifier_call = module_event;
+	ret = ops_start(hs);
+	if (ret)
+		return ret;
 	/* First: a module that comes while we register is not missed. */
 	ret = register_module_notifier(&hs->module_nb);
 	if (ret)
-		return ret;
+		goto err_ops;
 	mutex_lock(&hs->lock);
 	ret = hooks_sync(hs, needed(hs));
 	if (ret) {
 		hooks_sync(hs, 0);
 		mutex_unlock(&hs->lock);
-		unregister_module_notifier(&hs->module_nb);
-		return ret;
+		goto err_notifier;
 	}
 	hs->live = true;
 	schedule_delayed_work(&hs->missed_work, HZ);
 	mutex_unlock(&hs->lock);
 	return 0;
+
+err_notifier:
+	unregister_module_notifier(&hs->module_nb);
+err_ops:
+	ops_stop(hs);
+	return ret;
 }
 
 void nl_hooks_stop(struct nl_hooks *hs)
@@ -301,6 +560,7 @@ void nl_hooks_stop(struct nl_hooks *hs)
 	report_missed(hs);
 	mutex_unlock(&hs->lock);
 	unregister_module_notifier(&hs->module_nb);
+	ops_stop(hs);
 }
 
 int nl_probes_update(struct nl_hooks *hs, unsigned long clear,
@@ -399,6 +659,7 @@ int nl_hooks_stats(struct nl_hooks *hs, struct secure_log_stats *s)
 		h = hook_at(hs, i);
 		ret = s->row(s, "hook", h->symbol) ?:
 		      s->val(s, "registered", h->registered, true) ?:
+		      s->val(s, "ftrace", h->registered && h->on_ftrace, true) ?:
 		      s->val(s, "missed", hook_missed(h), false);
 	}
 	for (t = hs->reports; !ret && t < hs->reports + hs->report_count; t++)

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The hook engine of a sensor module: a table of hooks (tracepoints,
- * kprobes, kretprobes) and the mask of probes that need them. A probe is a
+ * function entries, return probes) and the mask of probes that need them. A probe is a
  * kind of event the admin switches on and off; a hook is registered while
  * some probe that is on needs it, and unregistered when none does.
  */
 #ifndef _NL_HOOKS_H
 #define _NL_HOOKS_H
 
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -18,7 +19,22 @@
 
 #include "table.h"
 
-enum nl_hook_kind { NL_HOOK_TRACEPOINT, NL_HOOK_KPROBE, NL_HOOK_KRETPROBE };
+/*
+ * NL_HOOK_ENTRY: a function's entry, through the set's one ftrace_ops
+ * (about 40-60 instructions a hit; no breakpoint on arm64), or a kprobe
+ * where ftrace cannot hook the function.
+ */
+enum nl_hook_kind {
+	NL_HOOK_TRACEPOINT,
+	NL_HOOK_ENTRY,
+	NL_HOOK_KRETPROBE,
+};
+
+/* The arguments an entry handler gets, in the calling convention's order. */
+#define NL_ENTRY_ARGS 5
+
+struct nl_hook;
+typedef void (*nl_entry_t)(struct nl_hook *h, const unsigned long *args);
 
 /*
  * The probes of a hook that is on while the module is loaded, whatever the
@@ -29,7 +45,8 @@ enum nl_hook_kind { NL_HOOK_TRACEPOINT, NL_HOOK_KPROBE, NL_HOOK_KRETPROBE };
 /*
  * One row of a module's table, the first member of the module's own row
  * (which adds what its handlers need). The handlers find their row from
- * krp (kprobes) or from their data argument (tracepoints).
+ * their hook argument (entries), krp (return probes) or their data
+ * argument (tracepoints).
  */
 struct nl_hook {
 	const char *symbol;	/* function, or tracepoint */
@@ -38,6 +55,11 @@ struct nl_hook {
 	u8 kind;
 	bool optional;		/* a missing symbol is not an error */
 	void *tp_probe;		/* NL_HOOK_TRACEPOINT: handler */
+	/*
+	 * NL_HOOK_ENTRY: handler, run with preemption off; never inside
+	 * another entry handler of the set on its CPU (that call is missed).
+	 */
+	nl_entry_t entry;
 	/*
 	 * If set, a registration that fails calls it, and the module goes on
 	 * without the hook (it says what that costs); else the failure fails
@@ -56,10 +78,22 @@ struct nl_hook {
 	unsigned long missed;	/* nmissed of earlier registrations */
 	unsigned long reported;	/* missed calls already in a MISSED record */
 	struct tracepoint *tp;
-	/* krp.kp alone for NL_HOOK_KPROBE; handlers set by the row */
+	struct nl_hooks *set;	/* NL_HOOK_ENTRY: its set, for a kprobe */
+	bool on_ftrace;		/* ... in the ftrace_ops's filter */
+	bool entry_on;		/* ... and its handler may run; read locklessly */
+	atomic_long_t entry_missed;	/* ... calls inside another handler */
+	/* krp.kp alone for NL_HOOK_ENTRY; handlers set by the row */
 	struct kretprobe krp;
 	struct nl_shares held;	/* krp's instances, per uid; held_lock */
 };
+
+/* Where an entry hook's address leads (learnt at its first call). */
+struct nl_entry_slot {
+	unsigned long ip;
+	struct nl_hook *hook;	/* NULL: not learnt yet */
+};
+
+#define NL_ENTRY_SLOTS 64
 
 /* A table whose overflow is reported as a hook's misses. */
 struct nl_table_report {
@@ -89,6 +123,12 @@ struct nl_hooks {
 	raw_spinlock_t held_lock;	/* every hook's held shares */
 	struct delayed_work missed_work;
 	struct notifier_block module_nb;
+	/* The entry hooks' ftrace_ops, registered from start to stop. */
+	struct ftrace_ops ops;
+	bool ops_on;
+	int __percpu *in_entry;	/* an entry handler runs on this CPU */
+	raw_spinlock_t learn_lock;	/* writers of slots */
+	struct nl_entry_slot slots[NL_ENTRY_SLOTS];
 };
 
 static inline unsigned long nl_probes_all(const struct nl_hooks *hs)

@@ -112,14 +112,13 @@ void nl_exe_set_replace(struct mm_struct *mm)
 }
 
 /* exit_mmap(struct mm_struct *mm): its last user is gone. */
-int nl_exe_set_exit_mmap(struct kprobe *kp, struct pt_regs *regs)
+void nl_exe_set_exit_mmap(struct nl_hook *hook, const unsigned long *args)
 {
-	struct mm_struct *mm = (void *)regs_get_kernel_argument(regs, 0);
+	struct mm_struct *mm = (void *)args[0];
 	struct exe_mark m;
 
 	if (nl_table_get(&marks, mm, &m, true) && m.loaded)
 		fput(m.loaded);
-	return 0;
 }
 
 /*
@@ -164,42 +163,39 @@ void nl_exe_set_exec(struct task_struct *p)
  * stop (so its mm stays), except for the two requests that do not wait
  * for a stop and change nothing of it.
  */
-int nl_exe_set_ptrace(struct kprobe *kp, struct pt_regs *regs)
+void nl_exe_set_ptrace(struct nl_hook *hook, const unsigned long *args)
 {
-	struct task_struct *child = (void *)regs_get_kernel_argument(regs, 0);
-	long request = (long)regs_get_kernel_argument(regs, 1);
+	struct task_struct *child = (void *)args[0];
+	long request = (long)args[1];
 	struct mm_struct *mm;
 
 	if (request == PTRACE_KILL || request == PTRACE_INTERRUPT)
-		return 0;
+		return;
 	mm = READ_ONCE(child->mm);
 	if (mm)
 		mark(mm, NETLOG_F_PRELOAD, NULL);
-	return 0;
 }
 
 /* A write to another mm, by a caller that holds a reference to it. */
-static void remote_write(struct pt_regs *regs, unsigned int flags_arg)
+static void remote_write(const unsigned long *args, unsigned int flags_arg)
 {
-	struct mm_struct *mm = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned int gup_flags = regs_get_kernel_argument(regs, flags_arg);
+	struct mm_struct *mm = (void *)args[0];
+	unsigned int gup_flags = args[flags_arg];
 
 	if (mm && (gup_flags & FOLL_WRITE) && mm != current->mm)
 		mark(mm, NETLOG_F_PRELOAD, NULL);
 }
 
 /* access_remote_vm(mm, addr, buf, len, gup_flags): /proc/PID/mem */
-int nl_exe_set_mem_write(struct kprobe *kp, struct pt_regs *regs)
+void nl_exe_set_mem_write(struct nl_hook *hook, const unsigned long *args)
 {
-	remote_write(regs, 4);
-	return 0;
+	remote_write(args, 4);
 }
 
 /* pin_user_pages_remote(mm, start, nr_pages, gup_flags, ...) */
-int nl_exe_set_vm_write(struct kprobe *kp, struct pt_regs *regs)
+void nl_exe_set_vm_write(struct nl_hook *hook, const unsigned long *args)
 {
-	remote_write(regs, 3);
-	return 0;
+	remote_write(args, 3);
 }
 
 static void drop_mark(void *value)

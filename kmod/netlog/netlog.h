@@ -160,12 +160,11 @@ void nl_exe_set_replace(struct mm_struct *mm);
 void nl_exe_set_exec(struct task_struct *p);
 void nl_exe_set_fork(void *data, struct task_struct *parent,
 		     struct task_struct *child);
-struct kprobe;
-struct pt_regs;
-int nl_exe_set_exit_mmap(struct kprobe *kp, struct pt_regs *regs);
-int nl_exe_set_ptrace(struct kprobe *kp, struct pt_regs *regs);
-int nl_exe_set_mem_write(struct kprobe *kp, struct pt_regs *regs);
-int nl_exe_set_vm_write(struct kprobe *kp, struct pt_regs *regs);
+struct nl_hook;
+void nl_exe_set_exit_mmap(struct nl_hook *hook, const unsigned long *args);
+void nl_exe_set_ptrace(struct nl_hook *hook, const unsigned long *args);
+void nl_exe_set_mem_write(struct nl_hook *hook, const unsigned long *args);
+void nl_exe_set_vm_write(struct nl_hook *hook, const unsigned long *args);
 void nl_exe_set_unhooked(int err);
 u32 nl_exe_set_of(struct mm_struct *mm, struct file **loaded);
 void nl_exe_set_keep(struct mm_struct *mm, struct netlog_exe *e);

@@ -4,9 +4,12 @@
  *
  * Records are built in a per-CPU buffer and then copied into secure_log, so
  * the ring lock is never held while we walk task and socket state. The
- * buffer is only used from kprobe handlers, which run with preemption
- * disabled and never nest on one CPU (a probe hit inside a handler is counted
- * as missed by the kprobes core), so one buffer per CPU is enough.
+ * buffer is only used by handlers of a task's own calls (entry and return
+ * probes), which run with preemption disabled and never nest on one CPU: an
+ * entry hit inside an entry handler is missed (core/hooks.c), a probe hit
+ * inside a return probe's handler too (the kprobes core), and what runs in
+ * softirq (connect_done, SCTP's peer records) builds on the stack. So one
+ * buffer per CPU is enough.
  */
 #include <linux/cred.h>
 #include <linux/in.h>

@@ -9,7 +9,7 @@
  * (core/hooks.c) registers a hook while any of its probes is on, so a probe
  * that is off costs nothing, and every handler also checks its probe's
  * bit, so a shared hook stays exact. Registration and unregistration are
- * the kprobes and tracepoint cores' own and are safe under traffic.
+ * safe under traffic (hooks.c).
  *
  * The tcp_* probes serve every stream socket of AF_INET/AF_INET6 (TCP,
  * MPTCP, SCTP, DCCP, and SMC's TCP), the udp_* ones every datagram and raw
@@ -84,17 +84,20 @@
  * inet_bind/inet6_bind, security_sock_graft and inet_release, as for TCP.
  * SMC connects and listens over a TCP socket of its own (user_smc()).
  * These are the protocol-family entry points with the same arguments on
- * 6.1 and 6.12. A call a return probe could not follow (no free instance, a
- * probe hit inside another handler) is counted by the kprobes core; a
- * worker turns the counts into MISSED records within a second.
+ * 6.1 and 6.12. "entry" hooks are on the engine's ftrace_ops (a kprobe only
+ * where ftrace cannot hook the function), "return probe" ones kretprobes.
+ * A call a return probe could not follow (no free instance, a probe hit
+ * inside another handler) is counted by the kprobes core, an entry hit
+ * inside another entry handler by the engine; a worker turns the counts
+ * into MISSED records within a second.
  *
- * Entry handlers only capture what the return handler cannot get back (the
- * socket and the arguments), and take the instance from the caller's share
- * (follow()). They take no references, so an instance whose return handler
- * never runs (unregistration, maxactive exhausted) leaks nothing; the
- * shares start afresh at each registration. Attribution is read in the
- * return handler: it runs in the same task, whose credentials cannot change
- * in the middle of its own call.
+ * A return probe's entry handler only captures what its return handler
+ * cannot get back (the socket and the arguments), and takes the instance
+ * from the caller's share (follow()). It takes no references, so an
+ * instance whose return handler never runs (unregistration, maxactive
+ * exhausted) leaks nothing; the shares start afresh at each registration.
+ * Attribution is read in the return handler: it runs in the same task,
+ * whose credentials cannot change in the middle of its own call.
  */
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
@@ -485,18 +488,18 @@ static bool cmsg_route(const struct msghdr *msg)
  * socket layer has bound the socket by now, so its port is known. The same
  * destination again costs a hash and a load (send.c).
  */
-static int send_entry(struct kprobe *kp, struct pt_regs *regs)
+static void send_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	struct netlog_hook *h = container_of(kp, struct netlog_hook, hook.krp.kp);
+	struct netlog_hook *h = container_of(hook, struct netlog_hook, hook);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_SEND };
-	const struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
+	const struct msghdr *msg = (void *)args[1];
 	struct call_data copy;
 	int id;
 
-	ev.sk = (void *)regs_get_kernel_argument(regs, 0);
+	ev.sk = (void *)args[0];
 	id = probe_of(h, ev.sk);
 	if (id < 0)
-		return 0;
+		return;
 	ev.peer = send_dest(h, msg, &copy);
 	ev.peer_len = copy.addr_len;
 	/*
@@ -510,7 +513,6 @@ static int send_entry(struct kprobe *kp, struct pt_regs *regs)
 	} else if (ev.peer && netlog_send_first(ev.sk, ev.peer, ev.peer_len)) {
 		emit(id, &ev);
 	}
-	return 0;
 }
 
 /*
@@ -520,10 +522,10 @@ static int send_entry(struct kprobe *kp, struct pt_regs *regs)
  * that names no address (one under way, or the connect()ed socket's
  * default) is not recorded again.
  */
-static int rxrpc_send_entry(struct kprobe *kp, struct pt_regs *regs)
+static void rxrpc_send_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
-	const struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
+	struct socket *sock = (void *)args[0];
+	const struct msghdr *msg = (void *)args[1];
 	const struct sockaddr_rxrpc *srx = msg->msg_name;
 	const int at = offsetof(struct sockaddr_rxrpc, transport);
 	struct netlog_sock_event ev = {
@@ -536,12 +538,11 @@ static int rxrpc_send_entry(struct kprobe *kp, struct pt_regs *regs)
 	if (!probe_is_on(NL_udp_send) || !ev.sk || !srx ||
 	    msg->msg_namelen < (int)sizeof(*srx) ||
 	    srx->srx_family != AF_RXRPC || srx->transport_type != SOCK_DGRAM)
-		return 0;
+		return;
 	ev.peer = (const struct sockaddr *)&srx->transport;
 	ev.peer_len = min_t(int, srx->transport_len, msg->msg_namelen - at);
 	if (netlog_send_first(ev.sk, ev.peer, ev.peer_len))
 		emit(NL_udp_send, &ev);
-	return 0;
 }
 
 /* inet_listen: (struct socket *, int backlog) */
@@ -616,10 +617,10 @@ static void sctp_connect_to(const struct sockaddr *addr, int len, void *arg)
  * wait for it. A connect record per peer address it was given (connectx()
  * gives several, and SCTP may use any).
  */
-static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
+static void sctp_assoc_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	struct netlog_hook *h = container_of(kp, struct netlog_hook, hook.krp.kp);
-	const void *asoc = (void *)regs_get_kernel_argument(regs, 1);
+	struct netlog_hook *h = container_of(hook, struct netlog_hook, hook);
+	const void *asoc = (void *)args[1];
 	struct sctp_connect c = {
 		.ev = {
 			.event = NETLOG_EV_CONNECT,
@@ -631,7 +632,6 @@ static int sctp_assoc_entry(struct kprobe *kp, struct pt_regs *regs)
 	c.id = probe_of(h, c.ev.sk);
 	if (c.id >= 0)
 		netlog_sctp_peers(asoc, 0, sctp_connect_to, &c);
-	return 0;
 }
 
 /*
@@ -711,18 +711,17 @@ static void sctp_by_peer_to(const struct sockaddr *addr, int len, void *arg)
  * has no accept() call, and the other addresses its INIT offered are peer
  * records (on a one-to-one socket accept() records the first).
  */
-static int sctp_add_asoc_entry(struct kprobe *kp, struct pt_regs *regs)
+static void sctp_add_asoc_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	const void *asoc = (void *)regs_get_kernel_argument(regs, 1);
+	const void *asoc = (void *)args[1];
 	struct sctp_by_peer p = { .sk = netlog_sctp_sock(asoc) };
 
 	if (!p.sk || !netlog_sctp_is_inbound(asoc))
-		return 0;
+		return;
 	p.first = netlog_sctp_one_to_many(p.sk);
 	p.accept = p.first ? sctp_probe(p.sk, NL_tcp_accept) : -1;
 	p.peer = sctp_probe(p.sk, NL_tcp_connect);
 	netlog_sctp_peers(asoc, !p.first, sctp_by_peer_to, &p);
-	return 0;
 }
 
 /*
@@ -730,10 +729,10 @@ static int sctp_add_asoc_entry(struct kprobe *kp, struct pt_regs *regs)
  * gfp_t, int): an association on its socket has a new peer address, which
  * the peer offered (its INIT-ACK, an ASCONF, a restart): a peer record.
  */
-static int sctp_add_peer_entry(struct kprobe *kp, struct pt_regs *regs)
+static void sctp_add_peer_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	const void *asoc = (void *)regs_get_kernel_argument(regs, 0);
-	const void *addr = (void *)regs_get_kernel_argument(regs, 1);
+	const void *asoc = (void *)args[0];
+	const void *addr = (void *)args[1];
 	const struct sock *sk = netlog_sctp_sock(asoc);
 	const int id = sctp_probe(sk, NL_tcp_connect);
 
@@ -741,30 +740,28 @@ static int sctp_add_peer_entry(struct kprobe *kp, struct pt_regs *regs)
 	if (id >= 0 && netlog_sctp_offered(asoc, addr))
 		count(id, netlog_emit_by_peer(sk, NETLOG_EV_PEER, addr,
 					      sizeof(struct sockaddr_in6)));
-	return 0;
 }
 
 /*
  * security_sock_graft(struct sock *, struct socket *): an accept is done,
  * and the accepted socket is the accepting task's (netlog_owner_keep()).
  */
-static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
+static void graft_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	struct netlog_hook *h = container_of(kp, struct netlog_hook, hook.krp.kp);
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 1);
+	struct netlog_hook *h = container_of(hook, struct netlog_hook, hook);
+	struct socket *sock = (void *)args[1];
 	struct netlog_sock_event ev = {
 		.event = NETLOG_EV_ACCEPT,
 		.locked = true,	/* sock_graft() holds sk_callback_lock */
 	};
 	int id;
 
-	ev.sk = (void *)regs_get_kernel_argument(regs, 0);
+	ev.sk = (void *)args[0];
 	if (sock && !(current->flags & PF_KTHREAD))
 		netlog_owner_keep(sock);
 	id = probe_of(h, ev.sk);
 	if (id >= 0)
 		emit(id, &ev);
-	return 0;
 }
 
 /*
@@ -775,23 +772,22 @@ static int graft_entry(struct kprobe *kp, struct pt_regs *regs)
  * kernel sockets made in their calls (MPTCP's subflow, SMC's TCP socket).
  * One netlog does not follow is a record by itself.
  */
-static int post_create_entry(struct kprobe *kp, struct pt_regs *regs)
+static void post_create_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
+	struct socket *sock = (void *)args[0];
 	struct netlog_sock_event ev = { .event = NETLOG_EV_UNAUDITED };
 
 	if (!sock || (current->flags & PF_KTHREAD))
-		return 0;
+		return;
 	netlog_owner_keep(sock);
-	if (regs_get_kernel_argument(regs, 4) || !probe_is_on(NL_unaudited))
-		return 0;
+	if (args[4] || !probe_is_on(NL_unaudited))
+		return;
 	ev.sk = sock->sk;
 	if (!ev.sk || followed(ev.sk))
-		return 0;
+		return;
 	/* The socket's protocol, or the one asked for if it keeps none. */
-	ev.result = ev.sk->sk_protocol ?: (int)regs_get_kernel_argument(regs, 3);
+	ev.result = ev.sk->sk_protocol ?: (int)args[3];
 	emit(NL_unaudited, &ev);
-	return 0;
 }
 
 #define TCPF_WAS_ESTABLISHED                                               \
@@ -818,10 +814,10 @@ static bool was_established(const struct sock *sk)
 }
 
 /* int inet_release(struct socket *): the socket's last reference is gone. */
-static int release_entry(struct kprobe *kp, struct pt_regs *regs)
+static void release_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	struct netlog_hook *h = container_of(kp, struct netlog_hook, hook.krp.kp);
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
+	struct netlog_hook *h = container_of(hook, struct netlog_hook, hook);
+	struct socket *sock = (void *)args[0];
 	struct netlog_sock_event ev = { .event = NETLOG_EV_CLOSE };
 	const struct inet_sock *inet;
 	struct netlog_exe exe;
@@ -830,14 +826,14 @@ static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 	ev.sk = sock ? sock->sk : NULL;
 	id = probe_of(h, ev.sk);
 	if (id < 0)
-		return 0;
+		return;
 	inet = inet_sk(ev.sk);
 	/*
 	 * Sockets that never had a port (ioctl helpers) are not traffic; L2TP
 	 * over IP has none to have.
 	 */
 	if (!inet->inet_num && !inet->inet_sport && !nl_sk_is_l2tp(ev.sk))
-		return 0;
+		return;
 	if (was_established(ev.sk))
 		ev.flags |= NETLOG_F_ESTABLISHED;
 	/* Only the task itself drops its entry, and later: no race. */
@@ -845,7 +841,6 @@ static int release_entry(struct kprobe *kp, struct pt_regs *regs)
 	    nl_table_get(&exiting, current, &exe, false))
 		ev.exe = &exe;
 	emit(id, &ev);
-	return 0;
 }
 
 static void drop_exe(void *value)
@@ -861,26 +856,24 @@ static void drop_exe(void *value)
  * exit_mm_release(struct task_struct *, struct mm_struct *), from exit_mm(),
  * in the exiting task while its mm is still set: keep its exe.
  */
-static int exit_mm_entry(struct kprobe *kp, struct pt_regs *regs)
+static void exit_mm_entry(struct nl_hook *hook, const unsigned long *args)
 {
 	struct netlog_exe exe;
 
 	if ((current->flags & PF_KTHREAD) || !netlog_exe_keep(&exe))
-		return 0;
+		return;
 	nl_exe_set_keep(current->mm, &exe);
 	if (!nl_table_put(&exiting, current, &exe, nl_charge_uid()))
 		drop_exe(&exe);
-	return 0;
 }
 
 /* cgroup_exit(struct task_struct *): the task has run its last fput. */
-static int cgroup_exit_entry(struct kprobe *kp, struct pt_regs *regs)
+static void cgroup_exit_entry(struct nl_hook *hook, const unsigned long *args)
 {
 	struct netlog_exe exe;
 
 	if (nl_table_get(&exiting, current, &exe, true))
 		drop_exe(&exe);
-	return 0;
 }
 
 /*
@@ -921,11 +914,10 @@ static void exec_attr(void *data, struct task_struct *p, pid_t old_pid,
 }
 
 /* replace_mm_exe_file(struct mm_struct *mm, struct file *new_exe_file) */
-static int replace_exe_entry(struct kprobe *kp, struct pt_regs *regs)
+static void replace_exe_entry(struct nl_hook *hook, const unsigned long *args)
 {
-	nl_exe_set_replace((void *)regs_get_kernel_argument(regs, 0));
+	nl_exe_set_replace((void *)args[0]);
 	nl_pcache_invalidate();
-	return 0;
 }
 
 static void attr_unhooked(int err)
@@ -946,11 +938,11 @@ static void attr_unhooked(int err)
 		.hook.tp_probe = probe, .stream = -1, .dgram = -1,          \
 	}
 
-#define ATTR_KPROBE(sym, pre, fail)                                        \
+#define ATTR_ENTRY(sym, pre, fail)                                        \
 	{                                                                   \
-		.hook.symbol = sym, .hook.kind = NL_HOOK_KPROBE,            \
+		.hook.symbol = sym, .hook.kind = NL_HOOK_ENTRY,            \
 		.hook.probes = NL_PROBE_LOADED, .hook.failed = fail,        \
-		.hook.krp.kp.pre_handler = pre, .stream = -1, .dgram = -1,  \
+		.hook.entry = pre, .stream = -1, .dgram = -1,  \
 	}
 
 /* A return probe: @entry at the call, @ret at its return. */
@@ -966,8 +958,8 @@ static void attr_unhooked(int err)
 /* An entry probe. */
 #define ENTRY_HOOK(sym, ev, s, d, pre)                                     \
 	{                                                                   \
-		.hook.symbol = sym, .hook.kind = NL_HOOK_KPROBE,            \
-		.hook.krp.kp.pre_handler = pre,                             \
+		.hook.symbol = sym, .hook.kind = NL_HOOK_ENTRY,            \
+		.hook.entry = pre,                             \
 		.event = ev, .stream = s, .dgram = d,                       \
 	}
 
@@ -988,8 +980,8 @@ static void attr_unhooked(int err)
 #define SEND_HOOK(sym, mod, pre, v4, unspec_as)                            \
 	{                                                                   \
 		.hook.symbol = sym, .hook.module = mod,                     \
-		.hook.kind = NL_HOOK_KPROBE, .hook.optional = true,         \
-		.hook.krp.kp.pre_handler = pre,                             \
+		.hook.kind = NL_HOOK_ENTRY, .hook.optional = true,         \
+		.hook.entry = pre,                             \
 		.event = NETLOG_EV_SEND, .stream = -1, .dgram = NL_udp_send, \
 		.v4_only = v4, .unspec = unspec_as,                         \
 	}
@@ -998,8 +990,8 @@ static void attr_unhooked(int err)
 #define SCTP_HOOK(sym, ev, s, d, pre)                                      \
 	{                                                                   \
 		.hook.symbol = sym, .hook.module = "sctp",                  \
-		.hook.kind = NL_HOOK_KPROBE, .hook.optional = true,         \
-		.hook.krp.kp.pre_handler = pre,                             \
+		.hook.kind = NL_HOOK_ENTRY, .hook.optional = true,         \
+		.hook.entry = pre,                             \
 		.event = ev, .stream = s, .dgram = d,                       \
 	}
 
@@ -1014,17 +1006,17 @@ static struct netlog_hook hooks[] = {
 	ATTR_TRACEPOINT("sched_process_exec", exec_attr, attr_unhooked),
 	ATTR_TRACEPOINT("sched_process_exit", nl_pcache_task_exit,
 			nl_pcache_unhooked),
-	ATTR_KPROBE("replace_mm_exe_file", replace_exe_entry, attr_unhooked),
-	ATTR_KPROBE("exit_mmap", nl_exe_set_exit_mmap, nl_exe_set_unhooked),
-	ATTR_KPROBE("arch_ptrace", nl_exe_set_ptrace, nl_exe_set_unhooked),
+	ATTR_ENTRY("replace_mm_exe_file", replace_exe_entry, attr_unhooked),
+	ATTR_ENTRY("exit_mmap", nl_exe_set_exit_mmap, nl_exe_set_unhooked),
+	ATTR_ENTRY("arch_ptrace", nl_exe_set_ptrace, nl_exe_set_unhooked),
 #ifdef CONFIG_COMPAT
-	ATTR_KPROBE("compat_arch_ptrace", nl_exe_set_ptrace,
-		    nl_exe_set_unhooked),
+	ATTR_ENTRY("compat_arch_ptrace", nl_exe_set_ptrace,
+		   nl_exe_set_unhooked),
 #endif
-	ATTR_KPROBE("access_remote_vm", nl_exe_set_mem_write,
-		    nl_exe_set_unhooked),
-	ATTR_KPROBE("pin_user_pages_remote", nl_exe_set_vm_write,
-		    nl_exe_set_unhooked),
+	ATTR_ENTRY("access_remote_vm", nl_exe_set_mem_write,
+		   nl_exe_set_unhooked),
+	ATTR_ENTRY("pin_user_pages_remote", nl_exe_set_vm_write,
+		   nl_exe_set_unhooked),
 	{
 		.hook.symbol = "inet_sock_set_state",
 		.hook.kind = NL_HOOK_TRACEPOINT, .hook.tp_probe = state_change,
@@ -1047,8 +1039,8 @@ static struct netlog_hook hooks[] = {
 		 addr_call_entry, call_return, false, false),
 	{
 		.hook.symbol = "security_sock_graft",
-		.hook.kind = NL_HOOK_KPROBE,
-		.hook.krp.kp.pre_handler = graft_entry,
+		.hook.kind = NL_HOOK_ENTRY,
+		.hook.entry = graft_entry,
 		.event = NETLOG_EV_ACCEPT, .stream = NL_tcp_accept,
 		.dgram = -1, .owners = true,
 	},
@@ -1060,21 +1052,21 @@ static struct netlog_hook hooks[] = {
 		 sock_call_entry, call_return, true, false),
 	{
 		.hook.symbol = "security_socket_post_create",
-		.hook.kind = NL_HOOK_KPROBE,
-		.hook.krp.kp.pre_handler = post_create_entry,
+		.hook.kind = NL_HOOK_ENTRY,
+		.hook.entry = post_create_entry,
 		.event = NETLOG_EV_UNAUDITED, .stream = NL_unaudited,
 		.dgram = NL_unaudited, .owners = true,
 	},
 	{
-		.hook.symbol = "cgroup_exit", .hook.kind = NL_HOOK_KPROBE,
-		.hook.krp.kp.pre_handler = cgroup_exit_entry,
+		.hook.symbol = "cgroup_exit", .hook.kind = NL_HOOK_ENTRY,
+		.hook.entry = cgroup_exit_entry,
 		.hook.table = &exiting, .hook.drop = drop_exe,
 		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close,
 		.dgram = NL_udp_close,
 	},
 	{
-		.hook.symbol = "exit_mm_release", .hook.kind = NL_HOOK_KPROBE,
-		.hook.krp.kp.pre_handler = exit_mm_entry,
+		.hook.symbol = "exit_mm_release", .hook.kind = NL_HOOK_ENTRY,
+		.hook.entry = exit_mm_entry,
 		.hook.table = &exiting, .hook.drop = drop_exe,
 		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close,
 		.dgram = NL_udp_close,

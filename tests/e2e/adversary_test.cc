@@ -185,7 +185,14 @@ TEST_F(E2E, ThreadsParkedInAcceptAndConnectBlindNobody) {
   expect_record(one(recs, getpid(), "accept", "tcp", l.port), e);
   // (and, rarely, one of its own whose 16 slots its others filled)
   EXPECT_GE(table_stat("connect_done", "missed") - missed_before, refused);
-  EXPECT_EQ(all_hooks_missed() - table_stat("connect_done", "missed"), 0)
+  // The parker's thousands of threads, killed at once, may also hold more than
+  // their share of the exiting tasks' table (on PREEMPT_RT many wait
+  // between the two exit hooks): their own closes, never another's.
+  const int64_t exit_missed = table_stat("exit_exe", "missed");
+  EXPECT_EQ(table_stat("exit_exe", "over_share"), exit_missed);
+  EXPECT_EQ(
+      all_hooks_missed() - table_stat("connect_done", "missed") - exit_missed,
+      0)
       << read_file("/sys/module/netlog/parameters/stats");
   int64_t missed_in_stream = 0;
   for (const auto& r : recs) {

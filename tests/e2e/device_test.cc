@@ -184,7 +184,7 @@ TEST_F(E2E, LostRecordsAreCountedExactly) {
                 kBurst, delivered, lost)),
             std::string::npos)
       << stats;
-  EXPECT_NE(stats.find("hook tcp_v4_connect registered=1 missed=0\n"),
+  EXPECT_NE(stats.find("hook tcp_v4_connect registered=1 ftrace=0 missed=0\n"),
             std::string::npos)
       << stats;
 

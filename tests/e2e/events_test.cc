@@ -670,8 +670,14 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
 
   ASSERT_TRUE(write_file(mask, all));
   stats = read_file(kParams + "stats");
-  EXPECT_NE(stats.find("hook inet_release registered=1"), std::string::npos);
-  EXPECT_NE(stats.find("hook exit_mm_release registered=1"), std::string::npos);
+  // Entry hooks are on the ftrace_ops, return probes are kretprobes.
+  EXPECT_NE(stats.find("hook inet_release registered=1 ftrace=1"),
+            std::string::npos)
+      << stats;
+  EXPECT_NE(stats.find("hook exit_mm_release registered=1 ftrace=1"),
+            std::string::npos);
+  EXPECT_NE(stats.find("hook tcp_v4_connect registered=1 ftrace=0"),
+            std::string::npos);
   EXPECT_EQ(find(read_all().recs, getpid(), "connect", "tcp").size(), 0u);
   tcp_connect_action();
   EXPECT_EQ(find(read_all().recs, getpid(), "connect", "tcp").size(), 1u);

@@ -640,11 +640,11 @@ TEST_F(Sctp, WhatThePeerDoesIsRecordedForTheOwnerAsUser) {
 // as when it loaded after netlog (SetUp).
 TEST_F(Sctp, HooksFollowTheModule) {
   auto stats = read_file("/sys/module/netlog/parameters/stats");
-  EXPECT_NE(stats.find("hook sctp_primitive_ASSOCIATE registered=1"),
+  EXPECT_NE(stats.find("hook sctp_primitive_ASSOCIATE registered=1 ftrace=1"),
             std::string::npos);
   reload();
   stats = read_file("/sys/module/netlog/parameters/stats");
-  EXPECT_NE(stats.find("hook sctp_primitive_ASSOCIATE registered=1"),
+  EXPECT_NE(stats.find("hook sctp_primitive_ASSOCIATE registered=1 ftrace=1"),
             std::string::npos);
   EXPECT_NE(stats.find("hook sctp_inet_listen registered=1"),
             std::string::npos);
