@@ -39,13 +39,14 @@ static int text_val(struct secure_log_stats *s, const char *key, u64 val,
 	return 0;
 }
 
-int nl_stats_show(int (*walk)(struct secure_log_stats *s), char *buf)
+static int stats_get(char *buf, const struct kernel_param *kp)
 {
+	int (*const *walk)(struct secure_log_stats *s) = kp->arg;
 	struct stats_text t = {
 		.s = { .row = text_row, .val = text_val },
 		.buf = buf,
 	};
-	int ret = walk(&t.s);
+	int ret = (*walk)(&t.s);
 
 	if (ret)
 		return ret;
@@ -53,3 +54,7 @@ int nl_stats_show(int (*walk)(struct secure_log_stats *s), char *buf)
 		t.len += scnprintf(buf + t.len, PAGE_SIZE - t.len, "\n");
 	return t.len;
 }
+
+const struct kernel_param_ops nl_stats_ops = {
+	.get = stats_get,
+};

@@ -4,7 +4,12 @@
 
 #include "../include/secure_log.h"
 
-/* The stats parameter's page: @walk's rows as text lines. */
-int nl_stats_show(int (*walk)(struct secure_log_stats *s), char *buf);
+#include <linux/moduleparam.h>
+
+/*
+ * A module's read-only stats parameter: its page is the rows of the walk
+ * that @arg points to, as text lines.
+ */
+extern const struct kernel_param_ops nl_stats_ops;
 
 #endif /* _NETLOG_CTL_H */

@@ -1291,15 +1291,8 @@ static int stats_walk(struct secure_log_stats *s)
 		      nl_exe_set_stats(s) ?: nl_pcache_stats(s);
 }
 
-static int stats_get(char *buf, const struct kernel_param *kp)
-{
-	return nl_stats_show(stats_walk, buf);
-}
-
-static const struct kernel_param_ops stats_ops = {
-	.get = stats_get,
-};
-module_param_cb(stats, &stats_ops, NULL, 0400);
+static int (*stats_fn)(struct secure_log_stats *s) = stats_walk;
+module_param_cb(stats, &nl_stats_ops, &stats_fn, 0400);
 MODULE_PARM_DESC(stats, "per-probe and per-hook counters (read only)");
 
 /* netlog in the control plane (secure_log's generic netlink family). */
