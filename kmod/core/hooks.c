@@ -7,6 +7,7 @@
  * records; and keeps the probe mask, its parameter and its config records.
  */
 #include <linux/hash.h>
+#include <linux/kallsyms.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -64,8 +65,8 @@ static unsigned long hook_missed(const struct nl_hook *h)
  * preemption off, so one plain grace period ends its last call.
  *
  * The callback finds its hook by the address ftrace calls it for: learnt
- * from the hooks' addresses at the first call, then kept in slots, an
- * open-addressed hash read without locks.
+ * from kallsyms at its first call, then kept in slots, an open-addressed
+ * hash read without locks.
  */
 static noinline void __used nl_hooks_anchor(void)
 {
@@ -105,27 +106,46 @@ static struct nl_hook *slot_hook(struct nl_hooks *hs, unsigned long ip)
 }
 
 /*
- * The hook of @ip, an address the ops was called for; kept in the slots.
- * ftrace calls at its patch site in the function, which is the address
- * the hook's kprobe resolved to (amd64), or a few instructions past it
- * (arm64): the hook with the nearest address at or below @ip, as the
- * filter holds no other function.
+ * "sym" or "sym [module]" is @h's function: in vmlinux, or in its module
+ * (which a kernel may also build in).
+ */
+static bool symbol_is(const char *name, const struct nl_hook *h)
+{
+	size_t len = strlen(h->symbol);
+
+	if (strncmp(name, h->symbol, len))
+		return false;
+	name += len;
+	if (!*name)
+		return true;
+	if (!h->module)
+		return false;
+	len = strlen(h->module);
+	return name[0] == ' ' && name[1] == '[' &&
+	       !strncmp(name + 2, h->module, len) && name[len + 2] == ']' &&
+	       !name[len + 3];
+}
+
+/*
+ * The hook of @ip, an address the ops was called for, by the name of the
+ * function it is in; kept in the slots. NULL for a hook switched off: a
+ * call already in the ops when it left the filter runs no handler, and
+ * never another hook's, whose arguments are not this function's.
  */
 static noinline struct nl_hook *entry_learn(struct nl_hooks *hs,
 					    unsigned long ip)
 {
-	struct nl_hook *h = NULL, *c;
-	unsigned long flags, at;
+	char name[KSYM_SYMBOL_LEN];
+	struct nl_hook *h = NULL;
+	unsigned long flags;
 	unsigned int i, n;
 
-	for (i = 0; i < hs->count; i++) {
-		c = hook_at(hs, i);
-		if (c->kind != NL_HOOK_ENTRY || !READ_ONCE(c->entry_on))
-			continue;
-		at = (unsigned long)READ_ONCE(c->krp.kp.addr);
-		if (at <= ip &&
-		    (!h || at > (unsigned long)READ_ONCE(h->krp.kp.addr)))
-			h = c;
+	sprint_symbol_no_offset(name, ip);
+	for (i = 0; i < hs->count && !h; i++) {
+		h = hook_at(hs, i);
+		if (h->kind != NL_HOOK_ENTRY || !READ_ONCE(h->entry_on) ||
+		    !symbol_is(name, h))
+			h = NULL;
 	}
 	if (!h)
 		return NULL;
