@@ -231,11 +231,22 @@ static int entry_kprobe(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /*
+ * Adds @h's function to the ops's filter, or takes it out, by the address
+ * its kprobe resolved: a hash insert or delete, where a name would cost a
+ * symbol lookup for each of the kernel's traceable functions.
+ */
+static int entry_filter(struct nl_hooks *hs, const struct nl_hook *h,
+			bool remove)
+{
+	return ftrace_set_filter_ip(&hs->ops, (unsigned long)h->krp.kp.addr,
+				    remove, 0);
+}
+
+/*
  * The kprobes core finds @h's function (no symbol lookup is exported to
- * modules): its kprobe is registered disabled. The function's address then
- * joins the ops's filter, which costs a hash insert, where a name would
- * cost a symbol lookup for each of the kernel's traceable functions. Where
- * ftrace cannot hook the function, the kprobe is armed instead.
+ * modules): its kprobe is registered disabled, and its address joins the
+ * ops's filter. Where ftrace cannot hook the function, the kprobe is armed
+ * instead.
  */
 static int entry_register(struct nl_hooks *hs, struct nl_hook *h)
 {
@@ -250,9 +261,7 @@ static int entry_register(struct nl_hooks *hs, struct nl_hook *h)
 		return ret;
 	WRITE_ONCE(h->entry_on, true);
 	/* -EINVAL: not a traceable function */
-	h->on_ftrace = !ftrace_set_filter_ip(&hs->ops,
-					     (unsigned long)h->krp.kp.addr,
-					     0, 0);
+	h->on_ftrace = !entry_filter(hs, h, false);
 	if (h->on_ftrace)
 		return 0;
 	ret = enable_kprobe(&h->krp.kp);
@@ -300,9 +309,7 @@ static void hooks_unregister(struct nl_hooks *hs, unsigned long on,
 			WRITE_ONCE(h->entry_on, false);
 			/* fails only if the function went with its module */
 			if (h->on_ftrace)
-				ftrace_set_filter_ip(&hs->ops,
-						     (unsigned long)h->krp.kp.addr,
-						     1, 0);
+				entry_filter(hs, h, true);
 			kps[nkp++] = &h->krp.kp;
 		} else if (h->kind == NL_HOOK_KRETPROBE) {
 			rps[nrp++] = &h->krp;
