@@ -45,19 +45,30 @@ static inline const char *nl_kn_name(struct kernfs_node *kn)
 
 /*
  * A reference to the file *@fp points to, taken under rcu_read_lock(), or
- * NULL when there is none or it is being freed. A plain get_file() there
- * is wrong: the last reference may be dropped at any moment (a PR_SET_MM
- * exe change by another task of the mm), and since 6.7 the memory of a
- * freed file may already be another file's.
+ * NULL when there is none. A plain get_file() there is wrong: the last
+ * reference may be dropped at any moment (a PR_SET_MM exe change by
+ * another task of the mm), and since 6.7 the memory of a freed file may
+ * already be another file's.
  */
 static inline struct file *nl_get_file_rcu(struct file __rcu **fp)
 {
 #ifdef HAVE_GET_FILE_RCU_PTR
 	return get_file_rcu(fp);
 #else
-	struct file *f = rcu_dereference(*fp);
+	struct file *f;
 
-	return f && get_file_rcu(f) ? f : NULL;
+	/*
+	 * A file whose last reference goes has left *@fp first (the exe is
+	 * replaced, then put): read the pointer again, as get_file_rcu()
+	 * does since 6.7. Giving up would lose the exe of a task that races
+	 * an exe switch.
+	 */
+	for (;;) {
+		f = rcu_dereference(*fp);
+		if (!f || get_file_rcu(f))
+			return f;
+		cpu_relax();
+	}
 #endif
 }
 
