@@ -47,9 +47,10 @@ all: modules reader
 modules:
 	$(MAKE) -C kmod
 
-# Its own build directory: build/host (tests, e2e) keeps its options.
+# The two programs alone, in their own build directory (build/all and the
+# VM harness's build/host keep their options).
 reader:
-	cmake -S reader -B build/reader -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	cmake -S . -B build/reader -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF
 	cmake --build build/reader -j$$(nproc) --target netlog-reader netlogctl
 

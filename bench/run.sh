@@ -25,7 +25,7 @@ make -s -C "$out/kmod" KDIR="$KDIR" modules
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
 	"$out/kmod/execlog/execlog.ko" "$stage/usr/local/lib/netlog/"
 
-cmake -S "$top/reader" -B "$out/reader" -DCMAKE_BUILD_TYPE=Release \
+cmake -S "$top" -B "$out/reader" -DCMAKE_BUILD_TYPE=Release \
 	-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF -DNETLOG_BUILD_BENCH=ON >/dev/null
 cmake --build "$out/reader" -j"$(nproc)" --target netlog-reader reader_bench
 cp "$out/reader/netlog-reader" "$stage/usr/local/bin/"

@@ -86,10 +86,11 @@ fi
 
 format_check() {
 	clang-format --dry-run -Werror reader/src/*.h reader/src/*.cc \
-		reader/tests/*.h reader/tests/*.cc reader/bench/*.cc tests/e2e/*.cc \
+		reader/tests/*.h reader/tests/*.cc reader/bench/*.cc ctl/*.h ctl/*.cc \
+		common/*.h tests/e2e/*.cc \
 		tests/e2e/*.h tests/host/*.cc tests/fuzz/*.cc
 }
-stage "clang-format (reader, e2e)" format_check
+stage "clang-format (reader, netlogctl, e2e)" format_check
 
 shell_check() {
 	shellcheck -x -s bash scripts/*.sh tests/vm/run.sh tests/vm/verdict.sh .ci/run \
@@ -133,12 +134,12 @@ bench_smoke() {
 # debhelper builds. (A user's build never stops at a warning: NETLOG_WERROR
 # is off unless set.)
 packager_builds() {
-	cmake -S reader -B build/release -DCMAKE_BUILD_TYPE=Release \
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release \
 		-DNETLOG_WERROR=ON -DNETLOG_BUILD_BENCH=ON >/dev/null &&
 		cmake --build build/release -j"$(nproc)" >/dev/null &&
 		CFLAGS=$(dpkg-buildflags --get CFLAGS) CXXFLAGS=$(dpkg-buildflags --get CXXFLAGS) \
 			LDFLAGS=$(dpkg-buildflags --get LDFLAGS) \
-			cmake -S reader -B build/none -DCMAKE_BUILD_TYPE=None \
+			cmake -S . -B build/none -DCMAKE_BUILD_TYPE=None \
 			-DNETLOG_WERROR=ON >/dev/null &&
 		cmake --build build/none -j"$(nproc)" >/dev/null
 }

@@ -4,7 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "cli.h"
+#include "drain.h"
+#include "options.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -1,5 +1,7 @@
 // netlog-reader's command line: getopt_long over the options, checked
 // together; usage errors are values (exit code 2).
+#include "options.h"
+
 #include <getopt.h>
 #include <sys/un.h>
 
@@ -8,8 +10,6 @@
 #include <iterator>
 #include <string_view>
 #include <utility>
-
-#include "cli.h"
 
 namespace netlog {
 

@@ -1,5 +1,3 @@
-#include "cli.h"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -10,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "drain.h"
+#include "options.h"
 #include "records.h"
 
 namespace netlog {

@@ -88,13 +88,13 @@ stage_modules dccp net/dccp/dccp net/dccp/dccp_ipv4 net/dccp/dccp_ipv6
 # Reader and e2e tests.
 toolchain=()
 [ "$karch" = amd64 ] || toolchain=(-DCMAKE_TOOLCHAIN_FILE="$top/tests/vm/aarch64.cmake")
-cmake -S "$top/reader" -B "$host_build" -DNETLOG_WERROR=ON "${toolchain[@]}" >/dev/null
+cmake -S "$top" -B "$host_build" -DNETLOG_WERROR=ON -DNETLOG_BUILD_TESTS=OFF "${toolchain[@]}" >/dev/null
 cmake --build "$host_build" -j"$(nproc)" --target netlog-reader netlogctl netlog-e2e \
 	netlog-e2e-preload
-cp "$host_build/netlog-reader" "$host_build/netlogctl" "$host_build/e2e/netlog-e2e" \
+cp "$host_build/netlog-reader" "$host_build/netlogctl" "$host_build/netlog-e2e" \
 	"$stage/usr/bin/"
 mkdir -p "$stage/usr/lib"
-cp "$host_build/e2e/netlog-e2e-preload.so" "$stage/usr/lib/"
+cp "$host_build/netlog-e2e-preload.so" "$stage/usr/lib/"
 
 # Shared libraries they need, at the same paths: ldd's answer, or for arm64
 # the NEEDED entries resolved in the multiarch directories, and the loader.

@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "drain.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,6 @@
-// Command line of netlog-reader and the main loop.
+// netlog-reader's command line (options.cc).
 #pragma once
 
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,11 +32,5 @@ struct Options {
 Result<Options> parse_args(const std::vector<std::string>& args);
 
 std::string usage();
-
-// Runs the reader; returns the exit code. Throws Fatal on runtime errors.
-int run(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err);
-
-// Makes SIGINT and SIGTERM end the follow loop cleanly.
-void install_signal_handlers();
 
 }  // namespace netlog

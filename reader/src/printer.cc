@@ -1,0 +1,153 @@
+#include "printer.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <utility>
+
+#include "escape.h"
+#include "uapi/netlog.h"
+
+namespace netlog {
+
+Result<Fd> connect_unix(const std::string& path) {
+  Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid())
+    return Error{fmt::format("socket: {}", std::strerror(errno))};
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0)
+    return Error{
+        fmt::format("cannot connect to {}: {}", path, std::strerror(errno))};
+  return fd;
+}
+
+Printer::Printer(const Options& opts, Context& ctx, std::FILE* out,
+                 std::FILE* err, Fd sock)
+    : opts_(opts),
+      ctx_(ctx),
+      out_(out),
+      err_(err),
+      sock_(std::move(sock)),
+      renderer_(make_renderer(opts.format)) {}
+
+void Printer::record(std::span<const std::byte> bytes) {
+  if (opts_.raw) {
+    buf_.append(reinterpret_cast<const char*>(bytes.data()),
+                reinterpret_cast<const char*>(bytes.data() + bytes.size()));
+    netlog_lost lost{};  // its header is any record's header
+    std::memcpy(&lost, bytes.data(), std::min(bytes.size(), sizeof(lost)));
+    note(lost.hdr.seq,
+         lost.hdr.type == NETLOG_REC_LOST ? lost.last_seq : lost.hdr.seq);
+    return;
+  }
+  if (auto err = decode_into(bytes, rec_)) {
+    flush();
+    throw Fatal(fmt::format("corrupt record at stream offset {}: {}", offset_,
+                            err->message));
+  }
+  offset_ += bytes.size();
+  if (const auto* lost = std::get_if<LostEvent>(&rec_.body))
+    fmt::print(err_, "netlog-reader: lost {} records (seq {}-{}){}\n",
+               lost->count, lost->first_seq, lost->last_seq,
+               lost->uids ? fmt::format(" of uids {} and {} others'",
+                                        lost_uids(*lost), lost->other)
+                          : "");
+  else if (const auto* missed = std::get_if<MissedEvent>(&rec_.body))
+    fmt::print(err_, "netlog-reader: {} {} calls left no record (seq {})\n",
+               escape_bytes(missed->hook), missed->count, rec_.hdr.seq);
+  if (opts_.output == Output::kJournal) {
+    journal_.add(rec_, ctx_);
+    return;
+  }
+  renderer_->render(rec_, ctx_, buf_);
+  const auto* lost = std::get_if<LostEvent>(&rec_.body);
+  note(rec_.hdr.seq, lost ? lost->last_seq : rec_.hdr.seq);
+}
+
+void Printer::consume(std::span<const std::byte> bytes) {
+  auto ok = framer_.feed(bytes, [&](auto rec) { record(rec); });
+  flush();
+  if (!ok) throw Fatal(ok.error().message);
+}
+
+void Printer::flush() {
+  if (journal_.size()) send_journal();
+  if (sock_.valid()) return send_datagrams();
+  size_t done = 0;
+  while (done < buf_.size()) {
+    done += std::fwrite(buf_.data() + done, 1, buf_.size() - done, out_);
+    if (done < buf_.size()) retry_or_fail(done);
+  }
+  buf_.clear();
+  pending_.clear();
+  while (std::fflush(out_) != 0) retry_or_fail(0);
+}
+
+void Printer::note(uint64_t first, uint64_t last) {
+  if (pending_.empty()) first_seq_ = first;
+  pending_.push_back({buf_.size(), last});
+}
+
+void Printer::send_journal() {
+  int err = 0;
+  const size_t sent = journal_.send(err);
+  const size_t n = journal_.size();
+  if (sent == n) {
+    journal_.clear();
+    return;
+  }
+  const uint64_t from = journal_.first_seq(sent), to = journal_.last_seq(n - 1);
+  journal_.clear();
+  throw Fatal(fmt::format(
+      "journal: {}; records seq {}-{} were read from the device and not "
+      "written",
+      std::strerror(err), from, to));
+}
+
+void Printer::send_datagrams() {
+  size_t start = 0;
+  for (size_t i = 0; i < pending_.size(); i++) {
+    const size_t end = pending_[i].end;
+    const size_t len = end - start - (end > start && buf_[end - 1] == '\n');
+    while (::send(sock_.get(), buf_.data() + start, len, MSG_NOSIGNAL) < 0) {
+      if (errno == EINTR) continue;
+      throw Fatal(fmt::format("send to {}: {}{}", opts_.socket_path,
+                              std::strerror(errno), unwritten(i)));
+    }
+    start = end;
+  }
+  buf_.clear();
+  pending_.clear();
+}
+
+void Printer::retry_or_fail(size_t done) {
+  const int e = errno;
+  std::clearerr(out_);
+  if (e == EINTR) return;
+  if (e == EAGAIN || e == EWOULDBLOCK) {
+    pollfd p{fileno(out_), POLLOUT, 0};
+    if (poll(&p, 1, -1) >= 0 || errno == EINTR) return;
+  }
+  std::string what = fmt::format("write error: {}", std::strerror(e));
+  // The first record not written whole, through the last one read.
+  auto first = std::find_if(pending_.begin(), pending_.end(),
+                            [&](const Pending& p) { return p.end > done; });
+  if (first != pending_.end()) what += unwritten(first - pending_.begin());
+  throw Fatal(what);
+}
+
+std::string Printer::unwritten(size_t i) const {
+  const uint64_t from = i ? pending_[i - 1].seq + 1 : first_seq_;
+  return fmt::format(
+      "; records seq {}-{} were read from the device and not written", from,
+      pending_.back().seq);
+}
+
+}  // namespace netlog
