@@ -196,46 +196,52 @@ class EcsRenderer : public Renderer {
     Out o(out);
     o.raw(R"({"@timestamp":")").raw(rfc3339(rec.hdr.real_ns));
     o.raw(R"(","ecs":{"version":")").raw(kEcsVersion).raw("\"}");
-    if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      sock(o, ctx, rec, *ev);
-    } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
-      event(o, rec, "event", "configuration", R"("change")",
-            cfg->flags & NETLOG_F_REFUSED ? "failure" : "success");
-      process(o, ctx, *cfg);
-      extra(o, ctx, *cfg, cfg->flags);
-      o.raw(R"(,"param":)").str(cfg->param);
-      o.raw(R"(,"old":)").str(cfg->old_value);
-      o.raw(R"(,"new":)").str(cfg->new_value).raw("}");
-    } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
-      event(o, rec, "event", "process", R"("start")",
-            ex->flags & NETLOG_F_UNFOLLOWED ? "unknown" : outcome(ex->result));
-      process(o, ctx, *ex);
-      extra(o, ctx, *ex, ex->flags);
-      o.raw(R"(,"result":)").num(ex->result);
-      o.raw(R"(,"filename":)").str(ex->filename);
-      o.raw(R"(,"comm_before":)").str(ex->comm_before).raw("}");
-    } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
-      event(o, rec, "pipeline_error", "host", R"("error")", "");
-      o.raw(R"(,"netlog":{"hook":)").str(missed->hook);
-      o.raw(R"(,"count":)").num(missed->count).raw("}");
-    } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
-      event(o, rec, "pipeline_error", "host", R"("error")", "");
-      o.raw(R"(,"netlog":{"count":)").num(lost->count);
-      o.raw(R"(,"first_seq":)").num(lost->first_seq);
-      o.raw(R"(,"last_seq":)").num(lost->last_seq);
-      o.raw(R"(,"uids":[)");
-      for (size_t i = 0; i < lost->uids; i++) {
-        const auto& u = lost->by_uid[i];
-        o.raw(i ? "," : "").raw(R"({"uid":)").num(u.uid);
-        o.raw(R"(,"user":)").str(ctx.user(u.uid));
-        o.raw(R"(,"count":)").num(u.count).raw("}");
-      }
-      o.raw(R"(],"other":)").num(lost->other).raw("}");
-    } else {
-      event(o, rec, "event", "host", R"("info")", "");
-      o.raw(R"(,"netlog":{"type":)").num(rec.hdr.type);
-      o.raw(R"(,"len":)").num(rec.hdr.len).raw("}");
-    }
+    std::visit(
+        Overload{[&](const SockEvent& ev) { sock(o, ctx, rec, ev); },
+                 [&](const ConfigEvent& cfg) {
+                   event(o, rec, "event", "configuration", R"("change")",
+                         cfg.flags & NETLOG_F_REFUSED ? "failure" : "success");
+                   process(o, ctx, cfg);
+                   extra(o, ctx, cfg, cfg.flags);
+                   o.raw(R"(,"param":)").str(cfg.param);
+                   o.raw(R"(,"old":)").str(cfg.old_value);
+                   o.raw(R"(,"new":)").str(cfg.new_value).raw("}");
+                 },
+                 [&](const ExecEvent& ex) {
+                   event(o, rec, "event", "process", R"("start")",
+                         ex.flags & NETLOG_F_UNFOLLOWED ? "unknown"
+                                                        : outcome(ex.result));
+                   process(o, ctx, ex);
+                   extra(o, ctx, ex, ex.flags);
+                   o.raw(R"(,"result":)").num(ex.result);
+                   o.raw(R"(,"filename":)").str(ex.filename);
+                   o.raw(R"(,"comm_before":)").str(ex.comm_before).raw("}");
+                 },
+                 [&](const MissedEvent& missed) {
+                   event(o, rec, "pipeline_error", "host", R"("error")", "");
+                   o.raw(R"(,"netlog":{"hook":)").str(missed.hook);
+                   o.raw(R"(,"count":)").num(missed.count).raw("}");
+                 },
+                 [&](const LostEvent& lost) {
+                   event(o, rec, "pipeline_error", "host", R"("error")", "");
+                   o.raw(R"(,"netlog":{"count":)").num(lost.count);
+                   o.raw(R"(,"first_seq":)").num(lost.first_seq);
+                   o.raw(R"(,"last_seq":)").num(lost.last_seq);
+                   o.raw(R"(,"uids":[)");
+                   for (size_t i = 0; i < lost.uids; i++) {
+                     const auto& u = lost.by_uid[i];
+                     o.raw(i ? "," : "").raw(R"({"uid":)").num(u.uid);
+                     o.raw(R"(,"user":)").str(ctx.user(u.uid));
+                     o.raw(R"(,"count":)").num(u.count).raw("}");
+                   }
+                   o.raw(R"(],"other":)").num(lost.other).raw("}");
+                 },
+                 [&](const UnknownEvent&) {
+                   event(o, rec, "event", "host", R"("info")", "");
+                   o.raw(R"(,"netlog":{"type":)").num(rec.hdr.type);
+                   o.raw(R"(,"len":)").num(rec.hdr.len).raw("}");
+                 }},
+        rec.body);
     o.raw(R"(,"host":{"hostname":)").str(ctx.host()).raw("}}\n");
   }
 };

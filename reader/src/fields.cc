@@ -70,84 +70,97 @@ class Fields {
 }  // namespace
 
 std::string_view record_event(const Record& rec) {
-  if (const auto* ev = std::get_if<SockEvent>(&rec.body))
-    return event_name(ev->event);
-  if (std::holds_alternative<ConfigEvent>(rec.body)) return "config";
-  if (std::holds_alternative<ExecEvent>(rec.body)) return "exec";
-  if (std::holds_alternative<MissedEvent>(rec.body)) return "missed";
-  if (std::holds_alternative<LostEvent>(rec.body)) return "lost";
-  return "unknown";
+  using Name = std::string_view;
+  return std::visit(
+      Overload{[](const SockEvent& ev) -> Name { return event_name(ev.event); },
+               [](const ConfigEvent&) -> Name { return "config"; },
+               [](const ExecEvent&) -> Name { return "exec"; },
+               [](const MissedEvent&) -> Name { return "missed"; },
+               [](const LostEvent&) -> Name { return "lost"; },
+               [](const UnknownEvent&) -> Name { return "unknown"; }},
+      rec.body);
 }
 
 int severity(const Record& rec) {
-  if (const auto* ev = std::get_if<SockEvent>(&rec.body))
-    return ev->result < 0 || ev->unaudited ? 5 : 6;
-  if (const auto* ex = std::get_if<ExecEvent>(&rec.body))
-    return ex->result < 0 ? 5 : 6;
-  if (std::holds_alternative<LostEvent>(rec.body) ||
-      std::holds_alternative<MissedEvent>(rec.body))
-    return 4;
-  return 5;  // config, unknown
+  return std::visit(
+      Overload{[](const SockEvent& ev) {
+                 return ev.result < 0 || ev.unaudited ? 5 : 6;
+               },
+               [](const ExecEvent& ex) { return ex.result < 0 ? 5 : 6; },
+               [](const LostEvent&) { return 4; },
+               [](const MissedEvent&) { return 4; },
+               [](const ConfigEvent&) { return 5; },
+               [](const UnknownEvent&) { return 5; }},
+      rec.body);
 }
 
 void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
   Fields f(fn);
   f.num("seq", rec.hdr.seq);
   f.text("event", record_event(rec));
-  if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-    if (const auto& u = ev->unaudited) {
-      f.text("sock_family", sock_family_name(u->family));
-      f.text("sock_type", sock_type_name(u->type));
-      f.num("protocol", u->protocol);
-    } else {
-      f.text("proto", proto_name(*ev));
-      f.text("family", family_name(ev->laddr.family));
-      f.addr("laddr", ev->laddr);
-      f.num("lport", ev->lport);
-      f.addr("raddr", ev->raddr);
-      f.num("rport", ev->rport);
-      f.num("result", ev->result);
-    }
-    if (ev->connect_seq) f.num("connect_seq", *ev->connect_seq);
-    if (ev->owner_uid) f.num("owner_uid", *ev->owner_uid);
-    if (ev->owner_pid) f.num("owner_pid", ev->owner_pid);
-    f.who(ctx, *ev);
-    if (ev->event == NETLOG_EV_CLOSE)
-      f.num("established", ev->flags & NETLOG_F_ESTABLISHED ? 1 : 0);
-    if (ev->flags & NETLOG_F_RAW) f.num("ipproto", ev->proto);
-    if (ev->flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
-    if (ev->flags & NETLOG_F_BY_PEER) f.num("by_peer", 1);
-    f.flags(ev->flags);
-    if (ev->flags & NETLOG_F_EXE_SET) f.text("exe_loaded", ev->exe_loaded);
-  } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
-    f.text("param", cfg->param);
-    f.text("old", cfg->old_value);
-    f.text("new", cfg->new_value);
-    f.who(ctx, *cfg);
-    f.flags(cfg->flags);
-  } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
-    f.num("result", ex->result);
-    f.text("filename", ex->filename);
-    f.num("argc", ex->argc);
-    f.list("argv", ex->argv);
-    f.text("comm_before", ex->comm_before);
-    f.text("cwd", ex->cwd);
-    if (!ex->env.empty()) f.list("env", ex->env);
-    f.who(ctx, *ex);
-    f.flags(ex->flags);
-  } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
-    f.text("hook", missed->hook);
-    f.num("count", missed->count);
-  } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
-    f.num("count", lost->count);
-    f.num("first_seq", lost->first_seq);
-    f.num("last_seq", lost->last_seq);
-    if (lost->uids) f.text("uids", lost_uids(*lost));
-    f.num("other", lost->other);
-  } else {
-    f.num("type", rec.hdr.type);
-    f.num("len", rec.hdr.len);
-  }
+  std::visit(Overload{[&](const SockEvent& ev) {
+                        if (const auto& u = ev.unaudited) {
+                          f.text("sock_family", sock_family_name(u->family));
+                          f.text("sock_type", sock_type_name(u->type));
+                          f.num("protocol", u->protocol);
+                        } else {
+                          f.text("proto", proto_name(ev));
+                          f.text("family", family_name(ev.laddr.family));
+                          f.addr("laddr", ev.laddr);
+                          f.num("lport", ev.lport);
+                          f.addr("raddr", ev.raddr);
+                          f.num("rport", ev.rport);
+                          f.num("result", ev.result);
+                        }
+                        if (ev.connect_seq)
+                          f.num("connect_seq", *ev.connect_seq);
+                        if (ev.owner_uid) f.num("owner_uid", *ev.owner_uid);
+                        if (ev.owner_pid) f.num("owner_pid", ev.owner_pid);
+                        f.who(ctx, ev);
+                        if (ev.event == NETLOG_EV_CLOSE)
+                          f.num("established",
+                                ev.flags & NETLOG_F_ESTABLISHED ? 1 : 0);
+                        if (ev.flags & NETLOG_F_RAW) f.num("ipproto", ev.proto);
+                        if (ev.flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
+                        if (ev.flags & NETLOG_F_BY_PEER) f.num("by_peer", 1);
+                        f.flags(ev.flags);
+                        if (ev.flags & NETLOG_F_EXE_SET)
+                          f.text("exe_loaded", ev.exe_loaded);
+                      },
+                      [&](const ConfigEvent& cfg) {
+                        f.text("param", cfg.param);
+                        f.text("old", cfg.old_value);
+                        f.text("new", cfg.new_value);
+                        f.who(ctx, cfg);
+                        f.flags(cfg.flags);
+                      },
+                      [&](const ExecEvent& ex) {
+                        f.num("result", ex.result);
+                        f.text("filename", ex.filename);
+                        f.num("argc", ex.argc);
+                        f.list("argv", ex.argv);
+                        f.text("comm_before", ex.comm_before);
+                        f.text("cwd", ex.cwd);
+                        if (!ex.env.empty()) f.list("env", ex.env);
+                        f.who(ctx, ex);
+                        f.flags(ex.flags);
+                      },
+                      [&](const MissedEvent& missed) {
+                        f.text("hook", missed.hook);
+                        f.num("count", missed.count);
+                      },
+                      [&](const LostEvent& lost) {
+                        f.num("count", lost.count);
+                        f.num("first_seq", lost.first_seq);
+                        f.num("last_seq", lost.last_seq);
+                        if (lost.uids) f.text("uids", lost_uids(lost));
+                        f.num("other", lost.other);
+                      },
+                      [&](const UnknownEvent&) {
+                        f.num("type", rec.hdr.type);
+                        f.num("len", rec.hdr.len);
+                      }},
+             rec.body);
   f.text("host", ctx.host());
 }
 

@@ -21,9 +21,7 @@ void put(std::string& fields, std::string_view key, std::string_view value) {
 }  // namespace
 
 void JournalBatch::add(const Record& rec, Context& ctx) {
-  Entry e{rec.hdr.seq, rec.hdr.seq, {}};
-  if (const auto* lost = std::get_if<LostEvent>(&rec.body))
-    e.last_seq = lost->last_seq;
+  Entry e{rec.hdr.seq, rec.last_seq(), {}};
   line_.clear();
   text_->render(rec, ctx, line_);
   put(e.fields, "MESSAGE", std::string_view(line_.data(), line_.size() - 1));

@@ -48,72 +48,84 @@ class JsonRenderer : public Renderer {
     Line l(out, line_bound(rec, ctx));
     l << R"({"seq":)" << rec.hdr.seq << R"(,"time":")";
     l.time(rec.hdr.real_ns) << R"(",)";
-    if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      l << R"("event":")" << event_name(ev->event);
-      if (const auto& u = ev->unaudited)
-        l << R"(","sock_family":")" << sock_family_name(u->family)
-          << R"(","sock_type":")" << sock_type_name(u->type)
-          << R"(","protocol":)" << u->protocol << ',';
-      else
-        l << R"(","proto":")" << proto_name(*ev) << R"(","family":")"
-          << family_name(ev->laddr.family) << R"(","laddr":")" << ev->laddr
-          << R"(","lport":)" << ev->lport << R"(,"raddr":")" << ev->raddr
-          << R"(","rport":)" << ev->rport << R"(,"result":)" << ev->result
-          << ',';
-      if (ev->connect_seq) l << R"("connect_seq":)" << *ev->connect_seq << ',';
-      if (ev->owner_uid) l << R"("owner_uid":)" << *ev->owner_uid << ',';
-      if (ev->owner_pid) l << R"("owner_pid":)" << ev->owner_pid << ',';
-      who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
-      if (ev->event == NETLOG_EV_CLOSE)
-        l << R"("established":)"
-          << (ev->flags & NETLOG_F_ESTABLISHED ? "true" : "false") << ',';
-      if (ev->flags & NETLOG_F_RAW) l << R"("ipproto":)" << ev->proto << ',';
-      if (ev->flags & NETLOG_F_SRCROUTE) l << R"("srcroute":true,)";
-      if (ev->flags & NETLOG_F_BY_PEER) l << R"("by_peer":true,)";
-      who_flags(l, ev->flags);
-      if (ev->flags & NETLOG_F_EXE_SET) {
-        l << R"("exe_loaded":)";
-        l.quoted(ev->exe_loaded, Quote::kJson) << ',';
-      }
-    } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
-      l << R"("event":"config","param":)";
-      l.quoted(cfg->param, Quote::kJson) << R"(,"old":)";
-      l.quoted(cfg->old_value, Quote::kJson) << R"(,"new":)";
-      l.quoted(cfg->new_value, Quote::kJson) << ',';
-      who_cache_.put(l, ctx, *cfg, [&](Line& w) { who(w, ctx, *cfg); });
-      who_flags(l, cfg->flags);
-    } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
-      l << R"("event":"exec","result":)" << ex->result << R"(,"filename":)";
-      l.quoted(ex->filename, Quote::kJson)
-          << R"(,"argc":)" << ex->argc << R"(,"argv":)";
-      l.quoted_list(ex->argv, Quote::kJson) << R"(,"comm_before":)";
-      l.quoted(ex->comm_before, Quote::kJson) << R"(,"cwd":)";
-      l.quoted(ex->cwd, Quote::kJson) << ',';
-      if (!ex->env.empty()) {
-        l << R"("env":)";
-        l.quoted_list(ex->env, Quote::kJson) << ',';
-      }
-      who_cache_.put(l, ctx, *ex, [&](Line& w) { who(w, ctx, *ex); });
-      who_flags(l, ex->flags);
-    } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
-      l << R"("event":"missed","hook":)";
-      l.quoted(missed->hook, Quote::kJson)
-          << R"(,"count":)" << missed->count << ',';
-    } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
-      l << R"("event":"lost","count":)" << lost->count << R"(,"first_seq":)"
-        << lost->first_seq << R"(,"last_seq":)" << lost->last_seq
-        << R"(,"uids":[)";
-      for (size_t i = 0; i < lost->uids; i++) {
-        const auto& u = lost->by_uid[i];
-        l << (i ? "," : "") << R"({"uid":)" << u.uid << R"(,"user":)";
-        l.quoted(ctx.user(u.uid), Quote::kJson)
-            << R"(,"count":)" << u.count << '}';
-      }
-      l << R"(],"other":)" << lost->other << ',';
-    } else {
-      l << R"("event":"unknown","type":)" << rec.hdr.type << R"(,"len":)"
-        << rec.hdr.len << ',';
-    }
+    std::visit(
+        Overload{
+            [&](const SockEvent& ev) {
+              l << R"("event":")" << event_name(ev.event);
+              if (const auto& u = ev.unaudited)
+                l << R"(","sock_family":")" << sock_family_name(u->family)
+                  << R"(","sock_type":")" << sock_type_name(u->type)
+                  << R"(","protocol":)" << u->protocol << ',';
+              else
+                l << R"(","proto":")" << proto_name(ev) << R"(","family":")"
+                  << family_name(ev.laddr.family) << R"(","laddr":")"
+                  << ev.laddr << R"(","lport":)" << ev.lport << R"(,"raddr":")"
+                  << ev.raddr << R"(","rport":)" << ev.rport << R"(,"result":)"
+                  << ev.result << ',';
+              if (ev.connect_seq)
+                l << R"("connect_seq":)" << *ev.connect_seq << ',';
+              if (ev.owner_uid) l << R"("owner_uid":)" << *ev.owner_uid << ',';
+              if (ev.owner_pid) l << R"("owner_pid":)" << ev.owner_pid << ',';
+              who_cache_.put(l, ctx, ev, [&](Line& w) { who(w, ctx, ev); });
+              if (ev.event == NETLOG_EV_CLOSE)
+                l << R"("established":)"
+                  << (ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false")
+                  << ',';
+              if (ev.flags & NETLOG_F_RAW)
+                l << R"("ipproto":)" << ev.proto << ',';
+              if (ev.flags & NETLOG_F_SRCROUTE) l << R"("srcroute":true,)";
+              if (ev.flags & NETLOG_F_BY_PEER) l << R"("by_peer":true,)";
+              who_flags(l, ev.flags);
+              if (ev.flags & NETLOG_F_EXE_SET) {
+                l << R"("exe_loaded":)";
+                l.quoted(ev.exe_loaded, Quote::kJson) << ',';
+              }
+            },
+            [&](const ConfigEvent& cfg) {
+              l << R"("event":"config","param":)";
+              l.quoted(cfg.param, Quote::kJson) << R"(,"old":)";
+              l.quoted(cfg.old_value, Quote::kJson) << R"(,"new":)";
+              l.quoted(cfg.new_value, Quote::kJson) << ',';
+              who_cache_.put(l, ctx, cfg, [&](Line& w) { who(w, ctx, cfg); });
+              who_flags(l, cfg.flags);
+            },
+            [&](const ExecEvent& ex) {
+              l << R"("event":"exec","result":)" << ex.result
+                << R"(,"filename":)";
+              l.quoted(ex.filename, Quote::kJson)
+                  << R"(,"argc":)" << ex.argc << R"(,"argv":)";
+              l.quoted_list(ex.argv, Quote::kJson) << R"(,"comm_before":)";
+              l.quoted(ex.comm_before, Quote::kJson) << R"(,"cwd":)";
+              l.quoted(ex.cwd, Quote::kJson) << ',';
+              if (!ex.env.empty()) {
+                l << R"("env":)";
+                l.quoted_list(ex.env, Quote::kJson) << ',';
+              }
+              who_cache_.put(l, ctx, ex, [&](Line& w) { who(w, ctx, ex); });
+              who_flags(l, ex.flags);
+            },
+            [&](const MissedEvent& missed) {
+              l << R"("event":"missed","hook":)";
+              l.quoted(missed.hook, Quote::kJson)
+                  << R"(,"count":)" << missed.count << ',';
+            },
+            [&](const LostEvent& lost) {
+              l << R"("event":"lost","count":)" << lost.count
+                << R"(,"first_seq":)" << lost.first_seq << R"(,"last_seq":)"
+                << lost.last_seq << R"(,"uids":[)";
+              for (size_t i = 0; i < lost.uids; i++) {
+                const auto& u = lost.by_uid[i];
+                l << (i ? "," : "") << R"({"uid":)" << u.uid << R"(,"user":)";
+                l.quoted(ctx.user(u.uid), Quote::kJson)
+                    << R"(,"count":)" << u.count << '}';
+              }
+              l << R"(],"other":)" << lost.other << ',';
+            },
+            [&](const UnknownEvent&) {
+              l << R"("event":"unknown","type":)" << rec.hdr.type
+                << R"(,"len":)" << rec.hdr.len << ',';
+            }},
+        rec.body);
     l << R"("host":)" << ctx.quoted_host(Quote::kJson) << "}\n";
   }
 

@@ -97,73 +97,84 @@ class KlogRenderer : public Renderer {
  public:
   void render(const Record& rec, Context&, fmt::memory_buffer& out) override {
     auto it = std::back_inserter(out);
-    if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      who(out, *ev);
-      const Endpoint local{ev->laddr, ev->lport};
-      const Endpoint remote{ev->raddr, ev->rport};
-      std::string proto(proto_name(*ev));
-      for (auto& c : proto) c = static_cast<char>(std::toupper(c));
-      switch (ev->event) {
-        case NETLOG_EV_UNAUDITED:
-          fmt::format_to(
-              it, "UNAUDITED {}/{}/{}", sock_family_name(ev->unaudited->family),
-              sock_type_name(ev->unaudited->type), ev->unaudited->protocol);
-          break;
-        case NETLOG_EV_BIND:
-          fmt::format_to(it, "{} BIND {}", proto, local);
-          break;
-        case NETLOG_EV_LISTEN:
-          fmt::format_to(it, "{} LISTEN {}", proto, local);
-          break;
-        case NETLOG_EV_ACCEPT:
-          fmt::format_to(it, "{} {} <- {}", proto, local, remote);
-          break;
-        case NETLOG_EV_CLOSE:
-          fmt::format_to(it, "{} {} <!> {}", proto, local, remote);
-          break;
-        case NETLOG_EV_CONNECT_DONE:
-          fmt::format_to(it, "{} {} => {}", proto, local, remote);
-          break;
-        case NETLOG_EV_SEND:
-          fmt::format_to(it, "{} {} ~> {}", proto, local, remote);
-          break;
-        case NETLOG_EV_PEER:
-          fmt::format_to(it, "{} {} +> {}", proto, local, remote);
-          break;
-        default:
-          fmt::format_to(it, "{} {} -> {}", proto, local, remote);
-      }
-      if (ev->result) fmt::format_to(it, " res:{}", ev->result);
-    } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
-      who(out, *cfg);
-      fmt::format_to(it, "CONFIG {} {} -> {}{}", column(cfg->param),
-                     column(cfg->old_value), column(cfg->new_value),
-                     cfg->flags & NETLOG_F_REFUSED ? " refused" : "");
-    } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
-      ids(out, ex->task, ex->tty);
-      fmt::format_to(it, "{}{}",
-                     ex->flags & NETLOG_F_TRUNC_FILENAME ? "cut:" : "",
-                     column(ex->filename));
-      for_each_arg(ex->argv, [&](std::string_view arg) {
-        fmt::format_to(it, " {}", arg_column(arg));
-      });
-      if (ex->result) fmt::format_to(it, " res:{}", ex->result);
-      if (ex->flags & NETLOG_F_TRUNC_ARGV) fmt::format_to(it, " argv:cut");
-      for_each_arg(ex->env, [&](std::string_view var) {
-        fmt::format_to(it, " env:{}", column(var));
-      });
-    } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
-      fmt::format_to(it, "MISSED {} calls of {} (seq {})", missed->count,
-                     escape_bytes(missed->hook), rec.hdr.seq);
-    } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
-      fmt::format_to(it, "LOST {} records (seq {}-{})", lost->count,
-                     lost->first_seq, lost->last_seq);
-      if (lost->uids)
-        fmt::format_to(it, " uids {} other {}", lost_uids(*lost), lost->other);
-    } else {
-      fmt::format_to(it, "UNKNOWN record type {} (seq {})", rec.hdr.type,
-                     rec.hdr.seq);
-    }
+    std::visit(
+        Overload{
+            [&](const SockEvent& ev) {
+              who(out, ev);
+              const Endpoint local{ev.laddr, ev.lport};
+              const Endpoint remote{ev.raddr, ev.rport};
+              std::string proto(proto_name(ev));
+              for (auto& c : proto) c = static_cast<char>(std::toupper(c));
+              switch (ev.event) {
+                case NETLOG_EV_UNAUDITED:
+                  fmt::format_to(it, "UNAUDITED {}/{}/{}",
+                                 sock_family_name(ev.unaudited->family),
+                                 sock_type_name(ev.unaudited->type),
+                                 ev.unaudited->protocol);
+                  break;
+                case NETLOG_EV_BIND:
+                  fmt::format_to(it, "{} BIND {}", proto, local);
+                  break;
+                case NETLOG_EV_LISTEN:
+                  fmt::format_to(it, "{} LISTEN {}", proto, local);
+                  break;
+                case NETLOG_EV_ACCEPT:
+                  fmt::format_to(it, "{} {} <- {}", proto, local, remote);
+                  break;
+                case NETLOG_EV_CLOSE:
+                  fmt::format_to(it, "{} {} <!> {}", proto, local, remote);
+                  break;
+                case NETLOG_EV_CONNECT_DONE:
+                  fmt::format_to(it, "{} {} => {}", proto, local, remote);
+                  break;
+                case NETLOG_EV_SEND:
+                  fmt::format_to(it, "{} {} ~> {}", proto, local, remote);
+                  break;
+                case NETLOG_EV_PEER:
+                  fmt::format_to(it, "{} {} +> {}", proto, local, remote);
+                  break;
+                default:
+                  fmt::format_to(it, "{} {} -> {}", proto, local, remote);
+              }
+              if (ev.result) fmt::format_to(it, " res:{}", ev.result);
+            },
+            [&](const ConfigEvent& cfg) {
+              who(out, cfg);
+              fmt::format_to(it, "CONFIG {} {} -> {}{}", column(cfg.param),
+                             column(cfg.old_value), column(cfg.new_value),
+                             cfg.flags & NETLOG_F_REFUSED ? " refused" : "");
+            },
+            [&](const ExecEvent& ex) {
+              ids(out, ex.task, ex.tty);
+              fmt::format_to(it, "{}{}",
+                             ex.flags & NETLOG_F_TRUNC_FILENAME ? "cut:" : "",
+                             column(ex.filename));
+              for_each_arg(ex.argv, [&](std::string_view arg) {
+                fmt::format_to(it, " {}", arg_column(arg));
+              });
+              if (ex.result) fmt::format_to(it, " res:{}", ex.result);
+              if (ex.flags & NETLOG_F_TRUNC_ARGV)
+                fmt::format_to(it, " argv:cut");
+              for_each_arg(ex.env, [&](std::string_view var) {
+                fmt::format_to(it, " env:{}", column(var));
+              });
+            },
+            [&](const MissedEvent& missed) {
+              fmt::format_to(it, "MISSED {} calls of {} (seq {})", missed.count,
+                             escape_bytes(missed.hook), rec.hdr.seq);
+            },
+            [&](const LostEvent& lost) {
+              fmt::format_to(it, "LOST {} records (seq {}-{})", lost.count,
+                             lost.first_seq, lost.last_seq);
+              if (lost.uids)
+                fmt::format_to(it, " uids {} other {}", lost_uids(lost),
+                               lost.other);
+            },
+            [&](const UnknownEvent&) {
+              fmt::format_to(it, "UNKNOWN record type {} (seq {})",
+                             rec.hdr.type, rec.hdr.seq);
+            }},
+        rec.body);
     out.push_back('\n');
   }
 };

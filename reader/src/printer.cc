@@ -67,8 +67,7 @@ void Printer::record(std::span<const std::byte> bytes) {
     return;
   }
   renderer_->render(rec_, ctx_, buf_);
-  const auto* lost = std::get_if<LostEvent>(&rec_.body);
-  note(rec_.hdr.seq, lost ? lost->last_seq : rec_.hdr.seq);
+  note(rec_.hdr.seq, rec_.last_seq());
 }
 
 void Printer::consume(std::span<const std::byte> bytes) {

@@ -136,11 +136,27 @@ struct MissedEvent {
 // length, rendered as such.
 struct UnknownEvent {};
 
+// One callable per body type, for std::visit(Overload{...}, rec.body): a
+// body type that a format does not handle does not compile.
+template <class... F>
+struct Overload : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overload(F...) -> Overload<F...>;
+
 struct Record {
   Header hdr;
   std::variant<SockEvent, ConfigEvent, ExecEvent, LostEvent, MissedEvent,
                UnknownEvent>
       body;
+
+  // The last sequence number the record stands for: a LOST record stands
+  // for the records it replaces.
+  uint64_t last_seq() const {
+    const auto* lost = std::get_if<LostEvent>(&body);
+    return lost ? lost->last_seq : hdr.seq;
+  }
 };
 
 // Length of the record at the start of `bytes`, after checking its header;

@@ -62,23 +62,31 @@ std::string rfc3339(uint64_t real_ns) {
 size_t line_bound(const Record& rec, Context& ctx) {
   // The attribution's strings are not counted: WhoCache::put extends the
   // line by what it adds.
-  if (const auto* ev = std::get_if<SockEvent>(&rec.body))
-    return Line::bound_for(ev->exe_loaded, ctx.host());
-  if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body))
-    return Line::bound_for(cfg->param, cfg->old_value, cfg->new_value,
-                           ctx.host());
-  if (const auto* ex = std::get_if<ExecEvent>(&rec.body))
-    return Line::bound_for(ex->filename, ex->comm_before, ex->cwd, ex->argv,
-                           ex->env, ctx.host());
-  if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
-    std::string_view names[NETLOG_LOST_UIDS];
-    for (size_t i = 0; i < lost->uids; i++)
-      names[i] = ctx.user(lost->by_uid[i].uid);
-    return Line::bound_for(ctx.host(), names[0], names[1], names[2], names[3]);
-  }
-  if (const auto* missed = std::get_if<MissedEvent>(&rec.body))
-    return Line::bound_for(missed->hook, ctx.host());
-  return Line::bound_for(ctx.host());
+  return std::visit(
+      Overload{
+          [&](const SockEvent& ev) {
+            return Line::bound_for(ev.exe_loaded, ctx.host());
+          },
+          [&](const ConfigEvent& cfg) {
+            return Line::bound_for(cfg.param, cfg.old_value, cfg.new_value,
+                                   ctx.host());
+          },
+          [&](const ExecEvent& ex) {
+            return Line::bound_for(ex.filename, ex.comm_before, ex.cwd, ex.argv,
+                                   ex.env, ctx.host());
+          },
+          [&](const LostEvent& lost) {
+            std::string_view names[NETLOG_LOST_UIDS];
+            for (size_t i = 0; i < lost.uids; i++)
+              names[i] = ctx.user(lost.by_uid[i].uid);
+            return Line::bound_for(ctx.host(), names[0], names[1], names[2],
+                                   names[3]);
+          },
+          [&](const MissedEvent& missed) {
+            return Line::bound_for(missed.hook, ctx.host());
+          },
+          [&](const UnknownEvent&) { return Line::bound_for(ctx.host()); }},
+      rec.body);
 }
 
 std::string_view proto_name(const SockEvent& ev) {

@@ -48,62 +48,74 @@ class TextRenderer : public Renderer {
     Line l(out, line_bound(rec, ctx));
     l << "seq=" << rec.hdr.seq << " time=";
     l.time(rec.hdr.real_ns);
-    if (const auto* ev = std::get_if<SockEvent>(&rec.body)) {
-      l << " event=" << event_name(ev->event);
-      if (const auto& u = ev->unaudited)
-        l << " sock_family=" << sock_family_name(u->family)
-          << " sock_type=" << sock_type_name(u->type)
-          << " protocol=" << u->protocol;
-      else
-        l << " proto=" << proto_name(*ev)
-          << " family=" << family_name(ev->laddr.family)
-          << " laddr=" << ev->laddr << " lport=" << ev->lport
-          << " raddr=" << ev->raddr << " rport=" << ev->rport
-          << " result=" << ev->result;
-      if (ev->connect_seq) l << " connect_seq=" << *ev->connect_seq;
-      if (ev->owner_uid) l << " owner_uid=" << *ev->owner_uid;
-      if (ev->owner_pid) l << " owner_pid=" << ev->owner_pid;
-      who_cache_.put(l, ctx, *ev, [&](Line& w) { who(w, ctx, *ev); });
-      if (ev->event == NETLOG_EV_CLOSE)
-        l << " established=" << (ev->flags & NETLOG_F_ESTABLISHED ? '1' : '0');
-      if (ev->flags & NETLOG_F_RAW) l << " ipproto=" << ev->proto;
-      if (ev->flags & NETLOG_F_SRCROUTE) l << " srcroute=1";
-      if (ev->flags & NETLOG_F_BY_PEER) l << " by_peer=1";
-      who_flags(l, ev->flags);
-      if (ev->flags & NETLOG_F_EXE_SET) {
-        l << " exe_loaded=";
-        l.quoted(ev->exe_loaded, Quote::kText);
-      }
-    } else if (const auto* cfg = std::get_if<ConfigEvent>(&rec.body)) {
-      l << " event=config param=";
-      l.quoted(cfg->param, Quote::kText) << " old=";
-      l.quoted(cfg->old_value, Quote::kText) << " new=";
-      l.quoted(cfg->new_value, Quote::kText);
-      who_cache_.put(l, ctx, *cfg, [&](Line& w) { who(w, ctx, *cfg); });
-      who_flags(l, cfg->flags);
-    } else if (const auto* ex = std::get_if<ExecEvent>(&rec.body)) {
-      l << " event=exec result=" << ex->result << " filename=";
-      l.quoted(ex->filename, Quote::kText) << " argc=" << ex->argc << " argv=";
-      l.quoted_list(ex->argv, Quote::kText) << " comm_before=";
-      l.quoted(ex->comm_before, Quote::kText) << " cwd=";
-      l.quoted(ex->cwd, Quote::kText);
-      if (!ex->env.empty()) {
-        l << " env=";
-        l.quoted_list(ex->env, Quote::kText);
-      }
-      who_cache_.put(l, ctx, *ex, [&](Line& w) { who(w, ctx, *ex); });
-      who_flags(l, ex->flags);
-    } else if (const auto* missed = std::get_if<MissedEvent>(&rec.body)) {
-      l << " event=missed hook=";
-      l.quoted(missed->hook, Quote::kText) << " count=" << missed->count;
-    } else if (const auto* lost = std::get_if<LostEvent>(&rec.body)) {
-      l << " event=lost count=" << lost->count
-        << " first_seq=" << lost->first_seq << " last_seq=" << lost->last_seq;
-      if (lost->uids) l << " uids=" << lost_uids(*lost);
-      l << " other=" << lost->other;
-    } else {
-      l << " event=unknown type=" << rec.hdr.type << " len=" << rec.hdr.len;
-    }
+    std::visit(
+        Overload{
+            [&](const SockEvent& ev) {
+              l << " event=" << event_name(ev.event);
+              if (const auto& u = ev.unaudited)
+                l << " sock_family=" << sock_family_name(u->family)
+                  << " sock_type=" << sock_type_name(u->type)
+                  << " protocol=" << u->protocol;
+              else
+                l << " proto=" << proto_name(ev)
+                  << " family=" << family_name(ev.laddr.family)
+                  << " laddr=" << ev.laddr << " lport=" << ev.lport
+                  << " raddr=" << ev.raddr << " rport=" << ev.rport
+                  << " result=" << ev.result;
+              if (ev.connect_seq) l << " connect_seq=" << *ev.connect_seq;
+              if (ev.owner_uid) l << " owner_uid=" << *ev.owner_uid;
+              if (ev.owner_pid) l << " owner_pid=" << ev.owner_pid;
+              who_cache_.put(l, ctx, ev, [&](Line& w) { who(w, ctx, ev); });
+              if (ev.event == NETLOG_EV_CLOSE)
+                l << " established="
+                  << (ev.flags & NETLOG_F_ESTABLISHED ? '1' : '0');
+              if (ev.flags & NETLOG_F_RAW) l << " ipproto=" << ev.proto;
+              if (ev.flags & NETLOG_F_SRCROUTE) l << " srcroute=1";
+              if (ev.flags & NETLOG_F_BY_PEER) l << " by_peer=1";
+              who_flags(l, ev.flags);
+              if (ev.flags & NETLOG_F_EXE_SET) {
+                l << " exe_loaded=";
+                l.quoted(ev.exe_loaded, Quote::kText);
+              }
+            },
+            [&](const ConfigEvent& cfg) {
+              l << " event=config param=";
+              l.quoted(cfg.param, Quote::kText) << " old=";
+              l.quoted(cfg.old_value, Quote::kText) << " new=";
+              l.quoted(cfg.new_value, Quote::kText);
+              who_cache_.put(l, ctx, cfg, [&](Line& w) { who(w, ctx, cfg); });
+              who_flags(l, cfg.flags);
+            },
+            [&](const ExecEvent& ex) {
+              l << " event=exec result=" << ex.result << " filename=";
+              l.quoted(ex.filename, Quote::kText)
+                  << " argc=" << ex.argc << " argv=";
+              l.quoted_list(ex.argv, Quote::kText) << " comm_before=";
+              l.quoted(ex.comm_before, Quote::kText) << " cwd=";
+              l.quoted(ex.cwd, Quote::kText);
+              if (!ex.env.empty()) {
+                l << " env=";
+                l.quoted_list(ex.env, Quote::kText);
+              }
+              who_cache_.put(l, ctx, ex, [&](Line& w) { who(w, ctx, ex); });
+              who_flags(l, ex.flags);
+            },
+            [&](const MissedEvent& missed) {
+              l << " event=missed hook=";
+              l.quoted(missed.hook, Quote::kText) << " count=" << missed.count;
+            },
+            [&](const LostEvent& lost) {
+              l << " event=lost count=" << lost.count
+                << " first_seq=" << lost.first_seq
+                << " last_seq=" << lost.last_seq;
+              if (lost.uids) l << " uids=" << lost_uids(lost);
+              l << " other=" << lost.other;
+            },
+            [&](const UnknownEvent&) {
+              l << " event=unknown type=" << rec.hdr.type
+                << " len=" << rec.hdr.len;
+            }},
+        rec.body);
     l << " host=" << ctx.quoted_host(Quote::kText) << '\n';
   }
 
