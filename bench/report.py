@@ -57,6 +57,12 @@ def parse(path):
     return runs, header, notes, profile, modsyms
 
 
+def finished(path):
+    """Whether the VM printed its last line, "=== end"."""
+    with open(path, errors="replace") as f:
+        return any(line.strip() == "=== end" for line in f)
+
+
 def profile_tables(profile):
     out = []
     for which, rows in profile.items():
@@ -187,11 +193,22 @@ def reader_table(path):
 
 def main():
     results, reader_json, kver = sys.argv[1:4]
+    vm_rc = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     runs, header, notes, profile, modsyms = parse(results)
     lines = [f"## make bench: {kver}, QEMU TCG ({header})"]
     if not runs:
         lines.append("\nNo measurement: the VM printed no result (see "
                      "build/bench/console.log).")
+    elif vm_rc or not finished(results):
+        why = ("ran past its time limit" if vm_rc == 124 else
+               f"exited with {vm_rc}" if vm_rc else "did not reach its end")
+        last = runs[-1]
+        n = len(runs)
+        lines.append(f"\n**Incomplete run:** the VM {why} after {n} "
+                     f"measurement{'s' if n > 1 else ''} (the last: "
+                     f"{last.get('config')} {last.get('workload')}, round "
+                     f"{last.get('round')}); the tables hold what it "
+                     "measured.")
     lines += vm_tables(runs)
     for n in notes:
         lines.append(f"\nnote: {n}")

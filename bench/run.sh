@@ -73,13 +73,23 @@ icount=() cpus=2
 if [ "${BENCH_ICOUNT:-on}" != off ]; then
 	icount=(-icount shift=0) cpus=1
 fi
+# A VM that runs past its time still measured what it printed: the report
+# is made from that, and says where the run stopped.
+vm_rc=0
 timeout "${VM_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg,thread=single "${icount[@]}" \
 	-M pc -cpu max -smp "$cpus" -m 4096 -kernel "$VMLINUZ" -initrd "$out/initrd.cpio" \
 	-display none -no-reboot -serial "file:$console" -serial "file:$results" \
-	-append "$cmdline"
+	-append "$cmdline" || vm_rc=$?
 
 "$out/reader/reader_bench" --benchmark_repetitions=5 \
 	--benchmark_report_aggregates_only=true --benchmark_format=json \
 	>"$out/reader-bench.json"
+report_rc=0
 python3 "$top/bench/report.py" "$results" "$out/reader-bench.json" \
-	"$KVER" | tee "$out/report.md"
+	"$KVER" "$vm_rc" | tee "$out/report.md" || report_rc=$?
+if [ "$vm_rc" != 0 ]; then
+	echo "bench: the VM exited with $vm_rc (124: past VM_TIMEOUT=${VM_TIMEOUT:-3600}s);" \
+		"the report holds what it measured before" >&2
+	exit 1
+fi
+exit "$report_rc"
