@@ -70,7 +70,7 @@ vm-check:
 	tests/vm/run.sh check
 
 vm-matrix:
-	@set -e; for k in 6.1 6.12 6.1-rt 6.12-rt 6.1-arm64 6.12-arm64; do \
+	@set -e; for k in $$(scripts/kernel.sh --list); do \
 		KERNEL=$$k tests/vm/run.sh check; done
 
 # The debug-kernel tier (KASAN, lockdep, kmemleak, UBSAN): builds the kernel

@@ -11,6 +11,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$top/tests/vm/lib.sh"
 out=$top/build/bench-arm64
 "$top/scripts/deps-arm64.sh"
 eval "$("$top/scripts/kernel.sh" 6.1-arm64)"
@@ -24,9 +26,8 @@ aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static \
 labels=()
 for arg in "$@"; do
 	label=${arg%%=*}
-	cp -r "${arg#*=}/." "$out/kmod-$label/"
-	make -s -C "$out/kmod-$label" KDIR="$KDIR" ARCH=arm64 \
-		CROSS_COMPILE=aarch64-linux-gnu- modules
+	vm_modules "${arg#*=}" "$out/kmod-$label" "$KDIR" ARCH=arm64 \
+		CROSS_COMPILE=aarch64-linux-gnu-
 	mkdir -p "$out/root/lib/$label"
 	cp "$out/kmod-$label"/{secure_log,netlog}/*.ko "$out/root/lib/$label/"
 	labels+=("$label")
@@ -59,15 +60,13 @@ poweroff -f
 EOF
 chmod +x "$out/root/init"
 mkdir -p "$out/root"/{proc,sys,dev}
-(cd "$out/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
+vm_cpio "$out/root" | gzip -1 >"$out/initrd.gz"
 timeout "${VM_TIMEOUT:-1800}" qemu-system-aarch64 -accel tcg,thread=single \
 	-icount shift=0 -M virt -cpu cortex-a57 -smp 1 -m 1024 \
 	-kernel "$VMLINUZ" -initrd "$out/initrd.gz" -display none -no-reboot \
 	-serial "file:$out/console.log" \
 	-append "console=ttyAMA0 loglevel=1 rdinit=/init panic=-1"
 grep -a '^result ' "$out/console.log" >"$out/results.log" || true
-# shellcheck source=tests/vm/kernel_bad.sh
-. "$top/tests/vm/kernel_bad.sh"
 if grep -aEq "$kernel_bad" "$out/console.log"; then
 	grep -aE -A3 "$kernel_bad" "$out/console.log" | head -40 >&2
 	echo "bench-arm64: the kernel complained: $out/console.log" >&2

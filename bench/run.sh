@@ -11,6 +11,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$top/tests/vm/lib.sh"
 out=$top/build/bench
 stage=$out/overlay
 "$top/scripts/deps.sh"
@@ -19,9 +21,8 @@ root_cpio=$("$top/bench/root.sh" bcc)
 
 rm -rf "$stage"
 # The root has a merged /usr (/lib is a link): nothing of ours goes there.
-mkdir -p "$out/kmod" "$stage"/{usr/local/lib/netlog,usr/local/bin,usr/src,bench}
-cp -r "$top/kmod/." "$out/kmod/"
-make -s -C "$out/kmod" KDIR="$KDIR" modules
+mkdir -p "$stage"/{usr/local/lib/netlog,usr/local/bin,usr/src,bench}
+vm_modules "$top/kmod" "$out/kmod" "$KDIR"
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
 	"$out/kmod/execlog/execlog.ko" "$stage/usr/local/lib/netlog/"
 
@@ -51,7 +52,7 @@ ln -s "/usr/src/linux-headers-${KVER%-*}-common" \
 	"$stage/usr/lib/modules/$KVER/source"
 install -m 0755 "$top/bench/init.sh" "$stage/init"
 cp "$top/bench/netlog.bt" "$stage/bench/"
-(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out/overlay.cpio"
+vm_cpio "$stage" >"$out/overlay.cpio"
 # The kernel unpacks concatenated archives in order: ours over the root.
 cat "$root_cpio" "$out/overlay.cpio" >"$out/initrd.cpio"
 
@@ -85,7 +86,7 @@ timeout "${VM_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg,thread=single "${ico
 	--benchmark_report_aggregates_only=true --benchmark_format=json \
 	>"$out/reader-bench.json"
 report_rc=0
-python3 "$top/bench/report.py" "$results" "$out/reader-bench.json" \
+NETLOG_KERNEL_BAD=$kernel_bad python3 "$top/bench/report.py" "$results" "$out/reader-bench.json" \
 	"$KVER" "$vm_rc" | tee "$out/report.md" || report_rc=$?
 if [ "$vm_rc" != 0 ]; then
 	echo "bench: the VM exited with $vm_rc (124: past VM_TIMEOUT=${VM_TIMEOUT:-3600}s);" \

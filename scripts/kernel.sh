@@ -3,9 +3,22 @@
 # without touching /boot or dpkg's database, and prints shell assignments:
 #   KVER=<uname -r>  VMLINUZ=<path>  KDIR=<headers build dir>  KARCH=<arch>
 # Usage: scripts/kernel.sh 6.1|6.12|6.1-rt|6.12-rt|6.1-arm64|6.12-arm64
+#        scripts/kernel.sh --list [amd64|arm64]   the test matrix's flavours
 # The arm64 flavours take the arm64 image and headers with the host's own
 # linux-kbuild (its tools run here); scripts/deps-arm64.sh sets up dpkg.
 set -euo pipefail
+
+# The matrix every VM tier runs on, by architecture: the one list.
+amd64_flavours="6.1 6.12 6.1-rt 6.12-rt"
+arm64_flavours="6.1-arm64 6.12-arm64"
+if [ "${1:-}" = --list ]; then
+	case "${2:-all}" in
+	amd64) echo "$amd64_flavours" ;;
+	arm64) echo "$arm64_flavours" ;;
+	*) echo "$amd64_flavours $arm64_flavours" ;;
+	esac
+	exit 0
+fi
 
 flavour=${1:-6.1}
 cache=${NETLOG_CACHE:-/var/cache/netlog}/kernels
@@ -19,7 +32,7 @@ case "$flavour" in
 6.1-arm64) meta=linux-image-arm64 arch=arm64 ;;
 6.12-arm64) meta=linux-image-6.12-arm64 arch=arm64 ;;
 *)
-	echo "kernel.sh: unknown flavour '$flavour' (6.1, 6.12, 6.1-rt, 6.12-rt, 6.1-arm64, 6.12-arm64)" >&2
+	echo "kernel.sh: unknown flavour '$flavour' ($amd64_flavours $arm64_flavours)" >&2
 	exit 2
 	;;
 esac

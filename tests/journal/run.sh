@@ -15,6 +15,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$top/tests/vm/lib.sh"
 out=$top/build/journal
 stage=$out/overlay
 "$top/scripts/deps.sh"
@@ -27,8 +29,7 @@ mkdir -p "$stage/usr/local/bin" "$stage/etc/systemd/system/multi-user.target.wan
 # The modules, prebuilt, where DKMS would put them. The root has a merged
 # /usr (/lib is a link, which a directory of ours in the cpio would
 # replace): everything goes under /usr.
-cp -r "$top/kmod" "$out/kmod"
-make -s -C "$out/kmod" KDIR="$KDIR" modules
+vm_modules "$top/kmod" "$out/kmod" "$KDIR"
 make -s -C "$out/kmod" KDIR="$KDIR" KERNELRELEASE="$KVER" \
 	INSTALL_MOD_PATH="$stage/usr" DEPMOD=true install
 # Our two modules only: depmod's warnings about the kernel's own lists are
@@ -88,7 +89,7 @@ ln -sf /etc/systemd/system/netlog-journal-check.service \
 echo netlog-journal >"$stage/etc/hostname"
 
 # The root first, our files over it (the kernel unpacks concatenated cpios).
-(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out/overlay.cpio"
+vm_cpio "$stage" >"$out/overlay.cpio"
 cat "$root_cpio" "$out/overlay.cpio" | gzip -1 >"$out/initramfs.gz"
 
 console=$out/console.log
@@ -102,8 +103,6 @@ timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg,thread=single -M pc \
 	-append "console=ttyS0 rdinit=/lib/systemd/systemd panic=-1 oops=panic netlog.records=${JOURNAL_RECORDS:-100000}" ||
 	rc=$?
 
-# shellcheck source=tests/vm/kernel_bad.sh
-. "$top/tests/vm/kernel_bad.sh"
 tr -d '\r' <"$results" | tee "$results.txt" | sed 's/^/guest: /'
 fail=0
 [ "$rc" = 0 ] || { echo "journal: FAIL: vm exited with $rc (124 = timed out)"; fail=1; }

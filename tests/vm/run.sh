@@ -14,6 +14,8 @@ set -euo pipefail
 
 mode=${1:-check}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$top/tests/vm/lib.sh"
 kernel=${KERNEL:-6.1}
 timeout_s=${VM_TIMEOUT:-900}
 
@@ -42,12 +44,10 @@ fi
 out=${VM_OUT:-$top/build/vm-$KVER}
 stage=$out/initramfs
 rm -rf "$stage"
-mkdir -p "$out/kmod" "$stage"/{bin,lib/netlog,usr/bin,etc}
+mkdir -p "$stage"/{bin,lib/netlog,usr/bin,etc}
 
-# Modules: a copy of kmod/ per kernel, so flavours never share objects.
-cp -r "$top/kmod/." "$out/kmod/"
-make -s -C "$out/kmod" KDIR="$KDIR" "${cross[@]}" W=1 \
-	NETLOG_VERSION="$(cat "$top/VERSION")" modules
+vm_modules "$top/kmod" "$out/kmod" "$KDIR" "${cross[@]}" W=1 \
+	NETLOG_VERSION="$(cat "$top/VERSION")"
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
 	"$out/kmod/execlog/execlog.ko" "$stage/lib/netlog/"
 if [ -e "$out/kmod/netlog/netlog_kunit.ko" ]; then
@@ -135,7 +135,7 @@ install -m 0755 "$top/tests/vm/init.sh" "$stage/init"
 install -m 0755 "$top/tests/vm/demo.sh" "$stage/demo.sh"
 printf 'root:x:0:0:root:/tmp:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n' >"$stage/etc/passwd"
 printf 'root:x:0:\nuser:x:1000:\n' >"$stage/etc/group"
-(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
+vm_cpio "$stage" | gzip -1 >"$out/initramfs.gz"
 
 # Single-threaded TCG: with multi-threaded TCG (QEMU 7.2), a vCPU can go on
 # running translated code that the other vCPU has just rewritten, and

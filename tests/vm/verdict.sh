@@ -10,8 +10,8 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 tr -d '\r' <"$2" >"$results"
 
-# shellcheck source=tests/vm/kernel_bad.sh
-. "$(dirname "$0")/kernel_bad.sh"
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
 bad=$kernel_bad
 
 passed=$(grep -c '^\[       OK \]' "$results" 2>/dev/null)
