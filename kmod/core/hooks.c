@@ -498,17 +498,20 @@ static int module_event(struct notifier_block *nb, unsigned long state,
 	return NOTIFY_OK;
 }
 
-/* The entry hooks' ops, with only the anchor in its filter. */
+/*
+ * The entry hooks' ops, with only the anchor in its filter, and their
+ * per-CPU guard; neither for a set without entry hooks.
+ */
 static int ops_start(struct nl_hooks *hs)
 {
 	int ret;
 
 	raw_spin_lock_init(&hs->learn_lock);
+	if (!has_entries(hs))
+		return 0;
 	hs->in_entry = alloc_percpu(int);
 	if (!hs->in_entry)
 		return -ENOMEM;
-	if (!has_entries(hs))
-		return 0;
 	hs->ops.func = entry_call;
 	ret = ftrace_set_filter_ip(&hs->ops, (unsigned long)nl_hooks_anchor,
 				   0, 0) ?:
