@@ -50,6 +50,7 @@ modules:
 # The two programs alone, in their own build directory (build/all and the
 # VM harness's build/host keep their options).
 reader:
+	. tests/vm/lib.sh && fresh_build build/reader "$(CURDIR)"
 	cmake -S . -B build/reader -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF
 	cmake --build build/reader -j$$(nproc) --target netlog-reader netlogctl

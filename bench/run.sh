@@ -26,6 +26,7 @@ vm_modules "$top/kmod" "$out/kmod" "$KDIR"
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
 	"$out/kmod/execlog/execlog.ko" "$stage/usr/local/lib/netlog/"
 
+fresh_build "$out/reader" "$top"
 cmake -S "$top" -B "$out/reader" -DCMAKE_BUILD_TYPE=Release \
 	-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF -DNETLOG_BUILD_BENCH=ON >/dev/null
 cmake --build "$out/reader" -j"$(nproc)" --target netlog-reader reader_bench

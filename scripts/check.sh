@@ -154,7 +154,8 @@ bench_cut_report() {
 # debhelper builds. (A user's build never stops at a warning: NETLOG_WERROR
 # is off unless set.)
 packager_builds() {
-	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release \
+	fresh_build build/release "$top" && fresh_build build/none "$top" &&
+		cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release \
 		-DNETLOG_WERROR=ON -DNETLOG_BUILD_BENCH=ON >/dev/null &&
 		cmake --build build/release -j"$(nproc)" >/dev/null &&
 		CFLAGS=$(dpkg-buildflags --get CFLAGS) CXXFLAGS=$(dpkg-buildflags --get CXXFLAGS) \

@@ -24,3 +24,13 @@ vm_modules() {
 vm_cpio() {
 	(cd "$1" && find . | cpio -o -H newc --quiet)
 }
+
+# fresh_build DIR SRC: forgets a CMake build directory that was configured
+# from another source directory (reader/ was a CMake root of its own once),
+# as CMake refuses to reuse it.
+fresh_build() {
+	local cache=$1/CMakeCache.txt
+	if [ -e "$cache" ] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$2" "$cache"; then
+		rm -rf "$1"
+	fi
+}

@@ -88,6 +88,7 @@ stage_modules dccp net/dccp/dccp net/dccp/dccp_ipv4 net/dccp/dccp_ipv6
 # Reader and e2e tests.
 toolchain=()
 [ "$karch" = amd64 ] || toolchain=(-DCMAKE_TOOLCHAIN_FILE="$top/tests/vm/aarch64.cmake")
+fresh_build "$host_build" "$top"
 cmake -S "$top" -B "$host_build" -DNETLOG_WERROR=ON -DNETLOG_BUILD_TESTS=OFF "${toolchain[@]}" >/dev/null
 cmake --build "$host_build" -j"$(nproc)" --target netlog-reader netlogctl netlog-e2e \
 	netlog-e2e-preload
