@@ -1,13 +1,16 @@
 // The ECS format: one JSON object per line, in Elastic Common Schema names
 // (ECS 8.11), for Elasticsearch, OpenSearch and the agents that ship to
 // them. What ECS has no field for (the cgroup, the network namespace, the
-// audit session, flags) is under "netlog". Strings are escape_bytes()'s,
-// as in the JSON format.
+// audit session, the tty's name, flags) is under "netlog". Strings are
+// escape_bytes()'s, as in the JSON format.
 //
 // Direction: a connect or a send is egress, the local end the source; an
 // accept or a listen is ingress, the local end the destination; a bind or a
-// close has no direction (unknown) and the local end as source.
+// close has no direction (unknown) and the local end as source. An end
+// that is not set (no address, no port: a listen's peer) is not written.
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "escape.h"
 #include "fields.h"
@@ -57,8 +60,6 @@ void process(Out& o, Context& ctx, const Event& ev) {
   o.raw(R"(},"session_leader":{"pid":)").num(t.sid);
   o.raw(R"(},"name":)").str(ev.comm);
   o.raw(R"(,"executable":)").str(ev.exe);
-  if (!ev.tty.empty())
-    o.raw(R"(,"tty":{"char_device":{"name":)").str(ev.tty).raw("}}");
   if constexpr (std::is_same_v<Event, ExecEvent>) {
     o.raw(R"(,"args":[)");
     bool first = true;
@@ -86,19 +87,22 @@ void process(Out& o, Context& ctx, const Event& ev) {
   o.raw(R"(,"group":{"id":)").id(t.gid);
   o.raw(R"(},"effective":{"id":)").id(t.euid);
   o.raw(R"(,"group":{"id":)").id(t.egid).raw("}}");
+  // The login uid (auditd's auid), as Auditbeat names it.
+  if (t.audit && t.auid != NETLOG_UID_NONE) {
+    o.raw(R"(,"audit":{"id":)").id(t.auid);
+    o.raw(R"(,"name":)").str(auid_user(ctx, t)).raw("}");
+  }
   o.raw("}");
 }
 
 // What ECS has no name for.
 template <typename Event>
-void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
+void extra(Out& o, const Event& ev, uint32_t flags) {
   const Task& t = ev.task;
   o.raw(R"(,"netlog":{"cgroup":)").str(ev.cgroup);
   o.raw(R"(,"netns":)").num(t.netns);
-  if (t.audit) {
-    o.raw(R"(,"auid":)").num(t.auid).raw(R"(,"ses":)").num(t.ses);
-    o.raw(R"(,"auid_user":)").str(auid_user(ctx, t));
-  }
+  if (t.audit) o.raw(R"(,"ses":)").num(t.ses);
+  if (!ev.tty.empty()) o.raw(R"(,"tty":)").str(ev.tty);
   if (flags & NETLOG_F_EXE_NS) o.raw(R"(,"exe_ns":true)");
   if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_set":true)");
   if (flags & NETLOG_F_PRELOAD) o.raw(R"(,"preload":true)");
@@ -116,8 +120,24 @@ void extra(Out& o, Context& ctx, const Event& ev, uint32_t flags) {
 }
 
 void endpoint(Out& o, std::string_view name, const Address& a, uint16_t port) {
+  const bool any =
+      std::all_of(a.bytes.begin(), a.bytes.begin() + (a.family == 6 ? 16 : 4),
+                  [](uint8_t b) { return b == 0; });
+  if (any && !port) return;
   o.raw(",\"").raw(name).raw(R"(":{"ip":")").raw(fmt::format("{}", a));
   o.raw(R"(","port":)").num(port).raw("}");
+}
+
+// network.transport: the IANA keyword of the protocol on the wire. MPTCP
+// and SMC are TCP there, RxRPC is UDP; which one it was is netlog.proto.
+// A raw socket's protocol is only its number (network.iana_number).
+std::string_view iana_keyword(const SockEvent& ev) {
+  const std::string_view name = proto_name(ev);
+  if (name == "mptcp" || name == "smc") return "tcp";
+  if (name == "rxrpc") return "udp";
+  if (name == "icmpv6") return "ipv6-icmp";
+  if (name == "raw" || name == "unknown") return {};
+  return name;
 }
 
 void event(Out& o, const Record& rec, std::string_view kind,
@@ -130,18 +150,29 @@ void event(Out& o, const Record& rec, std::string_view kind,
   if (!outcome.empty()) o.raw(R"(","outcome":")").raw(outcome);
   o.raw(R"(","sequence":)").num(rec.hdr.seq);
   o.raw(R"(,"module":"netlog","dataset":"netlog.)").raw(record_event(rec));
-  o.raw(R"(","severity":)").num(severity(rec)).raw("}");
+  // The syslog severity is log.syslog's (event.severity is the source's own
+  // scale, which netlog does not have).
+  o.raw(R"("},"log":{"syslog":{"severity":{"code":)").num(severity(rec));
+  o.raw("}}}");
 }
 
-std::string_view outcome(int32_t result) {
-  return result < 0 ? "failure" : "success";
+std::string_view outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kFailure:
+      return "failure";
+    case Outcome::kUnknown:
+      break;
+  }
+  return "unknown";
 }
 
 // A socket netlog does not follow: no endpoints, only what it is.
 void unaudited(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   event(o, rec, "event", "network", R"("info")", "");
   process(o, ctx, ev);
-  extra(o, ctx, ev, ev.flags);
+  extra(o, ev, ev.flags);
   o.raw(R"(,"sock_family":)").str(sock_family_name(ev.unaudited->family));
   o.raw(R"(,"sock_type":)").str(sock_type_name(ev.unaudited->type));
   o.raw(R"(,"protocol":)").num(ev.unaudited->protocol).raw("}");
@@ -160,8 +191,7 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     type = R"("connection","end")";
   else if (ev.event == NETLOG_EV_SEND)
     type = R"("connection","protocol")";
-  event(o, rec, "event", "network", type,
-        ev.flags & NETLOG_F_UNFOLLOWED ? "unknown" : outcome(ev.result));
+  event(o, rec, "event", "network", type, outcome_name(outcome(ev)));
   if (ingress) {
     endpoint(o, "source", ev.raddr, ev.rport);
     endpoint(o, "destination", ev.laddr, ev.lport);
@@ -169,8 +199,10 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     endpoint(o, "source", ev.laddr, ev.lport);
     endpoint(o, "destination", ev.raddr, ev.rport);
   }
-  o.raw(R"(,"network":{"transport":")").raw(proto_name(ev));
-  o.raw(R"(","type":")").raw(family_name(ev.laddr.family));
+  o.raw(R"(,"network":{)");
+  if (const auto keyword = iana_keyword(ev); !keyword.empty())
+    o.raw(R"("transport":")").raw(keyword).raw("\",");
+  o.raw(R"("type":")").raw(family_name(ev.laddr.family));
   o.raw(R"(","direction":")")
       .raw(ingress  ? "ingress"
            : egress ? "egress"
@@ -179,8 +211,9 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   o.raw("\"}");
   // No process acted when the peer did: its owner is under netlog.
   if (!(ev.flags & NETLOG_F_BY_PEER)) process(o, ctx, ev);
-  extra(o, ctx, ev, ev.flags);
-  o.raw(R"(,"result":)").num(ev.result);
+  extra(o, ev, ev.flags);
+  o.raw(R"(,"proto":")").raw(proto_name(ev));
+  o.raw(R"(","result":)").num(ev.result);
   if (ev.event == NETLOG_EV_CLOSE)
     o.raw(R"(,"established":)")
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
@@ -202,28 +235,27 @@ class EcsRenderer : public Renderer {
                    event(o, rec, "event", "configuration", R"("change")",
                          cfg.flags & NETLOG_F_REFUSED ? "failure" : "success");
                    process(o, ctx, cfg);
-                   extra(o, ctx, cfg, cfg.flags);
+                   extra(o, cfg, cfg.flags);
                    o.raw(R"(,"param":)").str(cfg.param);
                    o.raw(R"(,"old":)").str(cfg.old_value);
                    o.raw(R"(,"new":)").str(cfg.new_value).raw("}");
                  },
                  [&](const ExecEvent& ex) {
                    event(o, rec, "event", "process", R"("start")",
-                         ex.flags & NETLOG_F_UNFOLLOWED ? "unknown"
-                                                        : outcome(ex.result));
+                         outcome_name(outcome(ex)));
                    process(o, ctx, ex);
-                   extra(o, ctx, ex, ex.flags);
+                   extra(o, ex, ex.flags);
                    o.raw(R"(,"result":)").num(ex.result);
                    o.raw(R"(,"filename":)").str(ex.filename);
                    o.raw(R"(,"comm_before":)").str(ex.comm_before).raw("}");
                  },
                  [&](const MissedEvent& missed) {
-                   event(o, rec, "pipeline_error", "host", R"("error")", "");
+                   event(o, rec, "event", "host", R"("info")", "");
                    o.raw(R"(,"netlog":{"hook":)").str(missed.hook);
                    o.raw(R"(,"count":)").num(missed.count).raw("}");
                  },
                  [&](const LostEvent& lost) {
-                   event(o, rec, "pipeline_error", "host", R"("error")", "");
+                   event(o, rec, "event", "host", R"("info")", "");
                    o.raw(R"(,"netlog":{"count":)").num(lost.count);
                    o.raw(R"(,"first_seq":)").num(lost.first_seq);
                    o.raw(R"(,"last_seq":)").num(lost.last_seq);
@@ -242,7 +274,8 @@ class EcsRenderer : public Renderer {
                    o.raw(R"(,"len":)").num(rec.hdr.len).raw("}");
                  }},
         rec.body);
-    o.raw(R"(,"host":{"hostname":)").str(ctx.host()).raw("}}\n");
+    o.raw(R"(,"host":{"name":)").str(ctx.host());
+    o.raw(R"(,"hostname":)").str(ctx.host()).raw("}}\n");
   }
 };
 

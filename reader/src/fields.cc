@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+
 #include "uapi/netlog.h"
 
 namespace netlog {
@@ -81,12 +83,27 @@ std::string_view record_event(const Record& rec) {
       rec.body);
 }
 
+Outcome outcome(const SockEvent& ev) {
+  if (ev.flags & NETLOG_F_UNFOLLOWED) return Outcome::kUnknown;
+  if (ev.event == NETLOG_EV_CONNECT && ev.result == -EINPROGRESS)
+    return Outcome::kUnknown;
+  return ev.result < 0 ? Outcome::kFailure : Outcome::kSuccess;
+}
+
+Outcome outcome(const ExecEvent& ex) {
+  if (ex.flags & NETLOG_F_UNFOLLOWED) return Outcome::kUnknown;
+  return ex.result < 0 ? Outcome::kFailure : Outcome::kSuccess;
+}
+
 int severity(const Record& rec) {
   return std::visit(
       Overload{[](const SockEvent& ev) {
-                 return ev.result < 0 || ev.unaudited ? 5 : 6;
+                 return ev.unaudited || outcome(ev) == Outcome::kFailure ? 5
+                                                                         : 6;
                },
-               [](const ExecEvent& ex) { return ex.result < 0 ? 5 : 6; },
+               [](const ExecEvent& ex) {
+                 return outcome(ex) == Outcome::kFailure ? 5 : 6;
+               },
                [](const LostEvent&) { return 4; },
                [](const MissedEvent&) { return 4; },
                [](const ConfigEvent&) { return 5; },

@@ -26,8 +26,17 @@ using FieldFn = std::function<void(std::string_view key, std::string_view value,
 // so that a record's number of fields is bounded whatever its arguments.
 void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn);
 
+// Whether the call a record stands for succeeded. Unknown when netlog did
+// not follow it to its end (NETLOG_F_UNFOLLOWED), or when its outcome is
+// another record's: a connect that returned -EINPROGRESS, whose
+// connect_done says (TCP, MPTCP, SMC, DCCP; SCTP's is not recorded).
+enum class Outcome { kSuccess, kFailure, kUnknown };
+Outcome outcome(const SockEvent& ev);
+Outcome outcome(const ExecEvent& ex);
+
 // The record's syslog severity: warning (4) for loss, notice (5) for a
-// failed call, a configuration change or an unknown record, info (6) else.
+// failed call, an unaudited socket, a configuration change or an unknown
+// record, info (6) else (a call whose outcome is not known included).
 int severity(const Record& rec);
 
 // "connect", "exec", "lost", ...: a name without spaces.

@@ -14,10 +14,6 @@
 
 namespace netlog {
 
-namespace {
-constexpr uint8_t kIpprotoL2tp = 115;  // L2TP over IP (linux/in.h)
-}  // namespace
-
 Context::Context(std::string host, UserLookup lookup)
     : host_(std::move(host)),
       host_text_(quote_text(host_)),

@@ -65,6 +65,8 @@ size_t line_bound(const Record& rec, Context& ctx);
 std::string rfc3339(uint64_t real_ns);
 // The login user's name; empty when unset or the record has none.
 std::string_view auid_user(Context& ctx, const Task& t);
+// L2TP over IP (linux/in.h; netinet/in.h has no name for it).
+inline constexpr uint8_t kIpprotoL2tp = 115;
 // The names of docs/format.md: tcp, mptcp, udp, udplite, icmp, icmpv6, sctp,
 // raw, l2tp, dccp, smc, rxrpc.
 std::string_view proto_name(const SockEvent& ev);

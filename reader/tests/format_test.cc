@@ -1,10 +1,13 @@
 // The rfc5424 and ecs formats, and the field list they and the journal
 // share: every field, and values that try to break out of their syntax.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 
+#include <cerrno>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <tuple>
 
 #include "fields.h"
 #include "record.h"
@@ -148,9 +151,56 @@ TEST(RenderEcs, ConnectIsEgressWithEveryField) {
   EXPECT_EQ(j["user"]["name"], "alice");
   EXPECT_EQ(j["user"]["group"]["id"], "1001");
   EXPECT_EQ(j["user"]["effective"]["id"], "1002");
-  EXPECT_EQ(j["netlog"]["auid"], 1000);
+  EXPECT_EQ(j["user"]["audit"],
+            nlohmann::json({{"id", "1000"}, {"name", "alice"}}));
+  EXPECT_EQ(j["netlog"].count("auid"), 0u);
+  EXPECT_EQ(j["netlog"]["ses"], 3);
+  EXPECT_EQ(j["netlog"]["tty"], "pts/0");
+  EXPECT_EQ(j["process"].count("tty"), 0u);  // ECS's has numbers only
+  EXPECT_EQ(j["netlog"]["proto"], "tcp");
   EXPECT_EQ(j["netlog"]["result"], 0);
+  EXPECT_EQ(j["log"]["syslog"]["severity"]["code"], 6);
+  EXPECT_EQ(j["event"].count("severity"), 0u);
+  EXPECT_EQ(j["host"]["name"], "vm1");
   EXPECT_EQ(j["host"]["hostname"], "vm1");
+}
+
+// network.transport is the IANA keyword: MPTCP is TCP on the wire (and
+// netlog.proto says MPTCP), ICMPv6 is ipv6-icmp, a raw socket has only its
+// number. A listen's peer is not set, and is not written.
+TEST(RenderEcs, TransportIsIanasAndNoEndIsInvented) {
+  test::SockSpec s;
+  s.flags = NETLOG_F_MPTCP;
+  auto j = nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_EQ(j["network"]["transport"], "tcp");
+  EXPECT_EQ(j["netlog"]["proto"], "mptcp");
+  s.flags = 0;
+  s.proto = IPPROTO_ICMPV6;
+  s.family = 6;
+  s.laddr = s.raddr = std::vector<uint8_t>(16, 0);
+  s.laddr[15] = s.raddr[15] = 1;
+  j = nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_EQ(j["network"]["transport"], "ipv6-icmp");
+  s.flags = NETLOG_F_RAW;
+  s.proto = 47;  // GRE
+  j = nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_EQ(j["network"].count("transport"), 0u);
+  EXPECT_EQ(j["network"]["iana_number"], "47");
+  EXPECT_EQ(j["netlog"]["proto"], "raw");
+  s = {};
+  s.event = NETLOG_EV_LISTEN;
+  s.raddr = {0, 0, 0, 0};
+  s.rport = 0;
+  j = nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_EQ(j.count("source"), 0u) << j;
+  EXPECT_EQ(j["destination"],
+            nlohmann::json({{"ip", "127.0.0.1"}, {"port", 40000}}));
+  // A wildcard bound to a port is a real end.
+  s.event = NETLOG_EV_BIND;
+  s.laddr = {0, 0, 0, 0};
+  j = nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_EQ(j["source"], nlohmann::json({{"ip", "0.0.0.0"}, {"port", 40000}}));
+  EXPECT_EQ(j.count("destination"), 0u) << j;
 }
 
 // A forged exe (NETLOG_F_EXE_SET) says so in every format, beside the exe
@@ -448,9 +498,46 @@ TEST(RenderEcs, AcceptIsIngressAndAFailureIsAFailure) {
   EXPECT_EQ(j["process"]["args"], nlohmann::json({"ls", "-l"}));
   EXPECT_EQ(j["process"]["working_directory"], "/home/alice");
   j = nlohmann::json::parse(render(Format::kEcs, test::lost_record(3, 2)));
-  EXPECT_EQ(j["event"]["kind"], "pipeline_error");
+  // Records netlog lost are its events, not a document that failed to be
+  // ingested (pipeline_error).
+  EXPECT_EQ(j["event"]["kind"], "event");
+  EXPECT_EQ(j["log"]["syslog"]["severity"]["code"], 4);
   EXPECT_EQ(j["netlog"]["count"], 2);
 }
 
 }  // namespace
+// A connect that returned -EINPROGRESS has no outcome yet: its connect_done
+// has. Neither the connect nor a successful connect_done is a failure, in
+// ECS, in the syslog severity (RFC 5424, journald's PRIORITY) or anywhere.
+TEST(Render, AConnectInProgressIsNoFailureItsDoneSays) {
+  test::SockSpec s;
+  s.result = -EINPROGRESS;
+  const auto pending = test::sock_record(s);
+  EXPECT_EQ(
+      nlohmann::json::parse(render(Format::kEcs, pending))["event"]["outcome"],
+      "unknown");
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, pending));
+  EXPECT_EQ(ecs["log"]["syslog"]["severity"]["code"], 6);
+  EXPECT_EQ(render(Format::kRfc5424, pending).substr(0, 4), "<86>");
+  // The same result from any other call is its failure.
+  s.event = NETLOG_EV_SEND;
+  EXPECT_EQ(nlohmann::json::parse(
+                render(Format::kEcs, test::sock_record(s)))["event"]["outcome"],
+            "failure");
+  EXPECT_EQ(render(Format::kRfc5424, test::sock_record(s)).substr(0, 4),
+            "<85>");
+  s.event = NETLOG_EV_CONNECT_DONE;
+  s.connect_seq = 6;
+  for (const auto& [result, outcome, pri] :
+       {std::tuple{0, "success", "<86>"},
+        std::tuple{-ECONNREFUSED, "failure", "<85>"}}) {
+    s.result = result;
+    const auto done = test::sock_record(s);
+    EXPECT_EQ(
+        nlohmann::json::parse(render(Format::kEcs, done))["event"]["outcome"],
+        outcome);
+    EXPECT_EQ(render(Format::kRfc5424, done).substr(0, 4), pri);
+  }
+}
+
 }  // namespace netlog
