@@ -16,7 +16,8 @@ namespace netlog {
 std::string usage() {
   return R"(usage: netlog-reader [--format text|json|klog|rfc5424|ecs]
                      [--output stdout|journal] [--once] [--device PATH]
-                     [--input FILE|-] [--raw] [--version] [--help]
+                     [--input FILE|-] [--raw] [--sd-id NAME@NUMBER]
+                     [--version] [--help]
 
 Reads netlog audit records from /dev/secure_log (root only) and prints
 one line per record. Follows until SIGINT/SIGTERM unless --once.
@@ -32,6 +33,9 @@ one line per record. Follows until SIGINT/SIGTERM unless --once.
   --device PATH       read PATH instead of /dev/secure_log
   --input FILE|-      replay a captured binary stream (- = stdin)
   --raw               write the binary stream unchanged (capture)
+  --sd-id NAME@NUMBER the rfc5424 structured data's SD-ID, with your
+                      private enterprise number (default netlog@32473:
+                      RFC 5612's number for documentation)
 
 Exit status: 0 ok, 1 runtime error, 2 usage error.
 )";
@@ -43,6 +47,7 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
                                     {"device", required_argument, nullptr, 'd'},
                                     {"input", required_argument, nullptr, 'i'},
                                     {"once", no_argument, nullptr, '1'},
+                                    {"sd-id", required_argument, nullptr, 's'},
                                     {"raw", no_argument, nullptr, 'r'},
                                     {"help", no_argument, nullptr, 'h'},
                                     {"version", no_argument, nullptr, 'V'},
@@ -94,6 +99,13 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
         break;
       case 'd':
         o.device = optarg;
+        break;
+      case 's':
+        if (!valid_sd_id(optarg))
+          return Error{fmt::format(
+              "bad SD-ID '{}' (NAME@NUMBER, at most 32 bytes, e.g. {})", optarg,
+              kDefaultSdId)};
+        o.sd_id = optarg;
         break;
       case 'i':
         o.input = optarg;

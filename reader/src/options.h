@@ -19,7 +19,8 @@ enum class Output { kStdout, kJournal, kUnix };
 struct Options {
   Format format = Format::kText;
   Output output = Output::kStdout;
-  std::string socket_path;  // kUnix's
+  std::string socket_path;          // kUnix's
+  std::string sd_id{kDefaultSdId};  // --format rfc5424's
   bool once = false;
   bool raw = false;
   bool help = false;

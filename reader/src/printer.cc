@@ -35,7 +35,7 @@ Printer::Printer(const Options& opts, Context& ctx, std::FILE* out,
       out_(out),
       err_(err),
       sock_(std::move(sock)),
-      renderer_(make_renderer(opts.format)) {}
+      renderer_(make_renderer(opts.format, opts.sd_id)) {}
 
 void Printer::record(std::span<const std::byte> bytes) {
   if (opts_.raw) {

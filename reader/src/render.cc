@@ -169,14 +169,14 @@ std::string truncated_names(uint32_t flags) {
   return out;
 }
 
-std::unique_ptr<Renderer> make_renderer(Format format) {
+std::unique_ptr<Renderer> make_renderer(Format format, std::string_view sd_id) {
   switch (format) {
     case Format::kJson:
       return make_json_renderer();
     case Format::kKlog:
       return make_klog_renderer();
     case Format::kRfc5424:
-      return make_rfc5424_renderer();
+      return make_rfc5424_renderer(sd_id);
     case Format::kEcs:
       return make_ecs_renderer();
     case Format::kText:

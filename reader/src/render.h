@@ -54,9 +54,19 @@ enum class Format { kText, kJson, kKlog, kRfc5424, kEcs };
 std::unique_ptr<Renderer> make_text_renderer();
 std::unique_ptr<Renderer> make_json_renderer();
 std::unique_ptr<Renderer> make_klog_renderer();
-std::unique_ptr<Renderer> make_rfc5424_renderer();
+// RFC 5424's SD-ID for the structured data: NAME@ENTERPRISE_NUMBER. The
+// default's number, 32473, is RFC 5612's for documentation: a site with a
+// private enterprise number of its own gives it (--sd-id).
+inline constexpr std::string_view kDefaultSdId = "netlog@32473";
+// Whether `id` is an SD-ID of that form: 1 to 32 printable ASCII bytes
+// without '=', ' ', ']' or '"', a name, '@', and a number with dotted
+// sub-identifiers.
+bool valid_sd_id(std::string_view id);
+
+std::unique_ptr<Renderer> make_rfc5424_renderer(std::string_view sd_id);
 std::unique_ptr<Renderer> make_ecs_renderer();
-std::unique_ptr<Renderer> make_renderer(Format format);
+std::unique_ptr<Renderer> make_renderer(Format format,
+                                        std::string_view sd_id = kDefaultSdId);
 
 // Shared by the renderers.
 // Bytes enough for the text or JSON line of `rec` but its attribution, for

@@ -2,9 +2,10 @@
 //   <PRI>1 TIMESTAMP HOSTNAME netlog - EVENT [netlog@32473 KEY="VALUE"...] TEXT
 // PRI is facility authpriv (10: the trail is for root's eyes, as auth.log
 // is) and the record's severity (fields.h). The structured data carries
-// every field of the JSON format under one SD-ID; 32473 is the private
-// enterprise number RFC 5612 sets aside for documentation, so the SD-ID is
-// well formed without claiming anyone's number. TEXT is a summary for
+// every field of the JSON format under one SD-ID; by default 32473 is the
+// private enterprise number RFC 5612 sets aside for documentation, so the
+// SD-ID is well formed without claiming anyone's number, and a site gives
+// its own with --sd-id (render.h). TEXT is a summary for
 // people, some fields in the text format's form; the structured data has
 // them all (so that an exec's arguments are not there twice: rsyslog's
 // default message size is 8 KiB). A value is escape_bytes()'s printable ASCII
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
 
 #include "escape.h"
 #include "fields.h"
@@ -22,7 +24,6 @@ namespace netlog {
 namespace {
 
 constexpr int kFacilityAuthpriv = 10;
-constexpr std::string_view kSdId = "netlog@32473";
 
 void sd_value(fmt::memory_buffer& out, std::string_view s) {
   fmt::memory_buffer plain;
@@ -42,6 +43,8 @@ void hostname(fmt::memory_buffer& out, std::string_view host) {
 
 class Rfc5424Renderer : public Renderer {
  public:
+  explicit Rfc5424Renderer(std::string_view sd_id) : sd_id_(sd_id) {}
+
   void render(const Record& rec, Context& ctx,
               fmt::memory_buffer& out) override {
     // TIMESTAMP: RFC 3339 with at most six fractional digits.
@@ -51,7 +54,7 @@ class Rfc5424Renderer : public Renderer {
                    kFacilityAuthpriv * 8 + severity(rec), ts);
     hostname(out, ctx.host());
     fmt::format_to(std::back_inserter(out), " netlog - {} [{}",
-                   record_event(rec), kSdId);
+                   record_event(rec), sd_id_);
     auto param = [&](std::string_view key, std::string_view value,
                      FieldKind kind) {
       out.push_back(' ');
@@ -102,12 +105,30 @@ class Rfc5424Renderer : public Renderer {
     return std::find(std::begin(kKeys), std::end(kKeys), key) !=
            std::end(kKeys);
   }
+
+  std::string sd_id_;
 };
 
 }  // namespace
 
-std::unique_ptr<Renderer> make_rfc5424_renderer() {
-  return std::make_unique<Rfc5424Renderer>();
+std::unique_ptr<Renderer> make_rfc5424_renderer(std::string_view sd_id) {
+  return std::make_unique<Rfc5424Renderer>(sd_id);
+}
+
+bool valid_sd_id(std::string_view id) {
+  const size_t at = id.find('@');
+  if (id.size() > 32 || at == 0 || at == std::string_view::npos ||
+      at + 1 == id.size())
+    return false;
+  for (char c : id.substr(0, at))
+    if (c <= ' ' || c >= 127 || c == '=' || c == ']' || c == '"') return false;
+  // The number: digits, each dot between two of them.
+  char prev = '.';
+  for (char c : id.substr(at + 1)) {
+    if (c == '.' ? prev == '.' : (c < '0' || c > '9')) return false;
+    prev = c;
+  }
+  return prev != '.';
 }
 
 }  // namespace netlog

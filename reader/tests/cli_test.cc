@@ -97,6 +97,22 @@ TEST(Cli, ReplaysCapturedStreamAsJson) {
   EXPECT_EQ(r.err, "netlog-reader: lost 2 records (seq 8-9)\n");
 }
 
+// A site's own enterprise number in the RFC 5424 SD-ID; a malformed one is
+// a usage error, and the default stays RFC 5612's documentation number.
+TEST(Cli, SdIdIsTheSitesOwn) {
+  auto r = run_on(test::sock_record({}),
+                  {"--format", "rfc5424", "--sd-id", "audit@12345.1"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(" connect [audit@12345.1 seq=\"7\" "), std::string::npos)
+      << r.out;
+  EXPECT_EQ(parse_args({})->sd_id, "netlog@32473");
+  for (const char* bad :
+       {"netlog", "@1", "a@", "a b@1", "a=b@1", "a]@1", "a\"@1", "a@1.", "a@.1",
+        "a@1..2", "a@1x", "abcdefghijklmnopqrstuvwxyz@1234567"})
+    EXPECT_FALSE(parse_args({"--sd-id", bad})) << bad;
+  EXPECT_TRUE(parse_args({"--sd-id", "abcdefghijklmnopqrstuvwxyz@12345"}));
+}
+
 TEST(Cli, RawRoundTripIsByteExact) {
   auto stream = test::concat({test::sock_record({}), test::lost_record(8, 2)});
   auto r = run_on(stream, {"--raw"});
