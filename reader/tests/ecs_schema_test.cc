@@ -153,15 +153,7 @@ TEST(EcsSchema, EverySocketEventAndFlag) {
 }
 
 TEST(EcsSchema, UnauditedConfigExecLostMissedUnknown) {
-  test::SockSpec s;
-  s.event = NETLOG_EV_UNAUDITED;
-  s.family = 0;
-  s.proto = 0;
-  s.laddr = s.raddr = std::vector<uint8_t>(16, 0);
-  s.lport = 43;
-  s.rport = 1;
-  s.result = 768;
-  check(test::sock_record(s));
+  check(test::sock_record(test::unaudited_spec()));
   check(test::config_record("whitelist", "", "/usr/bin/x"));
   test::ExecSpec e;
   e.env = {"LD_PRELOAD=/tmp/x.so"};

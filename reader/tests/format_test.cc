@@ -289,14 +289,7 @@ TEST(Render, ConnectDoneNamesItsConnectInEveryFormat) {
 
 // A socket netlog does not follow: what it is, in place of endpoints.
 TEST(Render, UnauditedSocketIsNamedInEveryFormat) {
-  test::SockSpec s;
-  s.event = NETLOG_EV_UNAUDITED;
-  s.family = 0;
-  s.proto = 0;
-  s.laddr = s.raddr = std::vector<uint8_t>(16, 0);
-  s.lport = 43;  // AF_SMC
-  s.rport = 1;   // SOCK_STREAM
-  s.result = 768;
+  test::SockSpec s = test::unaudited_spec();
   const auto bytes = test::sock_record(s);
   EXPECT_NE(render(Format::kText, bytes)
                 .find(" event=unaudited sock_family=smc sock_type=stream "

@@ -40,6 +40,18 @@ netlog_hdr header(uint16_t type, const SockSpec& who) {
 
 }  // namespace
 
+SockSpec unaudited_spec() {
+  SockSpec s;
+  s.event = NETLOG_EV_UNAUDITED;
+  s.family = 0;
+  s.proto = 0;
+  s.laddr = s.raddr = std::vector<uint8_t>(16, 0);
+  s.lport = 43;  // AF_SMC
+  s.rport = 1;   // SOCK_STREAM
+  s.result = 768;
+  return s;
+}
+
 std::vector<std::byte> sock_record(const SockSpec& s) {
   netlog_sock r{};
   r.hdr = header(NETLOG_REC_SOCK, s);

@@ -36,6 +36,9 @@ struct SockSpec {
 };
 
 std::vector<std::byte> sock_record(const SockSpec& s);
+// An unaudited socket's record (NETLOG_EV_UNAUDITED): an SMC stream socket,
+// its protocol 768 in the result, no endpoints.
+SockSpec unaudited_spec();
 // Minor 0's LOST record; with `by_uid` (and `other`), minor 1's.
 std::vector<std::byte> lost_record(
     uint64_t first, uint64_t count,
