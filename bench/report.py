@@ -34,12 +34,15 @@ KERNEL_BAD = re.compile(os.environ["NETLOG_KERNEL_BAD"])
 
 
 def parse(path):
+    """The VM's results, and whether it printed its last line, "=== end"."""
     runs, header, notes, profile, modsyms = [], "", [], {}, {}
-    in_dmesg = False
+    in_dmesg = ended = False
     with open(path, errors="replace") as f:
         for line in f:
             line = line.strip()
-            if in_dmesg:
+            if line == "=== end":
+                ended = True
+            elif in_dmesg:
                 if KERNEL_BAD.search(line):
                     notes.append("kernel: " + line)
             elif line.startswith("=== bench"):
@@ -56,13 +59,7 @@ def parse(path):
             elif line.startswith("profile "):
                 which, rest = line[8:].split(":", 1)
                 profile.setdefault(which, []).append(rest.strip())
-    return runs, header, notes, profile, modsyms
-
-
-def finished(path):
-    """Whether the VM printed its last line, "=== end"."""
-    with open(path, errors="replace") as f:
-        return any(line.strip() == "=== end" for line in f)
+    return runs, header, notes, profile, modsyms, ended
 
 
 def profile_tables(profile):
@@ -196,12 +193,12 @@ def reader_table(path):
 def main():
     results, reader_json, kver = sys.argv[1:4]
     vm_rc = int(sys.argv[4]) if len(sys.argv) > 4 else 0
-    runs, header, notes, profile, modsyms = parse(results)
+    runs, header, notes, profile, modsyms, ended = parse(results)
     lines = [f"## make bench: {kver}, QEMU TCG ({header})"]
     if not runs:
         lines.append("\nNo measurement: the VM printed no result (see "
                      "build/bench/console.log).")
-    elif vm_rc or not finished(results):
+    elif vm_rc or not ended:
         why = ("ran past its time limit" if vm_rc == 124 else
                f"exited with {vm_rc}" if vm_rc else "did not reach its end")
         last = runs[-1]

@@ -23,7 +23,7 @@ stage=$out/overlay
 eval "$("$top/scripts/kernel.sh" 6.1)"
 root_cpio=$("$top/bench/root.sh")
 
-rm -rf "$stage" "$out/kmod"
+rm -rf "$stage"
 mkdir -p "$stage/usr/local/bin" "$stage/etc/systemd/system/multi-user.target.wants"
 
 # The modules, prebuilt, where DKMS would put them. The root has a merged
