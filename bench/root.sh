@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (once) the bench VM's root: a debootstrap of Debian bookworm with
-# auditd, bpftrace and perf, and systemd, rsyslog and the reader's libraries
-# (tests/journal boots it as PID 1 and installs the reader's .deb),
+# auditd, bpftrace and perf, and systemd, rsyslog, logrotate and the
+# reader's libraries (tests/journal boots it as PID 1 and installs the
+# reader's .deb),
 # packed as an uncompressed cpio that the bench puts in front of its own
 # files. Cached in /var/cache/netlog/bench-root/<hash of
 # this script and the flavour>; prints the cpio's path. debootstrap comes
@@ -11,7 +12,7 @@
 # root of its own: they bring LLVM, which the systemd VM test need not boot.
 set -euo pipefail
 
-packages=auditd,bpftrace,iproute2,kmod,linux-perf,procps,systemd,systemd-sysv,udev,rsyslog,libfmt9,libnl-3-200,libnl-genl-3-200
+packages=auditd,bpftrace,iproute2,kmod,linux-perf,logrotate,procps,systemd,systemd-sysv,udev,rsyslog,libfmt9,libnl-3-200,libnl-genl-3-200
 flavour=${1:-}
 case "$flavour" in
 "") ;;

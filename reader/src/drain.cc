@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cstring>
 
 #include "fd.h"
+#include "notify.h"
 #include "printer.h"
 #include "stream.h"
 #include "uapi/netlog.h"
@@ -22,8 +24,17 @@ namespace netlog {
 namespace {
 
 volatile sig_atomic_t g_stop = 0;
+volatile sig_atomic_t g_hangup = 0;
 
 void on_signal(int) { g_stop = 1; }
+void on_hangup(int) { g_hangup = 1; }
+
+// Between batches: a SIGHUP since the last one reopens the output file.
+void take_hangup(Printer& printer) {
+  if (!g_hangup) return;
+  g_hangup = 0;
+  printer.reopen();
+}
 
 // Read buffer: many records per read(); grown if the kernel says a record
 // does not fit (it never should: NETLOG_REC_MAX is far smaller).
@@ -57,13 +68,26 @@ Result<Fd> open_input(const std::string& path) {
   return Fd(fd);
 }
 
+// Until records can be read, or the watchdog's next ping is due (false).
+bool wait_for_records(int fd, const Notifier& notifier) {
+  if (notifier.wait_ms() < 0) return true;  // read() blocks
+  pollfd p{fd, POLLIN, 0};
+  const int n = poll(&p, 1, notifier.wait_ms());
+  return n > 0 || (n < 0 && errno != EINTR);  // an error: read() says which
+}
+
 // The device returns whole records per read(); a record that does not fit
 // the buffer is refused (EINVAL) and left in place.
 int drain_device(const Options& opts, Printer& printer) {
   auto fd = open_device(opts.device, opts.once);
   if (!fd) throw Fatal(fd.error().message);
+  Notifier notifier;
+  notifier.ready(opts.device, printer.counts());
   std::vector<std::byte> buf(kReadSize);
   while (!g_stop) {
+    take_hangup(printer);
+    notifier.tick(printer.counts(), Notifier::now());
+    if (!opts.once && !wait_for_records(fd->get(), notifier)) continue;
     ssize_t n = ::read(fd->get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -89,6 +113,7 @@ int replay_input(const Options& opts, Printer& printer) {
   if (!fd) throw Fatal(fd.error().message);
   std::vector<std::byte> buf(kReadSize);
   for (;;) {
+    take_hangup(printer);
     ssize_t n = ::read(fd->get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR && !g_stop) continue;
@@ -121,11 +146,17 @@ int run(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err) {
   std::setvbuf(out, nullptr, _IONBF, 0);
   Fd sock;
   if (opts.output == Output::kUnix) {
-    auto s = connect_unix(opts.socket_path);
+    auto s = connect_unix(opts.path);
     if (!s) throw Fatal(s.error().message);
     sock = std::move(*s);
   }
-  Printer printer(opts, ctx, out, err, std::move(sock));
+  std::optional<LogFile> file;
+  if (opts.output == Output::kFile) {
+    auto f = LogFile::open(opts.path);
+    if (!f) throw Fatal(f.error().message);
+    file = std::move(*f);
+  }
+  Printer printer(opts, ctx, out, err, std::move(sock), std::move(file));
   return opts.input ? replay_input(opts, printer) : drain_device(opts, printer);
 }
 
@@ -138,9 +169,10 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
   // A consumer that goes away (logger exits) is a write error that names
   // what was not written, not a silent death; a hangup is not a reason to
-  // stop auditing.
+  // stop auditing: it reopens the output file (logrotate's postrotate).
   signal(SIGPIPE, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
+  sa.sa_handler = on_hangup;
+  sigaction(SIGHUP, &sa, nullptr);
 }
 
 }  // namespace netlog

@@ -6,7 +6,6 @@
 #include <sys/un.h>
 
 #include <algorithm>
-#include <cstring>
 #include <iterator>
 #include <string_view>
 #include <utility>
@@ -15,9 +14,9 @@ namespace netlog {
 
 std::string usage() {
   return R"(usage: netlog-reader [--format text|json|klog|rfc5424|ecs]
-                     [--output stdout|journal] [--once] [--device PATH]
-                     [--input FILE|-] [--raw] [--sd-id NAME@NUMBER]
-                     [--version] [--help]
+                     [--output stdout|journal|unix:PATH|file:PATH]
+                     [--fsync] [--once] [--device PATH] [--input FILE|-]
+                     [--raw] [--sd-id NAME@NUMBER] [--version] [--help]
 
 Reads netlog audit records from /dev/secure_log (root only) and prints
 one line per record. Follows until SIGINT/SIGTERM unless --once.
@@ -28,11 +27,16 @@ one line per record. Follows until SIGINT/SIGTERM unless --once.
   --output O          stdout (default); journal: each record a journal
                       entry with NETLOG_* fields (--format is then unused);
                       unix:PATH: each record's line one datagram to the
-                      Unix socket PATH (a syslog daemon's input)
+                      Unix socket PATH (a syslog daemon's input);
+                      file:PATH: appended to PATH (created 0600), one
+                      write per batch, reopened on SIGHUP (logrotate)
+  --fsync             with file:PATH, each batch on disk before the next
+                      read
   --once              print what is buffered, then exit
   --device PATH       read PATH instead of /dev/secure_log
   --input FILE|-      replay a captured binary stream (- = stdin)
-  --raw               write the binary stream unchanged (capture)
+  --raw               write the binary stream unchanged (capture), to
+                      standard output or file:PATH
   --sd-id NAME@NUMBER the rfc5424 structured data's SD-ID, with your
                       private enterprise number (default netlog@32473:
                       RFC 5612's number for documentation)
@@ -47,6 +51,7 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
                                     {"device", required_argument, nullptr, 'd'},
                                     {"input", required_argument, nullptr, 'i'},
                                     {"once", no_argument, nullptr, '1'},
+                                    {"fsync", no_argument, nullptr, 'y'},
                                     {"sd-id", required_argument, nullptr, 's'},
                                     {"raw", no_argument, nullptr, 'r'},
                                     {"help", no_argument, nullptr, 'h'},
@@ -82,21 +87,26 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
         o.format = f->second;
         break;
       }
-      case 'o':
-        if (std::string_view(optarg) == "stdout") {
+      case 'o': {
+        const std::string_view arg = optarg;
+        if (arg == "stdout") {
           o.output = Output::kStdout;
-        } else if (std::string_view(optarg) == "journal") {
+        } else if (arg == "journal") {
           o.output = Output::kJournal;
-        } else if (std::string_view(optarg).starts_with("unix:") &&
-                   std::strlen(optarg) > 5 &&
-                   std::strlen(optarg) - 5 < sizeof(sockaddr_un{}.sun_path)) {
+        } else if (arg.starts_with("unix:") && arg.size() > 5 &&
+                   arg.size() - 5 < sizeof(sockaddr_un{}.sun_path)) {
           o.output = Output::kUnix;
-          o.socket_path = optarg + 5;
+          o.path = arg.substr(5);
+        } else if (arg.starts_with("file:") && arg.size() > 5) {
+          o.output = Output::kFile;
+          o.path = arg.substr(5);
         } else {
           return Error{fmt::format(
-              "unknown output '{}' (stdout, journal or unix:PATH)", optarg)};
+              "unknown output '{}' (stdout, journal, unix:PATH or file:PATH)",
+              optarg)};
         }
         break;
+      }
       case 'd':
         o.device = optarg;
         break;
@@ -112,6 +122,9 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
         break;
       case '1':
         o.once = true;
+        break;
+      case 'y':
+        o.fsync = true;
         break;
       case 'r':
         o.raw = true;
@@ -132,8 +145,10 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
   }
   if (optind < int(storage.size()))
     return Error{fmt::format("unknown argument '{}'", storage[size_t(optind)])};
-  if (o.raw && o.output != Output::kStdout)
-    return Error{"--raw writes the binary stream to standard output only"};
+  if (o.raw && o.output != Output::kStdout && o.output != Output::kFile)
+    return Error{"--raw writes the binary stream to standard output or a file"};
+  if (o.fsync && o.output != Output::kFile)
+    return Error{"--fsync needs --output file:PATH"};
   return o;
 }
 

@@ -12,14 +12,15 @@ namespace netlog {
 
 inline constexpr const char* kDefaultDevice = "/dev/secure_log";
 
-// Where records go: standard output, the journal, or a Unix datagram
-// socket (a syslog daemon's), one datagram per record.
-enum class Output { kStdout, kJournal, kUnix };
+// Where records go: standard output, the journal, a Unix datagram socket
+// (a syslog daemon's), one datagram per record, or a file.
+enum class Output { kStdout, kJournal, kUnix, kFile };
 
 struct Options {
   Format format = Format::kText;
   Output output = Output::kStdout;
-  std::string socket_path;          // kUnix's
+  std::string path;                 // kUnix's socket, kFile's file
+  bool fsync = false;               // kFile: each batch on disk
   std::string sd_id{kDefaultSdId};  // --format rfc5424's
   bool once = false;
   bool raw = false;

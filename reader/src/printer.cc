@@ -29,12 +29,13 @@ Result<Fd> connect_unix(const std::string& path) {
 }
 
 Printer::Printer(const Options& opts, Context& ctx, std::FILE* out,
-                 std::FILE* err, Fd sock)
+                 std::FILE* err, Fd sock, std::optional<LogFile> file)
     : opts_(opts),
       ctx_(ctx),
-      out_(out),
+      out_(file ? file->stream() : out),
       err_(err),
       sock_(std::move(sock)),
+      file_(std::move(file)),
       renderer_(make_renderer(opts.format, opts.sd_id)) {}
 
 void Printer::record(std::span<const std::byte> bytes) {
@@ -43,8 +44,9 @@ void Printer::record(std::span<const std::byte> bytes) {
                 reinterpret_cast<const char*>(bytes.data() + bytes.size()));
     netlog_lost lost{};  // its header is any record's header
     std::memcpy(&lost, bytes.data(), std::min(bytes.size(), sizeof(lost)));
-    note(lost.hdr.seq,
-         lost.hdr.type == NETLOG_REC_LOST ? lost.last_seq : lost.hdr.seq);
+    const bool is_lost = lost.hdr.type == NETLOG_REC_LOST;
+    count(is_lost ? lost.count : 0, is_lost ? lost.last_seq : lost.hdr.seq);
+    note(lost.hdr.seq, counts_.last_seq);
     return;
   }
   if (auto err = decode_into(bytes, rec_)) {
@@ -53,7 +55,9 @@ void Printer::record(std::span<const std::byte> bytes) {
                             err->message));
   }
   offset_ += bytes.size();
-  if (const auto* lost = std::get_if<LostEvent>(&rec_.body))
+  const auto* lost = std::get_if<LostEvent>(&rec_.body);
+  count(lost ? lost->count : 0, rec_.last_seq());
+  if (lost)
     fmt::print(err_, "netlog-reader: lost {} records (seq {}-{}){}\n",
                lost->count, lost->first_seq, lost->last_seq,
                lost->uids ? fmt::format(" of uids {} and {} others'",
@@ -76,22 +80,78 @@ void Printer::consume(std::span<const std::byte> bytes) {
   if (!ok) throw Fatal(ok.error().message);
 }
 
+void Printer::count(uint64_t lost, uint64_t last_seq) {
+  counts_.read++;
+  counts_.lost += lost;
+  counts_.last_seq = last_seq;
+}
+
 void Printer::flush() {
+  const size_t batch = journal_.size() + pending_.size();
   if (journal_.size()) send_journal();
-  if (sock_.valid()) return send_datagrams();
+  if (sock_.valid())
+    send_datagrams();
+  else
+    write_out();
+  counts_.written += batch;
+}
+
+void Printer::write_out() {
   size_t done = 0;
   while (done < buf_.size()) {
     done += std::fwrite(buf_.data() + done, 1, buf_.size() - done, out_);
     if (done < buf_.size()) retry_or_fail(done);
   }
+  if (opts_.fsync && !pending_.empty())
+    if (auto err = file_->sync())
+      throw Fatal(fmt::format("{}; records seq {}-{} may not be on disk",
+                              err->message, first_seq_, pending_.back().seq));
   buf_.clear();
   pending_.clear();
   while (std::fflush(out_) != 0) retry_or_fail(0);
 }
 
+void Printer::reopen() {
+  if (!file_) return;
+  flush();
+  if (auto err = file_->reopen()) {
+    fmt::print(err_, "netlog-reader: {}; writing on to the file open before\n",
+               err->message);
+    return;
+  }
+  out_ = file_->stream();
+  fmt::print(err_, "netlog-reader: reopened {}\n", file_->path());
+}
+
 void Printer::note(uint64_t first, uint64_t last) {
   if (pending_.empty()) first_seq_ = first;
   pending_.push_back({buf_.size(), last});
+  if (!started_) say_start(first);
+}
+
+void Printer::say_start(uint64_t first) {
+  started_ = true;
+  if (!file_ || opts_.raw) return;
+  // The first record on a line of its own (the cut line stays as it is).
+  if (file_->cut_short())
+    while (std::fwrite("\n", 1, 1, out_) != 1) retry_or_fail(0);
+  // (A binary capture's bytes after a newline may be a user's argument.)
+  const auto last = file_->last_seq();
+  if (!last) return;
+  const std::string ends =
+      fmt::format("{} ends at seq {}, this reader starts at seq {}",
+                  file_->path(), *last, first);
+  if (first == *last + 1)
+    fmt::print(err_, "netlog-reader: {}\n", ends);
+  else if (first > *last)
+    fmt::print(err_,
+               "netlog-reader: {}: records seq {}-{} were read from the "
+               "device and not written here (by a reader killed before it "
+               "wrote them, or another reader)\n",
+               ends, *last + 1, first - 1);
+  else
+    fmt::print(err_, "netlog-reader: {}: the modules were loaded again\n",
+               ends);
 }
 
 void Printer::send_journal() {
@@ -117,7 +177,7 @@ void Printer::send_datagrams() {
     const size_t len = end - start - (end > start && buf_[end - 1] == '\n');
     while (::send(sock_.get(), buf_.data() + start, len, MSG_NOSIGNAL) < 0) {
       if (errno == EINTR) continue;
-      throw Fatal(fmt::format("send to {}: {}{}", opts_.socket_path,
+      throw Fatal(fmt::format("send to {}: {}{}", opts_.path,
                               std::strerror(errno), unwritten(i)));
     }
     start = end;

@@ -1,15 +1,20 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 #include "drain.h"
+#include "log_file.h"
+#include "notify.h"
 #include "options.h"
+#include "printer.h"
 #include "records.h"
 
 namespace netlog {
@@ -196,23 +201,27 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(r.out.find("usage: netlog-reader"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace netlog
-
-namespace netlog {
-namespace {
+// A Unix datagram socket bound at `path` (a syslog daemon's, systemd's
+// notification socket), or -1.
+int bound_datagram_socket(const std::string& path) {
+  unlink(path.c_str());
+  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  if (fd >= 0 &&
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0)
+    return fd;
+  if (fd >= 0) close(fd);
+  return -1;
+}
 
 // --output unix:PATH: one datagram per record, its line without the newline
 // (a syslog daemon's socket); no socket there is a clear error.
 TEST(Cli, UnixOutputSendsOneDatagramPerRecord) {
   const std::string path = "/tmp/netlog-cli-syslog.sock";
-  unlink(path.c_str());
-  int rx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const int rx = bound_datagram_socket(path);
   ASSERT_GE(rx, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.data(), path.size());
-  ASSERT_EQ(bind(rx, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   test::SockSpec b;
   b.seq = 10;
   auto r = run_on(test::concat({test::sock_record({}), test::lost_record(8, 2),
@@ -238,6 +247,171 @@ TEST(Cli, UnixOutputSendsOneDatagramPerRecord) {
   EXPECT_FALSE(parse_args({"--output", "unix:"}));
   EXPECT_FALSE(parse_args({"--output", "tcp:1.2.3.4"}));
   EXPECT_FALSE(parse_args({"--raw", "--output", "journal"}));
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// --output file:PATH: created 0600, appended to, and after logrotate's
+// rename and SIGHUP the next batch goes to a new file at PATH, each record
+// in exactly one of them.
+TEST(Cli, FileOutputAppendsAndReopens) {
+  char dir[] = "/tmp/netlog-cli-XXXXXX";
+  ASSERT_TRUE(mkdtemp(dir));
+  const std::string path = std::string(dir) + "/netlog.log";
+  { std::ofstream(path) << "kept\n"; }
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  auto opts = parse_args({"--output", "file:" + path, "--fsync"});
+  ASSERT_TRUE(opts) << opts.error().message;
+  EXPECT_EQ(opts->path, path);
+  Context ctx("h", {});
+  auto file = LogFile::open(path);
+  ASSERT_TRUE(file) << file.error().message;
+  Printer printer(*opts, ctx, stdout, stderr, {}, std::move(*file));
+  test::SockSpec a, b;
+  a.seq = 1;
+  b.seq = 2;
+  printer.consume(test::sock_record(a));
+  ASSERT_EQ(rename(path.c_str(), (path + ".1").c_str()), 0);
+  printer.consume(test::sock_record(b));  // still the renamed file
+  printer.reopen();
+  a.seq = 3;
+  printer.consume(test::sock_record(a));
+  const std::string old = slurp(path + ".1"), now = slurp(path);
+  EXPECT_EQ(old.rfind("kept\nseq=1 ", 0), 0u) << old;
+  EXPECT_NE(old.find("\nseq=2 "), std::string::npos) << old;
+  EXPECT_EQ(std::count(old.begin(), old.end(), '\n'), 3);
+  EXPECT_EQ(now.rfind("seq=3 ", 0), 0u) << now;
+  EXPECT_EQ(std::count(now.begin(), now.end(), '\n'), 1);
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+
+  // A path that cannot be opened again keeps the old file in use.
+  ASSERT_EQ(rename(path.c_str(), (path + ".2").c_str()), 0);
+  ASSERT_EQ(mkdir(path.c_str(), 0700), 0);
+  printer.reopen();
+  b.seq = 4;
+  printer.consume(test::sock_record(b));
+  EXPECT_NE(slurp(path + ".2").find("\nseq=4 "), std::string::npos);
+  rmdir(path.c_str());
+  for (const char* s : {".1", ".2"}) unlink((path + s).c_str());
+
+  // Never through a symbolic link, never a FIFO: a clear error.
+  ASSERT_EQ(symlink("/etc/passwd", path.c_str()), 0);
+  auto r = run_on(test::sock_record({}), {"--output", "file:" + path});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot open " + path), std::string::npos) << r.err;
+  unlink(path.c_str());
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  auto fifo = LogFile::open(path);  // refused at once: no reader is waited for
+  ASSERT_FALSE(fifo);
+  EXPECT_EQ(fifo.error().message, path + " is not a regular file");
+  unlink(path.c_str());
+  rmdir(dir);
+  EXPECT_FALSE(parse_args({"--fsync"}));
+  EXPECT_FALSE(parse_args({"--output", "file:"}));
+  EXPECT_TRUE(parse_args({"--raw", "--output", "file:/x"}));
+}
+
+// A reader started on a file that another filled says where that one
+// stopped and which records it took from the device without writing them
+// (it was killed): from the last whole text or JSON line, a LOST record's
+// range included.
+TEST(Cli, FileOutputNamesWhatTheReaderBeforeDidNotWrite) {
+  char dir[] = "/tmp/netlog-cli-XXXXXX";
+  ASSERT_TRUE(mkdtemp(dir));
+  const std::string path = std::string(dir) + "/netlog.log";
+  test::SockSpec s;
+  s.seq = 50;
+  const auto run_after = [&](const std::string& lines,
+                             std::vector<std::string> args) {
+    std::ofstream(path, std::ios::trunc) << lines;
+    args.insert(args.end(), {"--output", "file:" + path});
+    return run_on(test::sock_record(s), args).err;
+  };
+  const std::string msg = "netlog-reader: " + path +
+                          " ends at seq 41, this reader starts at seq 50: "
+                          "records seq 42-49 were read from the device and "
+                          "not written here (by a reader killed before it "
+                          "wrote them, or another reader)\n";
+  EXPECT_EQ(run_after("seq=40 time=x event=bind\nseq=41 time=2025-11-21T18:"
+                      "40:00.123456789Z event=exec argv=[\"seq=99\"]\nseq=4",
+                      {}),
+            msg);
+  EXPECT_EQ(run_after(R"({"seq":38,"time":"2025-11-21T18:40:00.123456789Z",)"
+                      R"("event":"lost","count":4,"first_seq":38,)"
+                      R"("last_seq":41,"uids":[]})"
+                      "\n",
+                      {"--format", "json"}),
+            msg);
+  EXPECT_EQ(run_after("seq=49 time=t event=lost count=1 first_seq=49 "
+                      "last_seq=49 other=1\n",
+                      {}),
+            "netlog-reader: " + path +
+                " ends at seq 49, this reader starts at seq 50\n");
+  EXPECT_EQ(run_after("seq=70 time=t event=close\n", {}),
+            "netlog-reader: " + path +
+                " ends at seq 70, this reader starts at seq 50: the modules "
+                "were loaded again\n");
+  // Nothing said where no line says a seq: an empty file, a line cut short,
+  // RFC 5424, a binary capture.
+  EXPECT_EQ(run_after("", {}), "");
+  EXPECT_EQ(run_after("seq=41 time=t event=close", {}), "");
+  EXPECT_EQ(slurp(path).rfind("seq=41 time=t event=close\nseq=50 ", 0), 0u);
+  EXPECT_EQ(
+      run_after("<86>1 t h netlog - close [netlog@32473 seq=\"41\"]\n", {}),
+      "");
+  EXPECT_EQ(run_after("\nseq=41 time=t event=close\n", {"--raw"}), "");
+  unlink(path.c_str());
+  rmdir(dir);
+}
+
+// Under systemd (Type=notify, WatchdogSec=): READY with the device and the
+// counts, then STATUS at most each second and a WATCHDOG ping each half
+// period, through libsystemd to $NOTIFY_SOCKET as systemd would read them.
+TEST(Notify, ReadyStatusAndWatchdogAsSystemdSeesThem) {
+  const std::string path = "/tmp/netlog-cli-notify.sock";
+  const int rx = bound_datagram_socket(path);
+  ASSERT_GE(rx, 0);
+  const auto next = [&] {
+    char buf[4096];
+    const ssize_t n = recv(rx, buf, sizeof(buf), MSG_DONTWAIT);
+    return n > 0 ? std::string(buf, size_t(n)) : std::string();
+  };
+  {
+    Notifier off;  // no $NOTIFY_SOCKET: nothing sent, no watchdog
+    EXPECT_EQ(off.wait_ms(), -1);
+  }
+  setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  setenv("WATCHDOG_USEC", "400000", 1);
+  setenv("WATCHDOG_PID", std::to_string(getpid()).c_str(), 1);
+  Notifier n;
+  EXPECT_EQ(n.wait_ms(), 200);
+  Counts c{.read = 3, .written = 2, .lost = 5, .last_seq = 41};
+  const uint64_t t = Notifier::now();
+  n.ready("/dev/secure_log", c);
+  EXPECT_EQ(next(),
+            "READY=1\nSTATUS=reading /dev/secure_log, 2 records written "
+            "(last seq 41), 5 lost");
+  n.tick(c, t);  // the first ping at once; the status was just sent
+  EXPECT_EQ(next(), "WATCHDOG=1");
+  EXPECT_EQ(next(), "");
+  n.tick(c, t + 199'000'000);  // neither is due
+  EXPECT_EQ(next(), "");
+  n.tick(c, t + 200'000'000);
+  EXPECT_EQ(next(), "WATCHDOG=1");
+  EXPECT_EQ(next(), "");
+  c.written = 3;
+  n.tick(c, t + 1'100'000'000);
+  EXPECT_EQ(next(), "WATCHDOG=1");
+  EXPECT_EQ(next(), "STATUS=3 records written (last seq 41), 5 lost");
+  for (const char* v : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"})
+    unsetenv(v);
+  close(rx);
+  unlink(path.c_str());
 }
 
 }  // namespace

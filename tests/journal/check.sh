@@ -2,13 +2,16 @@
 # Inside the journal VM (tests/journal/run.sh), run by a oneshot unit at
 # boot. As an admin would: dpkg -i the reader's package, a whitelist rule in
 # /etc/netlog/whitelist.conf, the modules loaded by the package's
-# modules-load.d file, the package's units started. Then uid 1000 makes at least netlog.records=N
-# records (UDP bind, connect, close), then every record the kernel made
-# must be in the journal, as entries with the reader's NETLOG_* fields
-# (--output journal): seq 0 to the last, each once, no LOST record, as
-# many socket records as netlog emitted, execlog's records of the execs
-# made here, and journald suppressed nothing. Prints "journal: ok ..." or
-# "journal: FAIL".
+# modules-load.d file, the package's units started. Then uid 1000 makes at
+# least netlog.records=N records (UDP bind, connect, close), then every
+# record the kernel made must be in the journal namespace netlog, as
+# entries with the reader's NETLOG_* fields (--output journal): seq 0 to
+# the last, each once, no LOST record, as many socket records as netlog
+# emitted, execlog's records of the execs made here, and journald
+# suppressed nothing; root reads them there, a member of adm and
+# systemd-journal cannot, and the system journal has none. Then rsyslog,
+# and the reader's own file rotated by logrotate under load. Prints
+# "journal: ok ..." or "journal: FAIL".
 set -u
 stats=/sys/module/netlog/parameters/stats
 want=$(sed -n 's/.*netlog\.records=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -68,7 +71,7 @@ made=$(($(date +%s) - start))
 # Until the config record is in the journal, or 10 minutes.
 fields=NETLOG_SEQ,NETLOG_EVENT,NETLOG_PROTO,NETLOG_UID,NETLOG_PARAM,NETLOG_NEW,NETLOG_FILENAME,NETLOG_COMM,NETLOG_ARGC,NETLOG_ARGV,PRIORITY,MESSAGE
 for _ in $(seq 600); do
-	journalctl -t netlog -o json --all --output-fields=$fields --no-pager 2>/dev/null |
+	journalctl --namespace=netlog -t netlog -o json --all --output-fields=$fields --no-pager 2>/dev/null |
 		grep '"NETLOG_SEQ"' >/tmp/recs
 	grep -q '"NETLOG_PARAM":"probes"' /tmp/recs && break
 	sleep 1
@@ -91,11 +94,13 @@ grep -m 1 '"NETLOG_EVENT":"connect"' /tmp/recs >/tmp/one
 # execlog, loaded at boot by modules-load.d as the packages set it up: the
 # execs of this script (setpriv, netloop, ...) are in the journal too.
 execs=$(grep -c '"NETLOG_EVENT":"exec"' /tmp/recs)
-journalctl -o cat --no-pager | grep -E 'Suppressed|[Rr]otat|[Vv]acuum' | head -n 5
-suppressed=$(journalctl -u systemd-journald -o cat --no-pager | grep -c Suppressed)
+# journald's own messages, of both instances.
+journalctl --namespace='*' _TRANSPORT=driver -o cat --no-pager >/tmp/journald
+grep -E 'Suppressed|[Rr]otat|[Vv]acuum' /tmp/journald | head -n 5
+suppressed=$(grep -c Suppressed /tmp/journald)
 # The first gap, if any.
 awk 'NR == 1 { e = $1 } $1 != e { print "journal: first gap: " e " to " $1 - 1; exit } { e = $1 + 1 }' /tmp/seqs
-journalctl --disk-usage
+journalctl --namespace=netlog --disk-usage
 echo "journal: kernel emitted $emitted socket records (dropped $dropped) in ${made}s;" \
 	"journal has $lines records, seq $first-$last ($unique distinct)," \
 	"$socks socket records ($user of uid 1000), $execs exec records, $lost lost," \
@@ -146,6 +151,67 @@ produced=$(awk '/^netlog_records_produced_total / { print $2 }' /tmp/prom)
 echo "journal: netlogctl: $(grep -c '^netlog_' /tmp/prom) samples, $produced records produced, $prom_emitted socket records emitted"
 echo "journal: ok: $lines records, all in the journal"
 
+# Who reads them: root, in the namespace's files (a directory 0700 root, by
+# the package's drop-in for the namespace's journald). Not the groups that
+# Debian lets read the system journal, and not the system journal.
+mid=$(cat /etc/machine-id)
+dir=/var/log/journal/$mid.netlog
+[ "$(stat -c '%a %U' "$dir")" = "700 root" ] ||
+	fail "$dir: $(stat -c '%a %U %G' "$dir"): not root's alone"
+ls "$dir"/*.journal >/dev/null || fail "no journal file in $dir"
+as_adm() {
+	setpriv --reuid=1000 --regid=1000 --groups=adm,systemd-journal "$@"
+}
+adm=$(as_adm journalctl --namespace=netlog -o cat --no-pager 2>/dev/null | grep -c '^seq=')
+sys=$(journalctl -o cat --no-pager | grep -c '^seq=')
+# The same member reads the system journal: the check above can fail.
+as_adm journalctl -o cat --no-pager -n 10 2>/dev/null | grep -q . ||
+	fail "a member of adm and systemd-journal cannot read the system journal either"
+[ "$adm" = 0 ] || fail "uid 1000 in groups adm and systemd-journal reads $adm records"
+[ "$sys" = 0 ] || fail "$sys records in the system journal"
+echo "journal: ok: root alone reads them ($dir is 0700 root; uid 1000 in adm and systemd-journal reads 0; the system journal has 0)"
+
+# The service as systemd sees it: READY (Type=notify), a STATUS that counts
+# what the reader wrote, a watchdog, and a sandbox.
+for _ in $(seq 30); do
+	st=$(systemctl show -P StatusText netlog-reader.service)
+	[ "${st%% *}" -ge "$lines" ] 2>/dev/null && break
+	sleep 1
+done
+echo "$st" | grep -Eq '^[0-9]+ records written \(last seq [0-9]+\), 0 lost$' ||
+	fail "the reader's status is '$st'"
+[ "${st%% *}" -ge "$lines" ] || fail "the status says ${st%% *} written, the journal has $lines"
+[ "$(systemctl show -P Type netlog-reader.service)" = notify ] || fail "not Type=notify"
+[ "$(systemctl show -P WatchdogUSec netlog-reader.service)" = 30s ] || fail "no watchdog"
+exposure=$(systemd-analyze security netlog-reader.service --no-pager 2>/dev/null |
+	sed -n 's/.*Overall exposure level for netlog-reader.service: \([0-9.]*\) .*/\1/p')
+echo "journal: systemd-analyze security: exposure $exposure"
+awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 1.5) }' ||
+	fail "exposure '$exposure' is above 1.5: $(systemd-analyze security netlog-reader.service --no-pager 2>&1 | grep -v '^  ✓' | head -n 30)"
+
+# systemctl reload applies /etc/netlog's whitelists again (a config record
+# by netlogctl); so does a module loaded after boot, by the udev rule.
+wl_records() {
+	journalctl --namespace=netlog NETLOG_PARAM=whitelist NETLOG_COMM=netlogctl -o cat --no-pager | grep -c .
+}
+n=$(wl_records)
+systemctl reload netlog-reader.service || fail "systemctl reload: $(systemctl status netlog-reader 2>&1 | tail -n 5)"
+for _ in $(seq 30); do
+	[ "$(wl_records)" -gt "$n" ] && break
+	sleep 1
+done
+[ "$(wl_records)" -gt "$n" ] || fail "systemctl reload applied no whitelist"
+rmmod execlog netlog || fail "rmmod execlog netlog"
+modprobe -a netlog execlog || fail "modprobe netlog execlog"
+for _ in $(seq 30); do
+	[ "$(netlogctl whitelist show 2>/dev/null)" = "/usr/sbin/ntpd|p<123>" ] && break
+	sleep 1
+done
+[ "$(netlogctl whitelist show)" = "/usr/sbin/ntpd|p<123>" ] ||
+	fail "netlog loaded after boot has whitelist '$(netlogctl whitelist show 2>&1)': $(systemctl status netlog-whitelist.service 2>&1 | tail -n 5)"
+systemctl is-active --quiet netlog-reader.service || fail "the reader stopped with the modules' reload"
+echo "journal: ok: service: status '$st', exposure $exposure, reload and a late modprobe apply the whitelist"
+
 # RFC 5424 through rsyslog: the reader into the system rsyslogd's socket
 # (dist/rsyslog-netlog.conf), which writes /var/log/netlog.log and
 # forwards over TCP to a second rsyslogd, the central collector. Every
@@ -160,7 +226,7 @@ echo 'NETLOG_READER_ARGS="--format rfc5424 --output unix:/run/netlog/syslog.sock
 systemctl restart netlog-reader.service
 sleep 2
 systemctl is-active --quiet netlog-reader.service ||
-	fail "reader into rsyslog: $(journalctl -u netlog-reader -n 5 --no-pager)"
+	fail "reader into rsyslog: $(journalctl --namespace=netlog -u netlog-reader -n 5 --no-pager)"
 setpriv --reuid=1000 --regid=1000 --clear-groups /usr/local/bin/netloop udp 2 1 >/dev/null ||
 	fail "netloop failed"
 all_probes >/sys/module/netlog/parameters/probes || fail "cannot write probes"
@@ -173,7 +239,7 @@ grep -qs 'event="config" param="probes"' /var/log/central/netlog.log ||
 	fail "the last record never reached the central rsyslogd: $(tail -n 2 /var/log/netlog.log /var/log/central/netlog.log 2>&1)"
 sleep 1
 # The first reader's last entry: the one before rsyslog's first.
-journalctl -t netlog -o json --output-fields=NETLOG_SEQ --no-pager |
+journalctl --namespace=netlog -t netlog -o json --output-fields=NETLOG_SEQ --no-pager |
 	grep -o '"NETLOG_SEQ":"[0-9]*"' | tr -dc '0-9\n' | sort -n | tail -n 1 >/tmp/jlast
 jlast=$(cat /tmp/jlast)
 host=$(hostname)
@@ -194,3 +260,152 @@ cmp -s /var/log/netlog.log /var/log/central/netlog.log ||
 [ "$(stat -c %a /var/log/netlog.log)" = 600 ] || fail "/var/log/netlog.log is not 0600"
 echo "journal: rsyslog: $rlines RFC 5424 records (seq $rfirst-$rlast, $connects connects of uid 1000) in /var/log/netlog.log and at the central rsyslogd over TCP"
 echo "journal: ok: rsyslog"
+
+# The reader's own file, as dist/logrotate.conf rotates it: uid 1000 makes
+# 50,000 records while logrotate -f runs five times, each waited for until
+# the reader says it reopened the file. The files together hold every
+# record from the switch on exactly once, each file 0600 root; then the
+# reader is killed (SIGKILL) and restarted by systemd, and the gap, if
+# any, is the one its successor's first message names.
+log=/var/log/netlog/netlog.log
+# The reader's own messages (its standard error), not its records.
+reader_messages() {
+	journalctl --namespace=netlog _SYSTEMD_UNIT=netlog-reader.service _TRANSPORT=stdout -o cat --no-pager
+}
+reader_says() {
+	reader_messages | grep -c "$1"
+}
+# The seqs of the whole lines (a text line ends with the host) of all
+# files. (grep and cut: sed's backtracking over 100,000 lines takes minutes
+# under TCG.)
+all_seqs() {
+	for f in "$log"*; do zcat -f "$f"; done | grep -a ' host="[^"]*"$' |
+		cut -d ' ' -f 1 | cut -c 5- | sort -n
+}
+echo 'NETLOG_READER_ARGS="--output file:/var/log/netlog/netlog.log"' >/etc/default/netlog-reader
+systemctl restart netlog-reader.service
+sleep 2
+systemctl is-active --quiet netlog-reader.service ||
+	fail "reader into $log: $(journalctl --namespace=netlog -u netlog-reader -n 5 --no-pager)"
+# The last record rsyslog's reader wrote (the execs of the checks above
+# came after rlast).
+prev=$(sed -n 's/^[^[]* \[netlog@32473 seq="\([0-9]*\)".*/\1/p' /var/log/netlog.log | tail -n 1)
+# uid 1000 makes records in the background until /tmp/producing is gone.
+producing() {
+	touch /tmp/producing
+	(
+		while [ -e /tmp/producing ]; do
+			setpriv --reuid=1000 --regid=1000 --clear-groups \
+				/usr/local/bin/netloop udp 1 1 >/dev/null || exit 1
+		done
+	) &
+	producer=$!
+}
+base=$(sum emitted)
+producing
+# Until the kernel has emitted $1 socket records (the producer must live).
+until_emitted() {
+	while [ "$(sum emitted)" -lt "$1" ]; do
+		kill -0 "$producer" 2>/dev/null || fail "netloop stopped"
+		sleep 0.2
+	done
+}
+for i in 1 2 3 4 5; do
+	until_emitted $((base + i * 10000 - 5000))
+	logrotate -f /etc/logrotate.d/netlog || fail "logrotate -f failed"
+	for _ in $(seq 60); do
+		[ "$(reader_says "^netlog-reader: reopened $log\$")" -ge "$i" ] && break
+		sleep 1
+	done
+	[ "$(reader_says "^netlog-reader: reopened $log\$")" -ge "$i" ] ||
+		fail "the reader did not reopen $log after rotation $i"
+	echo "journal: file: rotation $i at $(sum emitted) records, ${SECONDS}s"
+done
+until_emitted $((base + 50000))
+rm /tmp/producing
+wait $producer || fail "netloop failed"
+all_probes >/sys/module/netlog/parameters/probes || fail "cannot write probes"
+for _ in $(seq 120); do
+	grep -qs 'event=config param=probes' "$log" && break
+	sleep 1
+done
+grep -qs 'event=config param=probes' "$log" || fail "the last record never reached $log"
+files=$(find "${log%/*}" -name "${log##*/}*" | wc -l)
+[ "$files" = 6 ] || fail "$files files after five rotations: $(ls -l "$log"*)"
+for f in "$log"*; do
+	[ "$(stat -c '%a %U %G' "$f")" = "600 root root" ] || fail "$(ls -l "$f"): not 0600 root"
+done
+all_seqs >/tmp/fseqs
+ffirst=$(head -n 1 /tmp/fseqs)
+flast=$(tail -n 1 /tmp/fseqs)
+flines=$(wc -l </tmp/fseqs)
+[ "$ffirst" = $((prev + 1)) ] || fail "the file's first seq is $ffirst, rsyslog's last $prev"
+{ [ "$flines" = $((flast - ffirst + 1)) ] && [ -z "$(uniq -d /tmp/fseqs)" ]; } ||
+	fail "$flines records in $files files for seq $ffirst-$flast"
+fuser=$(for f in "$log"*; do zcat -f "$f"; done | grep -c ' event=connect proto=udp ')
+[ "$((flast - ffirst))" -ge 50000 ] || fail "only seq $ffirst-$flast in the files"
+echo "journal: ok: file: seq $ffirst-$flast ($flines records, $fuser UDP connects) in $files files, five rotations, each 0600 root"
+
+# The reader dies while uid 1000 makes records, killed (SIGKILL) or
+# stopped (SIGSTOP, until the watchdog has systemd kill it): systemd starts
+# it again, and each new reader names what the one before read and never
+# wrote. Every seq from the file's first on is in the files once, or in a
+# gap a new reader named: delivered + named == produced.
+# (Rotations are over: the reader writes to $log alone.)
+configs() {
+	grep -c 'event=config param=probes' "$log"
+}
+for how in KILL STOP; do
+	pid=$(systemctl show -P MainPID netlog-reader.service)
+	producing
+	sleep 2
+	kill -"$how" "$pid"
+	t0=$(date +%s)
+	sleep 1
+	rm /tmp/producing
+	wait $producer || fail "netloop failed"
+	# WatchdogSec=30s, TimeoutAbortSec=5s, RestartSec=2s: back within 60s.
+	for _ in $(seq 90); do
+		new=$(systemctl show -P MainPID netlog-reader.service)
+		[ "$new" != "$pid" ] && [ "$new" != 0 ] &&
+			systemctl is-active --quiet netlog-reader.service && break
+		sleep 1
+	done
+	back=$(($(date +%s) - t0))
+	if [ "$new" = "$pid" ] || [ "$new" = 0 ]; then
+		fail "the reader was not restarted after SIG$how"
+	fi
+	[ "$how" = KILL ] || [ "$back" -le 60 ] || fail "the stopped reader was restarted after ${back}s"
+	before=$(configs)
+	all_probes >/sys/module/netlog/parameters/probes || fail "cannot write probes"
+	for _ in $(seq 120); do
+		[ "$(configs)" -gt "$before" ] && break
+		sleep 1
+	done
+	[ "$(configs)" -gt "$before" ] || fail "the last record after SIG$how never reached $log"
+	said=$(reader_messages |
+		grep "^netlog-reader: $log ends at seq" | tail -n 1)
+	echo "journal: file: SIG$how: a new reader after ${back}s; it said: $said"
+done
+journalctl -u netlog-reader.service -o cat --no-pager | grep -i watchdog | tail -n 2
+journalctl -u netlog-reader.service -o cat --no-pager | grep -qi 'watchdog timeout' ||
+	fail "systemd's journal has no watchdog timeout of the stopped reader"
+all_seqs >/tmp/fseqs
+[ -z "$(uniq -d /tmp/fseqs)" ] || fail "a seq twice in the files after the restarts"
+reader_messages |
+	sed -n "s|^netlog-reader: $log ends at seq \([0-9]*\), this reader starts at seq \([0-9]*\).*|\1 \2|p" \
+		>/tmp/restarts
+[ "$(wc -l </tmp/restarts)" = 2 ] || fail "$(wc -l </tmp/restarts) restart messages: $(cat /tmp/restarts)"
+read -r missing contra named last <<<"$(awk -v first="$ffirst" '
+	FNR == NR { for (s = $1 + 1; s < $2; s++) gap[s] = 1; next }
+	{ have[$1] = 1; if ($1 > last) last = $1 }
+	END {
+		for (s = first; s <= last; s++)
+			if (have[s] && gap[s]) contra++
+			else if (gap[s]) named++
+			else if (!have[s]) missing++
+		print missing + 0, contra + 0, named + 0, last
+	}' /tmp/restarts /tmp/fseqs)"
+[ "$missing" = 0 ] || fail "$missing records from seq $ffirst to $last are in no file and no named gap"
+[ "$contra" = 0 ] || fail "$contra records in a named gap are in the files"
+echo "journal: ok: file: restarts: seq $ffirst-$last in the files but for $named records the new readers named"

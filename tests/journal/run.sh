@@ -36,7 +36,8 @@ make -s -C "$out/kmod" KDIR="$KDIR" KERNELRELEASE="$KVER" \
 # noise here.
 depmod -b "$stage/usr" "$KVER" 2>/dev/null
 # The reader's .deb, for dpkg -i in the guest (its libraries are in the root).
-"$top/scripts/packages.sh" build-deb >/dev/null
+# (Its unit tests run in make check's own stages.)
+DEB_BUILD_OPTIONS=nocheck "$top/scripts/packages.sh" build-deb >/dev/null
 mkdir -p "$stage/root"
 cp "$top/build/pkg/netlog-reader_$(cat "$top/VERSION")_amd64.deb" "$stage/root/netlog-reader.deb"
 gcc -O2 -Wall -Wextra -Werror -o "$stage/usr/local/bin/netloop" "$top/bench/netloop.c"
@@ -86,6 +87,9 @@ UNIT
 ln -sf /etc/systemd/system/netlog-journal-check.service \
 	/usr/lib/systemd/system/rsyslog.service "$stage/etc/systemd/system/multi-user.target.wants/"
 
+# The test rotates the reader's file itself: no daily run in between.
+ln -sf /dev/null "$stage/etc/systemd/system/logrotate.timer"
+
 echo netlog-journal >"$stage/etc/hostname"
 
 # The root first, our files over it (the kernel unpacks concatenated cpios).
@@ -106,7 +110,7 @@ timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg,thread=single -M pc \
 tr -d '\r' <"$results" | tee "$results.txt" | sed 's/^/guest: /'
 fail=0
 [ "$rc" = 0 ] || { echo "journal: FAIL: vm exited with $rc (124 = timed out)"; fail=1; }
-if ! grep -q '^journal: ok: rsyslog' "$results.txt" || grep -q '^journal: FAIL' "$results.txt"; then
+if ! grep -q '^journal: ok: file: restarts' "$results.txt" || grep -q '^journal: FAIL' "$results.txt"; then
 	echo "journal: FAIL: no ok from the guest"
 	fail=1
 fi
