@@ -31,6 +31,10 @@ MANDIR := $(PREFIX)/share/man
 # systemd and udev look in /lib for packages and in /etc for the admin.
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
 UDEVDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/udev/rules.d,/etc/udev/rules.d)
+# journald and systemd-tmpfiles: /usr/lib for packages, /etc for the admin.
+SYSTEMDLIB ?= $(if $(filter /usr,$(PREFIX)),/usr/lib,/etc)
+JOURNALDDIR := $(SYSTEMDLIB)/systemd/journald@netlog.conf.d
+TMPFILESDIR := $(SYSTEMDLIB)/tmpfiles.d
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 # Everything install-files puts down, relative to DESTDIR (for uninstall).
@@ -38,9 +42,12 @@ FILES := $(SBINDIR)/netlog-reader $(SBINDIR)/netlogctl \
 	$(UNITDIR)/netlog-reader.service $(UNITDIR)/netlog-whitelist.service \
 	$(UDEVDIR)/60-secure_log.rules /etc/default/netlog-reader \
 	/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
+	$(JOURNALDDIR)/netlog.conf $(TMPFILESDIR)/netlog.conf /etc/logrotate.d/netlog \
+	$(UNITDIR)/systemd-journald@netlog.service.d/netlog.conf \
 	/etc/netlog/whitelist.conf $(PREFIX)/share/doc/netlog-reader/examples/rsyslog-netlog.conf \
 	$(MANDIR)/man8/netlog-reader.8.gz $(MANDIR)/man8/netlogctl.8.gz \
-	$(MANDIR)/man4/netlog.4.gz $(MANDIR)/man4/execlog.4.gz
+	$(MANDIR)/man4/netlog.4.gz $(MANDIR)/man4/execlog.4.gz \
+	$(MANDIR)/man5/whitelist.conf.5.gz
 
 all: modules reader
 
@@ -121,7 +128,15 @@ install-reader: reader
 	install -D -m 0644 dist/netlog-reader.default $(DESTDIR)/etc/default/netlog-reader
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)/etc/modules-load.d/netlog.conf
 	install -D -m 0644 dist/modprobe.conf $(DESTDIR)/etc/modprobe.d/netlog.conf
-	for m in netlog-reader.8:man8 netlogctl.8:man8 netlog.4:man4 execlog.4:man4; do \
+	install -D -m 0644 dist/journald@netlog.conf $(DESTDIR)$(JOURNALDDIR)/netlog.conf
+	install -D -m 0644 dist/journald-netlog.service.conf \
+		$(DESTDIR)$(UNITDIR)/systemd-journald@netlog.service.d/netlog.conf
+	install -D -m 0644 dist/tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/netlog.conf
+	install -D -m 0644 dist/logrotate.conf $(DESTDIR)/etc/logrotate.d/netlog
+	# On this host: the namespace's volatile directory, root's from now on.
+	$(if $(DESTDIR),,systemd-tmpfiles --create $(TMPFILESDIR)/netlog.conf)
+	for m in netlog-reader.8:man8 netlogctl.8:man8 netlog.4:man4 execlog.4:man4 \
+		whitelist.conf.5:man5; do \
 		sed 's/@VERSION@/$(VERSION)/' dist/man/$${m%%:*} | gzip -9n | \
 		install -D -m 0644 /dev/stdin $(DESTDIR)$(MANDIR)/$${m##*:}/$${m%%:*}.gz; \
 	done

@@ -36,19 +36,19 @@ export_tree() {
 # /usr/src/netlog-<version>.
 dkms_payload=(dkms.conf VERSION kmod)
 
-# The .debs, by debhelper and dh-dkms (debian/) from an export of the tree;
-# debian/changelog is written here, from VERSION.
+# The .debs, by debhelper and dh-dkms (debian/) from an export of the tree,
+# as dpkg-buildpackage builds them from a checkout; debian/changelog's
+# version is VERSION's.
 build_deb() {
 	local src=$out/deb/netlog-$version
+	local changelog
+	changelog=$(dpkg-parsechangelog -l debian/changelog -S Version)
+	if [ "$changelog" != "$version" ]; then
+		echo "debian/changelog says $changelog, VERSION $version"
+		return 1
+	fi
 	rm -rf "$out/deb" && mkdir -p "$out/deb"
 	export_tree "$src"
-	cat >"$src/debian/changelog" <<-CHANGELOG
-		netlog ($version) unstable; urgency=medium
-
-		  * Built from the netlog tree (VERSION $version).
-
-		 -- netlog developers <netlog@localhost>  $(date -R -d @"$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)")
-	CHANGELOG
 	(cd "$src" && dpkg-buildpackage -b -us -uc >"$out/deb/build.log" 2>&1) ||
 		{ tail -40 "$out/deb/build.log"; return 1; }
 	mv "$out/deb/netlog-dkms_${version}_all.deb" \
@@ -86,6 +86,10 @@ test_rpm() {
 	reader=$(rpm -qpl "$out/netlog-reader-$version"-1*.rpm)
 	[ "$(rpm -qp --qf '%{ARCH}' "$out/netlog-dkms-$version"-1*.noarch.rpm)" = noarch ]
 	rpm -qp --scripts "$out/netlog-dkms-$version"-1*.noarch.rpm | grep -q 'dkms remove.*--rpm_safe_upgrade'
+	# Both units enabled by preset on install, the reader restarted on upgrade.
+	rpm -qp --scripts "$out/netlog-reader-$version"-1*.rpm >"$out/scripts.txt"
+	grep -q 'preset netlog-reader.service netlog-whitelist.service' "$out/scripts.txt"
+	grep -q 'try-restart netlog-reader.service' "$out/scripts.txt"
 	expect_paths "$dkms" "/usr/src/netlog-$version/dkms.conf" \
 		"/usr/src/netlog-$version/VERSION" \
 		"/usr/src/netlog-$version/kmod/netlog/sock.c" \
@@ -95,10 +99,14 @@ test_rpm() {
 			/usr/lib/systemd/system/netlog-whitelist.service \
 			/etc/netlog/whitelist.conf /usr/share/man/man8/netlogctl.8.gz \
 			/usr/lib/udev/rules.d/60-secure_log.rules \
-			/etc/default/netlog-reader /usr/lib/modules-load.d/netlog.conf \
-			/etc/modprobe.d/netlog.conf \
+			/etc/sysconfig/netlog-reader /usr/lib/modules-load.d/netlog.conf \
+			/usr/lib/systemd/system-preset/90-netlog.preset \
+			/etc/modprobe.d/netlog.conf /etc/logrotate.d/netlog \
+			/usr/lib/systemd/journald@netlog.conf.d/netlog.conf \
+			/usr/lib/tmpfiles.d/netlog.conf \
+			/usr/lib/systemd/system/systemd-journald@netlog.service.d/netlog.conf \
 			/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz \
-			/usr/share/man/man4/execlog.4.gz
+			/usr/share/man/man4/execlog.4.gz /usr/share/man/man5/whitelist.conf.5.gz
 }
 
 # dkms add/build/install/remove in private trees, for the 6.1 and 6.12
@@ -140,6 +148,15 @@ test_dkms() {
 			rc=1
 		fi
 	done
+	# A kernel older than 6.1 is refused by name, before any build.
+	mkdir -p "$tmp/root/lib/modules/5.10.0-30-amd64"
+	if "${dkms[@]}" build -m netlog -v "$version" -k 5.10.0-30-amd64 \
+		--kernelsourcedir "$(kernel 6.1 KDIR)" >"$tmp/old.log" 2>&1 ||
+		! grep -q BUILD_EXCLUSIVE "$tmp/old.log"; then
+		echo "dkms: 5.10 was not refused:"
+		cat "$tmp/old.log"
+		rc=1
+	fi
 	"${dkms[@]}" remove -m netlog -v "$version" --all >/dev/null
 	# Nothing left behind: no module, no dkms state.
 	if find "$tmp/root" "$tmp/dkms" -name '*.ko*' | grep -q . ||
@@ -156,6 +173,14 @@ test_dkms() {
 test_deb() {
 	local kver kdir made=
 	build_deb
+	# As a distribution would take them: lintian without an error or a
+	# warning (debian/*.lintian-overrides say why for each one left).
+	if ! lintian --fail-on error,warning "$out/netlog-dkms_${version}_all.deb" \
+		"$out/netlog-reader_${version}_$(dpkg --print-architecture).deb" >"$out/lintian.log" 2>&1; then
+		echo "deb: lintian:"
+		cat "$out/lintian.log"
+		return 1
+	fi
 	kver=$(kernel 6.1 KVER)
 	kdir=$(kernel 6.1 KDIR)
 	if [ ! -e "/lib/modules/$kver" ]; then
@@ -205,8 +230,11 @@ test_install() {
 		/usr/share/doc/netlog-reader/examples/rsyslog-netlog.conf \
 		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \
 		/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
+		/usr/lib/systemd/journald@netlog.conf.d/netlog.conf \
+		/usr/lib/tmpfiles.d/netlog.conf /etc/logrotate.d/netlog \
+		/lib/systemd/system/systemd-journald@netlog.service.d/netlog.conf \
 		/usr/share/man/man8/netlog-reader.8.gz /usr/share/man/man4/netlog.4.gz \
-		/usr/share/man/man4/execlog.4.gz || return 1
+		/usr/share/man/man4/execlog.4.gz /usr/share/man/man5/whitelist.conf.5.gz || return 1
 	# A reader that stops for any reason is restarted. (That journald keeps
 	# every line of it is tests/journal's test, under systemd.)
 	local unit=$tmp/root/lib/systemd/system/netlog-reader.service
