@@ -14,7 +14,7 @@
 namespace netlog {
 namespace {
 
-// A line's last whole line is looked for this far back from the end.
+// A file's last whole line is looked for this far back from its end.
 constexpr size_t kTail = 1 << 20;
 
 // The number that follows `key` at the start of `s`, and the rest of `s`.

@@ -81,7 +81,6 @@ void Printer::consume(std::span<const std::byte> bytes) {
 }
 
 void Printer::count(uint64_t lost, uint64_t last_seq) {
-  counts_.read++;
   counts_.lost += lost;
   counts_.last_seq = last_seq;
 }

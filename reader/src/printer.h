@@ -1,7 +1,7 @@
 // Whole records to output: decoded, rendered in the chosen format, and
 // written to standard output, the journal, a Unix datagram socket or a
-// file, one batch per read, with every record read and not written named in the
-// error that stops the reader (printer.cc).
+// file, one batch per read, with every record read and not written named
+// in the error that stops the reader (printer.cc).
 #pragma once
 
 #include <fmt/format.h>
@@ -28,8 +28,7 @@ namespace netlog {
 
 // What the reader has done since it started.
 struct Counts {
-  uint64_t read = 0;     // records taken from the device or the input
-  uint64_t written = 0;  // of them, delivered to the output
+  uint64_t written = 0;  // records delivered to the output
   uint64_t lost = 0;     // records the ring's LOST records say were lost
   uint64_t last_seq = 0;
 };

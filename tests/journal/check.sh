@@ -245,7 +245,11 @@ jlast=$(cat /tmp/jlast)
 host=$(hostname)
 bad=$(grep -cvE "^<8[456]>1 [0-9T:.+-]+ $host netlog - [a-z_]+ \[netlog@32473 seq=\"[0-9]+\" event=\"[a-z_]+\" .*\] event=" /var/log/netlog.log)
 [ "$bad" = 0 ] || fail "$bad lines rsyslog did not parse as ours: $(grep -vE '^<8[456]>1 ' /var/log/netlog.log | head -n 2)"
-sed -n 's/^[^[]* \[netlog@32473 seq="\([0-9]*\)".*/\1/p' /var/log/netlog.log >/tmp/rseqs
+# The seqs in rsyslog's file, in order.
+rsyslog_seqs() {
+	sed -n 's/^[^[]* \[netlog@32473 seq="\([0-9]*\)".*/\1/p' /var/log/netlog.log
+}
+rsyslog_seqs >/tmp/rseqs
 rfirst=$(head -n 1 /tmp/rseqs)
 rlast=$(tail -n 1 /tmp/rseqs)
 rlines=$(wc -l </tmp/rseqs)
@@ -289,7 +293,7 @@ systemctl is-active --quiet netlog-reader.service ||
 	fail "reader into $log: $(journalctl --namespace=netlog -u netlog-reader -n 5 --no-pager)"
 # The last record rsyslog's reader wrote (the execs of the checks above
 # came after rlast).
-prev=$(sed -n 's/^[^[]* \[netlog@32473 seq="\([0-9]*\)".*/\1/p' /var/log/netlog.log | tail -n 1)
+prev=$(rsyslog_seqs | tail -n 1)
 # uid 1000 makes records in the background until /tmp/producing is gone.
 producing() {
 	touch /tmp/producing
