@@ -40,6 +40,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # Everything install-files puts down, relative to DESTDIR (for uninstall).
 FILES := $(SBINDIR)/netlog-reader $(SBINDIR)/netlogctl \
 	$(UNITDIR)/netlog-reader.service $(UNITDIR)/netlog-whitelist.service \
+	$(UNITDIR)/netlog-metrics.service $(UNITDIR)/netlog-metrics.timer \
 	$(UDEVDIR)/60-secure_log.rules /etc/default/netlog-reader \
 	/etc/modules-load.d/netlog.conf /etc/modprobe.d/netlog.conf \
 	$(JOURNALDDIR)/netlog.conf $(TMPFILESDIR)/netlog.conf /etc/logrotate.d/netlog \
@@ -117,9 +118,10 @@ install-modules:
 install-reader: reader
 	install -D -m 0755 build/reader/netlog-reader $(DESTDIR)$(SBINDIR)/netlog-reader
 	install -D -m 0755 build/reader/netlogctl $(DESTDIR)$(SBINDIR)/netlogctl
-	for u in netlog-reader netlog-whitelist; do \
-		sed 's|/usr/sbin/|$(SBINDIR)/|' dist/$$u.service | \
-		install -D -m 0644 /dev/stdin $(DESTDIR)$(UNITDIR)/$$u.service; \
+	for u in netlog-reader.service netlog-whitelist.service \
+		netlog-metrics.service netlog-metrics.timer; do \
+		sed 's|/usr/sbin/|$(SBINDIR)/|' dist/$$u | \
+		install -D -m 0644 /dev/stdin $(DESTDIR)$(UNITDIR)/$$u; \
 	done
 	install -D -m 0644 dist/whitelist.conf $(DESTDIR)/etc/netlog/whitelist.conf
 	install -D -m 0644 dist/rsyslog-netlog.conf \

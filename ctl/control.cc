@@ -173,7 +173,8 @@ Result<Control> Control::open() {
   if (family < 0)
     return Error{
         "secure_log is not loaded (no generic netlink family \"netlog\"; "
-        "modprobe secure_log)"};
+        "modprobe secure_log)",
+        ENOENT};
   c.family_ = family;
   return c;
 }

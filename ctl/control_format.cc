@@ -77,6 +77,39 @@ struct Metric {
   std::vector<std::string> samples;  // "{labels} value"
 };
 
+std::string page(const std::map<std::string, Metric>& metrics) {
+  std::string out;
+  for (const auto& [name, m] : metrics) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, m.help, name,
+                       m.gauge ? "gauge" : "counter");
+    for (const auto& s : m.samples) out += fmt::format("{}{}\n", name, s);
+  }
+  return out;
+}
+
+// The reader's page, its netlog_reader_* lines only (each family whole, as
+// the reader writes them); netlog_reader_up 0 when there is none.
+std::string reader_page(std::string_view reader) {
+  constexpr std::string_view kPrefixes[] = {
+      "netlog_reader_", "# HELP netlog_reader_", "# TYPE netlog_reader_"};
+  std::string out;
+  while (!reader.empty()) {
+    const size_t end = std::min(reader.find('\n'), reader.size());
+    const std::string_view line = reader.substr(0, end);
+    reader.remove_prefix(std::min(end + 1, reader.size()));
+    for (auto prefix : kPrefixes)
+      if (line.starts_with(prefix)) {
+        out.append(line) += '\n';
+        break;
+      }
+  }
+  if (out.empty())
+    out =
+        "# HELP netlog_reader_up 1 while netlog-reader runs (no page: none "
+        "does).\n# TYPE netlog_reader_up gauge\nnetlog_reader_up 0\n";
+  return out;
+}
+
 }  // namespace
 
 std::string status_text(const Status& st) {
@@ -133,7 +166,9 @@ std::string stats_json(const Status& st, const Stats& stats) {
   return j.dump() + "\n";
 }
 
-std::string stats_prometheus(const Status& st, const Stats& stats) {
+std::string stats_prometheus(const std::optional<Status>& up,
+                             const Stats& stats, std::string_view reader,
+                             std::string_view version) {
   std::map<std::string, Metric> metrics;
   auto add = [&](const std::string& name, const std::string& help, bool gauge,
                  const std::string& labels, uint64_t value) {
@@ -141,6 +176,18 @@ std::string stats_prometheus(const Status& st, const Stats& stats) {
     if (m.help.empty()) m = {help, gauge, {}};
     m.samples.push_back(fmt::format("{} {}", labels, value));
   };
+  add("netlog_up",
+      "1 when secure_log answered (generic netlink loads it on demand).", true,
+      "", up.has_value());
+  add("netlog_build_info",
+      "Always 1: netlogctl's version, and the modules' when loaded.", true,
+      up ? fmt::format("{{version=\"{}\",module_version=\"{}\"}}",
+                       label(std::string(version)), label(up->version))
+         : fmt::format("{{version=\"{}\"}}", label(std::string(version))),
+      1);
+  std::string out = reader_page(reader);
+  if (!up) return page(metrics) + out;
+  const Status& st = *up;
   add("netlog_ring_capacity_bytes", "Size of the secure_log ring.", true, "",
       st.capacity);
   add("netlog_ring_used_bytes", "Bytes in the ring not yet read.", true, "",
@@ -160,19 +207,15 @@ std::string stats_prometheus(const Status& st, const Stats& stats) {
         const std::string kind = name_part(row.kind);
         add(fmt::format("netlog_{}_{}{}", kind, name_part(v.key),
                         v.gauge ? "" : "_total"),
-            fmt::format("netlog {} counter {} (netlogctl stats).", kind, v.key),
+            fmt::format("netlog {} {} {}: {} (netlogctl stats).", kind,
+                        v.gauge ? "gauge" : "counter", v.key,
+                        v.gauge ? "a level now" : "a count since load"),
             v.gauge,
             fmt::format("{{module=\"{}\",{}=\"{}\"}}", label(module), kind,
                         label(row.name)),
             v.value);
       }
-  std::string out;
-  for (const auto& [name, m] : metrics) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, m.help, name,
-                       m.gauge ? "gauge" : "counter");
-    for (const auto& s : m.samples) out += fmt::format("{}{}\n", name, s);
-  }
-  return out;
+  return page(metrics) + out;
 }
 
 std::string probes_text(const Probes& p) {

@@ -13,6 +13,7 @@
 
 #include "control.h"
 #include "control_format.h"
+#include "replace_file.h"
 
 #ifndef NETLOG_VERSION
 #define NETLOG_VERSION "unknown"
@@ -45,7 +46,15 @@ Options:
   -m, --module NAME      netlog (default) or execlog: whose whitelist,
                          probes or stats
   -j, --json             status and stats as one JSON object
-  -p, --prometheus       stats in the Prometheus text format
+  -p, --prometheus       stats in the Prometheus text format, with
+                         netlog_up 0 when secure_log cannot be reached, and
+                         the reader's own page (--reader-metrics)
+      --reader-metrics FILE
+                         the page netlog-reader --metrics writes
+                         (default /run/netlog-reader/metrics.prom)
+  -o, --output FILE      status or stats to FILE, replaced whole (written
+                         beside it, then renamed): for node_exporter's
+                         textfile directory
   -h, --help             this text
   -V, --version          netlogctl's version
 )";
@@ -53,6 +62,8 @@ Options:
 struct Args {
   std::string module;
   bool json = false, prometheus = false;
+  std::string reader_metrics = "/run/netlog-reader/metrics.prom";
+  std::string output;  // empty: standard output
   std::vector<std::string> words;
 };
 
@@ -62,16 +73,19 @@ struct Args {
 }
 
 Args parse(int argc, char** argv) {
-  static const option longopts[] = {{"module", required_argument, nullptr, 'm'},
-                                    {"json", no_argument, nullptr, 'j'},
-                                    {"prometheus", no_argument, nullptr, 'p'},
-                                    {"help", no_argument, nullptr, 'h'},
-                                    {"version", no_argument, nullptr, 'V'},
-                                    {nullptr, 0, nullptr, 0}};
+  static const option longopts[] = {
+      {"module", required_argument, nullptr, 'm'},
+      {"json", no_argument, nullptr, 'j'},
+      {"prometheus", no_argument, nullptr, 'p'},
+      {"reader-metrics", required_argument, nullptr, 'r'},
+      {"output", required_argument, nullptr, 'o'},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},
+      {nullptr, 0, nullptr, 0}};
   Args a;
   int c;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "m:jphV", longopts, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "m:jpo:hV", longopts, nullptr)) != -1) {
     switch (c) {
       case 'm':
         a.module = optarg;
@@ -81,6 +95,12 @@ Args parse(int argc, char** argv) {
         break;
       case 'p':
         a.prometheus = true;
+        break;
+      case 'r':
+        a.reader_metrics = optarg;
+        break;
+      case 'o':
+        a.output = optarg;
         break;
       case 'h':
         fmt::print("{}", kUsage);
@@ -118,6 +138,23 @@ Result<std::string> read_file(const std::string& path) {
   return s.str();
 }
 
+// The reader's page, or "" when it has written none (or is not running).
+std::string reader_page(const Args& a) {
+  auto page = read_file(a.reader_metrics);
+  return page ? *page : std::string();
+}
+
+// `text` to standard output, or to --output's file, replaced whole: a
+// reader of the file (node_exporter) sees the old text or the new one.
+void emit(const Args& a, const std::string& text) {
+  if (a.output.empty()) {
+    fmt::print("{}", text);
+    return;
+  }
+  if (auto err = netlog::replace_file(a.output, text))
+    throw netlog::Fatal(*err);
+}
+
 // One word count per command: "whitelist load" takes a FILE.
 void want(const Args& a, size_t n) {
   if (a.words.size() != n)
@@ -132,18 +169,27 @@ int run(const Args& a) {
   if (cmd != "status" && cmd != "stats" && cmd != "whitelist" &&
       cmd != "probes" && cmd != "lock")
     usage_error(fmt::format("no command \"{}\"", cmd));
-  if ((a.json || a.prometheus) && cmd != "status" && cmd != "stats")
-    usage_error("--json and --prometheus are for status and stats");
+  if ((a.json || a.prometheus || !a.output.empty()) && cmd != "status" &&
+      cmd != "stats")
+    usage_error("--json, --prometheus and --output are for status and stats");
   if (a.prometheus && cmd == "status") usage_error("--prometheus is for stats");
 
-  auto c = check(ctl::Control::open());
+  auto opened = ctl::Control::open();
+  // Not loaded is what the Prometheus page says (netlog_up 0), not an error.
+  if (!opened && opened.error().code == ENOENT && a.prometheus) {
+    want(a, 1);
+    emit(a, ctl::stats_prometheus(std::nullopt, {}, reader_page(a),
+                                  NETLOG_VERSION));
+    return 0;
+  }
+  auto c = check(std::move(opened));
   if (cmd == "lock") {
     want(a, 1);
     check(c.lock());
   } else if (cmd == "status") {
     want(a, 1);
     auto st = check(c.status());
-    fmt::print("{}", a.json ? ctl::status_json(st) : ctl::status_text(st));
+    emit(a, a.json ? ctl::status_json(st) : ctl::status_text(st));
   } else if (cmd == "stats") {
     want(a, 1);
     auto st = check(c.status());
@@ -157,9 +203,10 @@ int run(const Args& a) {
     }
     if (!a.module.empty() && stats.empty())
       throw netlog::Fatal(fmt::format("module {} is not loaded", a.module));
-    fmt::print("{}", a.prometheus ? ctl::stats_prometheus(st, stats)
-                     : a.json     ? ctl::stats_json(st, stats)
-                                  : ctl::stats_text(stats));
+    emit(a, a.prometheus ? ctl::stats_prometheus(st, stats, reader_page(a),
+                                                 NETLOG_VERSION)
+            : a.json     ? ctl::stats_json(st, stats)
+                         : ctl::stats_text(stats));
   } else if (cmd == "whitelist" && sub == "show") {
     want(a, 2);
     fmt::print("{}", check(c.whitelist(module)));

@@ -97,6 +97,7 @@ test_rpm() {
 		expect_paths "$reader" /usr/sbin/netlog-reader /usr/sbin/netlogctl \
 			/usr/lib/systemd/system/netlog-reader.service \
 			/usr/lib/systemd/system/netlog-whitelist.service \
+			/usr/lib/systemd/system/netlog-metrics.timer \
 			/etc/netlog/whitelist.conf /usr/share/man/man8/netlogctl.8.gz \
 			/usr/lib/udev/rules.d/60-secure_log.rules \
 			/etc/sysconfig/netlog-reader /usr/lib/modules-load.d/netlog.conf \
@@ -226,6 +227,7 @@ test_install() {
 		"/lib/modules/$kver/extra/execlog/execlog.ko" \
 		/usr/sbin/netlog-reader /lib/systemd/system/netlog-reader.service \
 		/usr/sbin/netlogctl /lib/systemd/system/netlog-whitelist.service \
+		/lib/systemd/system/netlog-metrics.service /lib/systemd/system/netlog-metrics.timer \
 		/etc/netlog/whitelist.conf /usr/share/man/man8/netlogctl.8.gz \
 		/usr/share/doc/netlog-reader/examples/rsyslog-netlog.conf \
 		/lib/udev/rules.d/60-secure_log.rules /etc/default/netlog-reader \

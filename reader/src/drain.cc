@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "fd.h"
+#include "metrics.h"
 #include "notify.h"
 #include "printer.h"
 #include "stream.h"
@@ -78,7 +79,7 @@ bool wait_for_records(int fd, const Notifier& notifier) {
 
 // The device returns whole records per read(); a record that does not fit
 // the buffer is refused (EINVAL) and left in place.
-int drain_device(const Options& opts, Printer& printer) {
+void drain_records(const Options& opts, Printer& printer, Metrics& metrics) {
   auto fd = open_device(opts.device, opts.once);
   if (!fd) throw Fatal(fd.error().message);
   Notifier notifier;
@@ -86,7 +87,9 @@ int drain_device(const Options& opts, Printer& printer) {
   std::vector<std::byte> buf(kReadSize);
   while (!g_stop) {
     take_hangup(printer);
-    notifier.tick(printer.counts(), Notifier::now());
+    const uint64_t now = Notifier::now();
+    notifier.tick(printer.counts(), now);
+    metrics.tick(printer.counts(), now);
     if (!opts.once && !wait_for_records(fd->get(), notifier)) continue;
     ssize_t n = ::read(fd->get(), buf.data(), buf.size());
     if (n < 0) {
@@ -105,6 +108,18 @@ int drain_device(const Options& opts, Printer& printer) {
       throw Fatal(
           fmt::format("read {}: partial record from the device", opts.device));
   }
+}
+
+// The page says how the reader stopped, whatever stopped it.
+int drain_device(const Options& opts, Printer& printer, std::FILE* err) {
+  Metrics metrics(opts.metrics, err);
+  try {
+    drain_records(opts, printer, metrics);
+  } catch (...) {
+    metrics.stop(printer.counts());
+    throw;
+  }
+  metrics.stop(printer.counts());
   return 0;
 }
 
@@ -157,7 +172,8 @@ int run(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err) {
     file = std::move(*f);
   }
   Printer printer(opts, ctx, out, err, std::move(sock), std::move(file));
-  return opts.input ? replay_input(opts, printer) : drain_device(opts, printer);
+  return opts.input ? replay_input(opts, printer)
+                    : drain_device(opts, printer, err);
 }
 
 void install_signal_handlers() {

@@ -1,9 +1,12 @@
 #include "journal.h"
 
 #include <sys/uio.h>
+#if NETLOG_HAVE_SYSTEMD
 #include <systemd/sd-journal.h>
+#endif
 
 #include <cctype>
+#include <cerrno>
 
 #include "escape.h"
 #include "fields.h"
@@ -69,7 +72,12 @@ size_t JournalBatch::send(int& err) {
       iov.push_back({const_cast<char*>(f.data() + at), end - at});
       at = end + 1;
     }
-    if (int r = sd_journal_sendv(iov.data(), int(iov.size())); r < 0) {
+#if NETLOG_HAVE_SYSTEMD
+    const int r = sd_journal_sendv(iov.data(), int(iov.size()));
+#else
+    const int r = -ENOSYS;  // options.cc refuses --output journal
+#endif
+    if (r < 0) {
       err = -r;
       return i;
     }

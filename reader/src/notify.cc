@@ -1,7 +1,9 @@
 #include "notify.h"
 
 #include <fmt/format.h>
+#if NETLOG_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
+#endif
 #include <time.h>
 
 #include <algorithm>
@@ -14,6 +16,11 @@ namespace {
 
 constexpr uint64_t kStatusNs = 1'000'000'000;  // STATUS at most each second
 
+#if !NETLOG_HAVE_SYSTEMD
+// Never called: without libsystemd the notifier is never enabled.
+int sd_notify(int, const char*) { return 0; }
+#endif
+
 }  // namespace
 
 uint64_t Notifier::now() {
@@ -22,6 +29,7 @@ uint64_t Notifier::now() {
   return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
 }
 
+#if NETLOG_HAVE_SYSTEMD
 Notifier::Notifier() : enabled_(std::getenv("NOTIFY_SOCKET") != nullptr) {
   uint64_t usec = 0;
   if (enabled_ && sd_watchdog_enabled(0, &usec) > 0 && usec) {
@@ -29,6 +37,10 @@ Notifier::Notifier() : enabled_(std::getenv("NOTIFY_SOCKET") != nullptr) {
     wait_ms_ = int(std::max<uint64_t>(usec / 2000, 1));
   }
 }
+#else
+// Built without libsystemd: no service manager to tell anything.
+Notifier::Notifier() = default;
+#endif
 
 void Notifier::ready(const std::string& device, const Counts& c) {
   if (!enabled_) return;

@@ -16,7 +16,8 @@ std::string usage() {
   return R"(usage: netlog-reader [--format text|json|klog|rfc5424|ecs]
                      [--output stdout|journal|unix:PATH|file:PATH]
                      [--fsync] [--once] [--device PATH] [--input FILE|-]
-                     [--raw] [--sd-id NAME@NUMBER] [--version] [--help]
+                     [--raw] [--sd-id NAME@NUMBER] [--metrics PATH]
+                     [--version] [--help]
 
 Reads netlog audit records from /dev/secure_log (root only) and prints
 one line per record. Follows until SIGINT/SIGTERM unless --once.
@@ -40,23 +41,29 @@ one line per record. Follows until SIGINT/SIGTERM unless --once.
   --sd-id NAME@NUMBER the rfc5424 structured data's SD-ID, with your
                       private enterprise number (default netlog@32473:
                       RFC 5612's number for documentation)
+  --metrics PATH      the reader's counters as a Prometheus text page at
+                      PATH, replaced whole at most once a second and as
+                      the reader stops (netlogctl stats --prometheus
+                      includes it)
 
 Exit status: 0 ok, 1 runtime error, 2 usage error.
 )";
 }
 
 Result<Options> parse_args(const std::vector<std::string>& args) {
-  static const option longopts[] = {{"format", required_argument, nullptr, 'f'},
-                                    {"output", required_argument, nullptr, 'o'},
-                                    {"device", required_argument, nullptr, 'd'},
-                                    {"input", required_argument, nullptr, 'i'},
-                                    {"once", no_argument, nullptr, '1'},
-                                    {"fsync", no_argument, nullptr, 'y'},
-                                    {"sd-id", required_argument, nullptr, 's'},
-                                    {"raw", no_argument, nullptr, 'r'},
-                                    {"help", no_argument, nullptr, 'h'},
-                                    {"version", no_argument, nullptr, 'V'},
-                                    {nullptr, 0, nullptr, 0}};
+  static const option longopts[] = {
+      {"format", required_argument, nullptr, 'f'},
+      {"output", required_argument, nullptr, 'o'},
+      {"device", required_argument, nullptr, 'd'},
+      {"input", required_argument, nullptr, 'i'},
+      {"once", no_argument, nullptr, '1'},
+      {"fsync", no_argument, nullptr, 'y'},
+      {"sd-id", required_argument, nullptr, 's'},
+      {"raw", no_argument, nullptr, 'r'},
+      {"metrics", required_argument, nullptr, 'm'},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},
+      {nullptr, 0, nullptr, 0}};
   static constexpr std::pair<std::string_view, Format> kFormats[] = {
       {"text", Format::kText},
       {"json", Format::kJson},
@@ -92,6 +99,11 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
         if (arg == "stdout") {
           o.output = Output::kStdout;
         } else if (arg == "journal") {
+#if !NETLOG_HAVE_SYSTEMD
+          return Error{
+              "--output journal: this netlog-reader was built without "
+              "libsystemd"};
+#endif
           o.output = Output::kJournal;
         } else if (arg.starts_with("unix:") && arg.size() > 5 &&
                    arg.size() - 5 < sizeof(sockaddr_un{}.sun_path)) {
@@ -119,6 +131,9 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
         break;
       case 'i':
         o.input = optarg;
+        break;
+      case 'm':
+        o.metrics = optarg;
         break;
       case '1':
         o.once = true;
@@ -149,6 +164,8 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
     return Error{"--raw writes the binary stream to standard output or a file"};
   if (o.fsync && o.output != Output::kFile)
     return Error{"--fsync needs --output file:PATH"};
+  if (o.metrics && (o.metrics->empty() || o.input))
+    return Error{"--metrics takes a PATH, and is for reading the device"};
   return o;
 }
 

@@ -27,7 +27,8 @@ struct Options {
   bool help = false;
   bool version = false;
   std::string device = kDefaultDevice;
-  std::optional<std::string> input;  // "-" is standard input
+  std::optional<std::string> input;    // "-" is standard input
+  std::optional<std::string> metrics;  // the reader's counters (Prometheus)
 };
 
 // Usage errors come back as an Error (exit code 2).

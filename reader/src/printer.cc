@@ -39,6 +39,7 @@ Printer::Printer(const Options& opts, Context& ctx, std::FILE* out,
       renderer_(make_renderer(opts.format, opts.sd_id)) {}
 
 void Printer::record(std::span<const std::byte> bytes) {
+  counts_.read++;
   if (opts_.raw) {
     buf_.append(reinterpret_cast<const char*>(bytes.data()),
                 reinterpret_cast<const char*>(bytes.data() + bytes.size()));
@@ -103,8 +104,8 @@ void Printer::write_out() {
   }
   if (opts_.fsync && !pending_.empty())
     if (auto err = file_->sync())
-      throw Fatal(fmt::format("{}; records seq {}-{} may not be on disk",
-                              err->message, first_seq_, pending_.back().seq));
+      fail_write(fmt::format("{}; records seq {}-{} may not be on disk",
+                             err->message, first_seq_, pending_.back().seq));
   buf_.clear();
   pending_.clear();
   while (std::fflush(out_) != 0) retry_or_fail(0);
@@ -163,7 +164,7 @@ void Printer::send_journal() {
   }
   const uint64_t from = journal_.first_seq(sent), to = journal_.last_seq(n - 1);
   journal_.clear();
-  throw Fatal(fmt::format(
+  fail_write(fmt::format(
       "journal: {}; records seq {}-{} were read from the device and not "
       "written",
       std::strerror(err), from, to));
@@ -176,8 +177,8 @@ void Printer::send_datagrams() {
     const size_t len = end - start - (end > start && buf_[end - 1] == '\n');
     while (::send(sock_.get(), buf_.data() + start, len, MSG_NOSIGNAL) < 0) {
       if (errno == EINTR) continue;
-      throw Fatal(fmt::format("send to {}: {}{}", opts_.path,
-                              std::strerror(errno), unwritten(i)));
+      fail_write(fmt::format("send to {}: {}{}", opts_.path,
+                             std::strerror(errno), unwritten(i)));
     }
     start = end;
   }
@@ -198,7 +199,7 @@ void Printer::retry_or_fail(size_t done) {
   auto first = std::find_if(pending_.begin(), pending_.end(),
                             [&](const Pending& p) { return p.end > done; });
   if (first != pending_.end()) what += unwritten(first - pending_.begin());
-  throw Fatal(what);
+  fail_write(what);
 }
 
 std::string Printer::unwritten(size_t i) const {
@@ -206,6 +207,11 @@ std::string Printer::unwritten(size_t i) const {
   return fmt::format(
       "; records seq {}-{} were read from the device and not written", from,
       pending_.back().seq);
+}
+
+void Printer::fail_write(const std::string& what) {
+  counts_.write_failed = true;
+  throw Fatal(what);
 }
 
 }  // namespace netlog

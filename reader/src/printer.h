@@ -28,9 +28,11 @@ namespace netlog {
 
 // What the reader has done since it started.
 struct Counts {
+  uint64_t read = 0;     // records taken from the device (or --input)
   uint64_t written = 0;  // records delivered to the output
   uint64_t lost = 0;     // records the ring's LOST records say were lost
   uint64_t last_seq = 0;
+  bool write_failed = false;  // a write error is stopping the reader
 };
 
 // A datagram socket connected to a syslog daemon's socket at `path`.
@@ -91,6 +93,8 @@ class Printer {
   // fatal and names the records read and not sent, as a write error does.
   void send_datagrams();
   void retry_or_fail(size_t done);
+  // Stops the reader with `what`, counted as a write error (--metrics).
+  [[noreturn]] void fail_write(const std::string& what);
   // The records of pending_ from its i-th on, as the error names them.
   std::string unwritten(size_t i) const;
 

@@ -12,6 +12,7 @@
 
 #include "drain.h"
 #include "log_file.h"
+#include "metrics.h"
 #include "notify.h"
 #include "options.h"
 #include "printer.h"
@@ -369,6 +370,7 @@ TEST(Cli, FileOutputNamesWhatTheReaderBeforeDidNotWrite) {
   rmdir(dir);
 }
 
+#if NETLOG_HAVE_SYSTEMD
 // Under systemd (Type=notify, WatchdogSec=): READY with the device and the
 // counts, then STATUS at most each second and a WATCHDOG ping each half
 // period, through libsystemd to $NOTIFY_SOCKET as systemd would read them.
@@ -412,6 +414,109 @@ TEST(Notify, ReadyStatusAndWatchdogAsSystemdSeesThem) {
     unsetenv(v);
   close(rx);
   unlink(path.c_str());
+}
+#else
+// Built without libsystemd: --output journal is refused by name.
+TEST(ParseArgs, NoJournalWithoutLibsystemd) {
+  auto o = parse_args({"--output", "journal"});
+  ASSERT_FALSE(o);
+  EXPECT_EQ(o.error().message,
+            "--output journal: this netlog-reader was built without "
+            "libsystemd");
+}
+#endif
+
+// --metrics: the page a reader leaves says what it read, wrote and lost and
+// that it stopped; a write error that stops a reader counts in its page and
+// in the pages of the readers after it (systemd restarts them).
+TEST(Metrics, PageSaysWhatEachReaderDidAndCarriesWriteErrors) {
+  signal(SIGPIPE, SIG_IGN);
+  test::SockSpec b;
+  b.seq = 10;
+  const auto stream = test::concat(
+      {test::sock_record({}), test::lost_record(8, 2), test::sock_record(b)});
+  const std::string device = "/tmp/netlog-cli-metrics.dev";
+  const std::string page = "/tmp/netlog-cli-metrics.prom";
+  {
+    std::ofstream(device, std::ios::binary)
+        .write(reinterpret_cast<const char*>(stream.data()),
+               std::streamsize(stream.size()));
+  }
+  unlink(page.c_str());
+  const auto read_page = [&] {
+    std::ifstream in(page);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto reader = [&](bool closed_output) {
+    auto opts = parse_args(
+        {"--device", device, "--once", "--format", "json", "--metrics", page});
+    EXPECT_TRUE(opts);
+    int pipefd[2];
+    EXPECT_EQ(pipe(pipefd), 0);
+    if (closed_output) close(pipefd[0]);
+    std::FILE* out = fdopen(pipefd[1], "w");
+    Context ctx("h", {});
+    bool failed = false;
+    try {
+      run(*opts, ctx, out, stderr);
+    } catch (const Fatal&) {
+      failed = true;
+    }
+    std::fclose(out);
+    if (!closed_output) close(pipefd[0]);
+    return failed;
+  };
+  const auto has = [&](const std::string& line) {
+    return read_page().find("\n" + line + "\n") != std::string::npos;
+  };
+  ASSERT_FALSE(reader(false));
+  EXPECT_TRUE(has("netlog_reader_up 0"));
+  EXPECT_TRUE(has("netlog_reader_records_read_total 3"));
+  EXPECT_TRUE(has("netlog_reader_records_written_total 3"));
+  EXPECT_TRUE(has("netlog_reader_records_lost_total 2"));
+  EXPECT_TRUE(has("netlog_reader_last_seq 10"));
+  EXPECT_TRUE(has("netlog_reader_write_errors_total 0"));
+  EXPECT_TRUE(has("# TYPE netlog_reader_records_written_total counter"));
+  EXPECT_TRUE(has("# TYPE netlog_reader_last_seq gauge"));
+  ASSERT_TRUE(reader(true));
+  EXPECT_TRUE(has("netlog_reader_records_read_total 3"));
+  EXPECT_TRUE(has("netlog_reader_records_written_total 0"));
+  EXPECT_TRUE(has("netlog_reader_write_errors_total 1"));
+  ASSERT_TRUE(reader(true));
+  EXPECT_TRUE(has("netlog_reader_write_errors_total 2"));
+  ASSERT_FALSE(reader(false));
+  EXPECT_TRUE(has("netlog_reader_write_errors_total 2"));
+  EXPECT_TRUE(has("netlog_reader_records_written_total 3"));
+  unlink(device.c_str());
+  unlink(page.c_str());
+}
+
+// While the reader runs: a page at once, then at most one a second, and
+// only when it has read something since the last.
+TEST(Metrics, PageIsReplacedAtMostOnceASecondWhenItChanges) {
+  const std::string page = "/tmp/netlog-cli-metrics-tick.prom";
+  unlink(page.c_str());
+  const auto exists = [&] { return access(page.c_str(), F_OK) == 0; };
+  Metrics m(page, stderr);
+  Counts c{.read = 1, .written = 1, .last_seq = 5};
+  const uint64_t t = Notifier::now();
+  m.tick(c, t);
+  ASSERT_TRUE(exists());
+  std::ifstream in(page);
+  const std::string first(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(first.find("\nnetlog_reader_up 1\n"), std::string::npos);
+  unlink(page.c_str());
+  c.read = 2;
+  m.tick(c, t + 999'000'000);
+  EXPECT_FALSE(exists());
+  m.tick(c, t + 1'000'000'000);
+  EXPECT_TRUE(exists());
+  unlink(page.c_str());
+  m.tick(c, t + 5'000'000'000);  // nothing new read
+  EXPECT_FALSE(exists());
+  m.stop(c);
+  EXPECT_TRUE(exists());
+  unlink(page.c_str());
 }
 
 }  // namespace

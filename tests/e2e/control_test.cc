@@ -282,6 +282,12 @@ TEST_F(Control, StatsAreTheParameterAndTheTraffic) {
             param_stats("execlog")["exec"]["emitted"]);
   EXPECT_EQ(m["netlog_module_loaded{module=\"execlog\"}"], 1);
   EXPECT_EQ(m["netlog_reader_attached"], 0);
+  EXPECT_EQ(m["netlog_up"], 1);
+  EXPECT_EQ(m["netlog_reader_up"], 0);  // no reader's page in this VM
+  EXPECT_EQ(m["netlog_build_info{version=\"" NETLOG_VERSION
+              "\",module_version=\"" NETLOG_VERSION "\"}"],
+            1)
+      << page.out;
   EXPECT_EQ(m["netlog_records_lost_total"], 0);
   auto st = ctl_json({"status", "--json"});
   // One record between the two: execlog's of the second netlogctl.

@@ -9,9 +9,10 @@
 # the last, each once, no LOST record, as many socket records as netlog
 # emitted, execlog's records of the execs made here, and journald
 # suppressed nothing; root reads them there, a member of adm and
-# systemd-journal cannot, and the system journal has none. Then rsyslog,
-# and the reader's own file rotated by logrotate under load. Prints
-# "journal: ok ..." or "journal: FAIL".
+# systemd-journal cannot, and the system journal has none. The counters for
+# node_exporter; rsyslog; the reader's own file rotated by logrotate under
+# load; the page once secure_log is gone. Prints "journal: ok ..." or
+# "journal: FAIL".
 set -u
 stats=/sys/module/netlog/parameters/stats
 want=$(sed -n 's/.*netlog\.records=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -48,6 +49,8 @@ systemctl start netlog-whitelist.service netlog-reader.service ||
 	fail "units: $(systemctl status netlog-whitelist.service netlog-reader.service 2>&1 | tail -n 12)"
 systemctl is-enabled --quiet netlog-reader.service netlog-whitelist.service ||
 	fail "the package did not enable its units"
+# node_exporter's timer is the admin's to enable.
+! systemctl is-enabled --quiet netlog-metrics.timer || fail "the package enabled netlog-metrics.timer"
 systemctl is-active --quiet netlog-reader.service ||
 	fail "netlog-reader.service is not running: $(systemctl status netlog-reader.service 2>&1 | tail -n 8)"
 
@@ -150,6 +153,44 @@ produced=$(awk '/^netlog_records_produced_total / { print $2 }' /tmp/prom)
 [ "$produced" -gt "$last" ] || fail "$produced records produced, but seq $last is in the journal"
 echo "journal: netlogctl: $(grep -c '^netlog_' /tmp/prom) samples, $produced records produced, $prom_emitted socket records emitted"
 echo "journal: ok: $lines records, all in the journal"
+
+# The counters, as node_exporter would get them: the reader's own page
+# (--metrics, from its unit, in a directory only root reads) and
+# netlog-metrics.service, which its timer runs, writing netlogctl's page
+# with it into node_exporter's textfile directory. The reader says it wrote
+# as many records as the journal holds up to the page's last seq; the page
+# goes to the host, whose promtool lints it (run.sh).
+[ "$(stat -c '%a %U' /run/netlog-reader)" = "700 root" ] ||
+	fail "/run/netlog-reader: $(stat -c '%a %U' /run/netlog-reader): not root's alone"
+textfile=/var/lib/prometheus/node-exporter
+mkdir -p $textfile
+systemctl start netlog-metrics.service ||
+	fail "netlog-metrics.service: $(systemctl status netlog-metrics.service 2>&1 | tail -n 8)"
+prom=$textfile/netlog.prom
+value() {
+	awk -v m="$1" '$1 == m { print $2 }' "$prom"
+}
+pwritten=$(value netlog_reader_records_written_total)
+pseq=$(value netlog_reader_last_seq)
+journal_upto() {
+	journalctl --namespace=netlog -t netlog -o json --output-fields=NETLOG_SEQ --no-pager |
+		grep -o '"NETLOG_SEQ":"[0-9]*"' | tr -dc '0-9\n' | awk -v s="$1" '$1 <= s' | sort -un | wc -l
+}
+for _ in $(seq 60); do
+	[ "$(journal_upto "$pseq")" -gt "$pseq" ] && break
+	sleep 1
+done
+jupto=$(journal_upto "$pseq")
+{ [ "$(value netlog_up)" = 1 ] && [ "$(value netlog_reader_up)" = 1 ] &&
+	[ "$(value netlog_reader_write_errors_total)" = 0 ] &&
+	[ "$(value netlog_reader_records_lost_total)" = 0 ] &&
+	grep -q '^netlog_build_info{version="[0-9.]*",module_version="[0-9.]*"} 1$' "$prom"; } ||
+	fail "netlog.prom: $(grep -v '^#' "$prom" | head -n 12)"
+{ [ -n "$pwritten" ] && [ "$pwritten" = "$jupto" ]; } ||
+	fail "the reader's page says $pwritten written up to seq $pseq, the journal has $jupto"
+[ "$(stat -c '%a %U' $prom)" = "644 root" ] || fail "$prom: $(stat -c '%a %U' $prom)"
+sed 's/^/journal: prom: /' "$prom"
+echo "journal: ok: metrics: the reader wrote $pwritten records up to seq $pseq, the journal has $jupto"
 
 # Who reads them: root, in the namespace's files (a directory 0700 root, by
 # the package's drop-in for the namespace's journald). Not the groups that
@@ -413,3 +454,20 @@ read -r missing contra named last <<<"$(awk -v first="$ffirst" '
 [ "$missing" = 0 ] || fail "$missing records from seq $ffirst to $last are in no file and no named gap"
 [ "$contra" = 0 ] || fail "$contra records in a named gap are in the files"
 echo "journal: ok: file: restarts: seq $ffirst-$last in the files but for $named records the new readers named"
+
+# secure_log gone and not loadable (as for a kernel DKMS did not build
+# for; netlogctl's request would load it otherwise, by its generic netlink
+# family's alias): the page says so (netlog_up 0) and names no reader,
+# where netlogctl would fail.
+systemctl stop netlog-reader.service
+rmmod execlog netlog secure_log || fail "rmmod: $(lsmod | grep -E 'netlog|secure_log')"
+echo 'install secure_log /bin/false' >/etc/modprobe.d/netlog-test-gone.conf
+systemctl start netlog-metrics.service ||
+	fail "netlog-metrics.service without secure_log: $(systemctl status netlog-metrics.service 2>&1 | tail -n 8)"
+{ [ "$(value netlog_up)" = 0 ] && [ "$(value netlog_reader_up)" = 0 ] &&
+	grep -q '^netlog_build_info{version="[0-9.]*"} 1$' "$prom"; } ||
+	fail "netlog.prom without secure_log: $(grep -v '^#' "$prom")"
+[ ! -e /sys/module/secure_log ] || fail "secure_log was loaded again"
+rm /etc/modprobe.d/netlog-test-gone.conf
+sed 's/^/journal: prom-down: /' "$prom"
+echo "journal: ok: metrics: secure_log gone, netlog_up 0"

@@ -22,6 +22,7 @@ stage=$out/overlay
 "$top/scripts/deps.sh"
 eval "$("$top/scripts/kernel.sh" 6.1)"
 root_cpio=$("$top/bench/root.sh")
+promtool=$("$top/scripts/promtool.sh")
 
 rm -rf "$stage"
 mkdir -p "$stage/usr/local/bin" "$stage/etc/systemd/system/multi-user.target.wants"
@@ -110,10 +111,22 @@ timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg,thread=single -M pc \
 tr -d '\r' <"$results" | tee "$results.txt" | sed 's/^/guest: /'
 fail=0
 [ "$rc" = 0 ] || { echo "journal: FAIL: vm exited with $rc (124 = timed out)"; fail=1; }
-if ! grep -q '^journal: ok: file: restarts' "$results.txt" || grep -q '^journal: FAIL' "$results.txt"; then
+if ! grep -q '^journal: ok: metrics: secure_log gone' "$results.txt" || grep -q '^journal: FAIL' "$results.txt"; then
 	echo "journal: FAIL: no ok from the guest"
 	fail=1
 fi
+# The two pages the guest's netlog-metrics.service wrote, as Prometheus'
+# own linter reads them.
+for page in prom prom-down; do
+	sed -n "s/^journal: $page: //p" "$results.txt" >"$out/$page.txt"
+	if [ ! -s "$out/$page.txt" ] || ! "$promtool" check metrics <"$out/$page.txt" >"$out/$page.lint" 2>&1; then
+		echo "journal: FAIL: promtool check metrics ($page):"
+		cat "$out/$page.lint" 2>/dev/null
+		fail=1
+	else
+		echo "journal: promtool check metrics: $page: $(grep -c '^netlog' "$out/$page.txt") samples, clean"
+	fi
+done
 if grep -aEq "$kernel_bad" "$console"; then
 	echo "journal: FAIL: kernel log has complaints:"
 	grep -aEh -A3 "$kernel_bad" "$console" | head -40

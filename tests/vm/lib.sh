@@ -17,7 +17,8 @@ vm_modules() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp -r "$src/." "$out/"
-	make -s -C "$out" KDIR="$headers" "$@" modules
+	# (The copy has no ../../VERSION for secure_log's Kbuild to read.)
+	make -s -C "$out" KDIR="$headers" NETLOG_VERSION="$(cat "$src/../VERSION" 2>/dev/null)" "$@" modules
 }
 
 # vm_cpio DIR: DIR as a newc archive, on standard output.

@@ -46,8 +46,7 @@ stage=$out/initramfs
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,lib/netlog,usr/bin,etc}
 
-vm_modules "$top/kmod" "$out/kmod" "$KDIR" "${cross[@]}" W=1 \
-	NETLOG_VERSION="$(cat "$top/VERSION")"
+vm_modules "$top/kmod" "$out/kmod" "$KDIR" "${cross[@]}" W=1
 cp "$out/kmod/secure_log/secure_log.ko" "$out/kmod/netlog/netlog.ko" \
 	"$out/kmod/execlog/execlog.ko" "$stage/lib/netlog/"
 if [ -e "$out/kmod/netlog/netlog_kunit.ko" ]; then
