@@ -12,6 +12,7 @@
 
 #include <algorithm>
 
+#include "container.h"
 #include "escape.h"
 #include "fields.h"
 #include "render.h"
@@ -93,6 +94,8 @@ void process(Out& o, Context& ctx, const Event& ev) {
     o.raw(R"(,"name":)").str(auid_user(ctx, t)).raw("}");
   }
   o.raw("}");
+  if (auto id = container_id(ev.cgroup); !id.empty())
+    o.raw(R"(,"container":{"id":)").str(id).raw("}");
 }
 
 // What ECS has no name for.
@@ -100,6 +103,7 @@ template <typename Event>
 void extra(Out& o, const Event& ev, uint32_t flags) {
   const Task& t = ev.task;
   o.raw(R"(,"netlog":{"cgroup":)").str(ev.cgroup);
+  o.raw(R"(,"cgroup_id":)").num(t.cgroup_id);
   o.raw(R"(,"netns":)").num(t.netns);
   if (t.audit) o.raw(R"(,"ses":)").num(t.ses);
   if (!ev.tty.empty()) o.raw(R"(,"tty":)").str(ev.tty);

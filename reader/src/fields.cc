@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "container.h"
 #include "uapi/netlog.h"
 
 namespace netlog {
@@ -51,6 +52,9 @@ class Fields {
     text("comm", ev.comm);
     text("exe", ev.exe);
     text("cgroup", ev.cgroup);
+    num("cgroup_id", t.cgroup_id);
+    if (auto id = container_id(ev.cgroup); !id.empty())
+      text("container_id", id);
     num("netns", t.netns);
   }
 

@@ -1,4 +1,5 @@
 // The JSON format: one object per line, keys as in docs/format.md.
+#include "container.h"
 #include "line.h"
 #include "render.h"
 #include "uapi/netlog.h"
@@ -7,7 +8,8 @@
 namespace netlog {
 namespace {
 
-// Who did it: "pid" through "netns", each followed by a comma.
+// Who did it: "pid" through "netns", each followed by a comma
+// (container_id only in a container).
 template <typename Event>
 void who(Line& l, Context& ctx, const Event& ev) {
   const Task& t = ev.task;
@@ -25,7 +27,10 @@ void who(Line& l, Context& ctx, const Event& ev) {
   l.quoted(ev.tty, Quote::kJson) << R"(,"comm":)";
   l.quoted(ev.comm, Quote::kJson) << R"(,"exe":)";
   l.quoted(ev.exe, Quote::kJson) << R"(,"cgroup":)";
-  l.quoted(ev.cgroup, Quote::kJson) << R"(,"netns":)" << t.netns << ',';
+  l.quoted(ev.cgroup, Quote::kJson) << R"(,"cgroup_id":)" << t.cgroup_id;
+  if (auto id = container_id(ev.cgroup); !id.empty())
+    l << R"(,"container_id":")" << id << '"';
+  l << R"(,"netns":)" << t.netns << ',';
 }
 
 // The flags of who's strings, each followed by a comma.

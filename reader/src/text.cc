@@ -1,5 +1,6 @@
 // The text format: one line of key=value pairs per record, strings quoted
 // and escaped. Meant for `netlog-reader | logger -t netlog`.
+#include "container.h"
 #include "line.h"
 #include "render.h"
 #include "uapi/netlog.h"
@@ -8,7 +9,7 @@
 namespace netlog {
 namespace {
 
-// Who did it: " pid=" through " netns=".
+// Who did it: " pid=" through " netns=" (container_id only in a container).
 template <typename Event>
 void who(Line& l, Context& ctx, const Event& ev) {
   const Task& t = ev.task;
@@ -26,7 +27,10 @@ void who(Line& l, Context& ctx, const Event& ev) {
   l.quoted(ev.tty, Quote::kText) << " comm=";
   l.quoted(ev.comm, Quote::kText) << " exe=";
   l.quoted(ev.exe, Quote::kText) << " cgroup=";
-  l.quoted(ev.cgroup, Quote::kText) << " netns=" << t.netns;
+  l.quoted(ev.cgroup, Quote::kText) << " cgroup_id=" << t.cgroup_id;
+  if (auto id = container_id(ev.cgroup); !id.empty())
+    l << " container_id=" << id;
+  l << " netns=" << t.netns;
 }
 
 void who_flags(Line& l, uint32_t flags) {

@@ -144,11 +144,15 @@ TEST(EcsSchema, EverySocketEventAndFlag) {
   s.task.auid = NETLOG_UID_NONE;
   s.strings[1] = "";
   check(test::sock_record(s));
+  // In a docker container.
+  s.strings[3] = "/system.slice/docker-" + std::string(64, 'a') + ".scope";
+  for (const auto& n : check(test::sock_record(s))) seen.insert(n);
   // What a connect fills, in ECS's names.
   for (const char* name :
        {"source.ip", "source.port", "destination.ip", "destination.port",
         "network.transport", "network.type", "network.direction", "process.pid",
-        "process.executable", "user.id", "user.audit.id", "event.outcome"})
+        "process.executable", "user.id", "user.audit.id", "event.outcome",
+        "container.id"})
     EXPECT_TRUE(seen.count(name)) << name;
 }
 

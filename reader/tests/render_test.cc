@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "container.h"
 #include "line.h"
 #include "record.h"
 #include "records.h"
@@ -15,8 +16,15 @@ namespace {
 using test::render;
 using test::test_context;
 
+// A docker container's id: 64 hex digits.
+constexpr std::string_view kId =
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 TEST(RenderText, ConnectV4EveryField) {
-  EXPECT_EQ(render(Format::kText, test::sock_record({})),
+  test::SockSpec s;
+  s.task.cgroup_id = 4242;
+  s.strings[3] = fmt::format("/system.slice/docker-{}.scope", kId);
+  EXPECT_EQ(render(Format::kText, test::sock_record(s)),
             "seq=7 time=2025-11-21T18:40:00.123456789Z event=connect "
             "proto=tcp family=ipv4 laddr=127.0.0.1 lport=40000 "
             "raddr=127.0.0.1 rport=8080 result=0 owner_uid=1000 owner_pid=100 "
@@ -24,8 +32,10 @@ TEST(RenderText, ConnectV4EveryField) {
             "tid=101 ppid=1 "
             "sid=1 auid=1000 ses=3 uid=1000 gid=1001 euid=1002 egid=1003 "
             "user=\"alice\" auid_user=\"alice\" "
-            "tty=\"pts/0\" comm=\"curl\" exe=\"/usr/bin/curl\" cgroup=\"\" "
-            "netns=4026531840 host=\"vm1\"\n");
+            "tty=\"pts/0\" comm=\"curl\" exe=\"/usr/bin/curl\" "
+            "cgroup=\"/system.slice/docker-" +
+                std::string(kId) + ".scope\" cgroup_id=4242 container_id=" +
+                std::string(kId) + " netns=4026531840 host=\"vm1\"\n");
 }
 
 TEST(RenderJson, ConnectV6EveryField) {
@@ -47,7 +57,7 @@ TEST(RenderJson, ConnectV6EveryField) {
             R"("auid":4294967295,"ses":3,"uid":0,)"
             R"("gid":1001,"euid":1002,"egid":1003,"user":"0",)"
             R"("auid_user":"","tty":"pts/0",)"
-            R"("comm":"curl","exe":"/usr/bin/curl","cgroup":"",)"
+            R"("comm":"curl","exe":"/usr/bin/curl","cgroup":"","cgroup_id":0,)"
             R"("netns":4026531840,"host":"vm1"})"
             "\n");
 }
@@ -173,7 +183,7 @@ TEST(RenderJson, ExecEveryField) {
             R"("pid":100,"tid":101,"ppid":1,"sid":1,"auid":1000,"ses":3,)"
             R"("uid":1000,"gid":1001,"euid":1002,"egid":1003,)"
             R"("user":"alice","auid_user":"alice","tty":"pts/0",)"
-            R"("comm":"curl","exe":"/usr/bin/curl","cgroup":"",)"
+            R"("comm":"curl","exe":"/usr/bin/curl","cgroup":"","cgroup_id":0,)"
             R"("netns":4026531840,"host":"vm1"})"
             "\n");
 }
@@ -296,6 +306,40 @@ TEST(Render, UnknownType) {
             R"({"seq":1,"time":"2025-11-21T18:40:00.000000000Z",)"
             R"("event":"unknown","type":42,"len":64,"host":"vm1"})"
             "\n");
+}
+
+// The runtimes' cgroup names, innermost first; none under a user's own
+// delegated subtree, where the user names the cgroups.
+TEST(ContainerId, FromTheRuntimesCgroupNames) {
+  const std::string id(kId);
+  const std::string other(64, 'e');
+  EXPECT_EQ(container_id("/system.slice/docker-" + id + ".scope"), id);
+  EXPECT_EQ(container_id("/docker/" + id), id);
+  EXPECT_EQ(container_id("/kubepods.slice/kubepods-besteffort.slice/"
+                         "kubepods-besteffort-pod1234.slice/cri-containerd-" +
+                         id + ".scope"),
+            id);
+  EXPECT_EQ(container_id("/kubepods/besteffort/pod1234/" + id), id);
+  EXPECT_EQ(container_id("/machine.slice/libpod-" + id + ".scope/container"),
+            id);
+  EXPECT_EQ(container_id("/system.slice/crio-" + id + ".scope"), id);
+  EXPECT_EQ(container_id("/docker/" + other + "/docker/" + id), id);
+  // Not a container: no id, a short one, upper case, conmon's own cgroup.
+  EXPECT_EQ(container_id(""), "");
+  EXPECT_EQ(container_id("/user.slice/user-1000.slice/session-2.scope"), "");
+  EXPECT_EQ(container_id("/system.slice/docker-" + id.substr(1) + ".scope"),
+            "");
+  EXPECT_EQ(container_id("/docker/" + std::string(64, 'E')), "");
+  EXPECT_EQ(container_id("/machine.slice/libpod-conmon-" + id + ".scope"), "");
+  // A user's own names: rootless podman, or a forged docker scope.
+  EXPECT_EQ(container_id("/user.slice/user-1000.slice/user@1000.service/"
+                         "user.slice/libpod-" +
+                         id + ".scope/container"),
+            "");
+  EXPECT_EQ(container_id("/user.slice/user-1000.slice/user@1000.service/"
+                         "app.slice/docker-" +
+                         id + ".scope"),
+            "");
 }
 
 }  // namespace

@@ -153,6 +153,47 @@ TEST_F(Cache, CgroupMovesAreSeen) {
   for (const auto& d : {a, b}) EXPECT_EQ(rmdir(d.c_str()), 0) << d;
 }
 
+// Which container: a cgroup named as docker's systemd driver names one
+// gives the container's id, and the cgroup's id is its directory's inode;
+// the same name under a user's delegated subtree (where uid 1000 could make
+// it, and name it after a real container) gives none.
+TEST_F(Cache, ContainerIdFromTheRuntimesCgroupAlone) {
+  const std::string id(64, 'c');
+  const std::string docker = "/system.slice/docker-" + id + ".scope";
+  const std::string forged =
+      "/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" + id +
+      ".scope";
+  for (const auto& d : {docker, forged})
+    ASSERT_EQ(run({"mkdir", "-p", "/sys/fs/cgroup" + d}).code, 0) << d;
+  struct stat st {};
+  ASSERT_EQ(stat(("/sys/fs/cgroup" + docker).c_str(), &st), 0);
+  {
+    Helper h(kDir + "/prog", l.port);
+    ASSERT_TRUE(h.step());
+    ASSERT_TRUE(write_file("/sys/fs/cgroup" + docker + "/cgroup.procs",
+                           std::to_string(h.pid)));
+    ASSERT_TRUE(h.step());
+    ASSERT_TRUE(write_file("/sys/fs/cgroup" + forged + "/cgroup.procs",
+                           std::to_string(h.pid)));
+    ASSERT_TRUE(h.step());
+    ASSERT_TRUE(
+        write_file("/sys/fs/cgroup/cgroup.procs", std::to_string(h.pid)));
+    const auto recs = records_of(h.pid, "connect");
+    ASSERT_EQ(recs.size(), 3u);
+    EXPECT_FALSE(recs[0].contains("container_id")) << str(recs[0], "cgroup");
+    EXPECT_EQ(str(recs[1], "cgroup"), docker);
+    EXPECT_EQ(num(recs[1], "cgroup_id"), int64_t(st.st_ino));
+    EXPECT_EQ(str(recs[1], "container_id"), id);
+    EXPECT_EQ(str(recs[2], "cgroup"), forged);
+    EXPECT_FALSE(recs[2].contains("container_id"));
+    EXPECT_NE(num(recs[2], "cgroup_id"), num(recs[1], "cgroup_id"));
+  }
+  // Each level made above, deepest first (user.slice's may stay).
+  for (const auto& d : {forged, docker})
+    for (std::string p = d; p.size() > 1; p.resize(p.rfind('/')))
+      rmdir(("/sys/fs/cgroup" + p).c_str());
+}
+
 // A process's slots go with it: new processes, which may get the address
 // of an exited one's signal_struct (the cache's key), never get its paths.
 TEST_F(Cache, ShortProcessesEachGetTheirOwnExe) {

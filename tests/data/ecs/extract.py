@@ -16,7 +16,7 @@ import sys
 import yaml
 
 FIELD_SETS = ("@timestamp", "ecs.", "event.", "source.", "destination.",
-              "network.", "process.", "user.", "host.", "log.")
+              "network.", "process.", "user.", "host.", "log.", "container.")
 
 
 def main():
