@@ -19,13 +19,13 @@ std::string status_text(const Status& st);
 std::string status_json(const Status& st);
 std::string stats_text(const Stats& stats);
 std::string stats_json(const Status& st, const Stats& stats);
-// Every metric once, with HELP and TYPE: netlog_up (0 when secure_log is
-// not loaded: `st` empty), netlog_build_info, the ring's, each module's
-// loaded state, netlog_<kind>_<key>[_total]{module,<kind>} per value, and
-// the reader's own page (netlog-reader --metrics; `reader` empty when no
-// reader wrote one: netlog_reader_up 0), of which only netlog_reader_*
-// lines are taken.
-std::string stats_prometheus(const std::optional<Status>& st,
+// Every metric once, with HELP and TYPE: netlog_up (0 when secure_log
+// cannot be reached: `up` empty), netlog_build_info, the ring's, each
+// module's loaded state, netlog_<kind>_<key>[_total]{module,<kind>} per
+// value, and the reader's own page (netlog-reader --metrics; `reader`
+// empty when no reader wrote one: netlog_reader_up 0), of which only
+// netlog_reader_* lines are taken.
+std::string stats_prometheus(const std::optional<Status>& up,
                              const Stats& stats, std::string_view reader,
                              std::string_view version);
 std::string probes_text(const Probes& p);

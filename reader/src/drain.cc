@@ -51,8 +51,10 @@ Result<Fd> open_device(const std::string& path, bool nonblock) {
   struct stat st;
   if (e == ENOENT && path == kDefaultDevice &&
       stat("/sys/module/secure_log", &st) != 0)
-    why = "module secure_log not loaded";
-  else if (e == EPERM || e == EACCES)
+    return Error{
+        fmt::format("cannot open {}: module secure_log not loaded", path),
+        ENODEV};
+  if (e == EPERM || e == EACCES)
     why = "permission denied (needs root: CAP_SYS_ADMIN or CAP_SYSLOG)";
   else if (e == EBUSY)
     why = "another reader has it open";
@@ -81,6 +83,7 @@ bool wait_for_records(int fd, const Notifier& notifier) {
 // the buffer is refused (EINVAL) and left in place.
 void drain_records(const Options& opts, Printer& printer, Metrics& metrics) {
   auto fd = open_device(opts.device, opts.once);
+  if (!fd && fd.error().code == ENODEV) throw NoDevice(fd.error().message);
   if (!fd) throw Fatal(fd.error().message);
   Notifier notifier;
   notifier.ready(opts.device, printer.counts());

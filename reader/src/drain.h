@@ -9,7 +9,17 @@
 
 namespace netlog {
 
-// Runs the reader; returns the exit code. Throws Fatal on runtime errors.
+// The device is not there because secure_log is not loaded: exit status
+// kExitNoDevice, which the service does not restart on (the device's
+// appearance starts it again).
+class NoDevice : public Fatal {
+ public:
+  using Fatal::Fatal;
+};
+inline constexpr int kExitNoDevice = 3;
+
+// Runs the reader; returns the exit code. Throws Fatal on runtime errors,
+// NoDevice among them.
 int run(const Options& opts, Context& ctx, std::FILE* out, std::FILE* err);
 
 // Makes SIGINT and SIGTERM end the follow loop cleanly.

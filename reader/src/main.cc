@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   } catch (const netlog::Fatal& e) {
     std::fflush(stdout);
     fmt::print(stderr, "netlog-reader: {}\n", e.what());
-    return 1;
+    return dynamic_cast<const netlog::NoDevice*>(&e) ? netlog::kExitNoDevice
+                                                     : 1;
   }
 }

@@ -46,7 +46,8 @@ one line per record. Follows until SIGINT/SIGTERM unless --once.
                       the reader stops (netlogctl stats --prometheus
                       includes it)
 
-Exit status: 0 ok, 1 runtime error, 2 usage error.
+Exit status: 0 ok, 1 runtime error, 2 usage error, 3 /dev/secure_log
+absent (module secure_log not loaded).
 )";
 }
 

@@ -194,6 +194,24 @@ TEST(Cli, MissingDeviceIsAOneLineError) {
   }
 }
 
+// The service's device, absent because secure_log is not loaded: its own
+// error, which the unit does not restart on (exit status 3 in main).
+TEST(Cli, NoSecureLogIsNoDevice) {
+  struct stat st;
+  if (stat("/sys/module/secure_log", &st) == 0)
+    GTEST_SKIP() << "secure_log is loaded here";
+  auto opts = parse_args({"--once"});
+  ASSERT_TRUE(opts);
+  Context ctx("h", {});
+  try {
+    run(*opts, ctx, stdout, stderr);
+    FAIL() << "no error";
+  } catch (const NoDevice& e) {
+    EXPECT_STREQ(e.what(),
+                 "cannot open /dev/secure_log: module secure_log not loaded");
+  }
+}
+
 TEST(Cli, VersionAndHelp) {
   auto r = run_on({}, {"--version"});
   EXPECT_EQ(r.code, 0);

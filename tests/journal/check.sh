@@ -33,17 +33,22 @@ all_probes() {
 	netlogctl status | sed -n 's/^netlog: loaded, probes 0x[0-9a-f]* of \(0x[0-9a-f]*\),.*/\1/p'
 }
 
+# Whether the reader runs within $1 seconds (the device starts it).
+reader_starts() {
+	for _ in $(seq "$1"); do
+		systemctl is-active --quiet netlog-reader.service && return 0
+		sleep 1
+	done
+	systemctl is-active --quiet netlog-reader.service
+}
+
 dpkg -i /root/netlog-reader.deb >/tmp/dpkg.log 2>&1 || fail "dpkg -i: $(tail -n 5 /tmp/dpkg.log)"
 # A whitelist for the boot to apply, that the test's traffic does not meet.
 printf '# the test'"'"'s\n/usr/sbin/ntpd|p<123>\n' >>/etc/netlog/whitelist.conf
 systemctl restart systemd-modules-load.service || fail "modules did not load"
 # The device's appearance starts the reader: the package enabled it for
 # dev-secure_log.device, which the udev rule makes.
-for _ in $(seq 60); do
-	systemctl is-active --quiet netlog-reader.service && break
-	sleep 1
-done
-systemctl is-active --quiet netlog-reader.service ||
+reader_starts 60 ||
 	fail "/dev/secure_log did not start the reader: $(systemctl status dev-secure_log.device netlog-reader.service 2>&1 | tail -n 12)"
 systemctl start netlog-whitelist.service netlog-reader.service ||
 	fail "units: $(systemctl status netlog-whitelist.service netlog-reader.service 2>&1 | tail -n 12)"
@@ -468,6 +473,27 @@ systemctl start netlog-metrics.service ||
 	grep -q '^netlog_build_info{version="[0-9.]*"} 1$' "$prom"; } ||
 	fail "netlog.prom without secure_log: $(grep -v '^#' "$prom")"
 [ ! -e /sys/module/secure_log ] || fail "secure_log was loaded again"
-rm /etc/modprobe.d/netlog-test-gone.conf
 sed 's/^/journal: prom-down: /' "$prom"
 echo "journal: ok: metrics: secure_log gone, netlog_up 0"
+
+# The reader started without the device: it fails at once (exit status 3,
+# its cause in its journal), and systemd does not restart it; the device's
+# appearance does.
+restarts=$(systemctl show -P NRestarts netlog-reader.service)
+t0=$(date +%s)
+systemctl start netlog-reader.service && fail "the reader started without /dev/secure_log"
+took=$(($(date +%s) - t0))
+sleep 5
+{ [ "$(systemctl show -P ActiveState netlog-reader.service)" = failed ] &&
+	[ "$(systemctl show -P ExecMainStatus netlog-reader.service)" = 3 ] &&
+	[ "$(systemctl show -P NRestarts netlog-reader.service)" = "$restarts" ]; } ||
+	fail "the reader without its device: $(systemctl status netlog-reader.service 2>&1 | tail -n 8)"
+[ "$took" -le 10 ] || fail "the reader without its device took ${took}s to fail"
+journalctl --namespace=netlog -u netlog-reader.service -o cat --no-pager |
+	grep -q 'cannot open /dev/secure_log: module secure_log not loaded' ||
+	fail "the reader did not say why it failed"
+rm /etc/modprobe.d/netlog-test-gone.conf
+modprobe secure_log || fail "modprobe secure_log"
+reader_starts 30 ||
+	fail "the device's appearance did not start the failed reader: $(systemctl status netlog-reader.service 2>&1 | tail -n 8)"
+echo "journal: ok: no device: the unit failed in ${took}s with status 3, not restarted; modprobe started it"
