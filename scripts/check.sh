@@ -5,9 +5,10 @@
 # Ends with one line "N passed, M failed"; exits non-zero on any failure.
 #
 # KERNELS="6.1 6.12" narrows the amd64 matrix, ARM_KERNELS (the arm64 ones
-# of scripts/kernel.sh --list; empty: none) the arm64 one; DEBUG_RELOADS (10) sets the
-# debug kernel's unload cycles and JOURNAL_RECORDS (25000) the systemd VM's
-# flood. make soak runs the long forms (100 cycles, 100,000 records).
+# of scripts/kernel.sh --list; empty: none) the arm64 one; DEBUG_RELOADS (3)
+# and DEBUG_ROUNDS (4) set the debug kernel's unload cycles and probe-switch
+# rounds and JOURNAL_RECORDS (25000) the systemd VM's flood. make soak runs
+# the long forms (100 cycles, 40 rounds, 100,000 records).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,7 +65,7 @@ fi
 took "unit tests" "$t"
 
 # The debug kernel (KASAN, lockdep, kmemleak, UBSAN, KUnit) is built first:
-# once, about 20 minutes on two cores when there is no cache. Its source
+# once, about 12 minutes on two cores when there is no cache. Its source
 # tree also serves the in-tree build test.
 echo "== debug kernel"
 t=$SECONDS
@@ -75,13 +76,13 @@ debug_start=$SECONDS
 
 # The VM tier. The host has two cores and a TCG guest runs on one, so the
 # debug kernel's run (the whole suite under KASAN, lockdep, kmemleak and
-# UBSAN, with 10 unload cycles: about an hour) goes on one core while
+# UBSAN, with 3 unload cycles: about 50 minutes) goes on one core while
 # the static checks, the package tests and the kernel matrix run on the
 # other.
 debug_pid=
 if [ -n "$debug_ok" ]; then
 	echo "== e2e on the debug kernel: in the background, log in build/vm-debug.log"
-	KERNEL=debug RELOADS=${DEBUG_RELOADS:-10} VM_TIMEOUT=${DEBUG_TIMEOUT:-4200} \
+	KERNEL=debug RELOADS=${DEBUG_RELOADS:-3} ROUNDS=${DEBUG_ROUNDS:-4} VM_TIMEOUT=${DEBUG_TIMEOUT:-4200} \
 		"$top/tests/vm/run.sh" check >build/vm-debug.log 2>&1 &
 	debug_pid=$!
 fi

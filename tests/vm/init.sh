@@ -82,4 +82,5 @@ demo)
 	;;
 esac
 sync
-poweroff -f
+# QEMU runs with -no-reboot: a reset ends it, with or without ACPI.
+reboot -f
