@@ -39,7 +39,7 @@ TMPFILESDIR := $(SYSTEMDLIB)/tmpfiles.d
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 # Everything install-files puts down, relative to DESTDIR (for uninstall).
-FILES := $(SBINDIR)/netlog-reader $(SBINDIR)/netlogctl \
+FILES := $(SBINDIR)/netlog-reader $(SBINDIR)/netlogctl $(SBINDIR)/netlog-search \
 	$(UNITDIR)/netlog-reader.service $(UNITDIR)/netlog-whitelist.service \
 	$(UNITDIR)/netlog-metrics.service $(UNITDIR)/netlog-metrics.timer \
 	$(UDEVDIR)/60-secure_log.rules /etc/default/netlog-reader \
@@ -48,7 +48,7 @@ FILES := $(SBINDIR)/netlog-reader $(SBINDIR)/netlogctl \
 	$(UNITDIR)/systemd-journald@netlog.service.d/netlog.conf \
 	/etc/netlog/whitelist.conf $(PREFIX)/share/doc/netlog-reader/examples/rsyslog-netlog.conf \
 	$(MANDIR)/man8/netlog-reader.8.gz $(MANDIR)/man8/netlogctl.8.gz \
-	$(MANDIR)/man4/netlog.4.gz $(MANDIR)/man4/execlog.4.gz \
+	$(MANDIR)/man8/netlog-search.8.gz $(MANDIR)/man4/netlog.4.gz $(MANDIR)/man4/execlog.4.gz \
 	$(MANDIR)/man5/whitelist.conf.5.gz
 
 all: modules reader
@@ -56,13 +56,14 @@ all: modules reader
 modules:
 	$(MAKE) -C kmod
 
-# The two programs alone, in their own build directory (build/all and the
+# The three programs alone, in their own build directory (build/all and the
 # VM harness's build/host keep their options).
 reader:
 	. tests/vm/lib.sh && fresh_build build/reader "$(CURDIR)"
 	cmake -S . -B build/reader -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DNETLOG_BUILD_TESTS=OFF -DNETLOG_BUILD_E2E=OFF
-	cmake --build build/reader -j$$(nproc) --target netlog-reader netlogctl
+	cmake --build build/reader -j$$(nproc) --target netlog-reader netlogctl \
+		netlog-search
 
 deps:
 	scripts/deps.sh
@@ -119,6 +120,7 @@ install-modules:
 install-reader: reader
 	install -D -m 0755 build/reader/netlog-reader $(DESTDIR)$(SBINDIR)/netlog-reader
 	install -D -m 0755 build/reader/netlogctl $(DESTDIR)$(SBINDIR)/netlogctl
+	install -D -m 0755 build/reader/netlog-search $(DESTDIR)$(SBINDIR)/netlog-search
 	for u in netlog-reader.service netlog-whitelist.service \
 		netlog-metrics.service netlog-metrics.timer; do \
 		sed 's|/usr/sbin/|$(SBINDIR)/|' dist/$$u | \
@@ -138,8 +140,8 @@ install-reader: reader
 	install -D -m 0644 dist/logrotate.conf $(DESTDIR)/etc/logrotate.d/netlog
 	# On this host: the namespace's volatile directory, root's from now on.
 	$(if $(DESTDIR),,systemd-tmpfiles --create $(TMPFILESDIR)/netlog.conf)
-	for m in netlog-reader.8:man8 netlogctl.8:man8 netlog.4:man4 execlog.4:man4 \
-		whitelist.conf.5:man5; do \
+	for m in netlog-reader.8:man8 netlogctl.8:man8 netlog-search.8:man8 \
+		netlog.4:man4 execlog.4:man4 whitelist.conf.5:man5; do \
 		sed 's/@VERSION@/$(VERSION)/' dist/man/$${m%%:*} | gzip -9n | \
 		install -D -m 0644 /dev/stdin $(DESTDIR)$(MANDIR)/$${m##*:}/$${m%%:*}.gz; \
 	done

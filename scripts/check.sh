@@ -90,7 +90,7 @@ fi
 format_check() {
 	clang-format --dry-run -Werror reader/src/*.h reader/src/*.cc \
 		reader/tests/*.h reader/tests/*.cc reader/bench/*.cc ctl/*.h ctl/*.cc \
-		common/*.h tests/e2e/*.cc \
+		common/*.h search/src/*.h search/src/*.cc search/tests/*.cc tests/e2e/*.cc \
 		tests/e2e/*.h tests/host/*.cc tests/fuzz/*.cc
 }
 stage "clang-format (reader, netlogctl, e2e)" format_check

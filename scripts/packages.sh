@@ -95,6 +95,7 @@ test_rpm() {
 		"/usr/src/netlog-$version/kmod/netlog/sock.c" \
 		"/usr/src/netlog-$version/kmod/uapi/netlog.h" &&
 		expect_paths "$reader" /usr/sbin/netlog-reader /usr/sbin/netlogctl \
+			/usr/sbin/netlog-search /usr/share/man/man8/netlog-search.8.gz \
 			/usr/lib/systemd/system/netlog-reader.service \
 			/usr/lib/systemd/system/netlog-whitelist.service \
 			/usr/lib/systemd/system/netlog-metrics.timer \
@@ -227,6 +228,7 @@ test_install() {
 		"/lib/modules/$kver/extra/execlog/execlog.ko" \
 		/usr/sbin/netlog-reader /lib/systemd/system/netlog-reader.service \
 		/usr/sbin/netlogctl /lib/systemd/system/netlog-whitelist.service \
+		/usr/sbin/netlog-search /usr/share/man/man8/netlog-search.8.gz \
 		/lib/systemd/system/netlog-metrics.service /lib/systemd/system/netlog-metrics.timer \
 		/etc/netlog/whitelist.conf /usr/share/man/man8/netlogctl.8.gz \
 		/usr/share/doc/netlog-reader/examples/rsyslog-netlog.conf \

@@ -101,6 +101,33 @@ std::string escape_bytes(std::string_view s) {
   return fmt::to_string(out);
 }
 
+std::optional<std::string> unescape_bytes(std::string_view s) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); i++) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x7f) return std::nullopt;
+    if (c != '\\' || i + 1 == s.size()) {
+      out += char(c);
+    } else if (s[i + 1] == '\\') {
+      out += '\\';
+      i++;
+    } else if (s[i + 1] == 'x' && i + 3 < s.size() && hex(s[i + 2]) >= 0 &&
+               hex(s[i + 3]) >= 0) {
+      out += char(hex(s[i + 2]) << 4 | hex(s[i + 3]));
+      i += 3;
+    } else {
+      out += char(c);
+    }
+  }
+  return out;
+}
+
 std::string quote_text(std::string_view s) { return quoted(s, Quote::kText); }
 
 std::string quote_json(std::string_view s) { return quoted(s, Quote::kJson); }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,11 @@ char* escape_to(char* p, std::string_view s, char quote, bool json);
 // printable ASCII with no newline, so no process name can start a second log
 // line, and the original bytes can always be recovered.
 std::string escape_bytes(std::string_view s);
+
+// The bytes escape_bytes() was given, from what it made ("\\" and "\xHH";
+// a lone or unknown backslash stays as it is); std::nullopt when `s` is not
+// printable ASCII, which escape_bytes() never makes.
+std::optional<std::string> unescape_bytes(std::string_view s);
 
 // escape_bytes(), then quoted for the text format ("..." with \" inside).
 std::string quote_text(std::string_view s);

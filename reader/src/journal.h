@@ -25,6 +25,8 @@ class JournalBatch {
   // The sequence numbers the entry at `i` covers (a LOST record's range).
   uint64_t last_seq(size_t i) const { return entries_[i].last_seq; }
   uint64_t first_seq(size_t i) const { return entries_[i].first_seq; }
+  // The fields of the entry at `i`, each "KEY=value" followed by a NUL.
+  std::string_view fields(size_t i) const { return entries_[i].fields; }
 
  private:
   struct Entry {

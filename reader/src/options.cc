@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 
+#include "argv.h"
+
 namespace netlog {
 
 std::string usage() {
@@ -65,34 +67,19 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'V'},
       {nullptr, 0, nullptr, 0}};
-  static constexpr std::pair<std::string_view, Format> kFormats[] = {
-      {"text", Format::kText},
-      {"json", Format::kJson},
-      {"klog", Format::kKlog},
-      {"rfc5424", Format::kRfc5424},
-      {"ecs", Format::kEcs}};
-  std::vector<std::string> storage = {"netlog-reader"};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  Argv argv("netlog-reader", args);
 
   Options o;
   opterr = 0;
   optind = 0;  // glibc: start over (parse_args may be called again)
   int c;
-  while ((c = getopt_long(int(storage.size()), argv.data(), ":h", longopts,
-                          nullptr)) != -1) {
+  while ((c = getopt_long(argv.argc(), argv.argv(), ":h", longopts, nullptr)) !=
+         -1) {
     switch (c) {
       case 'f': {
-        const auto* f =
-            std::find_if(std::begin(kFormats), std::end(kFormats),
-                         [&](const auto& kv) { return kv.first == optarg; });
-        if (f == std::end(kFormats))
-          return Error{fmt::format(
-              "unknown format '{}' (text, json, klog, rfc5424 or ecs)",
-              optarg)};
-        o.format = f->second;
+        auto f = parse_format(optarg);
+        if (!f) return f.error();
+        o.format = *f;
         break;
       }
       case 'o': {
@@ -152,15 +139,14 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
         o.version = true;
         break;
       case ':':
-        return Error{fmt::format("option {} needs a value",
-                                 storage[size_t(optind) - 1])};
+        return Error{fmt::format("option {} needs a value", argv[optind - 1])};
       default:
-        return Error{fmt::format("unknown or malformed option '{}'",
-                                 storage[size_t(optind) - 1])};
+        return Error{
+            fmt::format("unknown or malformed option '{}'", argv[optind - 1])};
     }
   }
-  if (optind < int(storage.size()))
-    return Error{fmt::format("unknown argument '{}'", storage[size_t(optind)])};
+  if (optind < argv.argc())
+    return Error{fmt::format("unknown argument '{}'", argv[optind])};
   if (o.raw && o.output != Output::kStdout && o.output != Output::kFile)
     return Error{"--raw writes the binary stream to standard output or a file"};
   if (o.fsync && o.output != Output::kFile)

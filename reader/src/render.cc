@@ -85,6 +85,19 @@ size_t line_bound(const Record& rec, Context& ctx) {
       rec.body);
 }
 
+Result<Format> parse_format(std::string_view name) {
+  static constexpr std::pair<std::string_view, Format> kFormats[] = {
+      {"text", Format::kText},
+      {"json", Format::kJson},
+      {"klog", Format::kKlog},
+      {"rfc5424", Format::kRfc5424},
+      {"ecs", Format::kEcs}};
+  for (const auto& [n, f] : kFormats)
+    if (n == name) return f;
+  return Error{fmt::format(
+      "unknown format '{}' (text, json, klog, rfc5424 or ecs)", name)};
+}
+
 std::string_view proto_name(const SockEvent& ev) {
   if (ev.flags & NETLOG_F_RAW) return "raw";
   if (ev.flags & NETLOG_F_SMC) return "smc";

@@ -12,6 +12,7 @@
 
 #include "escape.h"
 #include "record.h"
+#include "result.h"
 
 namespace netlog {
 
@@ -50,6 +51,9 @@ class Renderer {
 };
 
 enum class Format { kText, kJson, kKlog, kRfc5424, kEcs };
+// A format by its name on the command line ("text", "json", "klog",
+// "rfc5424", "ecs"); an error names the choices.
+Result<Format> parse_format(std::string_view name);
 
 std::unique_ptr<Renderer> make_text_renderer();
 std::unique_ptr<Renderer> make_json_renderer();

@@ -132,6 +132,31 @@ for n in 1101 10001; do
 		fail "no exec record of /bin/true with argc $n and its argv in the journal"
 done
 
+# netlog-search, as an admin asks: uid 1000's connects from the journal
+# namespace. As many as journalctl's own match finds; each printed as the
+# text line the reader wrote (MESSAGE), rebuilt from the NETLOG_* fields;
+# the same records again from the JSON it printed; and counted by user.
+journalctl --namespace=netlog NETLOG_UID=1000 NETLOG_EVENT=connect -o cat --no-pager |
+	grep '^seq=' >/tmp/jconnects
+netlog-search --journal -u 1000 -e connect >/tmp/sconnects ||
+	fail "netlog-search --journal: exit status $?"
+netlog-search --journal -u 1000 -e connect -f json >/tmp/sconnects.json ||
+	fail "netlog-search --journal -f json: exit status $?"
+found=$(wc -l </tmp/sconnects)
+{ [ "$found" -gt 0 ] && [ "$found" = "$(wc -l </tmp/jconnects)" ]; } ||
+	fail "netlog-search found $found connects of uid 1000, journalctl $(wc -l </tmp/jconnects)"
+cmp -s /tmp/sconnects /tmp/jconnects ||
+	fail "netlog-search's text is not the reader's: $(diff /tmp/sconnects /tmp/jconnects | head -n 4)"
+netlog-search -i /tmp/sconnects.json -f json >/tmp/sagain.json
+cmp -s /tmp/sagain.json /tmp/sconnects.json ||
+	fail "netlog-search from its own JSON: $(diff /tmp/sagain.json /tmp/sconnects.json | head -n 4)"
+netlog-search --journal -u 1000 -e connect -r user >/tmp/sreport
+name=$(head -n 1 /tmp/sconnects.json | grep -o '"user":"[^"]*"' | cut -d '"' -f 4)
+grep -qx " *$found 1000 $name" /tmp/sreport || fail "netlog-search --report user: $(cat /tmp/sreport)"
+netlog-search --journal -u 4242 >/dev/null
+[ $? = 1 ] || fail "netlog-search: no match is not exit status 1"
+echo "journal: ok: netlog-search: $found connects of uid 1000, as journalctl and the reader's lines have them"
+
 # The control plane, as an admin uses it: the boot's whitelist (set by
 # netlog-whitelist.service from /etc/netlog/whitelist.conf, a config record
 # by netlogctl), the status, and the Prometheus page against the kernel's
