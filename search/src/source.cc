@@ -21,6 +21,9 @@ namespace {
 
 using Json = nlohmann::json;
 
+// The journal fields netlog-reader writes for a record's keys.
+constexpr std::string_view kPrefix = "NETLOG_";
+
 Result<std::string> unescaped(std::string_view key, std::string_view s) {
   if (auto bytes = unescape_bytes(s)) return std::move(*bytes);
   return Error{fmt::format("{}: not as netlog-reader escapes text", key)};
@@ -173,7 +176,6 @@ Result<FieldMap> json_fields(std::string_view line) {
 
 Result<FieldMap> journal_fields(const std::vector<std::string_view>& items) {
   FieldMap fields;
-  constexpr std::string_view kPrefix = "NETLOG_";
   for (const std::string_view item : items) {
     const auto eq = item.find('=');
     if (!item.starts_with(kPrefix) || eq == std::string_view::npos) continue;
@@ -241,7 +243,9 @@ Result<Journal> open_journal(const JournalSource& src) {
   if (r < 0)
     return Error{fmt::format("cannot open the journal: {}", std::strerror(-r))};
   Journal journal(j);
-  r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=netlog", 0);
+  // Whole fields: an exec's NETLOG_ARGV can pass the default 64 KiB.
+  r = sd_journal_set_data_threshold(j, 0);
+  if (r >= 0) r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=netlog", 0);
   if (r >= 0 && src.since_ns)
     r = sd_journal_seek_realtime_usec(j, *src.since_ns / 1000);
   if (r < 0)
@@ -258,13 +262,20 @@ Result<SourceCount> read_journal(const JournalSource& src, const EntryFn& fn,
   sd_journal* j = journal->get();
   SourceCount n;
   int r;
+  // Copies: what sd_journal_enumerate_data() returns is valid until its
+  // next call (a compressed field's buffer is reused).
+  std::vector<std::string> copies;
   std::vector<std::string_view> items;
   while ((r = sd_journal_next(j)) > 0) {
-    items.clear();
+    copies.clear();
     const void* data;
     size_t len;
-    SD_JOURNAL_FOREACH_DATA(j, data, len)
-    items.emplace_back(static_cast<const char*>(data), len);
+    SD_JOURNAL_FOREACH_DATA(j, data, len) {
+      if (len > kPrefix.size() &&
+          std::memcmp(data, kPrefix.data(), kPrefix.size()) == 0)
+        copies.emplace_back(static_cast<const char*>(data), len);
+    }
+    items.assign(copies.begin(), copies.end());
     deliver(journal_fields(items), "journal", n.read + n.bad + 1, "entry", fn,
             n, err);
   }
