@@ -314,6 +314,11 @@ void nl_fill_task(struct netlog_task *t, u64 netns)
 	t->ses = audit_get_sessionid(current);
 }
 
+u64 nl_task_start(void)
+{
+	return current->group_leader->start_boottime;
+}
+
 /*
  * The strings every record of a task's action carries, in record order:
  * comm and tty read now, exe and cgroup as the caller read them.
@@ -543,6 +548,7 @@ static int emit_config(const char *param, const char *old, size_t old_len,
 	nl_put_who(&w, &who);
 	netlog_put_string(&w, old, old_len);
 	netlog_put_string(&w, new, new_len);
+	netlog_put_le64(&w, nl_task_start());
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

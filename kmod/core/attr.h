@@ -50,6 +50,13 @@ const char *nl_exe_loaded_path(const struct file *loaded, size_t *len,
 const char *nl_cwd_path(size_t *len, u32 *flags, u32 trunc);
 bool nl_loader_env(char *buf, size_t *used, u32 *flags);
 void nl_fill_task(struct netlog_task *t, u64 netns);
+
+/*
+ * When the current process started (CLOCK_BOOTTIME, ns): its thread group
+ * leader's, which exec keeps (de_thread() copies it to a new leader). The
+ * START string of every record of a task's action.
+ */
+u64 nl_task_start(void);
 bool nl_host_view(void);
 u64 nl_own_netns(void);
 u32 nl_charge_uid(void);

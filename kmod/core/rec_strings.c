@@ -25,6 +25,7 @@ static const struct nl_str_bound sock_bounds[NETLOG_SOCK_STR_COUNT] = {
 	[NETLOG_STR_CONNECT_SEQ] = { sizeof(__u64), 0 },
 	[NETLOG_STR_OWNER] = { sizeof(__u32), 0 },
 	[NETLOG_STR_OWNER_PID] = { sizeof(__u32), 0 },
+	[NETLOG_STR_START] = { sizeof(__u64), 0 },
 };
 
 static const struct nl_str_bound config_bounds[NETLOG_CONFIG_STR_COUNT] = {
@@ -32,6 +33,7 @@ static const struct nl_str_bound config_bounds[NETLOG_CONFIG_STR_COUNT] = {
 	/* callers shorten a longer value themselves (a fingerprint) */
 	[NETLOG_STR_OLD] = { NETLOG_VALUE_MAX, 0 },
 	[NETLOG_STR_NEW] = { NETLOG_VALUE_MAX, 0 },
+	[NETLOG_STR_CONFIG_START] = { sizeof(__u64), 0 },
 };
 
 static const struct nl_str_bound exec_bounds[NETLOG_EXEC_STR_COUNT] = {
@@ -44,6 +46,7 @@ static const struct nl_str_bound exec_bounds[NETLOG_EXEC_STR_COUNT] = {
 	[NETLOG_STR_ARGV] = { NETLOG_ARGV_MAX, 0 },
 	/* the caller cuts env at its end, and flags it */
 	[NETLOG_STR_ENV] = { NETLOG_ENV_MAX, 0 },
+	[NETLOG_STR_EXEC_START] = { sizeof(__u64), 0 },
 };
 
 static const struct {
@@ -91,6 +94,14 @@ void netlog_put_string(struct netlog_strings *w, const char *s, size_t len)
 		memcpy(w->p + sizeof(n), s + (len - n), n);
 	w->p += sizeof(n) + n;
 	w->next++;
+}
+
+/* Appends @v as an 8-byte little-endian string. */
+void netlog_put_le64(struct netlog_strings *w, u64 v)
+{
+	__le64 le = cpu_to_le64(v);
+
+	netlog_put_string(w, (const char *)&le, sizeof(le));
 }
 
 /*

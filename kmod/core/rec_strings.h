@@ -35,6 +35,7 @@ static inline void netlog_strings_begin(struct netlog_strings *w,
 }
 
 void netlog_put_string(struct netlog_strings *w, const char *s, size_t len);
+void netlog_put_le64(struct netlog_strings *w, u64 v);
 void netlog_put_encoded(struct netlog_strings *w, const u8 *src, size_t len,
 			unsigned int count);
 size_t netlog_sock_strings_fit(u8 *dst, size_t size, const u8 *src,

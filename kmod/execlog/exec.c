@@ -253,6 +253,7 @@ static void emit(struct exec_buf *buf, const struct exec_event *ev)
 	netlog_put_string(&w, cwd, cwd_len);
 	netlog_put_string(&w, buf->argv, argv_len);
 	netlog_put_string(&w, buf->env, env_len);
+	netlog_put_le64(&w, nl_task_start());
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

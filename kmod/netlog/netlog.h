@@ -35,6 +35,7 @@ struct netlog_caller {
 	u32 flags;		/* the connect's NETLOG_F_* */
 	u64 seq;		/* the connect's */
 	u32 owner_pid;		/* the connect's */
+	u64 start;		/* the connect's START: nl_task_start() */
 	u16 str_len;		/* bytes of str used */
 	u8 str[NETLOG_DONE_STR_MAX];	/* comm to exe_loaded, encoded */
 };

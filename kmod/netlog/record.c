@@ -294,8 +294,8 @@ int netlog_emit_done(const struct sock *sk, int result,
 {
 	struct {
 		struct netlog_sock sock;
-		u8 strings[NETLOG_DONE_STR_MAX + 3 * sizeof(__u16) +
-			   sizeof(__u64) + 2 * sizeof(__u32) +
+		u8 strings[NETLOG_DONE_STR_MAX + 4 * sizeof(__u16) +
+			   2 * sizeof(__u64) + 2 * sizeof(__u32) +
 			   NETLOG_REC_ALIGN];
 	} buf;
 	struct netlog_sock *r = &buf.sock;
@@ -318,6 +318,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 	netlog_put_string(&w, (const char *)&seq, sizeof(seq));
 	put_owner(&w, sk);
 	put_owner_pid(&w, caller->owner_pid);
+	netlog_put_le64(&w, caller->start);
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -359,6 +360,7 @@ int netlog_emit_by_peer(const struct sock *sk, u16 event,
 		netlog_put_string(&w, NULL, 0);
 	put_owner(&w, sk);
 	put_owner_pid(&w, owner_pid(sk));
+	netlog_put_string(&w, NULL, 0);		/* start: no task acted */
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -583,10 +585,12 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	if (ev->save) {
 		netlog_keep_caller(ev->save, r, w.p);
 		ev->save->owner_pid = opid;
+		ev->save->start = nl_task_start();
 	}
 	netlog_put_string(&w, NULL, 0);		/* connect_seq */
 	put_owner(&w, ev->sk);
 	put_owner_pid(&w, opid);
+	netlog_put_le64(&w, nl_task_start());
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

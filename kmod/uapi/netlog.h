@@ -179,6 +179,12 @@
  *   A reader must accept records with more strings than it knows (a
  *   newer minor version appends them) and skip them by length.
  *
+ * START (minor 9): the last string of a socket, exec and config record,
+ *   8 bytes, the little-endian CLOCK_BOOTTIME in ns at which the acting
+ *   process (its thread group leader; exec keeps it) started: with pid,
+ *   it names one process for the boot, however the pid is reused. Empty
+ *   when no task acted (NETLOG_F_BY_PEER).
+ *
  * CHANGING THIS FORMAT
  *   Additive changes bump NETLOG_ABI_MINOR: a new record type, event,
  *   flag bit, trailing string, or use of a reserved field. Readers skip
@@ -192,7 +198,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 8
+#define NETLOG_ABI_MINOR 9
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -275,18 +281,21 @@ enum netlog_str {
 	NETLOG_STR_CONNECT_SEQ = 5,
 	NETLOG_STR_OWNER = 6,
 	NETLOG_STR_OWNER_PID = 7,	/* minor 7 */
-	NETLOG_SOCK_STR_COUNT = 8,
+	NETLOG_STR_START = 8,		/* minor 9: see START below */
+	NETLOG_SOCK_STR_COUNT = 9,
 	/* minor 1: NETLOG_REC_CONFIG only */
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
-	NETLOG_CONFIG_STR_COUNT = 6,
+	NETLOG_STR_CONFIG_START = 6,	/* minor 9 */
+	NETLOG_CONFIG_STR_COUNT = 7,
 	/* minor 2: NETLOG_REC_EXEC only */
 	NETLOG_STR_FILENAME = 4,
 	NETLOG_STR_COMM_BEFORE = 5,
 	NETLOG_STR_CWD = 6,
 	NETLOG_STR_ARGV = 7,
 	NETLOG_STR_ENV = 8,	/* minor 4 */
-	NETLOG_EXEC_STR_COUNT = 9,
+	NETLOG_STR_EXEC_START = 9,	/* minor 9 */
+	NETLOG_EXEC_STR_COUNT = 10,
 };
 
 /* Bounds on the strings of a NETLOG_REC_EXEC record, in bytes. */
@@ -503,20 +512,20 @@ struct netlog_exec {
 	(sizeof(struct netlog_exec) + NETLOG_EXEC_STR_COUNT * sizeof(__u16) + \
 	 2 * NETLOG_COMM_MAX + NETLOG_TTY_MAX + NETLOG_EXE_MAX +              \
 	 NETLOG_CGROUP_MAX + NETLOG_FILENAME_MAX + NETLOG_CWD_MAX +           \
-	 NETLOG_ARGV_MAX + NETLOG_ENV_MAX + NETLOG_REC_ALIGN)
+	 NETLOG_ARGV_MAX + NETLOG_ENV_MAX + sizeof(__u64) + NETLOG_REC_ALIGN)
 
 /* The largest possible NETLOG_REC_CONFIG must fit NETLOG_REC_MAX. */
 #define NETLOG_CONFIG_MAX_LEN                                                 \
 	(sizeof(struct netlog_config) +                                       \
 	 NETLOG_CONFIG_STR_COUNT * sizeof(__u16) + NETLOG_COMM_MAX +          \
 	 NETLOG_TTY_MAX + NETLOG_EXE_MAX + NETLOG_CGROUP_MAX +                \
-	 2 * NETLOG_VALUE_MAX + NETLOG_REC_ALIGN)
+	 2 * NETLOG_VALUE_MAX + sizeof(__u64) + NETLOG_REC_ALIGN)
 
 /* The largest possible NETLOG_REC_SOCK must fit NETLOG_REC_MAX. */
 #define NETLOG_SOCK_MAX_LEN                                                   \
 	(sizeof(struct netlog_sock) + NETLOG_SOCK_STR_COUNT * sizeof(__u16) + \
 	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + 2 * NETLOG_EXE_MAX +              \
-	 NETLOG_CGROUP_MAX + sizeof(__u64) + 2 * sizeof(__u32) +              \
+	 NETLOG_CGROUP_MAX + 2 * sizeof(__u64) + 2 * sizeof(__u32) +          \
 	 NETLOG_REC_ALIGN)
 
 #ifdef __cplusplus

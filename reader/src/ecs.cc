@@ -52,10 +52,30 @@ class Out {
   fmt::memory_buffer& out_;
 };
 
+// process.entity_id: one process of one host for the boot, whatever
+// reuses its pid (FNV-1a 64 of host, pid and start, as hex: an identifier,
+// not a secret).
+std::string entity_id(std::string_view host, uint32_t pid, uint64_t start) {
+  uint64_t h = 14695981039346656037ULL;
+  for (const char c : fmt::format("{}\n{}\n{}", host, pid, start)) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
 template <typename Event>
-void process(Out& o, Context& ctx, const Event& ev) {
+void process(Out& o, Context& ctx, const Header& hdr, const Event& ev) {
   const Task& t = ev.task;
   o.raw(R"(,"process":{"pid":)").num(t.pid);
+  if (t.start_ns) {
+    // The record's own clocks: its boot time, then the process's start.
+    o.raw(R"(,"entity_id":")")
+        .raw(entity_id(ctx.host(), t.pid, t.start_ns))
+        .raw(R"(","start":")")
+        .raw(rfc3339(start_real_ns(hdr, t)))
+        .raw("\"");
+  }
   o.raw(R"(,"thread":{"id":)").num(t.tid);
   o.raw(R"(},"parent":{"pid":)").num(t.ppid);
   o.raw(R"(},"session_leader":{"pid":)").num(t.sid);
@@ -175,7 +195,7 @@ std::string_view outcome_name(Outcome o) {
 // A socket netlog does not follow: no endpoints, only what it is.
 void unaudited(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   event(o, rec, "event", "network", R"("info")", "");
-  process(o, ctx, ev);
+  process(o, ctx, rec.hdr, ev);
   extra(o, ev, ev.flags);
   o.raw(R"(,"sock_family":)").str(sock_family_name(ev.unaudited->family));
   o.raw(R"(,"sock_type":)").str(sock_type_name(ev.unaudited->type));
@@ -214,7 +234,7 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   if (ev.flags & NETLOG_F_RAW) o.raw(R"(","iana_number":")").num(ev.proto);
   o.raw("\"}");
   // No process acted when the peer did: its owner is under netlog.
-  if (!(ev.flags & NETLOG_F_BY_PEER)) process(o, ctx, ev);
+  if (!(ev.flags & NETLOG_F_BY_PEER)) process(o, ctx, rec.hdr, ev);
   extra(o, ev, ev.flags);
   o.raw(R"(,"proto":")").raw(proto_name(ev));
   o.raw(R"(","result":)").num(ev.result);
@@ -238,7 +258,7 @@ class EcsRenderer : public Renderer {
                  [&](const ConfigEvent& cfg) {
                    event(o, rec, "event", "configuration", R"("change")",
                          cfg.flags & NETLOG_F_REFUSED ? "failure" : "success");
-                   process(o, ctx, cfg);
+                   process(o, ctx, rec.hdr, cfg);
                    extra(o, cfg, cfg.flags);
                    o.raw(R"(,"param":)").str(cfg.param);
                    o.raw(R"(,"old":)").str(cfg.old_value);
@@ -247,7 +267,7 @@ class EcsRenderer : public Renderer {
                  [&](const ExecEvent& ex) {
                    event(o, rec, "event", "process", R"("start")",
                          outcome_name(outcome(ex)));
-                   process(o, ctx, ex);
+                   process(o, ctx, rec.hdr, ex);
                    extra(o, ex, ex.flags);
                    o.raw(R"(,"result":)").num(ex.result);
                    o.raw(R"(,"filename":)").str(ex.filename);

@@ -32,7 +32,7 @@ class Fields {
   }
 
   template <typename Event>
-  void who(Context& ctx, const Event& ev) {
+  void who(Context& ctx, const Header& hdr, const Event& ev) {
     const Task& t = ev.task;
     num("pid", t.pid);
     num("tid", t.tid);
@@ -56,6 +56,10 @@ class Fields {
     if (auto id = container_id(ev.cgroup); !id.empty())
       text("container_id", id);
     num("netns", t.netns);
+    if (t.start_ns) {
+      num("start_ns", t.start_ns);
+      text("start", rfc3339(start_real_ns(hdr, t)));
+    }
   }
 
   void flags(uint32_t flags) {
@@ -137,7 +141,7 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
                           f.num("connect_seq", *ev.connect_seq);
                         if (ev.owner_uid) f.num("owner_uid", *ev.owner_uid);
                         if (ev.owner_pid) f.num("owner_pid", ev.owner_pid);
-                        f.who(ctx, ev);
+                        f.who(ctx, rec.hdr, ev);
                         if (ev.event == NETLOG_EV_CLOSE)
                           f.num("established",
                                 ev.flags & NETLOG_F_ESTABLISHED ? 1 : 0);
@@ -152,7 +156,7 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
                         f.text("param", cfg.param);
                         f.text("old", cfg.old_value);
                         f.text("new", cfg.new_value);
-                        f.who(ctx, cfg);
+                        f.who(ctx, rec.hdr, cfg);
                         f.flags(cfg.flags);
                       },
                       [&](const ExecEvent& ex) {
@@ -163,7 +167,7 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
                         f.text("comm_before", ex.comm_before);
                         f.text("cwd", ex.cwd);
                         if (!ex.env.empty()) f.list("env", ex.env);
-                        f.who(ctx, ex);
+                        f.who(ctx, rec.hdr, ex);
                         f.flags(ex.flags);
                       },
                       [&](const MissedEvent& missed) {

@@ -33,6 +33,15 @@ void who(Line& l, Context& ctx, const Event& ev) {
   l << R"(,"netns":)" << t.netns << ',';
 }
 
+// The process's start, followed by a comma; after the attribution and
+// outside WhoCache's text: a reused pid can bring the same bytes with
+// another start.
+void start(Line& l, const Header& hdr, const Task& t) {
+  if (!t.start_ns) return;
+  l << R"("start_ns":)" << t.start_ns << R"(,"start":")";
+  l.time(start_real_ns(hdr, t)) << R"(",)";
+}
+
 // The flags of who's strings, each followed by a comma.
 void who_flags(Line& l, uint32_t flags) {
   if (!(flags & kWhoFlags)) return;
@@ -72,6 +81,7 @@ class JsonRenderer : public Renderer {
               if (ev.owner_uid) l << R"("owner_uid":)" << *ev.owner_uid << ',';
               if (ev.owner_pid) l << R"("owner_pid":)" << ev.owner_pid << ',';
               who_cache_.put(l, ctx, ev, [&](Line& w) { who(w, ctx, ev); });
+              start(l, rec.hdr, ev.task);
               if (ev.event == NETLOG_EV_CLOSE)
                 l << R"("established":)"
                   << (ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false")
@@ -92,6 +102,7 @@ class JsonRenderer : public Renderer {
               l.quoted(cfg.old_value, Quote::kJson) << R"(,"new":)";
               l.quoted(cfg.new_value, Quote::kJson) << ',';
               who_cache_.put(l, ctx, cfg, [&](Line& w) { who(w, ctx, cfg); });
+              start(l, rec.hdr, cfg.task);
               who_flags(l, cfg.flags);
             },
             [&](const ExecEvent& ex) {
@@ -107,6 +118,7 @@ class JsonRenderer : public Renderer {
                 l.quoted_list(ex.env, Quote::kJson) << ',';
               }
               who_cache_.put(l, ctx, ex, [&](Line& w) { who(w, ctx, ex); });
+              start(l, rec.hdr, ex.task);
               who_flags(l, ex.flags);
             },
             [&](const MissedEvent& missed) {

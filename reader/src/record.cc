@@ -89,6 +89,21 @@ std::optional<Error> decode_appended(std::span<const std::byte> b,
                         one);
 }
 
+// The START string after `prev` (minor 9): 8 bytes, or empty when no task
+// acted.
+std::optional<Error> decode_start(std::span<const std::byte> b,
+                                  std::string_view prev, Task& t) {
+  std::string_view start;
+  if (auto err = decode_appended(b, 9, prev, {&start, sizeof(uint64_t)}))
+    return err;
+  t.start_ns = 0;
+  if (start.size() == sizeof(uint64_t))
+    t.start_ns = load<uint64_t>(std::as_bytes(std::span(start)));
+  else if (!start.empty())
+    return Error{fmt::format("start of {} bytes", start.size())};
+  return std::nullopt;
+}
+
 std::optional<Error> decode_config(std::span<const std::byte> b,
                                    ConfigEvent& ev) {
   if (b.size() < sizeof(netlog_config))
@@ -99,12 +114,13 @@ std::optional<Error> decode_config(std::span<const std::byte> b,
   const auto* name =
       reinterpret_cast<const char*>(b.data() + offsetof(netlog_config, param));
   ev.param = std::string_view(name, strnlen(name, NETLOG_PARAM_NAME_MAX));
-  const Field fields[NETLOG_CONFIG_STR_COUNT] = {
+  const Field fields[NETLOG_STR_CONFIG_START] = {
       {&ev.comm, NETLOG_COMM_MAX},       {&ev.tty, NETLOG_TTY_MAX},
       {&ev.exe, NETLOG_EXE_MAX},         {&ev.cgroup, NETLOG_CGROUP_MAX},
       {&ev.old_value, NETLOG_VALUE_MAX}, {&ev.new_value, NETLOG_VALUE_MAX},
   };
   if (auto err = decode_strings(b, sizeof(netlog_config), fields)) return err;
+  if (auto err = decode_start(b, ev.new_value, ev.task)) return err;
   ev.who_bytes = who_bytes(b, offsetof(netlog_config, task), ev.cgroup);
   return std::nullopt;
 }
@@ -170,6 +186,8 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
     ev.owner_pid = load<uint32_t>(std::as_bytes(std::span(pid)));
   else if (!pid.empty())
     return Error{fmt::format("socket owner_pid of {} bytes", pid.size())};
+  if (auto err = decode_start(b, pid, ev.task))
+    return Error{"socket " + err->message};
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }
@@ -191,6 +209,8 @@ std::optional<Error> decode_exec(std::span<const std::byte> b, ExecEvent& ev) {
   if (auto err = decode_strings(b, sizeof(netlog_exec), fields))
     return Error{"exec " + err->message};
   if (auto err = decode_appended(b, 4, ev.argv, {&ev.env, NETLOG_ENV_MAX}))
+    return Error{"exec " + err->message};
+  if (auto err = decode_start(b, ev.env, ev.task))
     return Error{"exec " + err->message};
   ev.who_bytes = who_bytes(b, offsetof(netlog_exec, task), ev.cgroup);
   return std::nullopt;
@@ -330,6 +350,15 @@ std::string_view event_name(uint16_t event) {
       return "peer";
   }
   return "unknown";
+}
+
+const Task* task_of(const Record& rec) {
+  return std::visit(
+      Overload{[](const SockEvent& ev) { return &ev.task; },
+               [](const ExecEvent& ex) { return &ex.task; },
+               [](const ConfigEvent& c) { return &c.task; },
+               [](const auto&) -> const Task* { return nullptr; }},
+      rec.body);
 }
 
 }  // namespace netlog

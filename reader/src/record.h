@@ -39,6 +39,9 @@ struct Task {
   // Login uid and audit session (minor 2; NETLOG_UID_NONE when unset).
   bool audit = false;  // the record has them
   uint32_t auid = NETLOG_UID_NONE, ses = NETLOG_UID_NONE;
+  // When the process started (minor 9's START string): CLOCK_BOOTTIME ns,
+  // the clock of the header's boot_ns; 0 when the record does not say.
+  uint64_t start_ns = 0;
   bool operator==(const Task&) const = default;
 };
 
@@ -172,5 +175,9 @@ Result<Record> decode(std::span<const std::byte> bytes);
 std::optional<Error> decode_into(std::span<const std::byte> bytes, Record& rec);
 
 std::string_view event_name(uint16_t event);
+
+// The acting task of a socket, exec or config record; nullptr for the
+// others.
+const Task* task_of(const Record& rec);
 
 }  // namespace netlog

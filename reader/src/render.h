@@ -77,6 +77,11 @@ std::unique_ptr<Renderer> make_renderer(Format format,
 // which WhoCache::put makes room (see Line::bound_for).
 size_t line_bound(const Record& rec, Context& ctx);
 std::string rfc3339(uint64_t real_ns);
+// When the process of `t` started, on the real clock: the record's real
+// time less its boot time, plus the start (Task::start_ns, which is set).
+inline uint64_t start_real_ns(const Header& hdr, const Task& t) {
+  return hdr.real_ns - hdr.boot_ns + t.start_ns;
+}
 // The login user's name; empty when unset or the record has none.
 std::string_view auid_user(Context& ctx, const Task& t);
 // L2TP over IP (linux/in.h; netinet/in.h has no name for it).

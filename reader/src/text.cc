@@ -33,6 +33,14 @@ void who(Line& l, Context& ctx, const Event& ev) {
   l << " netns=" << t.netns;
 }
 
+// The process's start, after the attribution and outside WhoCache's text:
+// a reused pid can bring the same bytes with another start.
+void start(Line& l, const Header& hdr, const Task& t) {
+  if (!t.start_ns) return;
+  l << " start_ns=" << t.start_ns << " start=";
+  l.time(start_real_ns(hdr, t));
+}
+
 void who_flags(Line& l, uint32_t flags) {
   if (!(flags & kWhoFlags)) return;
   if (flags & NETLOG_F_EXE_NS) l << " exe_ns=1";
@@ -70,6 +78,7 @@ class TextRenderer : public Renderer {
               if (ev.owner_uid) l << " owner_uid=" << *ev.owner_uid;
               if (ev.owner_pid) l << " owner_pid=" << ev.owner_pid;
               who_cache_.put(l, ctx, ev, [&](Line& w) { who(w, ctx, ev); });
+              start(l, rec.hdr, ev.task);
               if (ev.event == NETLOG_EV_CLOSE)
                 l << " established="
                   << (ev.flags & NETLOG_F_ESTABLISHED ? '1' : '0');
@@ -88,6 +97,7 @@ class TextRenderer : public Renderer {
               l.quoted(cfg.old_value, Quote::kText) << " new=";
               l.quoted(cfg.new_value, Quote::kText);
               who_cache_.put(l, ctx, cfg, [&](Line& w) { who(w, ctx, cfg); });
+              start(l, rec.hdr, cfg.task);
               who_flags(l, cfg.flags);
             },
             [&](const ExecEvent& ex) {
@@ -102,6 +112,7 @@ class TextRenderer : public Renderer {
                 l.quoted_list(ex.env, Quote::kText);
               }
               who_cache_.put(l, ctx, ex, [&](Line& w) { who(w, ctx, ex); });
+              start(l, rec.hdr, ex.task);
               who_flags(l, ex.flags);
             },
             [&](const MissedEvent& missed) {

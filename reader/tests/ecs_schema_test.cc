@@ -131,6 +131,7 @@ TEST(EcsSchema, EverySocketEventAndFlag) {
       if (flags & NETLOG_F_RAW) s.proto = 47;
       if (flags & NETLOG_F_EXE_SET) s.exe_loaded = "/usr/bin/python3";
       if (event == NETLOG_EV_CONNECT_DONE) s.connect_seq = 6;
+      if (!(flags & NETLOG_F_BY_PEER)) s.start = 5000000000ULL;
       for (const auto& n : check(test::sock_record(s))) seen.insert(n);
     }
   }

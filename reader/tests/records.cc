@@ -38,6 +38,13 @@ netlog_hdr header(uint16_t type, const SockSpec& who) {
   return h;
 }
 
+// The START string: 8 bytes little-endian, or empty.
+std::string start_string(const SockSpec& s) {
+  std::string out;
+  if (s.start) out.assign(reinterpret_cast<const char*>(&*s.start), 8);
+  return out;
+}
+
 }  // namespace
 
 SockSpec unaudited_spec() {
@@ -82,6 +89,7 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
   if (s.owner_pid)
     strings.back().assign(reinterpret_cast<const char*>(&*s.owner_pid),
                           sizeof(*s.owner_pid));
+  strings.push_back(start_string(s));
   strings.insert(strings.end(), s.later.begin(), s.later.end());
   return with_strings(r, strings);
 }
@@ -97,11 +105,13 @@ std::vector<std::byte> config_record(const std::string& param,
   auto strings = who.strings;
   strings.push_back(old_value);
   strings.push_back(new_value);
+  strings.push_back(start_string(who));
   return with_strings(r, strings);
 }
 
 std::vector<std::byte> exec_record(const ExecSpec& e) {
-  const SockSpec who;
+  SockSpec who;
+  who.start = e.start;
   netlog_exec r{};
   r.hdr = header(NETLOG_REC_EXEC, who);
   r.flags = e.flags;
@@ -114,7 +124,8 @@ std::vector<std::byte> exec_record(const ExecSpec& e) {
   auto strings = who.strings;
   std::string env;
   for (const auto& v : e.env) env += v + '\0';
-  strings.insert(strings.end(), {e.filename, e.comm_before, e.cwd, argv, env});
+  strings.insert(strings.end(), {e.filename, e.comm_before, e.cwd, argv, env,
+                                 start_string(who)});
   return with_strings(r, strings);
 }
 

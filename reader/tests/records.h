@@ -32,6 +32,9 @@ struct SockSpec {
   std::optional<uint32_t> owner_uid = 1000;
   // The eighth (minor 7): the pid that made it, if known.
   std::optional<uint32_t> owner_pid = 100;
+  // The ninth (minor 9): the process's start, CLOCK_BOOTTIME ns; none
+  // (empty) unless given.
+  std::optional<uint64_t> start;
   std::vector<std::string> later;  // strings of a later minor, after those
 };
 
@@ -59,7 +62,8 @@ struct ExecSpec {
   bool cut = false;
   std::string comm_before = "bash";
   std::string cwd = "/home/alice";
-  std::vector<std::string> env;  // loader variables, NAME=value (minor 4)
+  std::vector<std::string> env;   // loader variables, NAME=value (minor 4)
+  std::optional<uint64_t> start;  // minor 9, as SockSpec's
 };
 std::vector<std::byte> exec_record(const ExecSpec& e);
 std::vector<std::byte> concat(const std::vector<std::vector<std::byte>>& parts);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "container.h"
 #include "line.h"
@@ -597,3 +598,91 @@ TEST(Render, TimestampDigits) {
   EXPECT_EQ(netlog::rfc3339(base + 999999999),
             "2025-11-21T18:40:00.999999999Z");
 }
+
+namespace netlog {
+namespace {
+
+// Minor 9's START: the process's start after the attribution in text and
+// JSON, process.start and a process.entity_id in ECS that two records of
+// one process share and a reused pid does not; none when the record has
+// no START.
+TEST(Render, ProcessStartAndEntityId) {
+  test::SockSpec s;
+  s.start = 5000000000ULL;  // 5 s after boot; the header's boot_ns is 5
+  const auto rec = test::sock_record(s);
+  EXPECT_NE(render(Format::kText, rec)
+                .find(" netns=4026531840 start_ns=5000000000 "
+                      "start=2025-11-21T18:40:05.123456784Z host="),
+            std::string::npos)
+      << render(Format::kText, rec);
+  EXPECT_NE(render(Format::kJson, rec)
+                .find(R"("netns":4026531840,"start_ns":5000000000,)"
+                      R"("start":"2025-11-21T18:40:05.123456784Z","host")"),
+            std::string::npos)
+      << render(Format::kJson, rec);
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, rec));
+  EXPECT_EQ(ecs["process"]["start"], "2025-11-21T18:40:05.123456784Z");
+  const std::string id = ecs["process"]["entity_id"];
+  EXPECT_EQ(id.size(), 16u);
+
+  s.event = NETLOG_EV_CLOSE;  // the same process, later
+  s.seq = 9;
+  const auto later =
+      nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_EQ(later["process"]["entity_id"], id);
+  test::ExecSpec e;
+  e.start = 5000000000ULL;
+  const auto exec =
+      nlohmann::json::parse(render(Format::kEcs, test::exec_record(e)));
+  EXPECT_EQ(exec["process"]["entity_id"], id);
+  EXPECT_NE(render(Format::kText, test::exec_record(e))
+                .find(" netns=4026531840 start_ns=5000000000 start="),
+            std::string::npos);
+
+  s.start = 7000000000ULL;  // pid 100 again, another process
+  const auto reused =
+      nlohmann::json::parse(render(Format::kEcs, test::sock_record(s)));
+  EXPECT_NE(reused["process"]["entity_id"], id);
+
+  s.start.reset();
+  const auto none = test::sock_record(s);
+  EXPECT_EQ(render(Format::kJson, none).find("start_ns"), std::string::npos);
+  EXPECT_FALSE(
+      nlohmann::json::parse(render(Format::kEcs, none))["process"].contains(
+          "entity_id"));
+}
+
+// The attribution's text is cached by its bytes (WhoCache), which do not
+// hold START: a reused pid with the same bytes still shows its own start.
+TEST(Render, StartIsNotTakenFromTheCache) {
+  auto ctx = test_context();
+  auto text = make_renderer(Format::kText);
+  for (uint64_t start : {5000000000ULL, 7000000000ULL}) {
+    test::SockSpec s;
+    s.start = start;
+    const auto bytes = test::sock_record(s);
+    const auto rec = decode(bytes);
+    ASSERT_TRUE(rec);
+    fmt::memory_buffer out;
+    text->render(*rec, ctx, out);
+    EXPECT_NE(fmt::to_string(out).find(fmt::format(" start_ns={} ", start)),
+              std::string::npos)
+        << fmt::to_string(out);
+  }
+}
+
+TEST(Decode, StartFromMinorNine) {
+  test::SockSpec s;
+  s.start = 1;
+  auto bytes = test::sock_record(s);
+  auto rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(std::get<SockEvent>(rec->body).task.start_ns, 1u);
+  bytes[1] = std::byte{8};  // a minor 8 record: the string is not START
+  rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(std::get<SockEvent>(rec->body).task.start_ns, 0u);
+}
+
+}  // namespace
+}  // namespace netlog

@@ -11,15 +11,6 @@
 namespace netlog {
 namespace {
 
-const Task* task_of(const Record& rec) {
-  return std::visit(
-      Overload{[](const SockEvent& ev) { return &ev.task; },
-               [](const ExecEvent& ex) { return &ex.task; },
-               [](const ConfigEvent& c) { return &c.task; },
-               [](const auto&) -> const Task* { return nullptr; }},
-      rec.body);
-}
-
 std::string_view exe_of(const Record& rec) {
   return std::visit(
       Overload{[](const SockEvent& ev) { return ev.exe; },

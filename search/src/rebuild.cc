@@ -104,6 +104,7 @@ void read_task(Reader& r, Entry& e, Task& t) {
   t.egid = r.num<uint32_t>("egid");
   t.cgroup_id = r.num<uint64_t>("cgroup_id");
   t.netns = r.num<uint64_t>("netns");
+  t.start_ns = r.opt_num<uint64_t>("start_ns").value_or(0);
   if (r.has("user")) e.users.emplace(t.uid, r.str("user"));
   if (t.audit && r.has("auid_user") && t.auid != NETLOG_UID_NONE)
     e.users.emplace(t.auid, r.str("auid_user"));
@@ -329,6 +330,13 @@ Result<Entry> rebuild(const FieldMap& fields) {
   } else {
     rec.hdr.type = NETLOG_REC_SOCK;
     rec.body = read_sock(r, e, event);
+  }
+  // The header's boot time, which the formats give only through the
+  // process's start: its real time is the record's, less boot, plus start.
+  if (const Task* t = task_of(rec); t && t->start_ns && r.has("start")) {
+    auto start = parse_rfc3339_ns(r.str("start"));
+    if (!start) return start.error();
+    rec.hdr.boot_ns = rec.hdr.real_ns + t->start_ns - *start;
   }
   if (r.error()) return *r.error();
   return e;

@@ -40,6 +40,7 @@ std::vector<std::vector<std::byte>> fixtures() {
 
   std::vector<std::vector<std::byte>> all = {
       sock([](SockSpec&) {}),
+      sock([](SockSpec& s) { s.start = 5000000000ULL; }),
       sock([](SockSpec& s) {
         s.flags = NETLOG_F_MPTCP;
         s.result = -115;

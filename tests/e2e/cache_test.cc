@@ -194,6 +194,47 @@ TEST_F(Cache, ContainerIdFromTheRuntimesCgroupAlone) {
       rmdir(("/sys/fs/cgroup" + p).c_str());
 }
 
+// Every record of one process carries its start (START, ABI minor 9):
+// the same in each, and in text and JSON the real time it comes to; a
+// process that is given the same pid later (ns_last_pid, as CRIU sets it)
+// has another start, so pid and start_ns name one process.
+TEST_F(Cache, StartNamesTheProcessAcrossPidReuse) {
+  const auto first = in_child([&] {
+    connect_loop(l.port, 2);
+    return int64_t{1};
+  });
+  ASSERT_EQ(first.value, 1);
+  ChildResult again{-1, -1};
+  for (int i = 0; i < 5 && again.pid != first.pid; i++) {
+    ASSERT_TRUE(write_file("/proc/sys/kernel/ns_last_pid",
+                           std::to_string(first.pid - 1)));
+    again = in_child([&] {
+      connect_loop(l.port, 1);
+      return int64_t{1};
+    });
+  }
+  ASSERT_EQ(again.pid, first.pid) << "the pid was not given again";
+  const auto recs = records_of(first.pid, "connect");
+  ASSERT_EQ(recs.size(), 3u);
+  const int64_t start = num(recs[0], "start_ns");
+  EXPECT_GT(start, 0);
+  EXPECT_EQ(num(recs[1], "start_ns"), start);
+  EXPECT_GT(num(recs[2], "start_ns"), start);
+  // The start as a real time: 30 bytes of RFC 3339, within the seconds
+  // before the record (the child started in this test).
+  for (const auto& r : recs) {
+    const auto t = str(r, "start");
+    ASSERT_EQ(t.size(), 30u) << t;
+    struct tm tm {};
+    ASSERT_NE(strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm), nullptr) << t;
+    EXPECT_LE(str(r, "start"), str(r, "time"));
+    EXPECT_GE(timegm(&tm), time(nullptr) - 120) << t;
+  }
+  for (const auto& r : records_of(first.pid, "close"))
+    EXPECT_TRUE(num(r, "start_ns") == start ||
+                num(r, "start_ns") == num(recs[2], "start_ns"));
+}
+
 // A process's slots go with it: new processes, which may get the address
 // of an exited one's signal_struct (the cache's key), never get its paths.
 TEST_F(Cache, ShortProcessesEachGetTheirOwnExe) {
