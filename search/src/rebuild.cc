@@ -127,11 +127,16 @@ uint32_t read_flags(Reader& r) {
   for (const auto& [key, bit] : kKeys)
     if (r.flag(key)) flags |= bit;
   if (r.has("truncated")) {
-    const std::string names = "," + std::string(r.str("truncated")) + ",";
-    for (uint32_t bit = 1; bit; bit <<= 1)
-      if ((kTruncFlags & bit) &&
-          names.find("," + truncated_names(bit) + ",") != std::string::npos)
-        flags |= bit;
+    // "comm,exe": truncated_names() of each flag.
+    std::string_view names = r.str("truncated");
+    while (!names.empty()) {
+      const auto comma = names.find(',');
+      const auto name = names.substr(0, comma);
+      for (uint32_t bit = 1; bit; bit <<= 1)
+        if ((kTruncFlags & bit) && truncated_names(bit) == name) flags |= bit;
+      names = comma == std::string_view::npos ? std::string_view()
+                                              : names.substr(comma + 1);
+    }
   }
   return flags;
 }

@@ -152,7 +152,8 @@ Result<SearchOptions> parse_search_args(const std::vector<std::string>& args,
         break;
       case kRaddr: {
         auto cidr = parse_cidr(arg);
-        if (!cidr) return Error{"--raddr: " + cidr.error().message};
+        if (!cidr)
+          return Error{fmt::format("--raddr: {}", cidr.error().message)};
         q.raddr = *cidr;
         break;
       }

@@ -160,7 +160,7 @@ Result<FieldMap> json_fields(std::string_view line) {
       if (!bytes) return bytes.error();
       v.text = std::move(*bytes);
     } else if (value.is_boolean()) {
-      v.text = value.get<bool>() ? "1" : "0";
+      v.text.assign(1, value.get<bool>() ? '1' : '0');
     } else if (value.is_number_integer()) {
       v.text = value.dump();
     } else if (key == "uids") {
