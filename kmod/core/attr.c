@@ -344,6 +344,7 @@ void nl_put_who(struct netlog_strings *w, const struct nl_who *who)
 void nl_who_now(struct nl_who *who, u32 *flags)
 {
 	who->exe = nl_exe_path(&who->exe_len, flags, false, NULL);
+	who->exe_hash = 0;
 	who->cgroup = nl_cgroup_path(&who->cgroup_len, &who->cgroup_id, flags);
 }
 

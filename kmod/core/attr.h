@@ -66,6 +66,7 @@ u32 nl_charge_uid(void);
 struct nl_who {
 	const char *exe;	/* NULL: none */
 	size_t exe_len;
+	u32 exe_hash;		/* nlwl_hash() of exe, or 0: not known */
 	const char *cgroup;	/* NULL: not read yet, or empty */
 	size_t cgroup_len;
 	u64 cgroup_id;

@@ -406,7 +406,7 @@ bool nlwl_match(const struct nlwl_set *set, const char *exe, size_t exe_len,
 
 	if (!set || !set->count)
 		return false;
-	h = nlwl_hash(exe, exe_len);
+	h = c->exe_hash ?: nlwl_hash(exe, exe_len);
 	for (i = 0; i < set->count; i++) {
 		const struct nlwl_rule *r = &set->rules[i];
 

@@ -86,6 +86,7 @@ struct nlwl_conn {
 	u16 lport;
 	u32 uid;
 	bool preload;		/* NETLOG_F_PRELOAD */
+	u32 exe_hash;		/* nlwl_hash() of the exe, or 0: not known */
 };
 
 /*

@@ -49,6 +49,7 @@
 #include <linux/vmalloc.h>
 
 #include "../include/secure_log.h"
+#include "../core/wl_rules.h"
 #include "netlog.h"
 
 #define PC_WAYS 4
@@ -59,6 +60,7 @@ struct pc_slot {
 	const struct signal_struct *key;	/* NULL: empty */
 	const struct file *exe_file;		/* compared, never followed */
 	u64 cgroup_id;
+	u32 exe_hash;			/* for the whitelist: nlwl_hash() */
 	unsigned int gen;		/* pc_gen when read */
 	unsigned int rename_seq;	/* rename_lock's count when read */
 	bool unlinked;
@@ -137,6 +139,7 @@ bool nl_pcache_get(struct nl_who *who)
 	bool unlinked;
 	u64 cg_id;
 	char *out;
+	u32 hash;
 
 	rcu_read_lock();
 	if (!current_state(&key, &exe, &unlinked, &cg_id)) {
@@ -162,10 +165,12 @@ bool nl_pcache_get(struct nl_who *who)
 		el = min_t(size_t, READ_ONCE(s->exe_len), NETLOG_EXE_MAX);
 		cl = min_t(size_t, READ_ONCE(s->cgroup_len), NETLOG_CGROUP_MAX);
 		memcpy(out, s->str, el + cl);
+		hash = READ_ONCE(s->exe_hash);
 		if (read_seqcount_retry(&s->seq, seq))
 			break;
 		who->exe = out;
 		who->exe_len = el;
+		who->exe_hash = hash;
 		who->cgroup = cl ? out + el : NULL;
 		who->cgroup_len = cl;
 		who->cgroup_id = cg_id;
@@ -200,6 +205,7 @@ void nl_pcache_put(const struct nl_who *who, unsigned int gen,
 	struct pc_slot *s, *set, *victim = NULL;
 	const struct file *exe;
 	bool unlinked;
+	u32 hash;
 	u64 cg_id;
 
 	if (who->exe_len > NETLOG_EXE_MAX ||
@@ -225,6 +231,7 @@ void nl_pcache_put(const struct nl_who *who, unsigned int gen,
 	}
 	if (!slot_lock(victim))
 		return;
+	hash = who->exe_hash ?: nlwl_hash(who->exe, who->exe_len);
 	raw_write_seqcount_begin(&victim->seq);
 	victim->key = key;
 	victim->exe_file = exe;
@@ -232,6 +239,7 @@ void nl_pcache_put(const struct nl_who *who, unsigned int gen,
 	victim->gen = gen;
 	victim->rename_seq = ren;
 	victim->unlinked = unlinked;
+	victim->exe_hash = hash;
 	victim->exe_len = who->exe_len;
 	victim->cgroup_len = who->cgroup_len;
 	memcpy(victim->str, who->exe, who->exe_len);

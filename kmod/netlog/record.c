@@ -448,8 +448,7 @@ module_param_cb(whitelist, &nl_whitelist_ops, &netlog_wl, 0600);
 MODULE_PARM_DESC(whitelist,
 		 "rules of activity not to record: /exe[|i<addr[/prefix]>][|p<port[-port]>][|l<port[-port]>][|u<uid[-uid]>][|a<preload>], separated by , or newline");
 
-static bool whitelisted(const char *exe, size_t exe_len,
-			const struct sock_what *r)
+static bool whitelisted(const struct nl_who *who, const struct sock_what *r)
 {
 	const struct nlwl_conn conn = {
 		.family = r->family,
@@ -458,9 +457,10 @@ static bool whitelisted(const char *exe, size_t exe_len,
 		.lport = r->lport,
 		.uid = nl_host_uid(current_uid()),
 		.preload = r->flags & NETLOG_F_PRELOAD,
+		.exe_hash = who->exe_hash,
 	};
 
-	return nl_whitelist_match(&netlog_wl, exe, exe_len, &conn);
+	return nl_whitelist_match(&netlog_wl, who->exe, who->exe_len, &conn);
 }
 
 /* How a record's exe and cgroup were read. */
@@ -515,6 +515,7 @@ static void who_exe(const struct netlog_sock_event *ev, struct nl_who *who,
 		how->stamped = true;
 	}
 	who->exe = nl_exe_path(&who->exe_len, flags, ev->locked, ev->exe);
+	who->exe_hash = 0;
 }
 
 /* The cgroup, if the cache did not have it; then both are kept. */
@@ -667,7 +668,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	 */
 	who_exe(ev, &who, &what.flags, &how);
 	if (!unaudited && who.exe && !(what.flags & NL_NEVER_WHITELISTED) &&
-	    whitelisted(who.exe, who.exe_len, &what)) {
+	    whitelisted(&who, &what)) {
 		/* the cgroup too, once, for the process's next events */
 		if (how.stamped)
 			who_cgroup(&who, &what.flags, &how);
