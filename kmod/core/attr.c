@@ -76,23 +76,26 @@ void nl_attr_exit(void)
 	path_buf = NULL;
 }
 
-/* The controlling tty's name, into @buf of NETLOG_TTY_MAX bytes. */
-static size_t tty_name_of(char *buf)
+static void put_tty(struct netlog_strings *w)
 {
 	struct tty_struct *tty;
-	size_t len;
+	const char *name;
 
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		return nl_tty_name_lockless(buf, NETLOG_TTY_MAX);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		char buf[NETLOG_TTY_MAX];
+
+		netlog_put_string(w, buf, nl_tty_name_lockless(buf, sizeof(buf)));
+		return;
+	}
 	/* No tty, the common case of a daemon: no lock to take. */
 	tty = READ_ONCE(current->signal->tty) ? get_current_tty() : NULL;
-	if (!tty)
-		return 0;
-	/* (tty->name is a 64-byte array: it always fits) */
-	len = strnlen(tty_name(tty), NETLOG_TTY_MAX);
-	memcpy(buf, tty_name(tty), len);
+	if (!tty) {
+		netlog_put_string(w, NULL, 0);
+		return;
+	}
+	name = tty_name(tty);
+	netlog_put_string(w, name, strlen(name));
 	tty_kref_put(tty);
-	return len;
 }
 
 /*
@@ -318,26 +321,15 @@ u64 nl_task_start(void)
 
 /*
  * The strings every record of a task's action carries, in record order:
- * comm and tty read now into @b (another thread may rename the task while
- * the record is written), exe and cgroup as the caller read them.
+ * comm and tty read now, exe and cgroup as the caller read them.
  */
-void nl_strv_who(struct netlog_strv *v, const struct nl_who *who,
-		 struct nl_who_bufs *b)
-{
-	memcpy(b->comm, current->comm, sizeof(b->comm));
-	netlog_strv_add(v, b->comm, strnlen(b->comm, sizeof(b->comm)));
-	netlog_strv_add(v, b->tty, tty_name_of(b->tty));
-	netlog_strv_add(v, who->exe, who->exe_len);
-	netlog_strv_add(v, who->cgroup, who->cgroup_len);
-}
-
 void nl_put_who(struct netlog_strings *w, const struct nl_who *who)
 {
-	struct netlog_strv v = { .n = 0 };
-	struct nl_who_bufs b;
-
-	nl_strv_who(&v, who, &b);
-	netlog_put_strv(w, &v);
+	netlog_put_string(w, current->comm,
+			  strnlen(current->comm, TASK_COMM_LEN));
+	put_tty(w);
+	netlog_put_string(w, who->exe, who->exe_len);
+	netlog_put_string(w, who->cgroup, who->cgroup_len);
 }
 
 /* The exe and the cgroup of the current task, read now. */

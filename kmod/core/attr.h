@@ -2,7 +2,6 @@
 #ifndef _NETLOG_ATTR_H
 #define _NETLOG_ATTR_H
 
-#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -74,14 +73,6 @@ struct nl_who {
 
 const char *nl_cgroup_path(size_t *len, u64 *id, u32 *flags);
 void nl_who_now(struct nl_who *who, u32 *flags);
-/* Copies of what another thread may change while a record is written. */
-struct nl_who_bufs {
-	char comm[TASK_COMM_LEN];
-	char tty[NETLOG_TTY_MAX];
-};
-
-void nl_strv_who(struct netlog_strv *v, const struct nl_who *who,
-		 struct nl_who_bufs *b);
 void nl_put_who(struct netlog_strings *w, const struct nl_who *who);
 
 int netlog_emit_config(const char *param, const char *old, size_t old_len,

@@ -76,34 +76,6 @@ void netlog_strings_start(struct netlog_strings *w, struct netlog_hdr *hdr,
 }
 
 /*
- * The length of a record of @type whose fixed part is @fixed bytes and
- * whose strings are @v's, as netlog_put_strv() and netlog_strings_end()
- * will make it.
- */
-u32 netlog_strv_len(const struct netlog_strv *v, u16 type, size_t fixed)
-{
-	size_t len = fixed;
-	unsigned int i;
-
-	if (WARN_ON_ONCE(type >= ARRAY_SIZE(kinds) || !kinds[type].bounds ||
-			 v->n > kinds[type].count))
-		return 0;
-	len += kinds[type].count * sizeof(u16);
-	for (i = 0; i < v->n; i++)
-		len += min_t(size_t, v->len[i], kinds[type].bounds[i].max);
-	return ALIGN(len, NETLOG_REC_ALIGN);
-}
-
-/* Appends @v's strings. */
-void netlog_put_strv(struct netlog_strings *w, const struct netlog_strv *v)
-{
-	unsigned int i;
-
-	for (i = 0; i < v->n; i++)
-		netlog_put_string(w, v->s[i], v->len[i]);
-}
-
-/*
  * Appends the next string in record order, keeping its last bytes when it
  * is longer than its bound (the end of a path names the program). @s may be
  * NULL when @len is 0. Strings past the last one are ignored.
@@ -216,10 +188,9 @@ size_t netlog_sock_strings_fit(u8 *dst, size_t size, const u8 *src,
 
 /*
  * Puts empty strings for any not given, zero-pads the record to its
- * alignment, and returns its length; hdr.len is left as it is (in the ring
- * the commit sets it).
+ * alignment, and sets and returns its length.
  */
-u32 netlog_strings_finish(struct netlog_strings *w)
+u32 netlog_strings_end(struct netlog_strings *w)
 {
 	u8 *start = (u8 *)w->hdr;
 	u8 *end;
@@ -228,12 +199,6 @@ u32 netlog_strings_finish(struct netlog_strings *w)
 		netlog_put_string(w, NULL, 0);
 	end = start + ALIGN(w->p - start, NETLOG_REC_ALIGN);
 	memset(w->p, 0, end - w->p);
-	return end - start;
-}
-
-/* netlog_strings_finish(), and hdr.len set to the length. */
-u32 netlog_strings_end(struct netlog_strings *w)
-{
-	w->hdr->len = netlog_strings_finish(w);
+	w->hdr->len = end - start;
 	return w->hdr->len;
 }

@@ -27,20 +27,6 @@
 int secure_log_submit(struct netlog_hdr *rec);
 
 /*
- * The same in two steps, for a record written in place: reserve @len bytes
- * (the exact length, a multiple of NETLOG_REC_ALIGN) of a record of @type
- * charged to @uid, fill everything after the header, commit. The header is
- * stamped, hdr.uid included (NETLOG_UID_UNTRACKED if the ring does not
- * track @uid); hdr.len is not the record's until the commit. *@seq is the
- * record's sequence number, kept or dropped. Returns the record, or
- * ERR_PTR(-ENOSPC) (dropped and counted) or ERR_PTR(-EINVAL). The caller
- * keeps preemption disabled from the reserve to the commit, which it must
- * always reach: the reader waits for it.
- */
-struct netlog_hdr *secure_log_reserve(u16 type, u32 len, u32 uid, u64 *seq);
-void secure_log_commit(struct netlog_hdr *rec);
-
-/*
  * Where a module's counters go, row by row: the stats parameter's text and
  * the STATS command's attributes are two sinks of the one walk over them.
  * Each returns 0, or an error that ends the walk.

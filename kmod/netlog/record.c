@@ -2,21 +2,14 @@
 /*
  * Building netlog records: who did what to which endpoints.
  *
- * A socket record is written once, in its place in the ring: what its fixed
- * part says and its strings are gathered first (the whitelist needs the
- * endpoints and the exe, and the ring the record's exact length), then the
- * record is reserved, filled and committed (secure_log_reserve()). The ring
- * lock is never held while we walk task and socket state. Records of other
- * kinds are rare and are built whole and submitted.
- *
- * A dropped connect record still leaves its attribution for connect_done:
- * its strings are then written in a per-CPU buffer. That buffer is only used
- * by handlers of a task's own calls (entry and return probes), which run
- * with preemption disabled and never nest on one CPU: an entry hit inside an
- * entry handler is missed (core/hooks.c), a probe hit inside a return
- * probe's handler too (the kprobes core), and what runs in softirq
- * (connect_done, SCTP's peer records) needs none. So one buffer per CPU is
- * enough.
+ * Records are built in a per-CPU buffer and then copied into secure_log, so
+ * the ring lock is never held while we walk task and socket state. The
+ * buffer is only used by handlers of a task's own calls (entry and return
+ * probes), which run with preemption disabled and never nest on one CPU: an
+ * entry hit inside an entry handler is missed (core/hooks.c), a probe hit
+ * inside a return probe's handler too (the kprobes core), and what runs in
+ * softirq (connect_done, SCTP's peer records) builds on the stack. So one
+ * buffer per CPU is enough.
  */
 #include <linux/cred.h>
 #include <linux/in.h>
@@ -153,41 +146,11 @@ static void ep_remote(struct endpoint *ep, const struct sock *sk)
 }
 
 /*
- * What a socket record's fixed part says between its header and its task,
- * known before the record is reserved.
- */
-struct sock_what {
-	u16 event;
-	u8 proto;
-	u8 family;
-	s32 result;
-	u16 lport;
-	u16 rport;
-	u32 flags;
-	u8 laddr[16];
-	u8 raddr[16];
-};
-
-/* Into the record in the ring: every byte, as the ring's are the past's. */
-static void put_what(struct netlog_sock *r, const struct sock_what *w)
-{
-	r->event = w->event;
-	r->proto = w->proto;
-	r->family = w->family;
-	r->result = w->result;
-	r->lport = w->lport;
-	r->rport = w->rport;
-	r->flags = w->flags;
-	memcpy(r->laddr, w->laddr, sizeof(r->laddr));
-	memcpy(r->raddr, w->raddr, sizeof(r->raddr));
-}
-
-/*
  * The record has one family for both addresses: the remote's when there is
  * one, else the local's. An IPv6 wildcard local address of a socket that
  * talks IPv4 (dual stack) becomes 0.0.0.0.
  */
-static void put_endpoints(struct sock_what *r, struct endpoint *local,
+static void put_endpoints(struct netlog_sock *r, struct endpoint *local,
 			  struct endpoint *remote)
 {
 	u8 family = remote->family ?: local->family;
@@ -260,7 +223,7 @@ void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags)
 		*flags |= NETLOG_F_SMC;
 }
 
-static void endpoints_of(struct sock_what *r, const struct sock *sk)
+static void endpoints_of(struct netlog_sock *r, const struct sock *sk)
 {
 	struct endpoint local = {}, remote = {};
 
@@ -321,56 +284,43 @@ static void put_owner_pid(struct netlog_strings *w, u32 pid)
 }
 
 /*
- * connect_done, written in place: it runs from a tracepoint, often in
- * softirq, which can interrupt a probe handler on this CPU, and needs no
- * buffer of its own. The attribution is the connect record's, as
- * netlog_keep_caller() kept it: its comm to exe_loaded are already encoded.
+ * connect_done: built on the stack, not in the per-CPU buffer, because it
+ * runs from a tracepoint, often in softirq, which can interrupt a probe
+ * handler that is filling that buffer on this CPU. The attribution is the
+ * connect record's, as netlog_keep_caller() kept it.
  */
 int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller)
 {
-	struct sock_what what = {
-		.event = NETLOG_EV_CONNECT_DONE,
-		.result = result,
-		.flags = caller->flags,
-	};
-	__le32 owner = cpu_to_le32(nl_host_uid(sk->sk_uid));
-	__le32 opid = cpu_to_le32(caller->owner_pid);
+	struct {
+		struct netlog_sock sock;
+		u8 strings[NETLOG_DONE_STR_MAX + 4 * sizeof(__u16) +
+			   2 * sizeof(__u64) + 2 * sizeof(__u32) +
+			   NETLOG_REC_ALIGN];
+	} buf;
+	struct netlog_sock *r = &buf.sock;
 	__le64 seq = cpu_to_le64(caller->seq);
-	__le64 start = cpu_to_le64(caller->start);
 	struct netlog_strings w;
-	struct netlog_hdr *rec;
-	struct netlog_sock *r;
-	u64 rec_seq;
-	u32 len;
 
-	netlog_sock_proto(sk, &what.proto, &what.flags);
-	endpoints_of(&what, sk);
-	BUILD_BUG_ON(NETLOG_STR_CONNECT_SEQ + 4 != NETLOG_SOCK_STR_COUNT);
-	len = ALIGN(sizeof(*r) + caller->str_len + 4 * sizeof(u16) +
-		    sizeof(seq) + sizeof(owner) +
-		    (caller->owner_pid ? sizeof(opid) : 0) + sizeof(start),
-		    NETLOG_REC_ALIGN);
-	/* the caller's share of the ring */
-	rec = secure_log_reserve(NETLOG_REC_SOCK, len, caller->charge,
-				 &rec_seq);
-	if (IS_ERR(rec))
-		return PTR_ERR(rec);
-	r = container_of(rec, struct netlog_sock, hdr);
-	put_what(r, &what);
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = NETLOG_REC_SOCK;
+	r->event = NETLOG_EV_CONNECT_DONE;
+	r->result = result;
+	r->flags = caller->flags;
+	netlog_sock_proto(sk, &r->proto, &r->flags);
+	endpoints_of(r, sk);
 	r->task = caller->task;
+	r->hdr.uid = caller->charge;	/* the caller's share of the ring */
 
 	netlog_strings_begin(&w, r);
 	netlog_put_encoded(&w, caller->str, caller->str_len,
 			   NETLOG_STR_CONNECT_SEQ);
 	netlog_put_string(&w, (const char *)&seq, sizeof(seq));
-	netlog_put_string(&w, (const char *)&owner, sizeof(owner));
-	netlog_put_string(&w, (const char *)&opid,
-			  caller->owner_pid ? sizeof(opid) : 0);
-	netlog_put_string(&w, (const char *)&start, sizeof(start));
-	WARN_ON_ONCE(netlog_strings_finish(&w) != len);
-	secure_log_commit(rec);
-	return 0;
+	put_owner(&w, sk);
+	put_owner_pid(&w, caller->owner_pid);
+	netlog_put_le64(&w, caller->start);
+	netlog_strings_end(&w);
+	return secure_log_submit(&r->hdr);
 }
 
 /*
@@ -389,20 +339,17 @@ int netlog_emit_by_peer(const struct sock *sk, u16 event,
 	} buf;
 	struct netlog_sock *r = &buf.sock;
 	struct endpoint local = {}, remote = {};
-	struct sock_what what = {
-		.event = event,
-		.flags = NETLOG_F_BY_PEER,
-	};
 	struct netlog_strings w;
 
 	if (!ep_from_sockaddr(&remote, peer, peer_len))
 		return -EINVAL;
-	netlog_sock_proto(sk, &what.proto, &what.flags);
-	ep_local(&local, sk);
-	put_endpoints(&what, &local, &remote);
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_SOCK;
-	put_what(r, &what);
+	r->event = event;
+	r->flags = NETLOG_F_BY_PEER;
+	netlog_sock_proto(sk, &r->proto, &r->flags);
+	ep_local(&local, sk);
+	put_endpoints(r, &local, &remote);
 	r->task.netns = sock_net(sk)->ns.inum;
 	r->task.auid = NETLOG_UID_NONE;
 	r->task.ses = NETLOG_UID_NONE;
@@ -419,17 +366,16 @@ int netlog_emit_by_peer(const struct sock *sk, u16 event,
 }
 
 /*
- * What connect_done needs of the connect record @r, charged to @charge:
- * its comm to its exe_loaded, which end at @end.
+ * What connect_done needs of the connect record @r, from its comm to its
+ * exe_loaded, which end at @end; the caller adds the seq once submitted.
  */
 static void netlog_keep_caller(struct netlog_caller *c,
-			       const struct netlog_sock *r, u32 charge,
-			       const u8 *end)
+			       const struct netlog_sock *r, const u8 *end)
 {
 	const u8 *start = (const u8 *)(r + 1);
 
 	c->task = r->task;
-	c->charge = charge;
+	c->charge = r->hdr.uid;
 	c->flags = r->flags & ~(NETLOG_F_MPTCP | NETLOG_F_RAW);
 	BUILD_BUG_ON(NETLOG_DONE_STR_MAX > U16_MAX);
 	if (end - start <= sizeof(c->str)) {
@@ -448,7 +394,7 @@ module_param_cb(whitelist, &nl_whitelist_ops, &netlog_wl, 0600);
 MODULE_PARM_DESC(whitelist,
 		 "rules of activity not to record: /exe[|i<addr[/prefix]>][|p<port[-port]>][|l<port[-port]>][|u<uid[-uid]>][|a<preload>], separated by , or newline");
 
-static bool whitelisted(const struct nl_who *who, const struct sock_what *r)
+static bool whitelisted(const struct nl_who *who, const struct netlog_sock *r)
 {
 	const struct nlwl_conn conn = {
 		.family = r->family,
@@ -533,7 +479,7 @@ static void who_cgroup(struct nl_who *who, u32 *flags,
 }
 
 /* The socket and the endpoints of @ev, as its call saw them. */
-static void sock_of(struct sock_what *r, const struct netlog_sock_event *ev)
+static void sock_of(struct netlog_sock *r, const struct netlog_sock_event *ev)
 {
 	struct endpoint local = {}, remote = {};
 	const bool inet = !ev->not_inet;
@@ -570,7 +516,7 @@ static void sock_of(struct sock_what *r, const struct netlog_sock_event *ev)
  * read (see NETLOG_EV_UNAUDITED for where they go); the protocol is in
  * result already.
  */
-static void unaudited_of(struct sock_what *r, const struct sock *sk)
+static void unaudited_of(struct netlog_sock *r, const struct sock *sk)
 {
 	r->family = sk->sk_family == AF_INET ? 4 :
 		    sk->sk_family == AF_INET6 ? 6 : 0;
@@ -579,130 +525,78 @@ static void unaudited_of(struct sock_what *r, const struct sock *sk)
 	r->proto = r->result >= 0 && r->result <= U8_MAX ? r->result : 0;
 }
 
-/* A socket record's fixed-size strings, kept until they are written. */
-struct sock_tail {
-	__le32 owner;
-	__le32 owner_pid;
-	__le64 start;
-};
-
-/*
- * The strings of a socket record after comm to cgroup (in @v already):
- * exe_loaded, connect_seq (empty: the record is the connect), owner,
- * owner_pid and start, the last three kept in @b.
- */
-static void strv_sock_tail(struct netlog_strv *v, struct sock_tail *b,
-			   const char *loaded, size_t loaded_len,
-			   const struct sock *sk, u32 opid)
-{
-	b->owner = cpu_to_le32(nl_host_uid(sk->sk_uid));
-	b->owner_pid = cpu_to_le32(opid);
-	b->start = cpu_to_le64(nl_task_start());
-	netlog_strv_add(v, loaded, loaded_len);
-	netlog_strv_add(v, NULL, 0);
-	netlog_strv_add(v, &b->owner, sizeof(b->owner));
-	netlog_strv_add(v, &b->owner_pid, opid ? sizeof(b->owner_pid) : 0);
-	netlog_strv_add(v, &b->start, sizeof(b->start));
-}
-
-/*
- * The record of @ev, @len bytes, into @r (in the ring, or the per-CPU buffer
- * for a dropped connect's attribution), and what connect_done needs of it.
- */
-static void fill_sock(struct netlog_sock *r, const struct sock_what *what,
-		      const struct netlog_sock_event *ev,
-		      const struct nl_who *who, const struct netlog_strv *v,
-		      const struct sock_tail *tail, u32 charge, u32 len)
-{
-	struct netlog_strings w;
-	const u8 *who_end = NULL;
-	unsigned int i;
-
-	put_what(r, what);
-	nl_fill_task(&r->task, sock_net(ev->sk)->ns.inum);
-	r->task.cgroup_id = who->cgroup_id;
-	netlog_strings_begin(&w, r);
-	for (i = 0; i < v->n; i++) {
-		if (i == NETLOG_STR_CONNECT_SEQ)
-			who_end = w.p;	/* comm to exe_loaded end here */
-		netlog_put_string(&w, v->s[i], v->len[i]);
-	}
-	WARN_ON_ONCE(netlog_strings_finish(&w) != len);
-	if (ev->save) {
-		netlog_keep_caller(ev->save, r, charge, who_end);
-		ev->save->owner_pid = le32_to_cpu(tail->owner_pid);
-		ev->save->start = le64_to_cpu(tail->start);
-	}
-}
-
 int netlog_emit_sock(const struct netlog_sock_event *ev)
 {
 	union netlog_buf *buf = get_cpu_ptr(rec_buf);
+	struct netlog_sock *r = &buf->sock;
 	const bool unaudited = ev->event == NETLOG_EV_UNAUDITED;
-	struct sock_what what = {
-		.event = ev->event,
-		.result = ev->result,
-		.flags = ev->flags,
-	};
-	struct netlog_strv v = { .n = 0 };
-	const char *loaded = NULL;
-	struct nl_who_bufs who_bufs;
-	struct netlog_hdr *rec;
-	struct sock_tail tail;
-	size_t loaded_len = 0;
+	struct netlog_strings w;
 	struct who_read how;
 	struct nl_who who;
-	u32 charge, len;
-	u64 seq = 0;
+	u32 opid;
 	int ret;
 
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = NETLOG_REC_SOCK;
+	r->event = ev->event;
+	r->result = ev->result;
+	r->flags = ev->flags;
 	if (unaudited)
-		unaudited_of(&what, ev->sk);
+		unaudited_of(r, ev->sk);
 	else
-		sock_of(&what, ev);
+		sock_of(r, ev);
 
 	/*
 	 * The whitelist needs only the exe and the endpoints: decide early. A
 	 * path that is cut, or not one of the host's, is never whitelisted:
 	 * a user's mount namespace or chroot can put any file at any path.
 	 */
-	who_exe(ev, &who, &what.flags, &how);
-	if (!unaudited && who.exe && !(what.flags & NL_NEVER_WHITELISTED) &&
-	    whitelisted(&who, &what)) {
+	who_exe(ev, &who, &r->flags, &how);
+	if (!unaudited && who.exe && !(r->flags & NL_NEVER_WHITELISTED) &&
+	    whitelisted(&who, r)) {
 		/* the cgroup too, once, for the process's next events */
 		if (how.stamped)
-			who_cgroup(&who, &what.flags, &how);
+			who_cgroup(&who, &r->flags, &how);
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}
-	who_cgroup(&who, &what.flags, &how);
-	if (how.loaded)
-		loaded = nl_exe_loaded_path(how.loaded, &loaded_len, &what.flags,
-					    ev->locked, ev->exe);
-	nl_strv_who(&v, &who, &who_bufs);
-	strv_sock_tail(&v, &tail, loaded, loaded_len, ev->sk,
-		       owner_pid(ev->sk));
-	len = netlog_strv_len(&v, NETLOG_REC_SOCK, sizeof(struct netlog_sock));
+	who_cgroup(&who, &r->flags, &how);
+	nl_fill_task(&r->task, sock_net(ev->sk)->ns.inum);
+	r->task.cgroup_id = who.cgroup_id;
 	/*
 	 * The acting user's share; a kernel thread's (io_uring dropping a
 	 * ring's files, a deferred fput) is the owner's, whom it acts for.
 	 */
-	charge = current->flags & PF_KTHREAD ? nl_host_uid(ev->sk->sk_uid) :
-					       nl_charge_uid();
+	r->hdr.uid = current->flags & PF_KTHREAD ?
+		     nl_host_uid(ev->sk->sk_uid) : nl_charge_uid();
 
-	rec = secure_log_reserve(NETLOG_REC_SOCK, len, charge, &seq);
-	ret = PTR_ERR_OR_ZERO(rec);
-	if (!IS_ERR(rec)) {
-		fill_sock(container_of(rec, struct netlog_sock, hdr), &what, ev,
-			  &who, &v, &tail, charge, len);
-		secure_log_commit(rec);
-	} else if (ev->save && ret == -ENOSPC) {
-		/* dropped: its attribution is still connect_done's */
-		buf->hdr.type = NETLOG_REC_SOCK;
-		fill_sock(&buf->sock, &what, ev, &who, &v, &tail, charge, len);
+	netlog_strings_begin(&w, r);
+	nl_put_who(&w, &who);
+	if (how.loaded) {
+		size_t len;
+		const char *loaded = nl_exe_loaded_path(how.loaded, &len,
+							&r->flags, ev->locked,
+							ev->exe);
+
+		netlog_put_string(&w, loaded, len);
+	} else {
+		netlog_put_string(&w, NULL, 0);
 	}
+	opid = owner_pid(ev->sk);
+	if (ev->save) {
+		netlog_keep_caller(ev->save, r, w.p);
+		ev->save->owner_pid = opid;
+		ev->save->start = nl_task_start();
+	}
+	netlog_put_string(&w, NULL, 0);		/* connect_seq */
+	put_owner(&w, ev->sk);
+	put_owner_pid(&w, opid);
+	netlog_put_le64(&w, nl_task_start());
+	netlog_strings_end(&w);
+
+	ret = secure_log_submit(&r->hdr);
 	if (ev->save)
-		ev->save->seq = seq;	/* delivered or not */
+		ev->save->seq = r->hdr.seq;	/* stamped, delivered or not */
 	put_cpu_ptr(rec_buf);
 	return ret;
 }

@@ -34,18 +34,6 @@ int secure_log_submit(struct netlog_hdr *rec)
 }
 EXPORT_SYMBOL_GPL(secure_log_submit);
 
-struct netlog_hdr *secure_log_reserve(u16 type, u32 len, u32 uid, u64 *seq)
-{
-	return sl_ring_reserve(&sl_ring, type, len, uid, seq);
-}
-EXPORT_SYMBOL_GPL(secure_log_reserve);
-
-void secure_log_commit(struct netlog_hdr *rec)
-{
-	sl_ring_commit(&sl_ring, rec);
-}
-EXPORT_SYMBOL_GPL(secure_log_commit);
-
 static int __init secure_log_init(void)
 {
 	int ret;

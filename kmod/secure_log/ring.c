@@ -3,34 +3,27 @@
  * The secure_log ring: one byte ring of whole records, many producers, one
  * consumer.
  *
- * A producer reserves a record of known length under a raw spinlock, which
- * covers only the space check, the sequence number and the header (the
- * timestamp is read before it: one clocksource read), so the stream is
- * ordered by seq without any merge step in the reader. It then fills the
- * record in place, outside the lock, and commits it: the header's len
- * carries SL_BUSY until then, and the consumer stops at a busy record. So a
- * record is written once, where it is read from. The ring's pages are
- * mapped twice in a row, so that every record is contiguous in memory
- * however it straddles the end. When the ring is full the new record is
- * dropped, never an old one: what was committed stays until it is read, and
- * the drop is counted. The next record that fits is preceded by a
- * NETLOG_REC_LOST record covering the gap.
+ * Producers copy a finished record in under a raw spinlock. The record is
+ * built beforehand, outside the lock, and so is its timestamp (one
+ * clocksource read), so the lock covers only a bounded memcpy (at most
+ * NETLOG_REC_MAX bytes) and the sequence number, which keeps the stream
+ * ordered by seq without any merge step in the reader. When the ring is full
+ * the new record is dropped, never an old one: what was committed stays
+ * until it is read, and the drop is counted. The next record that fits is
+ * preceded by a NETLOG_REC_LOST record covering the gap.
  *
- * One shared ring, not per-CPU ones: the lock is held for a few stores and
- * is rarely contended at the rates a socket audit trail produces, where the
+ * One shared ring, not per-CPU ones: the lock is held for a memcpy and is
+ * rarely contended at the rates a socket audit trail produces, where the
  * kernel's per-CPU ring_buffer makes producers pay for an atomic sequence
  * counter and its reserve/commit protocol, and the reader for a merge by
  * seq on every record; it measured slower (docs/benchmarks.md, "The ring").
  * Per-CPU rings would also need their own LOST accounting, since a drop on
  * one CPU leaves a hole in a sequence that the others go on numbering.
  *
- * The consumer owns the committed records from tail on: producers never
- * write there again, so it copies them to userspace without the lock
- * (copy_to_user may fault and sleep) and only takes the lock to move tail
- * once the copy has succeeded. A failed or short copy therefore consumes
- * nothing. A producer fills its record with preemption disabled (every
- * caller is a probe handler, or disables it), so a busy record holds the
- * consumer back for the time of a fill, never for a sleep.
+ * The consumer owns [tail, head): producers never write there, so it copies
+ * to userspace without the lock (copy_to_user may fault and sleep) and only
+ * takes the lock to move tail once the copy has succeeded. A failed or short
+ * copy therefore consumes nothing.
  *
  * Fair loss: no uid may hold more than its share of the ring (uid_share,
  * half by default), and a uid that holds an eighth of it may not take the
@@ -56,8 +49,6 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
-#include <linux/mm.h>
-#include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
@@ -80,53 +71,11 @@ static void ring_wake_later(struct timer_list *t)
 	wake_up_interruptible(&r->wait);
 }
 
-static void free_pages_of(struct sl_ring *r, unsigned long n)
-{
-	while (n--)
-		__free_page(r->pages[n]);
-	kvfree(r->pages);
-	r->pages = NULL;
-}
-
-/* The ring's pages, then the same pages again, at one virtual address. */
-static int map_twice(struct sl_ring *r, u64 size)
-{
-	unsigned long i, n = size >> PAGE_SHIFT;
-	struct page **map;
-	int ret = -ENOMEM;
-
-	r->pages = kvcalloc(n, sizeof(*r->pages), GFP_KERNEL);
-	if (!r->pages)
-		goto err;
-	for (i = 0; i < n; i++) {
-		r->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!r->pages[i])
-			goto err_pages;
-	}
-	map = kvcalloc(2 * n, sizeof(*map), GFP_KERNEL);
-	if (!map)
-		goto err_pages;
-	memcpy(map, r->pages, n * sizeof(*map));
-	memcpy(map + n, r->pages, n * sizeof(*map));
-	r->buf = vmap(map, 2 * n, VM_MAP, PAGE_KERNEL);
-	kvfree(map);
-	if (!r->buf)
-		goto err_pages;
-	return 0;
-
-err_pages:
-	free_pages_of(r, i);
-err:
-	return ret;
-}
-
 int sl_ring_init(struct sl_ring *r, u64 size, unsigned int share_pct)
 {
-	int ret;
-
-	ret = map_twice(r, size);
-	if (ret)
-		return ret;
+	r->buf = vzalloc(size);
+	if (!r->buf)
+		return -ENOMEM;
 	r->size = size;
 	r->share = div_u64(size * share_pct, 100);
 	r->reserve = size / 8;
@@ -151,9 +100,8 @@ void sl_ring_exit(struct sl_ring *r)
 	/* No producer and no reader is left: nothing arms these again. */
 	del_timer_sync(&r->wake_timer);
 	irq_work_sync(&r->wake_work);
-	vunmap(r->buf);
+	vfree(r->buf);
 	r->buf = NULL;
-	free_pages_of(r, r->size >> PAGE_SHIFT);
 }
 
 static u64 ring_free(const struct sl_ring *r)
@@ -161,20 +109,15 @@ static u64 ring_free(const struct sl_ring *r)
 	return r->size - (r->head - r->tail);
 }
 
-/* The record at @pos, whole in memory (the pages are mapped twice). */
-static struct netlog_hdr *rec_at(const struct sl_ring *r, u64 pos)
+/* Caller holds r->lock and has checked the space. */
+static void ring_put(struct sl_ring *r, const void *src, u32 len)
 {
-	return (struct netlog_hdr *)(r->buf + (pos & (r->size - 1)));
-}
+	u64 off = r->head & (r->size - 1);
+	u64 first = min_t(u64, len, r->size - off);
 
-/*
- * Moves head past a record whose header is written. Caller holds r->lock
- * and has checked the space.
- */
-static void ring_advance(struct sl_ring *r, u32 len)
-{
-	/* The header before head: pairs with sl_ring_readable()'s acquire. */
-	smp_store_release(&r->head, r->head + len);
+	memcpy(r->buf + off, src, first);
+	memcpy(r->buf, (const u8 *)src + first, len - first);
+	r->head += len;
 }
 
 struct sl_time {
@@ -197,19 +140,14 @@ static struct sl_time sl_now(void)
 	};
 }
 
-/* Every field of a header: the ring's bytes are the last record's. */
-static void stamp(struct netlog_hdr *hdr, u16 type, u32 len, u32 uid,
-		  u64 seq, const struct sl_time *t)
+static void stamp(struct netlog_hdr *hdr, u64 seq, const struct sl_time *t)
 {
 	hdr->abi_major = NETLOG_ABI_MAJOR;
 	hdr->abi_minor = NETLOG_ABI_MINOR;
-	hdr->type = type;
-	hdr->len = len;
 	hdr->seq = seq;
 	hdr->boot_ns = t->boot_ns;
 	hdr->real_ns = t->real_ns;
 	hdr->cpu = raw_smp_processor_id();
-	hdr->uid = uid;
 }
 
 /*
@@ -294,133 +232,107 @@ static void top_insert(struct netlog_lost_uids *l, u32 uid, u64 n)
  */
 static void put_lost(struct sl_ring *r, const struct sl_time *t)
 {
-	struct netlog_lost_uids *l;
+	struct netlog_lost_uids lost = {
+		.lost.hdr.type = NETLOG_REC_LOST,
+		.lost.hdr.len = sizeof(lost),
+		.lost.hdr.uid = NETLOG_UID_NONE,
+		.lost.count = r->lost,
+		.lost.first_seq = r->lost_first,
+		.lost.last_seq = r->lost_first + r->lost - 1,
+		.other = r->lost_other,
+	};
 	unsigned int i;
 
-	l = (void *)rec_at(r, r->head);
-	stamp(&l->lost.hdr, NETLOG_REC_LOST, sizeof(*l), NETLOG_UID_NONE,
-	      r->lost_first, t);
-	l->lost.count = r->lost;
-	l->lost.first_seq = r->lost_first;
-	l->lost.last_seq = r->lost_first + r->lost - 1;
-	memset(l->by_uid, 0, sizeof(l->by_uid));
-	l->other = r->lost_other;
 	for (i = 0; i < SL_UIDS; i++) {
 		if (r->uids[i].lost)
-			top_insert(l, r->uids[i].uid, r->uids[i].lost);
+			top_insert(&lost, r->uids[i].uid, r->uids[i].lost);
 		r->uids[i].lost = 0;
 	}
+	stamp(&lost.lost.hdr, r->lost_first, t);
+	ring_put(r, &lost, sizeof(lost));
 	r->lost = 0;
 	r->lost_other = 0;
-	ring_advance(r, sizeof(*l));
-}
-
-/*
- * Pairs with the barrier in the waiter's prepare_to_wait(). A sleeping
- * reader is woken at once when the ring is an eighth full or has dropped
- * records, and otherwise by a timer within a tick, so that a stream of
- * records costs one wake-up per tick, not one per record.
- */
-static void ring_wake_reader(struct sl_ring *r, bool now)
-{
-	if (!wq_has_sleeper(&r->wait))
-		return;
-	if (now || READ_ONCE(r->head) - READ_ONCE(r->tail) >= r->size / 8)
-		irq_work_queue(&r->wake_work);
-	else if (!timer_pending(&r->wake_timer))
-		mod_timer(&r->wake_timer, jiffies + 1);
-}
-
-struct netlog_hdr *sl_ring_reserve(struct sl_ring *r, u16 type, u32 len,
-				   u32 uid, u64 *seq)
-{
-	struct netlog_hdr *rec = ERR_PTR(-ENOSPC);
-	struct sl_uid *u = NULL;
-	struct sl_time now;
-	unsigned long flags;
-	u64 need;
-
-	if (WARN_ON_ONCE(len < sizeof(*rec) || len > NETLOG_REC_MAX ||
-			 !IS_ALIGNED(len, NETLOG_REC_ALIGN)))
-		return ERR_PTR(-EINVAL);
-
-	now = sl_now();
-	raw_spin_lock_irqsave(&r->lock, flags);
-	u = charge_of(r, uid, true);
-	need = len + (r->lost ? sizeof(struct netlog_lost_uids) : 0);
-	*seq = r->next_seq++;	/* the producer's to refer to, kept or not */
-	if (!fits(r, u, need, len)) {
-		if (!r->lost)
-			r->lost_first = *seq;
-		r->lost++;
-		r->lost_total++;
-		if (u && u != &r->untracked)
-			u->lost++;
-		else
-			r->lost_other++;
-		goto out;
-	}
-	if (r->lost)
-		put_lost(r, &now);
-	if (u)
-		u->bytes += len;
-	if (u == &r->untracked)
-		uid = NETLOG_UID_UNTRACKED;	/* given back there */
-	rec = rec_at(r, r->head);
-	stamp(rec, type, len | SL_BUSY, uid, *seq, &now);
-	ring_advance(r, len);
-out:
-	raw_spin_unlock_irqrestore(&r->lock, flags);
-	if (IS_ERR(rec))
-		ring_wake_reader(r, true);
-	return rec;
-}
-
-void sl_ring_commit(struct sl_ring *r, struct netlog_hdr *rec)
-{
-	/* The record's bytes before its len, for the consumer's acquire. */
-	smp_store_release(&rec->len, rec->len & ~SL_BUSY);
-	ring_wake_reader(r, false);
 }
 
 int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec)
 {
-	const size_t hdr = sizeof(*rec);
-	struct netlog_hdr *dst;
+	u32 len = rec->len;
+	struct sl_uid *u = NULL;
+	struct sl_time now;
+	unsigned long flags;
+	u64 need, used;
+	int ret = 0;
 
-	if (rec->len < hdr)
+	if (len < sizeof(*rec) || len > NETLOG_REC_MAX ||
+	    !IS_ALIGNED(len, NETLOG_REC_ALIGN))
 		return -EINVAL;
-	preempt_disable();
-	dst = sl_ring_reserve(r, rec->type, rec->len, rec->uid, &rec->seq);
-	if (!IS_ERR(dst)) {
-		memcpy((u8 *)dst + hdr, (const u8 *)rec + hdr, rec->len - hdr);
-		sl_ring_commit(r, dst);
-	}
-	preempt_enable();
-	return PTR_ERR_OR_ZERO(dst);
-}
 
-/* The len of the record at @pos, SL_BUSY while it is being filled. */
-static u32 len_at(const struct sl_ring *r, u64 pos)
-{
-	/* Then its bytes: pairs with the release in sl_ring_commit(). */
-	return smp_load_acquire(&rec_at(r, pos)->len);
+	now = sl_now();
+	raw_spin_lock_irqsave(&r->lock, flags);
+	u = charge_of(r, rec->uid, true);
+	need = len + (r->lost ? sizeof(struct netlog_lost_uids) : 0);
+	if (!fits(r, u, need, len)) {
+		if (!r->lost)
+			r->lost_first = r->next_seq;
+		r->lost++;
+		r->lost_total++;
+		rec->seq = r->next_seq++;	/* the producer's to refer to */
+		if (u && u != &r->untracked)
+			u->lost++;
+		else
+			r->lost_other++;
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (r->lost)
+		put_lost(r, &now);
+	stamp(rec, r->next_seq++, &now);
+	if (u)
+		u->bytes += len;
+	if (u == &r->untracked)
+		rec->uid = NETLOG_UID_UNTRACKED;	/* given back there */
+	ring_put(r, rec, len);
+out:
+	used = r->head - r->tail;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+
+	/*
+	 * Pairs with the barrier in the waiter's prepare_to_wait(). A sleeping
+	 * reader is woken at once when the ring is an eighth full or has
+	 * dropped records, and otherwise by a timer within a tick, so that a
+	 * stream of records costs one wake-up per tick, not one per record.
+	 */
+	if (wq_has_sleeper(&r->wait)) {
+		if (ret || used >= r->size / 8)
+			irq_work_queue(&r->wake_work);
+		else if (!timer_pending(&r->wake_timer))
+			mod_timer(&r->wake_timer, jiffies + 1);
+	}
+	return ret;
 }
 
 bool sl_ring_readable(struct sl_ring *r)
 {
-	u64 tail = READ_ONCE(r->tail);
-
-	if (READ_ONCE(r->lost))
-		return true;
-	/* Then the header at tail: pairs with ring_advance()'s release. */
-	return smp_load_acquire(&r->head) != tail &&
-	       !(len_at(r, tail) & SL_BUSY);
+	return READ_ONCE(r->head) != READ_ONCE(r->tail) || READ_ONCE(r->lost);
 }
 
+static u32 len_at(const struct sl_ring *r, u64 pos)
+{
+	const struct netlog_hdr *hdr;
+
+	/* Records are 8-aligned and the size is a multiple of 8, so the
+	 * header's first 8 bytes (through len) never wrap.
+	 */
+	hdr = (const struct netlog_hdr *)(r->buf + (pos & (r->size - 1)));
+	return hdr->len;
+}
+
+/* The header's uid: 4-aligned at offset 36, so it never wraps either. */
 static u32 uid_at(const struct sl_ring *r, u64 pos)
 {
-	return rec_at(r, pos)->uid;
+	u64 off = (pos + offsetof(struct netlog_hdr, uid)) & (r->size - 1);
+
+	return *(const u32 *)(r->buf + off);
 }
 
 /* Bytes of consumed records, per uid, to give back to their shares. */
@@ -479,12 +391,24 @@ static void sum_shares(struct sl_ring *r, u64 pos, u64 end,
 	}
 }
 
+static int copy_out(const struct sl_ring *r, char __user *ubuf, u64 pos,
+		    u64 len)
+{
+	u64 off = pos & (r->size - 1);
+	u64 first = min_t(u64, len, r->size - off);
+
+	if (copy_to_user(ubuf, r->buf + off, first))
+		return -EFAULT;
+	if (copy_to_user(ubuf + first, r->buf, len - first))
+		return -EFAULT;
+	return 0;
+}
+
 /*
- * Copy as many whole committed records as fit in @count. Returns the bytes
- * copied, -EAGAIN when there is nothing to read (or the next record is
- * still being filled), or -EINVAL (as /dev/kmsg does) when the next record
- * is larger than @count. Only one caller at a time (the chardev
- * serialises).
+ * Copy as many whole records as fit in @count. Returns the bytes copied,
+ * -EAGAIN when there is nothing to read, or -EINVAL (as /dev/kmsg does) when
+ * the next record is larger than @count. Only one caller at a time (the
+ * chardev serialises).
  */
 ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
 {
@@ -493,6 +417,7 @@ ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
 	unsigned long flags;
 	u64 head, tail, len = 0;
 	u32 rlen;
+	int ret;
 
 	now = sl_now();
 	raw_spin_lock_irqsave(&r->lock, flags);
@@ -510,11 +435,6 @@ ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
 
 	while (tail + len < head) {
 		rlen = len_at(r, tail + len);
-		if (rlen & SL_BUSY) {
-			if (!len)
-				return -EAGAIN;
-			break;
-		}
 		if (WARN_ON_ONCE(rlen < sizeof(struct netlog_hdr) ||
 				 rlen > NETLOG_REC_MAX ||
 				 tail + len + rlen > head))
@@ -526,9 +446,9 @@ ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count)
 	if (!len)
 		return -EINVAL;
 
-	/* Whole, however it straddles the end: the pages are mapped twice. */
-	if (copy_to_user(ubuf, rec_at(r, tail), len))
-		return -EFAULT;
+	ret = copy_out(r, ubuf, tail, len);
+	if (ret)
+		return ret;
 
 	sum_shares(r, tail, tail + len, &g);
 	raw_spin_lock_irqsave(&r->lock, flags);

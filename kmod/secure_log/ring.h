@@ -2,7 +2,6 @@
 #ifndef _SL_RING_H
 #define _SL_RING_H
 
-#include <linux/bits.h>
 #include <linux/irq_work.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -18,9 +17,6 @@ struct sl_uid {
 	u64 lost;
 };
 
-/* In a record's len while its producer fills it: the consumer stops there. */
-#define SL_BUSY BIT(31)
-
 #define SL_UIDS 64		/* uids tracked at once */
 #define SL_UID_PROBE 8		/* slots a uid may sit in */
 
@@ -29,8 +25,7 @@ struct sl_ring {
 	 * PREEMPT_RT, where producers run with preemption disabled.
 	 */
 	raw_spinlock_t lock;
-	u8 *buf;		/* the pages, then the same pages again */
-	struct page **pages;
+	u8 *buf;
 	u64 size;		/* power of two */
 	u64 head;		/* bytes ever written */
 	u64 tail;		/* bytes ever consumed */
@@ -60,9 +55,6 @@ struct sl_ring_status {
 
 int sl_ring_init(struct sl_ring *r, u64 size, unsigned int share_pct);
 void sl_ring_exit(struct sl_ring *r);
-struct netlog_hdr *sl_ring_reserve(struct sl_ring *r, u16 type, u32 len,
-				   u32 uid, u64 *seq);
-void sl_ring_commit(struct sl_ring *r, struct netlog_hdr *rec);
 int sl_ring_submit(struct sl_ring *r, struct netlog_hdr *rec);
 bool sl_ring_readable(struct sl_ring *r);
 ssize_t sl_ring_read(struct sl_ring *r, char __user *ubuf, size_t count);
