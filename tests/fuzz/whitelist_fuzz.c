@@ -42,6 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conn.lport = r->has_lport ? r->lport.lo : 1;
 		conn.uid = r->has_uid ? r->uid.hi : 0;
 		conn.preload = r->allow_preload;
+		conn.exe_hash = 0;	/* computed */
+		assert(nlwl_match(&set, r->exe, r->exe_len, &conn));
+		conn.exe_hash = nlwl_hash(r->exe, r->exe_len);	/* given */
 		assert(nlwl_match(&set, r->exe, r->exe_len, &conn));
 	}
 	return 0;

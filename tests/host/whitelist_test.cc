@@ -206,9 +206,15 @@ bool matches(const std::string& rules, const Conn& c) {
   const bool v6 = c.raddr.find(':') != std::string::npos;
   EXPECT_EQ(inet_pton(v6 ? AF_INET6 : AF_INET, c.raddr.c_str(), addr.data()),
             1);
-  const nlwl_conn conn{
-      uint8_t(v6 ? 6 : 4), addr.data(), c.rport, c.lport, c.uid, c.preload};
-  return nlwl_match(p.set.get(), c.exe.data(), c.exe.size(), &conn);
+  // Once with the exe's hash to compute, once given (the process cache's):
+  // the same answer.
+  nlwl_conn conn{
+      uint8_t(v6 ? 6 : 4), addr.data(), c.rport, c.lport, c.uid, c.preload, 0};
+  const bool hit = nlwl_match(p.set.get(), c.exe.data(), c.exe.size(), &conn);
+  conn.exe_hash = nlwl_hash(c.exe.data(), c.exe.size());
+  EXPECT_EQ(nlwl_match(p.set.get(), c.exe.data(), c.exe.size(), &conn), hit)
+      << rules << " " << c.exe;
+  return hit;
 }
 
 TEST(Whitelist, MatchesExeExactly) {
