@@ -361,4 +361,13 @@ const Task* task_of(const Record& rec) {
       rec.body);
 }
 
+std::string_view exe_of(const Record& rec) {
+  return std::visit(
+      Overload{[](const SockEvent& ev) { return ev.exe; },
+               [](const ExecEvent& ex) { return ex.exe; },
+               [](const ConfigEvent& c) { return c.exe; },
+               [](const auto&) -> std::string_view { return {}; }},
+      rec.body);
+}
+
 }  // namespace netlog

@@ -179,5 +179,7 @@ std::string_view event_name(uint16_t event);
 // The acting task of a socket, exec or config record; nullptr for the
 // others.
 const Task* task_of(const Record& rec);
+// Its exe; empty for the others.
+std::string_view exe_of(const Record& rec);
 
 }  // namespace netlog

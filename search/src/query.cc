@@ -11,15 +11,6 @@
 namespace netlog {
 namespace {
 
-std::string_view exe_of(const Record& rec) {
-  return std::visit(
-      Overload{[](const SockEvent& ev) { return ev.exe; },
-               [](const ExecEvent& ex) { return ex.exe; },
-               [](const ConfigEvent& c) { return c.exe; },
-               [](const auto&) -> std::string_view { return {}; }},
-      rec.body);
-}
-
 // A socket record with a remote end (not an unaudited socket, a bind or a
 // listen).
 const SockEvent* remote_of(const Record& rec) {

@@ -9,21 +9,6 @@
 #include "fields.h"
 
 namespace netlog {
-namespace {
-
-template <typename Fn>
-auto with_task(const Record& rec, Fn fn) {
-  return std::visit(
-      Overload{[&](const SockEvent& ev) { return fn(ev); },
-               [&](const ExecEvent& ex) { return fn(ex); },
-               [&](const ConfigEvent& c) { return fn(c); },
-               [](const auto&) -> decltype(fn(std::declval<SockEvent>())) {
-                 return {};
-               }},
-      rec.body);
-}
-
-}  // namespace
 
 std::optional<ReportKind> report_kind(std::string_view name) {
   if (name == "user") return ReportKind::kUser;
@@ -37,15 +22,11 @@ void Report::add(const Record& rec, Context& ctx) {
   std::optional<std::string> key;
   switch (kind_) {
     case ReportKind::kUser:
-      key = with_task(rec, [&](const auto& ev) -> std::optional<std::string> {
-        return fmt::format("{} {}", ev.task.uid,
-                           escape_bytes(ctx.user(ev.task.uid)));
-      });
+      if (const Task* t = task_of(rec))
+        key = fmt::format("{} {}", t->uid, escape_bytes(ctx.user(t->uid)));
       break;
     case ReportKind::kExe:
-      key = with_task(rec, [](const auto& ev) -> std::optional<std::string> {
-        return escape_bytes(ev.exe);
-      });
+      if (task_of(rec)) key = escape_bytes(exe_of(rec));
       break;
     case ReportKind::kDest:
       // Where connects and sends went.
