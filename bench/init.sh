@@ -8,7 +8,8 @@
 # events is what the configuration recorded of the run, lost what it said it
 # dropped. Then, with bench.profile=1, "profile CONFIG WORKLOAD: <perf
 # report line>" for each loop with no recorder and under netlog. Kernel command line: bench.seconds,
-# bench.rounds, bench.procs, bench.configs (comma separated), bench.profile.
+# bench.rounds, bench.procs, bench.configs and bench.workloads (comma
+# separated), bench.profile.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -25,6 +26,7 @@ exec >/dev/ttyS1 2>&1
 
 seconds=1 rounds=3 procs=2 profile=1
 configs=baseline,netlog,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc
+workloads=tcp,udp,udpsend,exec,http,dns,build
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
@@ -32,10 +34,12 @@ for arg in $(cat /proc/cmdline); do
 	bench.rounds=*) rounds=${arg#*=} ;;
 	bench.procs=*) procs=${arg#*=} ;;
 	bench.configs=*) configs=${arg#*=} ;;
+	bench.workloads=*) workloads=${arg#*=} ;;
 	bench.profile=*) profile=${arg#*=} ;;
 	esac
 done
 IFS=, read -r -a configs <<<"$configs"
+IFS=, read -r -a workloads <<<"$workloads"
 
 stats=/sys/module/netlog/parameters/stats
 # Sum of one counter over all of netlog's probes.
@@ -228,6 +232,14 @@ drain() {
 	[ "$1" != netlog-kernel ] || netlog-reader --once >/dev/null
 }
 
+workload_run() {
+	/bench/work.sh run "$@"
+}
+
+# The servers of the http and dns workloads run through every
+# configuration, as a host's servers would.
+/bench/work.sh setup || echo "=== work.sh setup failed"
+
 clock=wall
 grep -q icount /proc/cmdline && clock=icount
 echo "=== bench $(uname -r) cpus=$(nproc) clock=$clock seconds=$seconds rounds=$rounds procs=$procs"
@@ -237,15 +249,15 @@ for round in $(seq "$rounds"); do
 			echo "=== $config failed to start"
 			continue
 		fi
-		for workload in tcp udp udpsend exec; do
+		for workload in "${workloads[@]}"; do
 			# Warm up: loading code and arming probes makes QEMU drop
 			# translated code, which the first second pays for.
-			netloop "$workload" 1 "$procs" >/dev/null
+			workload_run "$workload" 1 "$procs" >/dev/null
 			sleep 1
 			drain "$config"
 			read -r ev0 lost0 <<<"$(counts "$config")"
-			line=$(netloop "$workload" "$seconds" "$procs") ||
-				echo "=== netloop $workload failed under $config"
+			line=$(workload_run "$workload" "$seconds" "$procs") ||
+				echo "=== $workload failed under $config"
 			# Let the recorder catch up before counting.
 			sleep 1
 			read -r ev1 lost1 <<<"$(counts "$config")"
@@ -256,9 +268,9 @@ for round in $(seq "$rounds"); do
 		stop "$config"
 	done
 done
-# Where the time goes: a system-wide profile of each loop with no recorder
-# and under netlog, recording and whitelisted (under icount, samples are
-# instructions).
+# Where the time goes: a system-wide profile of the socket workloads (the
+# TCP and UDP loops, HTTP, DNS) with no recorder and under netlog,
+# recording and whitelisted (under icount, samples are instructions).
 for config in baseline netlog netlog-filtered; do
 	if [ "$profile" != 1 ] || ! start "$config"; then
 		continue
@@ -266,9 +278,10 @@ for config in baseline netlog netlog-filtered; do
 	# perf names a module's functions as the kernel's: say whose they are.
 	grep -E '\[(netlog|secure_log)\]$' /proc/kallsyms |
 		awk '{ print "modsym", substr($4, 2, length($4) - 2), $3 }'
-	for workload in tcp udp; do
+	for workload in "${workloads[@]}"; do
+		case "$workload" in tcp | udp | http | dns) ;; *) continue ;; esac
 		perf record -q -a -g -F 4999 -e cpu-clock -o /tmp/perf.data -- \
-			netloop "$workload" "$seconds" "$procs" >/dev/null 2>&1
+			/bench/work.sh run "$workload" "$seconds" "$procs" >/dev/null 2>&1
 		# By component (kernel, modules, reader, workload), then by symbol.
 		for sort in dso sym; do
 			perf report -i /tmp/perf.data --stdio --no-children \

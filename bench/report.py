@@ -28,6 +28,18 @@ EXPECTED = {"exec": {"execlog": 1, "execlog-success": 1, "auditd": 1,
                     "bpftrace": 3, "bcc": 3}}
 
 
+# Each workload's table title, and what one of its operations is.
+TITLES = {"tcp": ("TCP loop", "operation"), "udp": ("UDP loop", "operation"),
+          "udpsend": ("UDPSEND loop", "operation"),
+          "exec": ("EXEC loop", "operation"),
+          "http": ("HTTP: nginx-light serving 1 KiB to ab, a connection per "
+                   "request", "request"),
+          "dns": ("DNS: dnsperf to unbound, forwarding each new name to "
+                  "dnsmasq", "query"),
+          "build": ("Build: make -j of 16 C files and a link, again and again",
+                    "file compiled")}
+
+
 # What in a kernel log fails a run: tests/vm/lib.sh's kernel_bad, which
 # bench/run.sh passes on.
 KERNEL_BAD = re.compile(os.environ["NETLOG_KERNEL_BAD"])
@@ -127,9 +139,14 @@ def component_tables(profile, runs, modsyms):
     return out
 
 
+def rate(x):
+    """Operations per second: a build's few files keep a decimal."""
+    return f"{x:,.1f}" if x < 100 else f"{x:,.0f}"
+
+
 def vm_tables(runs):
     out = []
-    for workload in ("tcp", "udp", "udpsend", "exec"):
+    for workload, (title, unit) in TITLES.items():
         rows = {}
         for r in runs:
             if r["workload"] == workload and "ops_per_s" in r:
@@ -137,7 +154,9 @@ def vm_tables(runs):
         if "baseline" not in rows:
             continue
         base = statistics.median(float(r["ops_per_s"]) for r in rows["baseline"])
-        out.append(f"\n### {workload.upper()} loop\n")
+        out.append(f"\n### {title}\n")
+        if unit != "operation":
+            out.append(f"(an operation is a {unit})\n")
         # Under icount, 10^9 / (ops/s) is instructions per operation.
         out.append("| configuration | runs | ops/s median | spread (min-max) "
                    "| vs baseline | slowdown | instr/op | added instr/event "
@@ -161,8 +180,8 @@ def vm_tables(runs):
             added = (1e9 / med - 1e9 / base)
             per_event = f"{added / per_op:,.0f}" if per_op >= 0.01 else "-"
             out.append(
-                f"| {config} | {len(rs)} | {med:,.0f} | {min(rates):,.0f}-"
-                f"{max(rates):,.0f} | {med / base:.3f} | "
+                f"| {config} | {len(rs)} | {rate(med)} | {rate(min(rates))}-"
+                f"{rate(max(rates))} | {med / base:.3f} | "
                 f"{100 * slow[config]:+.1f}% | {1e9 / med:,.0f} | "
                 f"{per_event} | {per_op:.2f} | {share} | {lost} |")
         ours = "execlog" if workload == "exec" else "netlog"

@@ -9,14 +9,16 @@
 # from scripts/deps.sh.
 #
 # root.sh bcc: the same with bcc's tools (bpfcc-tools) for make bench, in a
-# root of its own: they bring LLVM, which the systemd VM test need not boot.
+# root of its own: they bring LLVM, which the systemd VM test need not boot;
+# and with the servers and tools of the bench's workloads (bench/work.sh).
 set -euo pipefail
 
 packages=auditd,bpftrace,iproute2,kmod,linux-perf,logrotate,procps,systemd,systemd-sysv,udev,rsyslog,libfmt9,libnl-3-200,libnl-genl-3-200
 flavour=${1:-}
 case "$flavour" in
 "") ;;
-bcc) packages+=,bpfcc-tools,python3-netaddr ;;
+# (and the servers and tools of bench/work.sh's workloads)
+bcc) packages+=,bpfcc-tools,python3-netaddr,nginx-light,apache2-utils,unbound,dnsmasq-base,dnsperf,gcc,libc6-dev,make ;;
 *)
 	echo "bench/root.sh: unknown flavour $flavour" >&2
 	exit 2

@@ -6,7 +6,9 @@
 # could not be made.
 #
 # BENCH_SECONDS (1) per run, BENCH_ROUNDS (3), BENCH_PROCS (2) workload
-# processes, BENCH_CONFIGS (all), BENCH_PROFILE (1: perf profile of netlog),
+# processes, BENCH_CONFIGS (all), BENCH_WORKLOADS (all: the loops tcp, udp,
+# udpsend and exec, and bench/work.sh's http, dns and build),
+# BENCH_PROFILE (1: perf profile of netlog),
 # VM_TIMEOUT (3600).
 set -euo pipefail
 
@@ -53,6 +55,7 @@ ln -s "/usr/src/linux-headers-${KVER%-*}-common" \
 	"$stage/usr/lib/modules/$KVER/source"
 install -m 0755 "$top/bench/init.sh" "$stage/init"
 cp "$top/bench/netlog.bt" "$stage/bench/"
+install -m 0755 "$top/bench/work.sh" "$stage/bench/"
 vm_cpio "$stage" >"$out/overlay.cpio"
 # The kernel unpacks concatenated archives in order: ours over the root.
 cat "$root_cpio" "$out/overlay.cpio" >"$out/initrd.cpio"
@@ -62,6 +65,7 @@ console=$out/console.log
 cmdline="console=ttyS0 rdinit=/init panic=-1 bench.seconds=${BENCH_SECONDS:-1}"
 cmdline+=" bench.rounds=${BENCH_ROUNDS:-3} bench.procs=${BENCH_PROCS:-2}"
 cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc}"
+cmdline+=" bench.workloads=${BENCH_WORKLOADS:-tcp,udp,udpsend,exec,http,dns,build}"
 cmdline+=" bench.profile=${BENCH_PROFILE:-1}"
 [ "${BENCH_ICOUNT:-on}" = off ] || cmdline+=" bench.icount"
 echo "bench: booting $KVER (TCG); results in $results"
