@@ -39,6 +39,9 @@ std::vector<std::byte> stream() {
     s.strings = {"python3", i % 2 ? "pts/3" : "",
                  "/usr/lib/python3.11/site-packages/tool/bin/python3",
                  "/system.slice/app-worker.service"};
+    // Three processes, started long before (minor 9): their starts are
+    // other seconds than the records' own times.
+    s.start = (10 + i % 3) * 1000000000ULL;
     parts.push_back(netlog::test::sock_record(s));
   }
   return netlog::test::concat(parts);
