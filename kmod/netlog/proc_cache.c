@@ -229,9 +229,10 @@ void nl_pcache_put(const struct nl_who *who, unsigned int gen,
 		victim = set + (get_random_u32() % PC_WAYS);
 		PC_COUNT(evictions);
 	}
+	/* before the slot is held: exec and exit spin on it to drop it */
+	hash = who->exe_hash ?: nlwl_hash(who->exe, who->exe_len);
 	if (!slot_lock(victim))
 		return;
-	hash = who->exe_hash ?: nlwl_hash(who->exe, who->exe_len);
 	raw_write_seqcount_begin(&victim->seq);
 	victim->key = key;
 	victim->exe_file = exe;
