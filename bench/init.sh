@@ -7,7 +7,8 @@
 #          events=E lost=L
 # events is what the configuration recorded of the run, lost what it said it
 # dropped. Then, with bench.profile=1, "profile CONFIG WORKLOAD: <perf
-# report line>" for each loop with no recorder and under netlog. Kernel command line: bench.seconds,
+# report line>" for each socket workload (the TCP and UDP loops, HTTP,
+# DNS) with no recorder and under netlog. Kernel command line: bench.seconds,
 # bench.rounds, bench.procs, bench.configs and bench.workloads (comma
 # separated), bench.profile.
 mount -t proc proc /proc
@@ -232,10 +233,6 @@ drain() {
 	[ "$1" != netlog-kernel ] || netlog-reader --once >/dev/null
 }
 
-workload_run() {
-	/bench/work.sh run "$@"
-}
-
 # The servers of the http and dns workloads run through every
 # configuration, as a host's servers would.
 /bench/work.sh setup || echo "=== work.sh setup failed"
@@ -252,11 +249,11 @@ for round in $(seq "$rounds"); do
 		for workload in "${workloads[@]}"; do
 			# Warm up: loading code and arming probes makes QEMU drop
 			# translated code, which the first second pays for.
-			workload_run "$workload" 1 "$procs" >/dev/null
+			/bench/work.sh run "$workload" 1 "$procs" >/dev/null
 			sleep 1
 			drain "$config"
 			read -r ev0 lost0 <<<"$(counts "$config")"
-			line=$(workload_run "$workload" "$seconds" "$procs") ||
+			line=$(/bench/work.sh run "$workload" "$seconds" "$procs") ||
 				echo "=== $workload failed under $config"
 			# Let the recorder catch up before counting.
 			sleep 1

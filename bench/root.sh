@@ -17,7 +17,6 @@ packages=auditd,bpftrace,iproute2,kmod,linux-perf,logrotate,procps,systemd,syste
 flavour=${1:-}
 case "$flavour" in
 "") ;;
-# (and the servers and tools of bench/work.sh's workloads)
 bcc) packages+=,bpfcc-tools,python3-netaddr,nginx-light,apache2-utils,unbound,dnsmasq-base,dnsperf,gcc,libc6-dev,make ;;
 *)
 	echo "bench/root.sh: unknown flavour $flavour" >&2

@@ -109,10 +109,10 @@ now() {
 	date +%s.%N
 }
 
-# Prints the result line from OPS done between T0 and T1.
+# The result line of N operations done in SECONDS.
 result() {
-	awk -v n="$1" -v t0="$2" -v t1="$3" \
-		'BEGIN { printf "ops=%d seconds=%.6f ops_per_s=%.3f\n", n, t1 - t0, n / (t1 - t0) }'
+	awk -v n="$1" -v t="$2" \
+		'BEGIN { printf "ops=%d seconds=%.6f ops_per_s=%.3f\n", n, t, n / t }'
 }
 
 http() {
@@ -124,8 +124,8 @@ http() {
 		echo "$out" >&2
 		return 1
 	fi
-	awk '/^Complete requests:/ { n = $3 } /^Time taken for tests:/ { t = $5 }
-		END { printf "ops=%d seconds=%.6f ops_per_s=%.3f\n", n, t, n / t }' <<<"$out"
+	result "$(awk '/^Complete requests:/ { print $3 }' <<<"$out")" \
+		"$(awk '/^Time taken for tests:/ { print $5 }' <<<"$out")"
 }
 
 # Each run asks names of its own (a name asked before is in unbound's
@@ -143,8 +143,8 @@ dns() {
 		echo "$out" >&2
 		return 1
 	fi
-	awk '/Queries completed:/ { n = $3 } /Run time \(s\):/ { t = $4 }
-		END { printf "ops=%d seconds=%.6f ops_per_s=%.3f\n", n, t, n / t }' <<<"$out"
+	result "$(awk '/Queries completed:/ { print $3 }' <<<"$out")" \
+		"$(awk '/Run time \(s\):/ { print $4 }' <<<"$out")"
 }
 
 build() {
@@ -156,7 +156,7 @@ build() {
 		make -s -C "$tree" -j "$2" all
 		n=$((n + files))
 	done
-	result "$n" "$t0" "$(now)"
+	result "$n" "$(awk -v t0="$t0" -v t1="$(now)" 'BEGIN { print t1 - t0 }')"
 }
 
 case "${1:-} ${2:-}" in
