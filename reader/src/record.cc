@@ -56,52 +56,73 @@ std::string_view who_bytes(std::span<const std::byte> b, size_t task_off,
   return std::string_view(start, cgroup.data() + cgroup.size() - start);
 }
 
+// The length-prefixed string at `off` into `f`, and `off` past it; false
+// (and `off` where it was) when it overruns `b` or `f.max`. Inline, with
+// the message left to string_error(): this runs for every string.
+[[gnu::always_inline]] inline bool decode_string(std::span<const std::byte> b,
+                                                 size_t& off, const Field& f) {
+  if (off + sizeof(uint16_t) > b.size()) return false;
+  const auto n = load<uint16_t>(b, off);
+  const size_t at = off + sizeof(uint16_t);
+  if (n > f.max || at + n > b.size()) return false;
+  *f.out = std::string_view(reinterpret_cast<const char*>(b.data() + at), n);
+  off = at + n;
+  return true;
+}
+
+// Why decode_string() failed at `off`.
+[[gnu::cold]] Error string_error(std::span<const std::byte> b, size_t off) {
+  if (off + sizeof(uint16_t) > b.size())
+    return Error{"record ends inside its strings"};
+  return Error{fmt::format("record string of {} bytes overruns",
+                           load<uint16_t>(b, off))};
+}
+
 // The length-prefixed strings from `off` on, in order; strings past the
 // last field (a newer minor version's) are left alone.
 // (A template on their number, so that the loop unrolls.)
 template <size_t N>
 std::optional<Error> decode_strings(std::span<const std::byte> b, size_t off,
                                     const Field (&fields)[N]) {
-  for (const auto& f : fields) {
-    if (off + sizeof(uint16_t) > b.size())
-      return Error{"record ends inside its strings"};
-    const auto n = load<uint16_t>(b, off);
-    off += sizeof(uint16_t);
-    if (n > f.max || off + n > b.size())
-      return Error{fmt::format("record string of {} bytes overruns", n)};
-    *f.out = std::string_view(reinterpret_cast<const char*>(b.data() + off), n);
-    off += n;
+  for (const auto& f : fields)
+    if (!decode_string(b, off, f)) return string_error(b, off);
+  return std::nullopt;
+}
+
+// A string a later minor version appended: `since` that minor. One that
+// holds a value (`value` names it) is empty or exactly `field.max` bytes.
+struct Appended {
+  Field field;
+  uint8_t since;
+  const char* value = nullptr;
+};
+
+// The strings later minors appended after `prev` (a view into `b`), in
+// one pass: those of a minor newer than the record's are empty.
+template <size_t N>
+std::optional<Error> decode_appended(std::span<const std::byte> b,
+                                     std::string_view prev,
+                                     const Appended (&fields)[N]) {
+  const uint8_t minor = NETLOG_FIELD(b, netlog_hdr, abi_minor);
+  auto off = size_t(prev.data() + prev.size() -
+                    reinterpret_cast<const char*>(b.data()));
+  for (const auto& a : fields) {
+    *a.field.out = {};
+    if (minor < a.since) continue;
+    if (!decode_string(b, off, a.field)) return string_error(b, off);
+    const size_t n = a.field.out->size();
+    if (a.value && n && n != a.field.max)
+      return Error{fmt::format("{} of {} bytes", a.value, n)};
   }
   return std::nullopt;
 }
 
-// A string a later minor version appended after `prev` (a view into `b`):
-// empty in a record of an older minor.
-std::optional<Error> decode_appended(std::span<const std::byte> b,
-                                     uint8_t since, std::string_view prev,
-                                     const Field& f) {
-  *f.out = {};
-  if (NETLOG_FIELD(b, netlog_hdr, abi_minor) < since) return std::nullopt;
-  const Field one[] = {f};
-  return decode_strings(b,
-                        size_t(prev.data() + prev.size() -
-                               reinterpret_cast<const char*>(b.data())),
-                        one);
-}
-
-// The START string after `prev` (minor 9): 8 bytes, or empty when no task
-// acted.
-std::optional<Error> decode_start(std::span<const std::byte> b,
-                                  std::string_view prev, Task& t) {
-  std::string_view start;
-  if (auto err = decode_appended(b, 9, prev, {&start, sizeof(uint64_t)}))
-    return err;
-  t.start_ns = 0;
-  if (start.size() == sizeof(uint64_t))
-    t.start_ns = load<uint64_t>(std::as_bytes(std::span(start)));
-  else if (!start.empty())
-    return Error{fmt::format("start of {} bytes", start.size())};
-  return std::nullopt;
+// The value an appended string holds (Appended::value), or nothing when
+// it is empty.
+template <typename T>
+std::optional<T> value(std::string_view s) {
+  if (s.size() != sizeof(T)) return std::nullopt;
+  return load<T>(std::as_bytes(std::span(s)));
 }
 
 std::optional<Error> decode_config(std::span<const std::byte> b,
@@ -120,7 +141,11 @@ std::optional<Error> decode_config(std::span<const std::byte> b,
       {&ev.old_value, NETLOG_VALUE_MAX}, {&ev.new_value, NETLOG_VALUE_MAX},
   };
   if (auto err = decode_strings(b, sizeof(netlog_config), fields)) return err;
-  if (auto err = decode_start(b, ev.new_value, ev.task)) return err;
+  std::string_view start;
+  if (auto err = decode_appended(b, ev.new_value,
+                                 {{{&start, sizeof(uint64_t)}, 9, "start"}}))
+    return err;
+  ev.task.start_ns = value<uint64_t>(start).value_or(0);
   ev.who_bytes = who_bytes(b, offsetof(netlog_config, task), ev.cgroup);
   return std::nullopt;
 }
@@ -159,35 +184,23 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
-  if (auto err =
-          decode_appended(b, 3, ev.cgroup, {&ev.exe_loaded, NETLOG_EXE_MAX}))
+  // Minor 5 on always has an owner: empty is corrupt too.
+  std::string_view seq, owner, pid, start;
+  const Appended appended[] = {
+      {{&ev.exe_loaded, NETLOG_EXE_MAX}, 3},
+      {{&seq, sizeof(uint64_t)}, 5, "connect_seq"},
+      {{&owner, sizeof(uint32_t)}, 5, "owner"},
+      {{&pid, sizeof(uint32_t)}, 7, "owner_pid"},
+      {{&start, sizeof(uint64_t)}, 9, "start"},
+  };
+  if (auto err = decode_appended(b, ev.cgroup, appended))
     return Error{"socket " + err->message};
-  std::string_view seq;
-  if (auto err = decode_appended(b, 5, ev.exe_loaded, {&seq, sizeof(uint64_t)}))
-    return Error{"socket " + err->message};
-  ev.connect_seq.reset();
-  if (seq.size() == sizeof(uint64_t))
-    ev.connect_seq = load<uint64_t>(std::as_bytes(std::span(seq)));
-  else if (!seq.empty())
-    return Error{fmt::format("socket connect_seq of {} bytes", seq.size())};
-  std::string_view owner;
-  if (auto err = decode_appended(b, 5, seq, {&owner, sizeof(uint32_t)}))
-    return Error{"socket " + err->message};
-  ev.owner_uid.reset();
-  if (owner.size() == sizeof(uint32_t))
-    ev.owner_uid = load<uint32_t>(std::as_bytes(std::span(owner)));
-  else if (NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 5)
-    return Error{fmt::format("socket owner of {} bytes", owner.size())};
-  std::string_view pid;
-  if (auto err = decode_appended(b, 7, owner, {&pid, sizeof(uint32_t)}))
-    return Error{"socket " + err->message};
-  ev.owner_pid = 0;
-  if (pid.size() == sizeof(uint32_t))
-    ev.owner_pid = load<uint32_t>(std::as_bytes(std::span(pid)));
-  else if (!pid.empty())
-    return Error{fmt::format("socket owner_pid of {} bytes", pid.size())};
-  if (auto err = decode_start(b, pid, ev.task))
-    return Error{"socket " + err->message};
+  if (owner.empty() && NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 5)
+    return Error{"socket owner of 0 bytes"};
+  ev.connect_seq = value<uint64_t>(seq);
+  ev.owner_uid = value<uint32_t>(owner);
+  ev.owner_pid = value<uint32_t>(pid).value_or(0);
+  ev.task.start_ns = value<uint64_t>(start).value_or(0);
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }
@@ -208,10 +221,12 @@ std::optional<Error> decode_exec(std::span<const std::byte> b, ExecEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_exec), fields))
     return Error{"exec " + err->message};
-  if (auto err = decode_appended(b, 4, ev.argv, {&ev.env, NETLOG_ENV_MAX}))
+  std::string_view start;
+  const Appended appended[] = {{{&ev.env, NETLOG_ENV_MAX}, 4},
+                               {{&start, sizeof(uint64_t)}, 9, "start"}};
+  if (auto err = decode_appended(b, ev.argv, appended))
     return Error{"exec " + err->message};
-  if (auto err = decode_start(b, ev.env, ev.task))
-    return Error{"exec " + err->message};
+  ev.task.start_ns = value<uint64_t>(start).value_or(0);
   ev.who_bytes = who_bytes(b, offsetof(netlog_exec, task), ev.cgroup);
   return std::nullopt;
 }
