@@ -148,10 +148,19 @@ struct Overload : F... {
 template <class... F>
 Overload(F...) -> Overload<F...>;
 
+#ifdef NETLOG_UNHANDLED_BODY_TEST
+// reader/CMakeLists.txt's NewRecordType tests: one more body type, which
+// no format handles, must make each format's source fail to compile.
+struct UnhandledTestEvent {};
+#define NETLOG_TEST_BODY , UnhandledTestEvent
+#else
+#define NETLOG_TEST_BODY
+#endif
+
 struct Record {
   Header hdr;
   std::variant<SockEvent, ConfigEvent, ExecEvent, LostEvent, MissedEvent,
-               UnknownEvent>
+               UnknownEvent NETLOG_TEST_BODY>
       body;
 
   // The last sequence number the record stands for: a LOST record stands
