@@ -26,7 +26,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 exec >/dev/ttyS1 2>&1
 
 seconds=1 rounds=3 procs=2 profile=1
-configs=baseline,netlog,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc
+configs=baseline,netlog,netlog-file,netlog-journal,netlog-raw,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc
 workloads=tcp,udp,udpsend,exec,http,dns,build
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
@@ -75,10 +75,26 @@ bcc_lost() {
 		awk '{ n += $2 } END { print n + 0 }'
 }
 
+# systemd-journald without systemd (this VM's init is this script), with
+# the settings of dist/journald@netlog.conf: persistent, no rate limit.
+journald_start() {
+	mkdir -p /etc/systemd/journald.conf.d /var/log/journal /run/systemd/journal
+	printf '[Journal]\nStorage=persistent\nRateLimitIntervalSec=0\nForwardToSyslog=no\n' \
+		>/etc/systemd/journald.conf.d/bench.conf
+	/lib/systemd/systemd-journald &
+	journald=$!
+	for _ in $(seq 100); do
+		[ -S /run/systemd/journal/socket ] && return 0
+		sleep 0.2
+	done
+	echo "=== systemd-journald did not start"
+	return 1
+}
+
 # What the configuration has recorded and lost so far: "EVENTS LOST".
 counts() {
 	case "$1" in
-	netlog | netlog-kernel)
+	netlog | netlog-file | netlog-journal | netlog-raw | netlog-kernel)
 		echo "$(netlog_sum emitted) $(netlog_sum dropped)" ;;
 	netlog-filtered) echo "$(netlog_sum filtered) $(netlog_sum dropped)" ;;
 	execlog*) echo "$(execlog_count emitted) $(execlog_count dropped)" ;;
@@ -93,13 +109,25 @@ counts() {
 
 start() {
 	case "$1" in
-	netlog | netlog-filtered)
+	netlog | netlog-file | netlog-journal | netlog-raw | netlog-filtered)
 		insmod /usr/local/lib/netlog/secure_log.ko || return 1
 		insmod /usr/local/lib/netlog/netlog.ko || return 1
 		if [ "$1" = netlog-filtered ]; then
 			echo /usr/local/bin/netloop >/sys/module/netlog/parameters/whitelist
 		fi
-		netlog-reader >/dev/null &
+		# The sinks an admin uses: text to a file (as logrotate keeps
+		# it), the journal (journald as the packaged namespace sets it
+		# up, no rate limit), a binary capture; netlog: text to
+		# /dev/null, the reader's own cost alone.
+		case "$1" in
+		netlog-file) netlog-reader --output file:/var/log/netlog.log & ;;
+		netlog-raw) netlog-reader --raw --output file:/var/log/netlog.raw & ;;
+		netlog-journal)
+			journald_start || return 1
+			netlog-reader --output journal &
+			;;
+		*) netlog-reader >/dev/null & ;;
+		esac
 		reader=$!
 		;;
 	netlog-kernel)
@@ -168,10 +196,13 @@ start() {
 
 stop() {
 	case "$1" in
-	netlog | netlog-filtered)
+	netlog | netlog-file | netlog-journal | netlog-raw | netlog-filtered)
 		kill "$reader"
 		wait "$reader"
 		rmmod netlog && rmmod secure_log
+		[ "$1" != netlog-journal ] || halt TERM "$journald"
+		# The sinks' files are in memory: not kept from run to run.
+		rm -rf /var/log/netlog.log /var/log/netlog.raw /var/log/journal/*
 		;;
 	netlog-kernel)
 		rmmod netlog && rmmod secure_log
@@ -285,6 +316,12 @@ for config in baseline netlog netlog-filtered; do
 				--sort "$sort" -g none --percent-limit 0.05 2>/dev/null |
 				grep '%' | sed "s/^/profile $config $workload: /"
 		done
+		# The reader's samples alone, kernel and user, by symbol.
+		[ "$config" = netlog ] &&
+			perf report -i /tmp/perf.data --stdio --no-children \
+				--comms netlog-reader --sort dso,sym -g none \
+				--percent-limit 0.05 2>/dev/null |
+			grep '%' | sed "s/^/profile $config $workload reader: /"
 	done
 	stop "$config"
 done

@@ -10,8 +10,12 @@ import re
 import statistics
 import sys
 
-ORDER = ["baseline", "netlog", "netlog-kernel", "netlog-filtered", "execlog", "execlog-success",
+ORDER = ["baseline", "netlog", "netlog-file", "netlog-journal", "netlog-raw",
+         "netlog-kernel", "netlog-filtered", "execlog", "execlog-success",
          "auditd", "bpftrace", "bcc"]
+# netlog with the reader writing to /dev/null, a file, the journal, or a
+# binary capture (file).
+SINKS = ["netlog", "netlog-file", "netlog-journal", "netlog-raw"]
 # Events a complete recorder makes per operation, where it is one number:
 # one exec record per exec (auditd: its SYSCALL record; bpftrace: its line).
 EXPECTED = {"exec": {"execlog": 1, "execlog-success": 1, "auditd": 1,
@@ -21,11 +25,11 @@ EXPECTED = {"exec": {"execlog": 1, "execlog-success": 1, "auditd": 1,
             # bpftrace: connect's and accept's returns, two releases;
             # bcc: tcpconnect's connect, tcpaccept's accept, and
             # tcplife's line for each of the two sockets' lives)
-            "tcp": {"netlog": 5, "netlog-kernel": 5, "auditd": 4,
-                    "bpftrace": 4, "bcc": 4},
+            "tcp": {**{c: 5 for c in SINKS}, "netlog-kernel": 5,
+                    "auditd": 4, "bpftrace": 4, "bcc": 4},
             # bind, connect, close (bcc's TCP tools see none of them)
-            "udp": {"netlog": 3, "netlog-kernel": 3, "auditd": 3,
-                    "bpftrace": 3, "bcc": 3}}
+            "udp": {**{c: 3 for c in SINKS}, "netlog-kernel": 3,
+                    "auditd": 3, "bpftrace": 3, "bcc": 3}}
 
 
 # Each workload's table title, and what one of its operations is.
@@ -77,9 +81,13 @@ def parse(path):
 def profile_tables(profile):
     out = []
     for which, rows in profile.items():
+        whose = "whole VM"
+        if which.endswith(" reader"):  # init.sh: the reader's samples alone
+            which, whose = which[:-len(" reader")], "netlog-reader's samples"
         config, _, workload = which.rpartition(" ")
         out.append(f"\n### Where the time goes: perf, {workload.upper()} loop, "
-                   f"{config or 'netlog'} (whole VM, cpu-clock samples)\n")
+                   f"{config or 'netlog'} ({whose}, cpu-clock samples, % of "
+                   "the VM's)\n")
         out.append("```")
         out += rows[:40]
         out.append("```")
@@ -162,7 +170,7 @@ def vm_tables(runs):
                    "| vs baseline | slowdown | instr/op | added instr/event "
                    "| events/op | recorded | lost |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        slow = {}
+        slow, added_per_event = {}, {}
         for config in ORDER:
             if config not in rows:
                 continue
@@ -179,11 +187,21 @@ def vm_tables(runs):
                     share += " (under 99%)"
             added = (1e9 / med - 1e9 / base)
             per_event = f"{added / per_op:,.0f}" if per_op >= 0.01 else "-"
+            if per_op >= 0.01:
+                added_per_event[config] = added / per_op
             out.append(
                 f"| {config} | {len(rs)} | {rate(med)} | {rate(min(rates))}-"
                 f"{rate(max(rates))} | {med / base:.3f} | "
                 f"{100 * slow[config]:+.1f}% | {1e9 / med:,.0f} | "
                 f"{per_event} | {per_op:.2f} | {share} | {lost} |")
+        kernel = added_per_event.get("netlog-kernel")
+        sinks = [c for c in SINKS if c in added_per_event]
+        if kernel is not None and sinks:
+            # What the reader and its sink add to a recorded event.
+            out.append("\nThe reader and its sink, per record (added "
+                       "instructions per event less netlog-kernel's): " +
+                       ", ".join(f"{c} {added_per_event[c] - kernel:,.0f}"
+                                 for c in sinks) + ".")
         ours = "execlog" if workload == "exec" else "netlog"
         for peer in ("auditd", "bpftrace", "bcc"):
             # (a ratio to a peer's noise, under 0.5%, says nothing)
