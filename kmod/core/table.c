@@ -5,8 +5,9 @@
  * ends (keyed by the socket); an exiting task's exe, until its sockets are
  * closed (keyed by the task).
  *
- * Allocated once, NL_TABLE_SLOTS entries, so that nothing is allocated in
- * probe context and memory is bounded. A key sits in a window of
+ * Allocated once, NL_TABLE_WAYS << bits entries (NL_TABLE_BITS but for a
+ * table made bigger), so that nothing is allocated in probe context and
+ * memory is bounded. A key sits in a window of
  * NL_TABLE_WINDOW slots from its hash. A put that finds its window full is
  * counted in overflow and the caller reports it (a MISSED record), never
  * guesses. One raw spinlock per table: it holds for a scan of one window,
@@ -29,9 +30,7 @@
 #include "../uapi/netlog.h"
 #include "table.h"
 
-#define NL_TABLE_BITS 10
 #define NL_TABLE_WAYS 4
-#define NL_TABLE_SLOTS (NL_TABLE_WAYS << NL_TABLE_BITS)
 /* A key may sit in its bucket or the next three: a window of 16 slots. */
 #define NL_TABLE_WINDOW (4 * NL_TABLE_WAYS)
 
@@ -42,22 +41,29 @@ struct nl_entry {
 	u8 value[] __aligned(8);
 };
 
-static struct nl_entry *entry(struct nl_table *t, unsigned int i)
+static unsigned int slots(const struct nl_table *t)
 {
-	return t->slots + (size_t)(i & (NL_TABLE_SLOTS - 1)) * t->entry_size;
+	return NL_TABLE_WAYS << t->bits;
 }
 
-int nl_table_init(struct nl_table *t, size_t value_size, unsigned int share)
+static struct nl_entry *entry(struct nl_table *t, unsigned int i)
 {
+	return t->slots + (size_t)(i & (slots(t) - 1)) * t->entry_size;
+}
+
+int nl_table_init(struct nl_table *t, unsigned int bits, size_t value_size,
+		  unsigned int share)
+{
+	t->bits = bits;
 	t->value_size = value_size;
 	t->entry_size = ALIGN(sizeof(struct nl_entry) + value_size,
 			      sizeof(u64));
-	nl_shares_reset(&t->shares, share * NL_TABLE_SLOTS / 100);
+	nl_shares_reset(&t->shares, share * slots(t) / 100);
 	raw_spin_lock_init(&t->lock);
 	atomic_set(&t->used, 0);
 	atomic_long_set(&t->overflow, 0);
 	atomic_long_set(&t->refused, 0);
-	t->slots = vzalloc(array_size(NL_TABLE_SLOTS, t->entry_size));
+	t->slots = vzalloc(array_size(slots(t), t->entry_size));
 	return t->slots ? 0 : -ENOMEM;
 }
 
@@ -67,15 +73,15 @@ void nl_table_exit(struct nl_table *t)
 	t->slots = NULL;
 }
 
-static unsigned int window(const void *key)
+static unsigned int window(const struct nl_table *t, const void *key)
 {
-	return hash_ptr(key, NL_TABLE_BITS) * NL_TABLE_WAYS;
+	return hash_ptr(key, t->bits) * NL_TABLE_WAYS;
 }
 
 /* The entry of @key, or NULL; under t->lock. */
 static struct nl_entry *find(struct nl_table *t, const void *key)
 {
-	unsigned int b = window(key), i;
+	unsigned int b = window(t, key), i;
 
 	for (i = b; i < b + NL_TABLE_WINDOW; i++)
 		if (entry(t, i)->key == key)
@@ -163,7 +169,7 @@ void nl_share_give_locked(struct nl_shares *s, raw_spinlock_t *lock,
 bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 		  u32 uid)
 {
-	unsigned int b = window(key), i;
+	unsigned int b = window(t, key), i;
 	struct nl_entry *e;
 	unsigned long flags;
 	bool refused = false;
@@ -224,6 +230,22 @@ bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take)
 	return e;
 }
 
+/* Replaces @key's value, if it has one; its share stays whose it was. */
+bool nl_table_set(struct nl_table *t, const void *key, const void *value)
+{
+	struct nl_entry *e;
+	unsigned long flags;
+
+	if (!atomic_read(&t->used))
+		return false;
+	raw_spin_lock_irqsave(&t->lock, flags);
+	e = find(t, key);
+	if (e)
+		memcpy(e->value, value, t->value_size);
+	raw_spin_unlock_irqrestore(&t->lock, flags);
+	return e;
+}
+
 /*
  * Empties the table, passing each value to @drop (if set) first, once the
  * probes that add to it are unregistered. @drop must not sleep (fput() is
@@ -235,13 +257,13 @@ void nl_table_clear(struct nl_table *t, void (*drop)(void *value))
 	unsigned int i;
 
 	raw_spin_lock_irqsave(&t->lock, flags);
-	for (i = 0; i < NL_TABLE_SLOTS; i++) {
+	for (i = 0; i < slots(t); i++) {
 		struct nl_entry *e = entry(t, i);
 
 		if (e->key && drop)
 			drop(e->value);
 	}
-	memset(t->slots, 0, array_size(NL_TABLE_SLOTS, t->entry_size));
+	memset(t->slots, 0, array_size(slots(t), t->entry_size));
 	nl_shares_reset(&t->shares, t->shares.share);
 	atomic_set(&t->used, 0);
 	raw_spin_unlock_irqrestore(&t->lock, flags);

@@ -39,6 +39,7 @@ void nl_share_give_locked(struct nl_shares *s, raw_spinlock_t *lock,
 
 struct nl_table {
 	void *slots;
+	unsigned int bits;	/* of the buckets' number (of 4 slots each) */
 	size_t value_size;
 	size_t entry_size;
 	raw_spinlock_t lock;
@@ -50,12 +51,16 @@ struct nl_table {
 
 /* The share of each uid in the tables that keep one, in percent. */
 #define NL_TABLE_SHARE 25
+/* A table's size, unless it needs more: 4,096 slots. */
+#define NL_TABLE_BITS 10
 
-int nl_table_init(struct nl_table *t, size_t value_size, unsigned int share);
+int nl_table_init(struct nl_table *t, unsigned int bits, size_t value_size,
+		  unsigned int share);
 void nl_table_exit(struct nl_table *t);
 bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 		  u32 uid);
 bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take);
+bool nl_table_set(struct nl_table *t, const void *key, const void *value);
 void nl_table_clear(struct nl_table *t, void (*drop)(void *value));
 
 #endif /* _NL_TABLE_H */

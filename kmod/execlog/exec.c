@@ -432,7 +432,8 @@ int execlog_exec_init(void)
 	exec_buf = alloc_percpu(struct exec_buf);
 	if (!exec_buf)
 		return -ENOMEM;
-	ret = nl_table_init(&starting, TASK_COMM_LEN, NL_TABLE_SHARE);
+	ret = nl_table_init(&starting, NL_TABLE_BITS, TASK_COMM_LEN,
+			    NL_TABLE_SHARE);
 	if (ret)
 		goto err_buf;
 	ret = nl_hooks_start(&execlog_hooks);

@@ -208,7 +208,7 @@ static void drop_mark(void *value)
 
 int nl_exe_set_init(void)
 {
-	return nl_table_init(&marks, sizeof(struct exe_mark), 0);
+	return nl_table_init(&marks, NL_TABLE_BITS, sizeof(struct exe_mark), 0);
 }
 
 /*

@@ -143,7 +143,7 @@ static const u8 *string_at(const struct netlog_sock *rec, unsigned int idx,
 static const u16 str_max[NETLOG_SOCK_STR_COUNT] = {
 	NETLOG_COMM_MAX, NETLOG_TTY_MAX, NETLOG_EXE_MAX, NETLOG_CGROUP_MAX,
 	NETLOG_EXE_MAX, sizeof(__u64), sizeof(__u32), sizeof(__u32),
-	sizeof(__u64)
+	sizeof(__u64), sizeof(struct netlog_life)
 };
 
 static void str_at_bound_is_whole(struct kunit *test)
@@ -171,7 +171,8 @@ static void str_at_bound_is_whole(struct kunit *test)
 				   NETLOG_SOCK_STR_COUNT * sizeof(u16) +
 				   NETLOG_COMM_MAX + NETLOG_TTY_MAX +
 				   2 * NETLOG_EXE_MAX + NETLOG_CGROUP_MAX +
-				   2 * sizeof(__u64) + 2 * sizeof(__u32),
+				   2 * sizeof(__u64) + 2 * sizeof(__u32) +
+				   sizeof(struct netlog_life),
 				   NETLOG_REC_ALIGN));
 }
 
@@ -186,7 +187,8 @@ static void str_longest_keep_tail(struct kunit *test)
 	static const size_t in[NETLOG_SOCK_STR_COUNT] = {
 		NETLOG_COMM_MAX + 1, NETLOG_TTY_MAX + 1, PATH_MAX - 1,
 		PATH_MAX - 1, PATH_MAX - 1, sizeof(__u64) + 1, sizeof(__u32) + 1,
-		sizeof(__u32) + 1, sizeof(__u64) + 1
+		sizeof(__u32) + 1, sizeof(__u64) + 1,
+		sizeof(struct netlog_life) + 1
 	};
 	struct netlog_sock *rec = rec_buf(test);
 	struct netlog_strings w;

@@ -64,6 +64,8 @@ struct netlog_sock_event {
 	struct netlog_caller *save;
 	/* an exiting task's exe, kept from before its mm went (sock.c) */
 	const struct netlog_exe *exe;
+	/* a close's connection summary (LIFE), little-endian, or NULL */
+	const struct netlog_life *life;
 	/*
 	 * sk is not an inet socket (RxRPC's, whose datagrams its kernel UDP
 	 * socket sends): only struct sock's own fields are read, and the

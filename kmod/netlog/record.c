@@ -294,7 +294,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 {
 	struct {
 		struct netlog_sock sock;
-		u8 strings[NETLOG_DONE_STR_MAX + 4 * sizeof(__u16) +
+		u8 strings[NETLOG_DONE_STR_MAX + 5 * sizeof(__u16) +
 			   2 * sizeof(__u64) + 2 * sizeof(__u32) +
 			   NETLOG_REC_ALIGN];
 	} buf;
@@ -319,6 +319,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 	put_owner(&w, sk);
 	put_owner_pid(&w, caller->owner_pid);
 	netlog_put_le64(&w, caller->start);
+	netlog_put_string(&w, NULL, 0);		/* life: a close's */
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -361,6 +362,7 @@ int netlog_emit_by_peer(const struct sock *sk, u16 event,
 	put_owner(&w, sk);
 	put_owner_pid(&w, owner_pid(sk));
 	netlog_put_string(&w, NULL, 0);		/* start: no task acted */
+	netlog_put_string(&w, NULL, 0);		/* life: a close's */
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -592,6 +594,8 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	put_owner(&w, ev->sk);
 	put_owner_pid(&w, opid);
 	netlog_put_le64(&w, nl_task_start());
+	netlog_put_string(&w, (const char *)ev->life,
+			  ev->life ? sizeof(*ev->life) : 0);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

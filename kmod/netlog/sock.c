@@ -44,7 +44,9 @@
  *   inet_listen          listen (return probe)
  *   inet_release         the last close of a socket, however it happens
  *                        (close, exit, dup2, close_range); inet6_release
- *                        ends in it, so each socket is seen exactly once
+ *                        ends in it, so each socket is seen exactly once.
+ *                        A TCP connection's summary (LIFE) is read from
+ *                        the socket here, its start from the lives table
  *   exit_mm_release      an exiting task's sockets are closed after its mm
  *   cgroup_exit          and fs_struct are gone: its exe is kept from the
  *                        first (entry, mm still there) to the second
@@ -194,6 +196,25 @@ static struct nl_table pending;
  * dropped by the task itself, or when the two hooks are unregistered.
  */
 static struct nl_table exiting;
+
+/*
+ * When each TCP connection began (its connect's SYN, or its accept), for
+ * the duration in its close's LIFE (keyed by the socket), while the
+ * tcp_close probe is on. The release takes a socket's entry whatever the
+ * probes; the table is emptied when the release hook goes. An entry is
+ * believed only for the connection it was made for: a later socket at the
+ * same address has another 4-tuple, so another sk_hash and ports.
+ */
+struct life_start {
+	u64 ns;		/* ktime_get_boot_fast_ns() */
+	u32 hash;	/* sk_hash */
+	__portpair ports;	/* sk_portpair */
+	bool reset;	/* the peer reset it (tcp:tcp_receive_reset) */
+};
+
+static struct nl_table lives;
+/* 32,768 connections (a MiB); those past it close with no duration */
+#define LIVES_BITS 13
 
 /* The hooks and the probe mask (the table is below the handlers). */
 static struct nl_hooks netlog_hooks;
@@ -570,6 +591,90 @@ static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 /*
+ * How a TCP connection that was established ends, as its release finds it
+ * (before tcp_close()): reset by the peer (@reset: tcp_receive_reset saw
+ * it, whether or not the application has read the error since), closed
+ * already by an error the peer or the host caused, reset by this close
+ * (tcp_close() resets when data is left unread, or for SO_LINGER with a
+ * zero timeout), or closed in order. An error the application has read is
+ * cleared (sock_error()): a connection that timed out, whose error was
+ * read, then closed, says fin.
+ */
+static u8 tcp_end(const struct sock *sk, int state, bool reset)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	u32 unread;
+
+	if (reset)
+		return NETLOG_END_RST_RECEIVED;
+	if (state == TCP_CLOSE) {
+		switch (READ_ONCE(sk->sk_err)) {
+		case ECONNRESET:
+		case EPIPE:
+			return NETLOG_END_RST_RECEIVED;
+		case ETIMEDOUT:
+			return NETLOG_END_TIMEOUT;
+		case ECONNABORTED:
+			return NETLOG_END_ABORT;
+		}
+		return NETLOG_END_FIN;
+	}
+	/* A FIN received but not read is not data. */
+	unread = READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
+	if (unread && (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+		unread--;
+	if (unread ||
+	    (sock_flag(sk, SOCK_LINGER) && !READ_ONCE(sk->sk_lingertime)))
+		return NETLOG_END_RST_SENT;
+	return NETLOG_END_FIN;
+}
+
+/*
+ * A task's TCP socket that may become a connection: when it began. Not a
+ * kernel socket's (MPTCP's subflows): one may never see inet_release.
+ */
+static void life_begin(struct sock *sk)
+{
+	struct life_start start;
+
+	if (!nl_sk_is_tcp(sk) || sk->sk_kern_sock ||
+	    !probe_is_on(NL_tcp_close))
+		return;
+	memset(&start, 0, sizeof(start));
+	start.ns = ktime_get_boot_fast_ns();
+	start.hash = READ_ONCE(sk->sk_hash);
+	start.ports = READ_ONCE(sk->sk_portpair);
+	nl_table_put(&lives, sk, &start, nl_charge_uid());
+}
+
+/*
+ * The LIFE of the TCP connection @sk being released: its counters (read
+ * unlocked: a summary, not a snapshot under the lock) and, from its entry
+ * in lives (taken, or NULL), its duration.
+ */
+static void tcp_life(const struct sock *sk, const struct life_start *start,
+		     struct netlog_life *life)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	const int state = READ_ONCE(sk->sk_state);
+	const u64 now = ktime_get_boot_fast_ns();
+
+	memset(life, 0, sizeof(*life));
+	life->bytes_sent = cpu_to_le64(READ_ONCE(tp->bytes_acked));
+	life->bytes_received = cpu_to_le64(READ_ONCE(tp->bytes_received));
+	if (start && start->hash == READ_ONCE(sk->sk_hash) &&
+	    start->ports == READ_ONCE(sk->sk_portpair) && start->ns < now)
+		life->duration_ns = cpu_to_le64(now - start->ns);
+	life->bytes_unacked = cpu_to_le32(READ_ONCE(tp->write_seq) -
+					  READ_ONCE(tp->snd_una));
+	life->segs_out = cpu_to_le32(READ_ONCE(tp->segs_out));
+	life->segs_in = cpu_to_le32(READ_ONCE(tp->segs_in));
+	life->retrans = cpu_to_le32(READ_ONCE(tp->total_retrans));
+	life->state = state;
+	life->end = tcp_end(sk, state, start && start->reset);
+}
+
+/*
  * tcp_v4_connect/tcp_v6_connect returned: 0 means the SYN is out (or, with
  * TCP_FASTOPEN_CONNECT, deferred to the first send) and the socket is in
  * SYN_SENT, held locked by the caller, so its outcome cannot arrive before
@@ -594,6 +699,8 @@ static int tcp_connect_return(struct kretprobe_instance *ri,
 	if (!ret && err != NETLOG_FILTERED &&
 	    READ_ONCE(d->sk->sk_state) == TCP_SYN_SENT)
 		nl_table_put(&pending, d->sk, &caller, caller.charge);
+	if (!ret)
+		life_begin(d->sk);
 	return 0;
 }
 
@@ -759,6 +866,7 @@ static void graft_entry(struct nl_hook *hook, const unsigned long *args)
 	ev.sk = (void *)args[0];
 	if (sock && !(current->flags & PF_KTHREAD))
 		netlog_owner_keep(sock);
+	life_begin(ev.sk);
 	id = probe_of(h, ev.sk);
 	if (id >= 0)
 		emit(id, &ev);
@@ -813,6 +921,17 @@ static bool was_established(const struct sock *sk)
 	return nl_sk_is_tcp(sk) && READ_ONCE(tcp_sk(sk)->srtt_us);
 }
 
+/* tcp:tcp_receive_reset: the peer reset a connection; its close says so. */
+static void reset_received(void *data, struct sock *sk)
+{
+	struct life_start start;
+
+	if (nl_table_get(&lives, sk, &start, false) && !start.reset) {
+		start.reset = true;
+		nl_table_set(&lives, sk, &start);
+	}
+}
+
 /* int inet_release(struct socket *): the socket's last reference is gone. */
 static void release_entry(struct nl_hook *hook, const unsigned long *args)
 {
@@ -820,10 +939,16 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 	struct socket *sock = (void *)args[0];
 	struct netlog_sock_event ev = { .event = NETLOG_EV_CLOSE };
 	const struct inet_sock *inet;
+	struct life_start start;
+	struct netlog_life life;
 	struct netlog_exe exe;
+	bool began = false;
 	int id;
 
 	ev.sk = sock ? sock->sk : NULL;
+	/* Its entry goes with the socket, recorded or not. */
+	if (ev.sk && nl_sk_is_tcp(ev.sk))
+		began = nl_table_get(&lives, ev.sk, &start, true);
 	id = probe_of(h, ev.sk);
 	if (id < 0)
 		return;
@@ -834,8 +959,13 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 	 */
 	if (!inet->inet_num && !inet->inet_sport && !nl_sk_is_l2tp(ev.sk))
 		return;
-	if (was_established(ev.sk))
+	if (was_established(ev.sk)) {
 		ev.flags |= NETLOG_F_ESTABLISHED;
+		if (nl_sk_is_tcp(ev.sk)) {
+			tcp_life(ev.sk, began ? &start : NULL, &life);
+			ev.life = &life;
+		}
+	}
 	/* Only the task itself drops its entry, and later: no race. */
 	if (!current->mm && (current->flags & PF_EXITING) &&
 	    nl_table_get(&exiting, current, &exe, false))
@@ -1071,8 +1201,18 @@ static struct netlog_hook hooks[] = {
 		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close,
 		.dgram = NL_udp_close,
 	},
-	ENTRY_HOOK("inet_release", NETLOG_EV_CLOSE, NL_tcp_close,
-		   NL_udp_close, release_entry),
+	{
+		/* ENTRY_HOOK, and the table of lives its handler takes */
+		.hook.symbol = "inet_release", .hook.kind = NL_HOOK_ENTRY,
+		.hook.entry = release_entry, .hook.table = &lives,
+		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close,
+		.dgram = NL_udp_close,
+	},
+	{
+		.hook.symbol = "tcp_receive_reset",
+		.hook.kind = NL_HOOK_TRACEPOINT, .hook.tp_probe = reset_received,
+		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close, .dgram = -1,
+	},
 	SEND_HOOK("udp_sendmsg", NULL, send_entry, true, AF_INET),
 	SEND_HOOK("udpv6_sendmsg", NULL, send_entry, false, 0),
 	SEND_HOOK("ping_v4_sendmsg", NULL, send_entry, false, 0),
@@ -1108,6 +1248,7 @@ static struct netlog_hook hooks[] = {
 static struct nl_table_report table_reports[] = {
 	{ "connect_done", &pending },	/* connect_done records not made */
 	{ "exit_exe", &exiting },	/* exiting tasks whose exe was not kept */
+	{ "close_life", &lives },	/* TCP closes with no duration */
 };
 
 static struct nl_hooks netlog_hooks = {
@@ -1144,17 +1285,21 @@ int netlog_probes_init(void)
 	counters = alloc_percpu(struct probe_counters);
 	if (!counters)
 		return -ENOMEM;
-	ret = nl_table_init(&pending, sizeof(struct netlog_caller),
-			    NL_TABLE_SHARE);
+	ret = nl_table_init(&pending, NL_TABLE_BITS,
+			    sizeof(struct netlog_caller), NL_TABLE_SHARE);
 	if (ret)
 		goto err_counters;
-	ret = nl_table_init(&exiting, sizeof(struct netlog_exe),
-			    NL_TABLE_SHARE);
+	ret = nl_table_init(&exiting, NL_TABLE_BITS,
+			    sizeof(struct netlog_exe), NL_TABLE_SHARE);
 	if (ret)
 		goto err_pending;
-	ret = netlog_send_init();
+	ret = nl_table_init(&lives, LIVES_BITS, sizeof(struct life_start),
+			    NL_TABLE_SHARE);
 	if (ret)
 		goto err_exiting;
+	ret = netlog_send_init();
+	if (ret)
+		goto err_lives;
 	for (h = hooks; h < hooks + ARRAY_SIZE(hooks); h++)
 		h->hook.probes |= probes_of(h);
 	ret = nl_hooks_start(&netlog_hooks);
@@ -1164,6 +1309,8 @@ int netlog_probes_init(void)
 
 err_send:
 	netlog_send_exit();
+err_lives:
+	nl_table_exit(&lives);
 err_exiting:
 	nl_table_exit(&exiting);
 err_pending:
@@ -1178,6 +1325,7 @@ void netlog_probes_exit(void)
 {
 	nl_hooks_stop(&netlog_hooks);
 	netlog_send_exit();
+	nl_table_exit(&lives);
 	nl_table_exit(&exiting);
 	nl_table_exit(&pending);
 	free_percpu(counters);

@@ -179,11 +179,18 @@
  *   A reader must accept records with more strings than it knows (a
  *   newer minor version appends them) and skip them by length.
  *
- * START (minor 9): the last string of a socket, exec and config record,
- *   8 bytes, the little-endian CLOCK_BOOTTIME in ns at which the acting
- *   process (its thread group leader; exec keeps it) started: with pid,
- *   it names one process for the boot, however the pid is reused. Empty
- *   when no task acted (NETLOG_F_BY_PEER).
+ * START (minor 9): the last string of an exec and config record, and of a
+ *   socket record but for LIFE after it: 8 bytes, the little-endian
+ *   CLOCK_BOOTTIME in ns at which the acting process (its thread group
+ *   leader; exec keeps it) started: with pid, it names one process for the
+ *   boot, however the pid is reused. Empty when no task acted
+ *   (NETLOG_F_BY_PEER).
+ *
+ * LIFE (minor 10): the last string of a socket record. In the close of a
+ *   TCP socket that was established (NETLOG_F_ESTABLISHED), a struct
+ *   netlog_life (48 bytes, little-endian): what the connection carried and
+ *   how it ended, read from the socket as it is released. Empty in every
+ *   other record, and in the close of an MPTCP, SCTP or DCCP socket.
  *
  * CHANGING THIS FORMAT
  *   Additive changes bump NETLOG_ABI_MINOR: a new record type, event,
@@ -198,7 +205,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 9
+#define NETLOG_ABI_MINOR 10
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -282,7 +289,8 @@ enum netlog_str {
 	NETLOG_STR_OWNER = 6,
 	NETLOG_STR_OWNER_PID = 7,	/* minor 7 */
 	NETLOG_STR_START = 8,		/* minor 9: see START below */
-	NETLOG_SOCK_STR_COUNT = 9,
+	NETLOG_STR_LIFE = 9,		/* minor 10: see LIFE below */
+	NETLOG_SOCK_STR_COUNT = 10,
 	/* minor 1: NETLOG_REC_CONFIG only */
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
@@ -415,6 +423,48 @@ enum netlog_str {
  */
 #define NETLOG_F_BY_PEER (1U << 22)
 
+/* How a TCP connection ended, as its close saw it (struct netlog_life). */
+enum netlog_end {
+	NETLOG_END_UNKNOWN = 0,
+	/* an orderly close: a FIN each way, or ours still to go out */
+	NETLOG_END_FIN = 1,
+	/*
+	 * the close resets the connection: data was left unread, or
+	 * SO_LINGER with a zero timeout asked for it
+	 */
+	NETLOG_END_RST_SENT = 2,
+	NETLOG_END_RST_RECEIVED = 3,	/* the peer reset it */
+	NETLOG_END_TIMEOUT = 4,		/* retransmissions or keepalives gave up */
+	NETLOG_END_ABORT = 5,	/* the host aborted it (ss -K, SOCK_DESTROY) */
+};
+
+/*
+ * LIFE: a TCP connection's summary in its close record. The counters are
+ * the kernel's own (tcp_info's names in brackets), as they stand when the
+ * socket is released: what TCP still sends after the close (data written
+ * but not yet acknowledged, the FIN or RST) is not in them. As the kernel
+ * counts bytes, a SYN or FIN acknowledged or received may add one.
+ */
+struct netlog_life {
+	__le64 bytes_sent;	/* acknowledged by the peer [bytes_acked] */
+	__le64 bytes_received;	/* received in order [bytes_received] */
+	/*
+	 * ns from the connect (its SYN) or the accept to the close; 0 when
+	 * not known: the connection began before netlog loaded or while its
+	 * close probe was off, or found netlog's table of connections full
+	 * (counted in MISSED records for the hook "close_life")
+	 */
+	__le64 duration_ns;
+	/* written and not yet acknowledged: TCP sends it after the close */
+	__le32 bytes_unacked;
+	__le32 segs_out;	/* segments sent, resent ones too [segs_out] */
+	__le32 segs_in;		/* segments received [segs_in] */
+	__le32 retrans;		/* segments retransmitted [total_retrans] */
+	__u8 state;		/* its TCP state (TCP_*, linux/tcp_states.h) */
+	__u8 end;		/* enum netlog_end */
+	__u8 reserved[6];	/* zero */
+};
+
 struct netlog_hdr {
 	__u8 abi_major;
 	__u8 abi_minor;
@@ -526,7 +576,7 @@ struct netlog_exec {
 	(sizeof(struct netlog_sock) + NETLOG_SOCK_STR_COUNT * sizeof(__u16) + \
 	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + 2 * NETLOG_EXE_MAX +              \
 	 NETLOG_CGROUP_MAX + 2 * sizeof(__u64) + 2 * sizeof(__u32) +          \
-	 NETLOG_REC_ALIGN)
+	 sizeof(struct netlog_life) + NETLOG_REC_ALIGN)
 
 #ifdef __cplusplus
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");
@@ -537,6 +587,7 @@ static_assert(sizeof(struct netlog_config) == 136, "netlog_config ABI");
 static_assert(NETLOG_CONFIG_MAX_LEN <= NETLOG_REC_MAX, "config bound");
 static_assert(sizeof(struct netlog_task) == 56, "netlog_task ABI");
 static_assert(sizeof(struct netlog_sock) == 144, "netlog_sock ABI");
+static_assert(sizeof(struct netlog_life) == 48, "netlog_life ABI");
 static_assert(NETLOG_SOCK_MAX_LEN <= NETLOG_REC_MAX, "record bound");
 static_assert(sizeof(struct netlog_exec) == 112, "netlog_exec ABI");
 static_assert(NETLOG_EXEC_MAX_LEN <= NETLOG_REC_MAX, "exec bound");

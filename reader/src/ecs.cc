@@ -232,7 +232,12 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
            : egress ? "egress"
                     : "unknown");
   if (ev.flags & NETLOG_F_RAW) o.raw(R"(","iana_number":")").num(ev.proto);
-  o.raw("\"}");
+  o.raw("\"");
+  if (const auto& life = ev.life) {
+    o.raw(R"(,"bytes":)").num(life->bytes_sent + life->bytes_received);
+    o.raw(R"(,"packets":)").num(uint64_t{life->segs_out} + life->segs_in);
+  }
+  o.raw("}");
   // No process acted when the peer did: its owner is under netlog.
   if (!(ev.flags & NETLOG_F_BY_PEER)) process(o, ctx, rec.hdr, ev);
   extra(o, ev, ev.flags);
@@ -241,6 +246,17 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   if (ev.event == NETLOG_EV_CLOSE)
     o.raw(R"(,"established":)")
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
+  if (const auto& life = ev.life) {
+    o.raw(R"(,"bytes_sent":)").num(life->bytes_sent);
+    o.raw(R"(,"bytes_received":)").num(life->bytes_received);
+    o.raw(R"(,"bytes_unacked":)").num(life->bytes_unacked);
+    o.raw(R"(,"segs_out":)").num(life->segs_out);
+    o.raw(R"(,"segs_in":)").num(life->segs_in);
+    o.raw(R"(,"retrans":)").num(life->retrans);
+    if (life->duration_ns) o.raw(R"(,"duration_ns":)").num(life->duration_ns);
+    o.raw(R"(,"state":")").raw(tcp_state_name(life->state));
+    o.raw(R"(","end":")").raw(end_name(life->end)).raw("\"");
+  }
   if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
   if (ev.flags & NETLOG_F_BY_PEER) o.raw(R"(,"by_peer":true)");
   o.raw("}");

@@ -145,6 +145,18 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
                         if (ev.event == NETLOG_EV_CLOSE)
                           f.num("established",
                                 ev.flags & NETLOG_F_ESTABLISHED ? 1 : 0);
+                        if (const auto& life = ev.life) {
+                          f.num("bytes_sent", life->bytes_sent);
+                          f.num("bytes_received", life->bytes_received);
+                          f.num("bytes_unacked", life->bytes_unacked);
+                          f.num("segs_out", life->segs_out);
+                          f.num("segs_in", life->segs_in);
+                          f.num("retrans", life->retrans);
+                          if (life->duration_ns)
+                            f.num("duration_ns", life->duration_ns);
+                          f.text("state", tcp_state_name(life->state));
+                          f.text("end", end_name(life->end));
+                        }
                         if (ev.flags & NETLOG_F_RAW) f.num("ipproto", ev.proto);
                         if (ev.flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
                         if (ev.flags & NETLOG_F_BY_PEER) f.num("by_peer", 1);

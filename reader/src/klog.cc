@@ -137,6 +137,9 @@ class KlogRenderer : public Renderer {
                   fmt::format_to(it, "{} {} -> {}", proto, local, remote);
               }
               if (ev.result) fmt::format_to(it, " res:{}", ev.result);
+              if (const auto& life = ev.life)
+                fmt::format_to(it, " sent:{} recv:{} end:{}", life->bytes_sent,
+                               life->bytes_received, end_name(life->end));
             },
             [&](const ConfigEvent& cfg) {
               who(out, cfg);

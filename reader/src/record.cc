@@ -1,5 +1,6 @@
 #include "record.h"
 
+#include <endian.h>
 #include <fmt/format.h>
 
 #include <cstddef>
@@ -125,6 +126,23 @@ std::optional<T> value(std::string_view s) {
   return load<T>(std::as_bytes(std::span(s)));
 }
 
+// LIFE (minor 10), little-endian, when the string holds one.
+void decode_life(std::string_view s, std::optional<SockEvent::Life>& life) {
+  life.reset();
+  if (s.size() != sizeof(netlog_life)) return;
+  const auto b = std::as_bytes(std::span(s));
+  auto& l = life.emplace();
+  l.bytes_sent = le64toh(NETLOG_FIELD(b, netlog_life, bytes_sent));
+  l.bytes_received = le64toh(NETLOG_FIELD(b, netlog_life, bytes_received));
+  l.duration_ns = le64toh(NETLOG_FIELD(b, netlog_life, duration_ns));
+  l.bytes_unacked = le32toh(NETLOG_FIELD(b, netlog_life, bytes_unacked));
+  l.segs_out = le32toh(NETLOG_FIELD(b, netlog_life, segs_out));
+  l.segs_in = le32toh(NETLOG_FIELD(b, netlog_life, segs_in));
+  l.retrans = le32toh(NETLOG_FIELD(b, netlog_life, retrans));
+  l.state = NETLOG_FIELD(b, netlog_life, state);
+  l.end = NETLOG_FIELD(b, netlog_life, end);
+}
+
 std::optional<Error> decode_config(std::span<const std::byte> b,
                                    ConfigEvent& ev) {
   if (b.size() < sizeof(netlog_config))
@@ -185,13 +203,14 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
   // Minor 5 on always has an owner: empty is corrupt too.
-  std::string_view seq, owner, pid, start;
+  std::string_view seq, owner, pid, start, life;
   const Appended appended[] = {
       {{&ev.exe_loaded, NETLOG_EXE_MAX}, 3},
       {{&seq, sizeof(uint64_t)}, 5, "connect_seq"},
       {{&owner, sizeof(uint32_t)}, 5, "owner"},
       {{&pid, sizeof(uint32_t)}, 7, "owner_pid"},
       {{&start, sizeof(uint64_t)}, 9, "start"},
+      {{&life, sizeof(netlog_life)}, 10, "life"},
   };
   if (auto err = decode_appended(b, ev.cgroup, appended))
     return Error{"socket " + err->message};
@@ -201,6 +220,7 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   ev.owner_uid = value<uint32_t>(owner);
   ev.owner_pid = value<uint32_t>(pid).value_or(0);
   ev.task.start_ns = value<uint64_t>(start).value_or(0);
+  decode_life(life, ev.life);
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }

@@ -98,6 +98,33 @@ Result<Format> parse_format(std::string_view name) {
       "unknown format '{}' (text, json, klog, rfc5424 or ecs)", name)};
 }
 
+std::string tcp_state_name(uint8_t state) {
+  // linux/tcp_states.h, from TCP_ESTABLISHED (1)
+  static constexpr std::string_view kNames[] = {
+      "established", "syn_sent",  "syn_recv", "fin_wait1",
+      "fin_wait2",   "time_wait", "close",    "close_wait",
+      "last_ack",    "listen",    "closing",  "new_syn_recv"};
+  if (state >= 1 && state <= std::size(kNames))
+    return std::string(kNames[state - 1]);
+  return std::to_string(state);
+}
+
+std::string_view end_name(uint8_t end) {
+  switch (end) {
+    case NETLOG_END_FIN:
+      return "fin";
+    case NETLOG_END_RST_SENT:
+      return "rst_sent";
+    case NETLOG_END_RST_RECEIVED:
+      return "rst_received";
+    case NETLOG_END_TIMEOUT:
+      return "timeout";
+    case NETLOG_END_ABORT:
+      return "abort";
+  }
+  return "unknown";
+}
+
 std::string_view proto_name(const SockEvent& ev) {
   if (ev.flags & NETLOG_F_RAW) return "raw";
   if (ev.flags & NETLOG_F_SMC) return "smc";

@@ -90,6 +90,11 @@ inline constexpr uint8_t kIpprotoL2tp = 115;
 // raw, l2tp, dccp, smc, rxrpc.
 std::string_view proto_name(const SockEvent& ev);
 std::string_view family_name(uint8_t family);
+// A close's LIFE: the TCP state, as the kernel names it without TCP_ and
+// in lower case ("established", "close_wait"), or the number; how it ended
+// (enum netlog_end: fin, rst_sent, rst_received, timeout, abort, unknown).
+std::string tcp_state_name(uint8_t state);
+std::string_view end_name(uint8_t end);
 // An unaudited socket's address family and type: the kernel's names
 // without AF_/SOCK_, lower case ("smc", "stream"), or the number.
 std::string sock_family_name(uint16_t family);

@@ -74,6 +74,16 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
   std::copy(s.raddr.begin(), s.raddr.end(), r.raddr);
   r.task = s.task;
 
+  auto strings = sock_strings(s);
+  strings.emplace_back();
+  if (s.life)
+    strings.back().assign(reinterpret_cast<const char*>(&*s.life),
+                          sizeof(*s.life));
+  strings.insert(strings.end(), s.later.begin(), s.later.end());
+  return with_strings(r, strings);
+}
+
+std::vector<std::string> sock_strings(const SockSpec& s) {
   auto strings = s.strings;
   strings.push_back(s.exe_loaded);
   strings.emplace_back();
@@ -90,8 +100,7 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
     strings.back().assign(reinterpret_cast<const char*>(&*s.owner_pid),
                           sizeof(*s.owner_pid));
   strings.push_back(start_string(s));
-  strings.insert(strings.end(), s.later.begin(), s.later.end());
-  return with_strings(r, strings);
+  return strings;
 }
 
 std::vector<std::byte> config_record(const std::string& param,

@@ -35,10 +35,14 @@ struct SockSpec {
   // The ninth (minor 9): the process's start, CLOCK_BOOTTIME ns; none
   // (empty) unless given.
   std::optional<uint64_t> start;
+  // The tenth (minor 10): a close's LIFE, empty unless given.
+  std::optional<netlog_life> life;
   std::vector<std::string> later;  // strings of a later minor, after those
 };
 
 std::vector<std::byte> sock_record(const SockSpec& s);
+// The strings of sock_record(s) before its LIFE: comm to START.
+std::vector<std::string> sock_strings(const SockSpec& s);
 // An unaudited socket's record (NETLOG_EV_UNAUDITED): an SMC stream socket,
 // its protocol 768 in the result, no endpoints.
 SockSpec unaudited_spec();

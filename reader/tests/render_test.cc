@@ -671,6 +671,110 @@ TEST(Render, StartIsNotTakenFromTheCache) {
   }
 }
 
+// Minor 10's LIFE: a TCP close's summary, in every format under the names
+// of docs/format.md; duration_ns only when known; none in other records.
+netlog_life life_of(uint64_t duration_ns) {
+  netlog_life l{};
+  l.bytes_sent = 512;
+  l.bytes_received = 102400;
+  l.duration_ns = duration_ns;
+  l.bytes_unacked = 3;
+  l.segs_out = 7;
+  l.segs_in = 80;
+  l.retrans = 1;
+  l.state = 8;  // TCP_CLOSE_WAIT
+  l.end = NETLOG_END_FIN;
+  return l;
+}
+
+TEST(Render, CloseCarriesTheConnectionsLife) {
+  auto s = event_spec(NETLOG_EV_CLOSE);
+  s.flags = NETLOG_F_ESTABLISHED;
+  s.life = life_of(2500000);
+  const auto rec = test::sock_record(s);
+  EXPECT_NE(render(Format::kText, rec)
+                .find(" established=1 bytes_sent=512 bytes_received=102400 "
+                      "bytes_unacked=3 segs_out=7 segs_in=80 retrans=1 "
+                      "duration_ns=2500000 state=close_wait end=fin"),
+            std::string::npos)
+      << render(Format::kText, rec);
+  const auto json = nlohmann::json::parse(render(Format::kJson, rec));
+  EXPECT_EQ(json["bytes_sent"], 512);
+  EXPECT_EQ(json["bytes_received"], 102400);
+  EXPECT_EQ(json["bytes_unacked"], 3);
+  EXPECT_EQ(json["segs_out"], 7);
+  EXPECT_EQ(json["segs_in"], 80);
+  EXPECT_EQ(json["retrans"], 1);
+  EXPECT_EQ(json["duration_ns"], 2500000);
+  EXPECT_EQ(json["state"], "close_wait");
+  EXPECT_EQ(json["end"], "fin");
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, rec));
+  EXPECT_EQ(ecs["network"]["bytes"], 102912);
+  EXPECT_EQ(ecs["network"]["packets"], 87);
+  EXPECT_EQ(ecs["netlog"]["bytes_received"], 102400);
+  EXPECT_EQ(ecs["netlog"]["duration_ns"], 2500000);
+  EXPECT_EQ(ecs["netlog"]["end"], "fin");
+  EXPECT_NE(render(Format::kKlog, rec).find(" sent:512 recv:102400 end:fin"),
+            std::string::npos)
+      << render(Format::kKlog, rec);
+  EXPECT_NE(render(Format::kRfc5424, rec).find(R"(bytes_received="102400")"),
+            std::string::npos)
+      << render(Format::kRfc5424, rec);
+
+  // Every end by its name; an unknown duration and state are no lie.
+  const std::pair<uint8_t, const char*> ends[] = {
+      {NETLOG_END_RST_SENT, "rst_sent"},
+      {NETLOG_END_RST_RECEIVED, "rst_received"},
+      {NETLOG_END_TIMEOUT, "timeout"},
+      {NETLOG_END_ABORT, "abort"},
+      {0, "unknown"}};
+  for (const auto& [end, name] : ends) {
+    s.life = life_of(0);
+    s.life->end = end;
+    s.life->state = 200;
+    const auto j =
+        nlohmann::json::parse(render(Format::kJson, test::sock_record(s)));
+    EXPECT_EQ(j["end"], name);
+    EXPECT_EQ(j["state"], "200");
+    EXPECT_FALSE(j.contains("duration_ns"));
+  }
+
+  s.life.reset();  // an empty LIFE: no keys
+  EXPECT_EQ(render(Format::kJson, test::sock_record(s)).find("bytes_sent"),
+            std::string::npos);
+}
+
+TEST(Decode, LifeFromMinorTen) {
+  auto s = event_spec(NETLOG_EV_CLOSE);
+  s.life = life_of(1);
+  auto bytes = test::sock_record(s);
+  auto rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  const auto& life = std::get<SockEvent>(rec->body).life;
+  ASSERT_TRUE(life);
+  EXPECT_EQ(life->bytes_received, 102400u);
+  EXPECT_EQ(life->duration_ns, 1u);
+  EXPECT_EQ(life->state, 8);
+  bytes[1] = std::byte{9};  // a minor 9 record: the string is not LIFE
+  rec = decode(bytes);
+  ASSERT_TRUE(rec);
+  EXPECT_FALSE(std::get<SockEvent>(rec->body).life);
+  // Of another size, it is corrupt, not read as some numbers: an empty
+  // LIFE made two bytes long (of the zeros the later string holds).
+  s.life.reset();
+  s.later = {std::string(8, '\0')};
+  bytes = test::sock_record(s);
+  size_t at = sizeof(netlog_sock);
+  for (const auto& one : test::sock_strings(s)) at += 2 + one.size();
+  auto* len = reinterpret_cast<uint16_t*>(bytes.data() + at);
+  ASSERT_EQ(*len, 0u);
+  *len = 2;
+  rec = decode(bytes);
+  ASSERT_FALSE(rec);
+  EXPECT_NE(rec.error().message.find("life of 2 bytes"), std::string::npos)
+      << rec.error().message;
+}
+
 TEST(Decode, StartFromMinorNine) {
   test::SockSpec s;
   s.start = 1;

@@ -445,6 +445,17 @@ void expect_record(const Rec& r, const Expect& e) {
   } else {
     EXPECT_EQ(r.count("established"), 0u);
   }
+  // The close of an established TCP connection says what it carried (ABI
+  // minor 10): at least the handshake's segments each way.
+  const bool life =
+      e.event == "close" && e.proto == "tcp" && e.established == 1;
+  EXPECT_EQ(r.count("bytes_sent"), life ? 1u : 0u);
+  if (life) {
+    for (const char* key : {"bytes_received", "retrans", "state", "end"})
+      EXPECT_EQ(r.count(key), 1u) << key;
+    EXPECT_GT(num(r, "segs_out"), 0);
+    EXPECT_GT(num(r, "segs_in"), 0);
+  }
   EXPECT_EQ(str(r, "host"), hostname());
   EXPECT_EQ(r.count("truncated"), 0u);
 }

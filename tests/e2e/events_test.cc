@@ -144,14 +144,21 @@ TEST_P(Events, ResetConnectionWasEstablished) {
   ASSERT_GE(peer, 0);
   const linger abort{1, 0};
   ASSERT_EQ(setsockopt(peer, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort)), 0);
+  const uint16_t peer_port = local_of(peer).port;
   close(peer);  // RST
   char byte;
   EXPECT_EQ(read(fd, &byte, 1), -1);
-  EXPECT_EQ(errno, ECONNRESET);
+  EXPECT_EQ(errno, ECONNRESET);  // which clears the socket's error
   close(fd);
-  EXPECT_EQ(
-      num(one(read_all().recs, getpid(), "close", "tcp", port), "established"),
-      1);
+  auto recs = read_all().recs;
+  const auto reset = one(recs, getpid(), "close", "tcp", port);
+  EXPECT_EQ(num(reset, "established"), 1);
+  EXPECT_EQ(str(reset, "state"), "close");
+  EXPECT_EQ(str(reset, "end"), "rst_received");
+  // The peer's close sent the RST (SO_LINGER 0).
+  const auto aborted = one(recs, getpid(), "close", "tcp", peer_port);
+  EXPECT_EQ(str(aborted, "state"), "established");
+  EXPECT_EQ(str(aborted, "end"), "rst_sent");
 
   const uint16_t closed = closed_port(fam, loopback(fam));
   int refused = socket(fam, SOCK_STREAM, 0);
@@ -163,9 +170,71 @@ TEST_P(Events, ResetConnectionWasEstablished) {
   for (const auto& r : find(read_all().recs, getpid(), "close", "tcp")) {
     if (num(r, "lport") == closed) continue;
     EXPECT_EQ(num(r, "established"), 0);
+    EXPECT_EQ(r.count("bytes_sent"), 0u);  // no connection, no summary
     closes++;
   }
   EXPECT_EQ(closes, 1);
+}
+
+// wget fetches 100 KiB from busybox httpd: both closes say what the
+// connection carried, how long it lasted and that it ended in order.
+TEST_F(E2E, CloseSaysWhatAConnectionCarried) {
+  const std::string dir = "/tmp/nl-www";
+  ASSERT_EQ(run({"mkdir", "-p", dir}).code, 0);
+  std::ofstream(dir + "/100k") << std::string(102400, 'x');
+  const uint16_t port = closed_port(AF_INET, "127.0.0.1");
+  const std::string at = "127.0.0.1:" + std::to_string(port);
+  const pid_t httpd = spawn([&] {
+    execlp("httpd", "httpd", "-f", "-p", at.c_str(), "-h", dir.c_str(),
+           nullptr);
+    return 127;
+  });
+  bool up = false;
+  for (int i = 0; i < 200 && !up; i++) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.1", port, &len);
+    up = connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0;
+    close(fd);
+    if (!up) usleep(20 * 1000);
+  }
+  ASSERT_TRUE(up);
+  const auto got =
+      run({"wget", "-q", "-O", "/dev/null", "http://" + at + "/100k"});
+  kill(httpd, SIGTERM);
+  wait_exit(httpd);
+  ASSERT_EQ(got.code, 0) << got.err;
+
+  const Rec* client = nullptr;
+  const Rec* server = nullptr;
+  const auto recs = read_all().recs;
+  for (const auto& r : recs) {
+    if (str(r, "event") != "close" || str(r, "proto") != "tcp") continue;
+    if (str(r, "comm") == "wget" && num(r, "rport") == port) client = &r;
+  }
+  ASSERT_NE(client, nullptr);
+  for (const auto& r : recs)
+    if (str(r, "event") == "close" && str(r, "comm") == "httpd" &&
+        num(r, "lport") == port && num(r, "rport") == num(*client, "lport"))
+      server = &r;
+  ASSERT_NE(server, nullptr);
+  EXPECT_GE(num(*client, "bytes_received"), 102400);
+  EXPECT_GT(num(*client, "bytes_sent"), 0);  // the request
+  EXPECT_GT(num(*client, "duration_ns"), 0);
+  EXPECT_EQ(str(*client, "end"), "fin");
+  // The server's side: httpd closes as soon as it has written, so part of
+  // the response is still unacknowledged then; the two add up to what the
+  // client received (which counts the server's FIN as a byte, as the
+  // client's bytes_sent counts its SYN).
+  EXPECT_GT(num(*server, "bytes_sent"), 0);
+  EXPECT_NEAR(num(*server, "bytes_sent") + num(*server, "bytes_unacked"),
+              num(*client, "bytes_received"), 1);
+  EXPECT_GT(num(*server, "bytes_received"), 0);  // the request
+  EXPECT_NEAR(num(*server, "bytes_received"), num(*client, "bytes_sent"), 1);
+  EXPECT_EQ(num(*client, "bytes_unacked"), 0);
+  EXPECT_GT(num(*server, "duration_ns"), 0);
+  EXPECT_EQ(str(*server, "end"), "fin");
+  EXPECT_GE(num(*server, "segs_out"), 2);
 }
 
 TEST_P(Events, UdpBindConnectClose) {
@@ -658,6 +727,9 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   EXPECT_NE(stats.find("hook exit_mm_release registered=0"), std::string::npos);
   EXPECT_NE(stats.find("hook cgroup_exit registered=0"), std::string::npos);
   EXPECT_NE(stats.find("exit_exe pending=0 missed=0 over_share=0\n"),
+            std::string::npos);
+  // So are the TCP connections' starts, kept only for their closes.
+  EXPECT_NE(stats.find("close_life pending=0 missed=0 over_share=0\n"),
             std::string::npos);
 
   // Bad values are refused and change nothing.
