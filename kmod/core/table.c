@@ -208,8 +208,12 @@ out:
 	return e;
 }
 
-/* Copies @key's value to @value and, if @take, removes it. */
-bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take)
+/*
+ * @key's entry, if it has one: its value copied to @out, or replaced by
+ * @in; then, if @take, removed.
+ */
+static bool access_entry(struct nl_table *t, const void *key, const void *in,
+			 void *out, bool take)
 {
 	struct nl_entry *e;
 	unsigned long flags;
@@ -219,7 +223,10 @@ bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take)
 	raw_spin_lock_irqsave(&t->lock, flags);
 	e = find(t, key);
 	if (e) {
-		memcpy(value, e->value, t->value_size);
+		if (out)
+			memcpy(out, e->value, t->value_size);
+		else
+			memcpy(e->value, in, t->value_size);
 		if (take) {
 			nl_share_give(&t->shares, e->owner);
 			e->key = NULL;
@@ -230,20 +237,16 @@ bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take)
 	return e;
 }
 
+/* Copies @key's value to @value and, if @take, removes it. */
+bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take)
+{
+	return access_entry(t, key, NULL, value, take);
+}
+
 /* Replaces @key's value, if it has one; its share stays whose it was. */
 bool nl_table_set(struct nl_table *t, const void *key, const void *value)
 {
-	struct nl_entry *e;
-	unsigned long flags;
-
-	if (!atomic_read(&t->used))
-		return false;
-	raw_spin_lock_irqsave(&t->lock, flags);
-	e = find(t, key);
-	if (e)
-		memcpy(e->value, value, t->value_size);
-	raw_spin_unlock_irqrestore(&t->lock, flags);
-	return e;
+	return access_entry(t, key, value, NULL, false);
 }
 
 /*
