@@ -127,7 +127,7 @@ std::optional<T> value(std::string_view s) {
 }
 
 // LIFE (minor 10), little-endian, when the string holds one.
-void decode_life(std::string_view s, std::optional<SockEvent::Life>& life) {
+void decode_life(std::string_view s, std::optional<Life>& life) {
   life.reset();
   if (s.size() != sizeof(netlog_life)) return;
   const auto b = std::as_bytes(std::span(s));

@@ -45,6 +45,16 @@ struct Task {
   bool operator==(const Task&) const = default;
 };
 
+// The close of an established TCP connection (minor 10): what it
+// carried and how it ended (struct netlog_life).
+struct Life {
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  uint64_t duration_ns = 0;  // 0: not known
+  uint32_t bytes_unacked = 0, segs_out = 0, segs_in = 0, retrans = 0;
+  uint8_t state = 0;  // TCP_* (tcp_state_name())
+  uint8_t end = 0;    // enum netlog_end (end_name())
+};
+
 struct SockEvent {
   uint16_t event = 0;
   uint8_t proto = 0;
@@ -76,16 +86,7 @@ struct SockEvent {
     int32_t protocol = 0;
   };
   std::optional<Unaudited> unaudited;
-  // The close of an established TCP connection (minor 10): what it
-  // carried and how it ended (struct netlog_life).
-  struct Life {
-    uint64_t bytes_sent = 0, bytes_received = 0;
-    uint64_t duration_ns = 0;  // 0: not known
-    uint32_t bytes_unacked = 0, segs_out = 0, segs_in = 0, retrans = 0;
-    uint8_t state = 0;  // TCP_* (tcp_state_name())
-    uint8_t end = 0;    // enum netlog_end (end_name())
-  };
-  std::optional<Life> life;
+  std::optional<Life> life;  // a TCP close's, minor 10
 };
 
 struct LostEvent {
