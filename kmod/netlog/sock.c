@@ -203,12 +203,13 @@ static struct nl_table exiting;
  * tcp_close probe is on. The release takes a socket's entry whatever the
  * probes; the table is emptied when the release hook goes. An entry is
  * believed only for the connection it was made for: a later socket at the
- * same address has another 4-tuple, so another sk_hash and ports.
+ * same address has another 4-tuple, so another sk_hash. (Not the ports:
+ * a socket that reached CLOSE before its release may have given back its
+ * local port and forgotten its peer's.)
  */
 struct life_start {
 	u64 ns;		/* ktime_get_boot_fast_ns() */
-	u32 hash;	/* sk_hash */
-	__portpair ports;	/* sk_portpair */
+	u32 hash;	/* sk_hash, the 4-tuple's */
 	bool reset;	/* the peer reset it (tcp:tcp_receive_reset) */
 };
 
@@ -643,7 +644,6 @@ static void life_begin(struct sock *sk)
 	memset(&start, 0, sizeof(start));
 	start.ns = ktime_get_boot_fast_ns();
 	start.hash = READ_ONCE(sk->sk_hash);
-	start.ports = READ_ONCE(sk->sk_portpair);
 	nl_table_put(&lives, sk, &start, nl_charge_uid());
 }
 
@@ -662,8 +662,7 @@ static void tcp_life(const struct sock *sk, const struct life_start *start,
 	memset(life, 0, sizeof(*life));
 	life->bytes_sent = cpu_to_le64(READ_ONCE(tp->bytes_acked));
 	life->bytes_received = cpu_to_le64(READ_ONCE(tp->bytes_received));
-	if (start && start->hash == READ_ONCE(sk->sk_hash) &&
-	    start->ports == READ_ONCE(sk->sk_portpair) && start->ns < now)
+	if (start && start->hash == READ_ONCE(sk->sk_hash) && start->ns < now)
 		life->duration_ns = cpu_to_le64(now - start->ns);
 	life->bytes_unacked = cpu_to_le32(READ_ONCE(tp->write_seq) -
 					  READ_ONCE(tp->snd_una));
