@@ -209,11 +209,11 @@ out:
 }
 
 /*
- * @key's entry, if it has one: its value copied to @out, or replaced by
- * @in; then, if @take, removed.
+ * @key's entry, if it has one: its value copied to @out and/or changed by
+ * @update, under the lock; then, if @take, removed.
  */
-static bool access_entry(struct nl_table *t, const void *key, const void *in,
-			 void *out, bool take)
+static bool access_entry(struct nl_table *t, const void *key, void *out,
+			 void (*update)(void *value), bool take)
 {
 	struct nl_entry *e;
 	unsigned long flags;
@@ -225,8 +225,8 @@ static bool access_entry(struct nl_table *t, const void *key, const void *in,
 	if (e) {
 		if (out)
 			memcpy(out, e->value, t->value_size);
-		else
-			memcpy(e->value, in, t->value_size);
+		if (update)
+			update(e->value);
 		if (take) {
 			nl_share_give(&t->shares, e->owner);
 			e->key = NULL;
@@ -240,13 +240,17 @@ static bool access_entry(struct nl_table *t, const void *key, const void *in,
 /* Copies @key's value to @value and, if @take, removes it. */
 bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take)
 {
-	return access_entry(t, key, NULL, value, take);
+	return access_entry(t, key, value, NULL, take);
 }
 
-/* Replaces @key's value, if it has one; its share stays whose it was. */
-bool nl_table_set(struct nl_table *t, const void *key, const void *value)
+/*
+ * Changes @key's value in place with @update (which must not sleep), if it
+ * has one: a read, change and write in one hold of the lock.
+ */
+bool nl_table_update(struct nl_table *t, const void *key,
+		     void (*update)(void *value))
 {
-	return access_entry(t, key, value, NULL, false);
+	return access_entry(t, key, NULL, update, false);
 }
 
 /*

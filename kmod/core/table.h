@@ -60,7 +60,8 @@ void nl_table_exit(struct nl_table *t);
 bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 		  u32 uid);
 bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take);
-bool nl_table_set(struct nl_table *t, const void *key, const void *value);
+bool nl_table_update(struct nl_table *t, const void *key,
+		     void (*update)(void *value));
 void nl_table_clear(struct nl_table *t, void (*drop)(void *value));
 
 #endif /* _NL_TABLE_H */

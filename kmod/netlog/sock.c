@@ -920,15 +920,15 @@ static bool was_established(const struct sock *sk)
 	return nl_sk_is_tcp(sk) && READ_ONCE(tcp_sk(sk)->srtt_us);
 }
 
+static void mark_reset(void *value)
+{
+	((struct life_start *)value)->reset = true;
+}
+
 /* tcp:tcp_receive_reset: the peer reset a connection; its close says so. */
 static void reset_received(void *data, struct sock *sk)
 {
-	struct life_start start;
-
-	if (nl_table_get(&lives, sk, &start, false) && !start.reset) {
-		start.reset = true;
-		nl_table_set(&lives, sk, &start);
-	}
+	nl_table_update(&lives, sk, mark_reset);
 }
 
 /* int inet_release(struct socket *): the socket's last reference is gone. */

@@ -202,7 +202,6 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
-  // Minor 5 on always has an owner: empty is corrupt too.
   std::string_view seq, owner, pid, start, life;
   const Appended appended[] = {
       {{&ev.exe_loaded, NETLOG_EXE_MAX}, 3},
@@ -214,6 +213,7 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_appended(b, ev.cgroup, appended))
     return Error{"socket " + err->message};
+  // Minor 5 on always has an owner: empty is corrupt too.
   if (owner.empty() && NETLOG_FIELD(b, netlog_hdr, abi_minor) >= 5)
     return Error{"socket owner of 0 bytes"};
   ev.connect_seq = value<uint64_t>(seq);
