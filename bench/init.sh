@@ -26,7 +26,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 exec >/dev/ttyS1 2>&1
 
 seconds=1 rounds=3 procs=2 profile=1
-configs=baseline,netlog,netlog-file,netlog-journal,netlog-raw,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc
+configs=baseline,netlog,netlog-file,netlog-journal,netlog-raw,netlog-kernel,netlog-state,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc
 workloads=tcp,udp,udpsend,exec,http,dns,build
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
@@ -94,7 +94,8 @@ journald_start() {
 # What the configuration has recorded and lost so far: "EVENTS LOST".
 counts() {
 	case "$1" in
-	netlog | netlog-file | netlog-journal | netlog-raw | netlog-kernel)
+	netlog | netlog-file | netlog-journal | netlog-raw | netlog-kernel | \
+		netlog-state)
 		echo "$(netlog_sum emitted) $(netlog_sum dropped)" ;;
 	netlog-filtered) echo "$(netlog_sum filtered) $(netlog_sum dropped)" ;;
 	execlog*) echo "$(execlog_count emitted) $(execlog_count dropped)" ;;
@@ -130,13 +131,16 @@ start() {
 		esac
 		reader=$!
 		;;
-	netlog-kernel)
+	netlog-kernel | netlog-state)
 		# The modules' share alone: no reader while a loop runs (drain()
 		# empties the ring between runs), and a ring that holds a whole
-		# run of one uid.
+		# run of one uid. netlog-state: with a record per TCP state
+		# change too (tcp_state, off at load).
 		insmod /usr/local/lib/netlog/secure_log.ko capacity=268435456 \
 			uid_share=100 || return 1
 		insmod /usr/local/lib/netlog/netlog.ko || return 1
+		[ "$1" = netlog-kernel ] ||
+			echo Y >/sys/module/netlog/parameters/probe_tcp_state
 		;;
 	execlog | execlog-success)
 		insmod /usr/local/lib/netlog/secure_log.ko || return 1
@@ -204,7 +208,7 @@ stop() {
 		# The sinks' files are in memory: not kept from run to run.
 		rm -rf /var/log/netlog.log /var/log/netlog.raw /var/log/journal/*
 		;;
-	netlog-kernel)
+	netlog-kernel | netlog-state)
 		rmmod netlog && rmmod secure_log
 		;;
 	execlog | execlog-success)
@@ -259,9 +263,12 @@ halt() {
 	wait "$@" 2>/dev/null || true
 }
 
-# netlog-kernel has no reader while a loop runs: empty its ring in between.
+# netlog-kernel and netlog-state have no reader while a loop runs: empty
+# their ring in between.
 drain() {
-	[ "$1" != netlog-kernel ] || netlog-reader --once >/dev/null
+	case "$1" in
+	netlog-kernel | netlog-state) netlog-reader --once >/dev/null ;;
+	esac
 }
 
 # The servers of the http and dns workloads run through every

@@ -11,7 +11,7 @@ import statistics
 import sys
 
 ORDER = ["baseline", "netlog", "netlog-file", "netlog-journal", "netlog-raw",
-         "netlog-kernel", "netlog-filtered", "execlog", "execlog-success",
+         "netlog-kernel", "netlog-state", "netlog-filtered", "execlog", "execlog-success",
          "auditd", "bpftrace", "bcc"]
 # netlog with the reader writing to /dev/null, a file, the journal, or a
 # binary capture (file).
@@ -170,7 +170,7 @@ def vm_tables(runs):
                    "| vs baseline | slowdown | instr/op | added instr/event "
                    "| events/op | recorded | lost |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        slow, added_per_event = {}, {}
+        slow, added_per_event, added_per_op, events = {}, {}, {}, {}
         for config in ORDER:
             if config not in rows:
                 continue
@@ -187,6 +187,7 @@ def vm_tables(runs):
                     share += " (under 99%)"
             added = (1e9 / med - 1e9 / base)
             per_event = f"{added / per_op:,.0f}" if per_op >= 0.01 else "-"
+            added_per_op[config], events[config] = added, per_op
             if per_op >= 0.01:
                 added_per_event[config] = added / per_op
             out.append(
@@ -202,6 +203,16 @@ def vm_tables(runs):
                        "instructions per event less netlog-kernel's): " +
                        ", ".join(f"{c} {added_per_event[c] - kernel:,.0f}"
                                  for c in sinks) + ".")
+        if {"netlog-kernel", "netlog-state"} <= added_per_op.keys():
+            # What a state record costs: the difference of the two, per
+            # record more.
+            more = events["netlog-state"] - events["netlog-kernel"]
+            if more >= 0.01:
+                cost = (added_per_op["netlog-state"] -
+                        added_per_op["netlog-kernel"]) / more
+                out.append(f"\nThe tcp_state probe: {more:.2f} state records "
+                           f"per {unit}, {cost:,.0f} instructions each "
+                           "(netlog-state less netlog-kernel).")
         ours = "execlog" if workload == "exec" else "netlog"
         for peer in ("auditd", "bpftrace", "bcc"):
             # (a ratio to a peer's noise, under 0.5%, says nothing)

@@ -64,7 +64,7 @@ results=$out/results.log
 console=$out/console.log
 cmdline="console=ttyS0 rdinit=/init panic=-1 bench.seconds=${BENCH_SECONDS:-1}"
 cmdline+=" bench.rounds=${BENCH_ROUNDS:-3} bench.procs=${BENCH_PROCS:-2}"
-cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-file,netlog-journal,netlog-raw,netlog-kernel,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc}"
+cmdline+=" bench.configs=${BENCH_CONFIGS:-baseline,netlog,netlog-file,netlog-journal,netlog-raw,netlog-kernel,netlog-state,netlog-filtered,execlog,execlog-success,auditd,bpftrace,bcc}"
 cmdline+=" bench.workloads=${BENCH_WORKLOADS:-tcp,udp,udpsend,exec,http,dns,build}"
 cmdline+=" bench.profile=${BENCH_PROFILE:-1}"
 [ "${BENCH_ICOUNT:-on}" = off ] || cmdline+=" bench.icount"

@@ -224,6 +224,9 @@ Result<Status> Control::status() {
                                  case NETLOG_A_PROBES_ALL:
                                    m.probes_all = u64(n);
                                    break;
+                                 case NETLOG_A_PROBES_DEFAULT:
+                                   m.probes_default = u64(n);
+                                   break;
                                  case NETLOG_A_WHITELIST_RULES:
                                    m.rules = u32(n);
                                    break;
@@ -311,6 +314,9 @@ Result<Probes> Control::probes(const std::string& module) {
                              break;
                            case NETLOG_A_PROBES_ALL:
                              p.all = u64(a);
+                             break;
+                           case NETLOG_A_PROBES_DEFAULT:
+                             p.on_at_load = u64(a);
                              break;
                            case NETLOG_A_PROBE_NAME:
                              p.names.push_back(str(a));

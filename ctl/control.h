@@ -17,9 +17,10 @@ namespace netlog::ctl {
 
 struct Module {
   std::string name;
-  uint64_t probes = 0;      // mask of probes on
-  uint64_t probes_all = 0;  // mask of every probe
-  uint32_t rules = 0;       // whitelist rules in force
+  uint64_t probes = 0;          // mask of probes on
+  uint64_t probes_all = 0;      // mask of every probe
+  uint64_t probes_default = 0;  // mask of the probes on at load
+  uint32_t rules = 0;           // whitelist rules in force
 };
 
 struct Status {
@@ -48,6 +49,7 @@ struct Row {
 
 struct Probes {
   uint64_t mask = 0, all = 0;
+  uint64_t on_at_load = 0;         // the module's default
   std::vector<std::string> names;  // bit n's name
 };
 

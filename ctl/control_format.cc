@@ -43,6 +43,8 @@ nlohmann::json status_value(const Status& st) {
         m ? nlohmann::json{{"loaded", true},
                            {"probes", fmt::format("{:#x}", m->probes)},
                            {"probes_all", fmt::format("{:#x}", m->probes_all)},
+                           {"probes_default",
+                            fmt::format("{:#x}", m->probes_default)},
                            {"whitelist_rules", m->rules}}
           : nlohmann::json{{"loaded", false}};
   }
@@ -235,6 +237,7 @@ Result<uint64_t> parse_probes(const std::string& arg, const Probes& known) {
     return uint64_t{v};
   }
   if (arg == "all") return known.all;
+  if (arg == "default") return known.on_at_load;
   if (arg == "none") return uint64_t{0};
   uint64_t mask = 0;
   size_t pos = 0;

@@ -38,7 +38,8 @@ Commands:
                          all or nothing: a refused rule changes nothing
   whitelist clear        no rules
   probes show            the probes, on and off
-  probes set PROBES      a mask (0x101), names joined by ',', all or none
+  probes set PROBES      a mask (0x101), names joined by ',', all, default
+                         (as at load) or none
   lock                   until reboot: no module can be unloaded and every
                          change is refused (and recorded as refused)
 

@@ -405,7 +405,7 @@ struct nl_hooks execlog_hooks = {
 	.stride = sizeof(hooks[0]),
 	.probe_names = execlog_probe_names,
 	.probe_count = EXECLOG_PROBE_COUNT,
-	.on = EXECLOG_P_EXEC | EXECLOG_P_FAILED,
+	.on = EXECLOG_P_DEFAULT,
 	.lock = __MUTEX_INITIALIZER(execlog_hooks.lock),
 };
 

@@ -20,6 +20,7 @@ struct execlog_counters {
 /* The probes, one bit each of the probes parameter. */
 #define EXECLOG_P_EXEC 0x1UL	/* successful execs */
 #define EXECLOG_P_FAILED 0x2UL	/* failed execs, and everyone's comm_before */
+#define EXECLOG_P_DEFAULT (EXECLOG_P_EXEC | EXECLOG_P_FAILED)	/* at load */
 #define EXECLOG_PROBE_COUNT 2
 
 extern const char *const execlog_probe_names[EXECLOG_PROBE_COUNT];

@@ -75,6 +75,7 @@ static struct secure_log_ctl execlog_ctl = {
 	.name = "execlog",
 	.probe_names = execlog_probe_names,
 	.probe_count = EXECLOG_PROBE_COUNT,
+	.probes_default = EXECLOG_P_DEFAULT,
 	.probes_get = probes_mask,
 	.probes_set = probes_set,
 	NL_WHITELIST_CTL(&execlog_wl),

@@ -49,6 +49,7 @@ struct secure_log_ctl {
 	const char *name;
 	const char *const *probe_names;	/* bit n's name */
 	unsigned int probe_count;
+	unsigned long probes_default;	/* on at load */
 	unsigned long (*probes_get)(void);
 	int (*probes_set)(unsigned long mask, char *why, size_t size);
 	/* the rules, one per line, or -errno; @wl is the next member */

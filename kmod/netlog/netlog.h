@@ -120,6 +120,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 		     const struct netlog_caller *caller);
 int netlog_emit_by_peer(const struct sock *sk, u16 event,
 			const struct sockaddr *peer, int peer_len);
+int netlog_emit_state(const struct sock *sk, const struct netlog_life *life);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
 
 struct sock *netlog_sctp_sock(const void *assoc);

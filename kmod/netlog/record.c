@@ -324,33 +324,27 @@ int netlog_emit_done(const struct sock *sk, int result,
 	return secure_log_submit(&r->hdr);
 }
 
+/* A record on the stack with no task's strings: owner, owner_pid, life. */
+struct no_task_rec {
+	struct netlog_sock sock;
+	u8 strings[NETLOG_SOCK_STR_COUNT * sizeof(__u16) + 2 * sizeof(__u32) +
+		   sizeof(struct netlog_life) + NETLOG_REC_ALIGN];
+};
+
 /*
- * What the peer of an SCTP association did (NETLOG_F_BY_PEER): @event with
- * @peer as the remote end, for @sk's owner. It runs in softirq or in
- * whichever task releases the socket's lock, so nothing of current is read,
- * and it is built on the stack, as connect_done is.
+ * A record of @sk's that no task made (its peer did, or TCP): the task is
+ * zero but for the socket's netns, the strings empty but the owner's and
+ * @life, and the owner's share of the ring is charged. It runs in softirq
+ * or in whichever task holds the socket, so nothing of current is read, and
+ * it is built on the stack, as connect_done is.
  */
-int netlog_emit_by_peer(const struct sock *sk, u16 event,
-			const struct sockaddr *peer, int peer_len)
+static int emit_no_task(struct netlog_sock *r, const struct sock *sk,
+			const struct netlog_life *life)
 {
-	struct {
-		struct netlog_sock sock;
-		u8 strings[NETLOG_SOCK_STR_COUNT * sizeof(__u16) +
-			   2 * sizeof(__u32) + NETLOG_REC_ALIGN];
-	} buf;
-	struct netlog_sock *r = &buf.sock;
-	struct endpoint local = {}, remote = {};
 	struct netlog_strings w;
 
-	if (!ep_from_sockaddr(&remote, peer, peer_len))
-		return -EINVAL;
-	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_SOCK;
-	r->event = event;
-	r->flags = NETLOG_F_BY_PEER;
 	netlog_sock_proto(sk, &r->proto, &r->flags);
-	ep_local(&local, sk);
-	put_endpoints(r, &local, &remote);
 	r->task.netns = sock_net(sk)->ns.inum;
 	r->task.auid = NETLOG_UID_NONE;
 	r->task.ses = NETLOG_UID_NONE;
@@ -362,9 +356,42 @@ int netlog_emit_by_peer(const struct sock *sk, u16 event,
 	put_owner(&w, sk);
 	put_owner_pid(&w, owner_pid(sk));
 	netlog_put_string(&w, NULL, 0);		/* start: no task acted */
-	netlog_put_string(&w, NULL, 0);		/* life: a close's */
+	netlog_put_string(&w, (const char *)life, life ? sizeof(*life) : 0);
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
+}
+
+/*
+ * What the peer of an SCTP association did (NETLOG_F_BY_PEER): @event with
+ * @peer as the remote end, for @sk's owner.
+ */
+int netlog_emit_by_peer(const struct sock *sk, u16 event,
+			const struct sockaddr *peer, int peer_len)
+{
+	struct no_task_rec buf;
+	struct netlog_sock *r = &buf.sock;
+	struct endpoint local = {}, remote = {};
+
+	if (!ep_from_sockaddr(&remote, peer, peer_len))
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->event = event;
+	r->flags = NETLOG_F_BY_PEER;
+	ep_local(&local, sk);
+	put_endpoints(r, &local, &remote);
+	return emit_no_task(r, sk, NULL);
+}
+
+/* A TCP socket's change of state (NETLOG_EV_STATE), for its owner. */
+int netlog_emit_state(const struct sock *sk, const struct netlog_life *life)
+{
+	struct no_task_rec buf;
+	struct netlog_sock *r = &buf.sock;
+
+	memset(r, 0, sizeof(*r));
+	r->event = NETLOG_EV_STATE;
+	endpoints_of(r, sk);
+	return emit_no_task(r, sk, life);
 }
 
 /*

@@ -30,7 +30,8 @@
  *                        says -EINPROGRESS; the outcome is connect_done.
  *   inet_sock_set_state  tracepoint: a socket we saw connect leaves
  *                        SYN_SENT: connect_done, attributed to the caller
- *                        (the pending table below)
+ *                        (the pending table below); and, for the tcp_state
+ *                        probe, every change of a task's TCP socket
  *   security_sock_graft  accept: the new socket is grafted onto its file,
  *                        after the wait, in the accepting task (entry),
  *                        under sk_callback_lock with BH off: the exe path
@@ -140,6 +141,8 @@ enum netlog_probe_id {
 };
 
 #define NL_ALL_PROBES GENMASK(NL_PROBE_COUNT - 1, 0)
+/* On at load: all but a record per TCP state change, which is a choice. */
+#define NL_DEFAULT_PROBES (NL_ALL_PROBES & ~BIT(NL_tcp_state))
 
 static const char *const probe_names[NL_PROBE_COUNT] = {
 #define NETLOG_PROBE(name, what) __stringify(name),
@@ -648,15 +651,14 @@ static void life_begin(struct sock *sk)
 }
 
 /*
- * The LIFE of the TCP connection @sk being released: its counters (read
- * unlocked: a summary, not a snapshot under the lock) and, from its entry
- * in lives (taken, or NULL), its duration.
+ * The LIFE of the TCP connection @sk in @state (being released, or entering
+ * it): its counters (read unlocked: a summary, not a snapshot under the
+ * lock) and, from its entry in lives (or NULL), its duration.
  */
-static void tcp_life(const struct sock *sk, const struct life_start *start,
-		     struct netlog_life *life)
+static void tcp_life(const struct sock *sk, int state,
+		     const struct life_start *start, struct netlog_life *life)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
-	const int state = READ_ONCE(sk->sk_state);
 	const u64 now = ktime_get_boot_fast_ns();
 
 	memset(life, 0, sizeof(*life));
@@ -961,7 +963,8 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 	if (was_established(ev.sk)) {
 		ev.flags |= NETLOG_F_ESTABLISHED;
 		if (nl_sk_is_tcp(ev.sk)) {
-			tcp_life(ev.sk, began ? &start : NULL, &life);
+			tcp_life(ev.sk, READ_ONCE(ev.sk->sk_state),
+				 began ? &start : NULL, &life);
 			ev.life = &life;
 		}
 	}
@@ -1029,6 +1032,32 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 	else
 		result = -(READ_ONCE(sk->sk_err) ?: ECONNABORTED);
 	count(h->stream, netlog_emit_done(sk, result, &caller));
+}
+
+/*
+ * sock:inet_sock_set_state again, for the tcp_state probe: a change of a
+ * task's TCP socket, which one made, accepted or closed (not a connection
+ * still waiting in a listener's queue, which no task has yet, nor a kernel
+ * socket), from the state it leaves, which sk_state still holds.
+ */
+static void state_record(void *data, const struct sock *sk, int oldstate,
+			 int newstate)
+{
+	struct netlog_hook *h = container_of(data, struct netlog_hook, hook);
+	struct life_start start;
+	struct netlog_life life;
+	bool began;
+
+	if (!nl_sk_is_tcp(sk) || sk->sk_kern_sock || !probe_is_on(h->stream))
+		return;
+	if (!READ_ONCE(sk->sk_socket) && !sock_flag(sk, SOCK_DEAD))
+		return;
+	began = nl_table_get(&lives, sk, &start, false);
+	tcp_life(sk, newstate, began ? &start : NULL, &life);
+	life.old_state = oldstate;
+	if (newstate != TCP_CLOSE)
+		life.end = NETLOG_END_UNKNOWN;
+	count(h->stream, netlog_emit_state(sk, &life));
 }
 
 /*
@@ -1208,6 +1237,11 @@ static struct netlog_hook hooks[] = {
 		.dgram = NL_udp_close,
 	},
 	{
+		.hook.symbol = "inet_sock_set_state",
+		.hook.kind = NL_HOOK_TRACEPOINT, .hook.tp_probe = state_record,
+		.event = NETLOG_EV_STATE, .stream = NL_tcp_state, .dgram = -1,
+	},
+	{
 		.hook.symbol = "tcp_receive_reset",
 		.hook.kind = NL_HOOK_TRACEPOINT, .hook.tp_probe = reset_received,
 		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close, .dgram = -1,
@@ -1258,7 +1292,7 @@ static struct nl_hooks netlog_hooks = {
 	.probe_count = NL_PROBE_COUNT,
 	.reports = table_reports,
 	.report_count = ARRAY_SIZE(table_reports),
-	.on = NL_ALL_PROBES,
+	.on = NL_DEFAULT_PROBES,
 	.lock = __MUTEX_INITIALIZER(netlog_hooks.lock),
 };
 
@@ -1340,7 +1374,7 @@ static int probes_set(unsigned long on, char *why, size_t size)
 /* probes=<mask>: bit n switches probe n (probe_list.h order). */
 module_param_cb(probes, &nl_probes_ops, &netlog_hooks, 0644);
 MODULE_PARM_DESC(probes,
-		 "mask of probes on: bit n is the n-th probe of the stats parameter (default: all)");
+		 "mask of probes on: bit n is the n-th probe of the stats parameter (default: all but tcp_state)");
 
 /* probe_<name>=Y|N: one bit of the mask. */
 static int probe_flag_set(const char *val, const struct kernel_param *kp)
@@ -1384,6 +1418,7 @@ PROBE_PARAM(tcp_bind);
 PROBE_PARAM(tcp_listen);
 PROBE_PARAM(udp_send);
 PROBE_PARAM(unaudited);
+PROBE_PARAM(tcp_state);
 
 /* Each probe's parameter exists: name##_id is defined only by PROBE_PARAM. */
 static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {
@@ -1447,6 +1482,7 @@ struct secure_log_ctl netlog_ctl = {
 	.name = "netlog",
 	.probe_names = probe_names,
 	.probe_count = NL_PROBE_COUNT,
+	.probes_default = NL_DEFAULT_PROBES,
 	.probes_get = netlog_probes_mask,
 	.probes_set = probes_set,
 	NL_WHITELIST_CTL(&netlog_wl),

@@ -193,6 +193,7 @@ static int put_module(struct sk_buff *msg, struct secure_log_ctl *c)
 	    nla_put_string(msg, NETLOG_A_MODNAME, c->name) ||
 	    put_u64(msg, NETLOG_A_PROBES, c->probes_get()) ||
 	    put_u64(msg, NETLOG_A_PROBES_ALL, BIT_ULL(c->probe_count) - 1) ||
+	    put_u64(msg, NETLOG_A_PROBES_DEFAULT, c->probes_default) ||
 	    nla_put_u32(msg, NETLOG_A_WHITELIST_RULES, c->whitelist_count(c->wl)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -404,7 +405,8 @@ static int ctl_probes_get(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(c);
 	} else if (put_u64(msg, NETLOG_A_PROBES, c->probes_get()) ||
 		   put_u64(msg, NETLOG_A_PROBES_ALL,
-			   BIT_ULL(c->probe_count) - 1)) {
+			   BIT_ULL(c->probe_count) - 1) ||
+		   put_u64(msg, NETLOG_A_PROBES_DEFAULT, c->probes_default)) {
 		ret = -EMSGSIZE;
 	}
 	for (i = 0; !ret && i < c->probe_count; i++)

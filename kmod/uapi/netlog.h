@@ -189,8 +189,10 @@
  * LIFE (minor 10): the last string of a socket record. In the close of a
  *   TCP socket that was established (NETLOG_F_ESTABLISHED), a struct
  *   netlog_life (48 bytes, little-endian): what the connection carried and
- *   how it ended, read from the socket as it is released. Empty in every
- *   other record, and in the close of an MPTCP, SCTP or DCCP socket.
+ *   how it ended, read from the socket as it is released; from minor 11,
+ *   in a state record (NETLOG_EV_STATE), the same at the change. Empty in
+ *   every other record, and in the close of an MPTCP, SCTP or DCCP
+ *   socket.
  *
  * CHANGING THIS FORMAT
  *   Additive changes bump NETLOG_ABI_MINOR: a new record type, event,
@@ -205,7 +207,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 10
+#define NETLOG_ABI_MINOR 11
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -266,6 +268,17 @@ enum netlog_event {
 	 * not a task: NETLOG_F_BY_PEER is set.
 	 */
 	NETLOG_EV_PEER = 9,
+	/*
+	 * minor 11: a TCP socket that a task made or accepted changed state
+	 * (probe tcp_state, off by default): its LIFE string holds the states
+	 * (old_state, state) and the counters as they stood. Often in softirq
+	 * or a timer, so no task is named: the record is the socket's owner's
+	 * (owner, owner_pid, and hdr.uid), the task is zero but for its netns
+	 * (the socket's), auid and ses (unset), and comm to start are empty.
+	 * result is 0. A socket accepted is followed from its accept, a socket
+	 * closed to its last state.
+	 */
+	NETLOG_EV_STATE = 10,
 };
 
 /* Bounds on the strings of a NETLOG_REC_SOCK record, in bytes. */
@@ -460,9 +473,19 @@ struct netlog_life {
 	__le32 segs_out;	/* segments sent, resent ones too [segs_out] */
 	__le32 segs_in;		/* segments received [segs_in] */
 	__le32 retrans;		/* segments retransmitted [total_retrans] */
-	__u8 state;		/* its TCP state (TCP_*, linux/tcp_states.h) */
-	__u8 end;		/* enum netlog_end */
-	__u8 reserved[6];	/* zero */
+	/*
+	 * its TCP state (TCP_*, linux/tcp_states.h): in a close, the one it
+	 * was released in; in a state record, the new one
+	 */
+	__u8 state;
+	/*
+	 * enum netlog_end: in a close; in a state record, the end of the
+	 * connection when its new state is TCP_CLOSE, else NETLOG_END_UNKNOWN
+	 */
+	__u8 end;
+	/* minor 11: in a state record, the state it left; 0 in a close */
+	__u8 old_state;
+	__u8 reserved[5];	/* zero */
 };
 
 struct netlog_hdr {

@@ -16,14 +16,14 @@
  *   STATUS             -> VERSION, ABI_MAJOR, ABI_MINOR, RING_CAPACITY,
  *                         RING_USED, RING_PRODUCED, RING_LOST, READERS,
  *                         MODULE nests of { NAME, PROBES, PROBES_ALL,
- *                         WHITELIST_RULES }
+ *                         WHITELIST_RULES, PROBES_DEFAULT }
  *   STATS   MODNAME    -> STAT nests of { STAT_KIND, STAT_NAME, VALUE
  *                         nests of { VALUE_KEY, VALUE_U64, VALUE_GAUGE } }
  *   WHITELIST_GET MODNAME -> WHITELIST (the rules, one per line)
  *   WHITELIST_SET MODNAME WHITELIST -> nothing; on a refused rule, the
  *                         reply ERROR names it, then the ack is -EINVAL
  *   PROBES_GET MODNAME -> PROBES, PROBES_ALL, PROBE_NAME (one per bit,
- *                         in bit order)
+ *                         in bit order), PROBES_DEFAULT
  *   PROBES_SET MODNAME PROBES -> nothing, or ERROR and -EINVAL
  *
  * Commands and attributes are only ever appended; NETLOG_GENL_VERSION
@@ -76,6 +76,7 @@ enum netlog_attr {
 	NETLOG_A_VALUE_U64,		/* u64 */
 	NETLOG_A_VALUE_GAUGE,		/* flag: a level, not a count */
 	NETLOG_A_LOCKED,		/* flag: locked until reboot */
+	NETLOG_A_PROBES_DEFAULT,	/* u64: mask of the probes on at load */
 	__NETLOG_A_MAX,
 };
 

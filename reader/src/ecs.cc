@@ -215,6 +215,8 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     type = R"("connection","end")";
   else if (ev.event == NETLOG_EV_SEND)
     type = R"("connection","protocol")";
+  else if (ev.event == NETLOG_EV_STATE)
+    type = R"("connection","info")";
   event(o, rec, "event", "network", type, outcome_name(outcome(ev)));
   if (ingress) {
     endpoint(o, "source", ev.raddr, ev.rport);
@@ -238,25 +240,23 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     o.raw(R"(,"packets":)").num(uint64_t{life->segs_out} + life->segs_in);
   }
   o.raw("}");
-  // No process acted when the peer did: its owner is under netlog.
-  if (!(ev.flags & NETLOG_F_BY_PEER)) process(o, ctx, rec.hdr, ev);
+  // No process acted when the peer or TCP did: its owner is under netlog.
+  if (task_acted(ev)) process(o, ctx, rec.hdr, ev);
   extra(o, ev, ev.flags);
   o.raw(R"(,"proto":")").raw(proto_name(ev));
   o.raw(R"(","result":)").num(ev.result);
   if (ev.event == NETLOG_EV_CLOSE)
     o.raw(R"(,"established":)")
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
-  if (const auto& life = ev.life) {
-    o.raw(R"(,"bytes_sent":)").num(life->bytes_sent);
-    o.raw(R"(,"bytes_received":)").num(life->bytes_received);
-    o.raw(R"(,"bytes_unacked":)").num(life->bytes_unacked);
-    o.raw(R"(,"segs_out":)").num(life->segs_out);
-    o.raw(R"(,"segs_in":)").num(life->segs_in);
-    o.raw(R"(,"retrans":)").num(life->retrans);
-    if (life->duration_ns) o.raw(R"(,"duration_ns":)").num(life->duration_ns);
-    o.raw(R"(,"state":")").raw(tcp_state_name(life->state));
-    o.raw(R"(","end":")").raw(end_name(life->end)).raw("\"");
-  }
+  if (const auto& life = ev.life)
+    life_fields(
+        *life,
+        [&](std::string_view k, uint64_t v) {
+          o.raw(",\"").raw(k).raw("\":").num(v);
+        },
+        [&](std::string_view k, std::string_view v) {
+          o.raw(",\"").raw(k).raw("\":\"").raw(v).raw("\"");
+        });
   if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
   if (ev.flags & NETLOG_F_BY_PEER) o.raw(R"(,"by_peer":true)");
   o.raw("}");

@@ -86,17 +86,15 @@ class JsonRenderer : public Renderer {
                 l << R"("established":)"
                   << (ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false")
                   << ',';
-              if (const auto& life = ev.life) {
-                l << R"("bytes_sent":)" << life->bytes_sent
-                  << R"(,"bytes_received":)" << life->bytes_received
-                  << R"(,"bytes_unacked":)" << life->bytes_unacked
-                  << R"(,"segs_out":)" << life->segs_out << R"(,"segs_in":)"
-                  << life->segs_in << R"(,"retrans":)" << life->retrans << ',';
-                if (life->duration_ns)
-                  l << R"("duration_ns":)" << life->duration_ns << ',';
-                l << R"("state":")" << tcp_state_name(life->state)
-                  << R"(","end":")" << end_name(life->end) << R"(",)";
-              }
+              if (const auto& life = ev.life)
+                life_fields(
+                    *life,
+                    [&](std::string_view k, uint64_t v) {
+                      l << '"' << k << R"(":)" << v << ',';
+                    },
+                    [&](std::string_view k, std::string_view v) {
+                      l << '"' << k << R"(":")" << v << R"(",)";
+                    });
               if (ev.flags & NETLOG_F_RAW)
                 l << R"("ipproto":)" << ev.proto << ',';
               if (ev.flags & NETLOG_F_SRCROUTE) l << R"("srcroute":true,)";

@@ -133,11 +133,18 @@ class KlogRenderer : public Renderer {
                 case NETLOG_EV_PEER:
                   fmt::format_to(it, "{} {} +> {}", proto, local, remote);
                   break;
+                case NETLOG_EV_STATE:
+                  fmt::format_to(it, "{} {} -- {}", proto, local, remote);
+                  break;
                 default:
                   fmt::format_to(it, "{} {} -> {}", proto, local, remote);
               }
               if (ev.result) fmt::format_to(it, " res:{}", ev.result);
-              if (const auto& life = ev.life)
+              if (const auto& life = ev.life; life && life->old_state)
+                fmt::format_to(it, " state:{}>{}",
+                               tcp_state_name(life->old_state),
+                               tcp_state_name(life->state));
+              else if (life)
                 fmt::format_to(it, " sent:{} recv:{} end:{}", life->bytes_sent,
                                life->bytes_received, end_name(life->end));
             },

@@ -141,6 +141,7 @@ void decode_life(std::string_view s, std::optional<Life>& life) {
   l.retrans = le32toh(NETLOG_FIELD(b, netlog_life, retrans));
   l.state = NETLOG_FIELD(b, netlog_life, state);
   l.end = NETLOG_FIELD(b, netlog_life, end);
+  l.old_state = NETLOG_FIELD(b, netlog_life, old_state);
 }
 
 std::optional<Error> decode_config(std::span<const std::byte> b,
@@ -383,6 +384,8 @@ std::string_view event_name(uint16_t event) {
       return "unaudited";
     case NETLOG_EV_PEER:
       return "peer";
+    case NETLOG_EV_STATE:
+      return "state";
   }
   return "unknown";
 }

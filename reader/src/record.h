@@ -51,8 +51,9 @@ struct Life {
   uint64_t bytes_sent = 0, bytes_received = 0;
   uint64_t duration_ns = 0;  // 0: not known
   uint32_t bytes_unacked = 0, segs_out = 0, segs_in = 0, retrans = 0;
-  uint8_t state = 0;  // TCP_* (tcp_state_name())
-  uint8_t end = 0;    // enum netlog_end (end_name())
+  uint8_t state = 0;      // TCP_* (tcp_state_name())
+  uint8_t end = 0;        // enum netlog_end (end_name())
+  uint8_t old_state = 0;  // a state record's (minor 11): the state it left
 };
 
 struct SockEvent {
@@ -86,8 +87,14 @@ struct SockEvent {
     int32_t protocol = 0;
   };
   std::optional<Unaudited> unaudited;
-  std::optional<Life> life;  // a TCP close's, minor 10
+  std::optional<Life> life;  // a TCP close's, minor 10; a state's, 11
 };
+
+// Whether a task acted, so that the record names it: not when the peer did
+// (NETLOG_F_BY_PEER) or TCP (a state record), whose task is zero.
+inline bool task_acted(const SockEvent& ev) {
+  return !(ev.flags & NETLOG_F_BY_PEER) && ev.event != NETLOG_EV_STATE;
+}
 
 struct LostEvent {
   uint64_t count = 0;

@@ -95,6 +95,23 @@ std::string_view family_name(uint8_t family);
 // (enum netlog_end: fin, rst_sent, rst_received, timeout, abort, unknown).
 std::string tcp_state_name(uint8_t state);
 std::string_view end_name(uint8_t end);
+
+// A LIFE's keys in the order of docs/format.md, for every format: `num`
+// takes a key and a number, `name` a key and a name. duration_ns only when
+// known; old_state in a state record, which has end only when known.
+template <typename Num, typename Name>
+void life_fields(const Life& life, Num&& num, Name&& name) {
+  num("bytes_sent", life.bytes_sent);
+  num("bytes_received", life.bytes_received);
+  num("bytes_unacked", uint64_t{life.bytes_unacked});
+  num("segs_out", uint64_t{life.segs_out});
+  num("segs_in", uint64_t{life.segs_in});
+  num("retrans", uint64_t{life.retrans});
+  if (life.duration_ns) num("duration_ns", life.duration_ns);
+  if (life.old_state) name("old_state", tcp_state_name(life.old_state));
+  name("state", tcp_state_name(life.state));
+  if (life.end || !life.old_state) name("end", end_name(life.end));
+}
 // An unaudited socket's address family and type: the kernel's names
 // without AF_/SOCK_, lower case ("smc", "stream"), or the number.
 std::string sock_family_name(uint16_t family);

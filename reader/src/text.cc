@@ -82,18 +82,15 @@ class TextRenderer : public Renderer {
               if (ev.event == NETLOG_EV_CLOSE)
                 l << " established="
                   << (ev.flags & NETLOG_F_ESTABLISHED ? '1' : '0');
-              if (const auto& life = ev.life) {
-                l << " bytes_sent=" << life->bytes_sent
-                  << " bytes_received=" << life->bytes_received
-                  << " bytes_unacked=" << life->bytes_unacked
-                  << " segs_out=" << life->segs_out
-                  << " segs_in=" << life->segs_in
-                  << " retrans=" << life->retrans;
-                if (life->duration_ns)
-                  l << " duration_ns=" << life->duration_ns;
-                l << " state=" << tcp_state_name(life->state)
-                  << " end=" << end_name(life->end);
-              }
+              if (const auto& life = ev.life)
+                life_fields(
+                    *life,
+                    [&](std::string_view k, uint64_t v) {
+                      l << ' ' << k << '=' << v;
+                    },
+                    [&](std::string_view k, std::string_view v) {
+                      l << ' ' << k << '=' << v;
+                    });
               if (ev.flags & NETLOG_F_RAW) l << " ipproto=" << ev.proto;
               if (ev.flags & NETLOG_F_SRCROUTE) l << " srcroute=1";
               if (ev.flags & NETLOG_F_BY_PEER) l << " by_peer=1";

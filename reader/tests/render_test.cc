@@ -744,6 +744,51 @@ TEST(Render, CloseCarriesTheConnectionsLife) {
             std::string::npos);
 }
 
+// Minor 11's state record: no task (ECS names no process), the states it
+// left and entered, the counters so far, and an end only when known.
+TEST(Render, StateChangeSaysFromWhatToWhat) {
+  auto s = event_spec(NETLOG_EV_STATE);
+  s.task = netlog_task{};
+  s.task.netns = 4026531840ULL;
+  s.strings = {"", "", "", ""};
+  s.life = life_of(1500);
+  s.life->old_state = 2;  // TCP_SYN_SENT
+  s.life->state = 1;      // TCP_ESTABLISHED
+  s.life->end = NETLOG_END_UNKNOWN;
+  auto rec = test::sock_record(s);
+  EXPECT_NE(render(Format::kText, rec)
+                .find(" retrans=1 duration_ns=1500 old_state=syn_sent "
+                      "state=established"),
+            std::string::npos)
+      << render(Format::kText, rec);
+  auto j = nlohmann::json::parse(render(Format::kJson, rec));
+  EXPECT_EQ(j["event"], "state");
+  EXPECT_EQ(j["old_state"], "syn_sent");
+  EXPECT_EQ(j["state"], "established");
+  EXPECT_EQ(j["owner_uid"], 1000);
+  EXPECT_EQ(j["owner_pid"], 100);
+  EXPECT_FALSE(j.contains("end"));
+  EXPECT_FALSE(j.contains("established"));
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, rec));
+  EXPECT_FALSE(ecs.contains("process"));
+  EXPECT_EQ(ecs["event"]["type"], nlohmann::json({"connection", "info"}));
+  EXPECT_EQ(ecs["netlog"]["old_state"], "syn_sent");
+  EXPECT_NE(render(Format::kKlog, rec).find(" state:syn_sent>established"),
+            std::string::npos)
+      << render(Format::kKlog, rec);
+  EXPECT_NE(render(Format::kRfc5424, rec).find(R"(old_state="syn_sent")"),
+            std::string::npos)
+      << render(Format::kRfc5424, rec);
+
+  // Into CLOSE, the end is known: a reset.
+  s.life->old_state = 1;
+  s.life->state = 7;  // TCP_CLOSE
+  s.life->end = NETLOG_END_RST_RECEIVED;
+  j = nlohmann::json::parse(render(Format::kJson, test::sock_record(s)));
+  EXPECT_EQ(j["state"], "close");
+  EXPECT_EQ(j["end"], "rst_received");
+}
+
 TEST(Decode, LifeFromMinorTen) {
   auto s = event_spec(NETLOG_EV_CLOSE);
   s.life = life_of(1);

@@ -93,7 +93,7 @@ class Control : public E2E {
  protected:
   void TearDown() override {
     EXPECT_TRUE(write_file(kParams + "whitelist", "\n"));
-    EXPECT_TRUE(write_file(kParams + "probes", all_probes()));
+    EXPECT_TRUE(write_file(kParams + "probes", default_probes()));
     run({"rmmod", "execlog"});
   }
 };
@@ -122,15 +122,23 @@ TEST_F(Control, StatusIsTheRingAndTheModules) {
   EXPECT_EQ(st["ring"]["lost"], 0);
   EXPECT_EQ(st["reader_attached"], false);
   EXPECT_EQ(st["modules"]["netlog"]["loaded"], true);
-  // Every probe the stats list, one bit each, and all of them on.
+  // Every probe the stats list, one bit each, and all of them on but
+  // tcp_state, a record per TCP state change, which is the admin's choice.
   const auto stats = read_file(kParams + "stats");
-  int probes = 0;
-  for (size_t at = 0; (at = stats.find(" on=", at)) != std::string::npos; at++)
+  int probes = 0, state_bit = -1;
+  for (size_t at = 0; (at = stats.find(" on=", at)) != std::string::npos;
+       at++) {
+    if (stats.rfind("tcp_state", at) == at - 9) state_bit = probes;
     probes++;
+  }
   ASSERT_GT(probes, 0) << stats;
-  const auto all = fmt::format("{:#x}", (uint64_t{1} << probes) - 1);
+  ASSERT_GE(state_bit, 0) << stats;
+  const uint64_t all_mask = (uint64_t{1} << probes) - 1;
+  const auto all = fmt::format("{:#x}", all_mask);
+  const auto on = fmt::format("{:#x}", all_mask & ~(uint64_t{1} << state_bit));
   EXPECT_EQ(st["modules"]["netlog"]["probes_all"], all);
-  EXPECT_EQ(st["modules"]["netlog"]["probes"], all);
+  EXPECT_EQ(st["modules"]["netlog"]["probes_default"], on);
+  EXPECT_EQ(st["modules"]["netlog"]["probes"], on);
   EXPECT_EQ(st["modules"]["netlog"]["whitelist_rules"], 0);
   EXPECT_EQ(st["modules"]["execlog"]["loaded"], false);
 
@@ -167,9 +175,9 @@ TEST_F(Control, StatusIsTheRingAndTheModules) {
   EXPECT_EQ(text.code, 0);
   const auto exec_all = all_probes("execlog");
   EXPECT_NE(text.out.find(fmt::format(
-                "\nnetlog: loaded, probes {0} of {0}, 0 whitelist rules\n"
+                "\nnetlog: loaded, probes {0} of {2}, 0 whitelist rules\n"
                 "execlog: loaded, probes {1} of {1}, 0 whitelist rules\n",
-                all, exec_all)),
+                default_probes(), exec_all, all_probes())),
             std::string::npos)
       << text.out;
   EXPECT_NE(text.out.find("reader: none"), std::string::npos) << text.out;
@@ -367,11 +375,13 @@ TEST_F(Control, WhitelistLoadShowClearAreTheParameter) {
 
 TEST_F(Control, ProbesShowAndSetAreTheParameter) {
   const std::string all = all_probes();
+  const std::string on = default_probes();
   auto p = run({ctl(), "probes", "show"});
   ASSERT_EQ(p.code, 0) << p.err;
-  EXPECT_EQ(p.out.substr(0, all.size() + 1), all + "\n");
+  EXPECT_EQ(p.out.substr(0, on.size() + 1), on + "\n");
   EXPECT_NE(p.out.find(" tcp_connect  on\n"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("0x0100 udp_send     on\n"), std::string::npos);
+  EXPECT_NE(p.out.find("0x0400 tcp_state    off\n"), std::string::npos);
 
   read_all();
   ASSERT_EQ(run({ctl(), "probes", "set", "tcp_connect,udp_send"}).code, 0);
@@ -380,7 +390,7 @@ TEST_F(Control, ProbesShowAndSetAreTheParameter) {
   ASSERT_EQ(cfg.size(), 1u);
   EXPECT_EQ(str(cfg[0], "param"), "probes");
   EXPECT_EQ(str(cfg[0], "comm"), "netlogctl");
-  EXPECT_EQ(str(cfg[0], "old"), all);
+  EXPECT_EQ(str(cfg[0], "old"), on);
   EXPECT_EQ(str(cfg[0], "new"), "0x101");
 
   // the first bit past the last probe
@@ -396,6 +406,8 @@ TEST_F(Control, ProbesShowAndSetAreTheParameter) {
   EXPECT_TRUE(configs_of(read_all().recs).empty());
   ASSERT_EQ(run({ctl(), "probes", "set", "all"}).code, 0);
   EXPECT_EQ(read_file(kParams + "probes"), all + "\n");
+  ASSERT_EQ(run({ctl(), "probes", "set", "default"}).code, 0);
+  EXPECT_EQ(read_file(kParams + "probes"), on + "\n");
 
   p = run({ctl(), "-m", "execlog", "probes", "show"});
   EXPECT_EQ(p.code, 1);
@@ -462,7 +474,7 @@ TEST_F(Control, OnlyRootMayLookAndChange) {
   EXPECT_NE(p.err.find("permission denied"), std::string::npos) << p.err;
 
   EXPECT_EQ(read_file(kParams + "whitelist"), "");
-  EXPECT_EQ(read_file(kParams + "probes"), all_probes() + "\n");
+  EXPECT_EQ(read_file(kParams + "probes"), default_probes() + "\n");
   EXPECT_TRUE(configs_of(read_all().recs).empty());
 }
 

@@ -245,6 +245,7 @@ TEST_F(E2E, ProbesSwitchUnderTraffic) {
     ASSERT_TRUE(write_file(mask, all));
   }
   traffic.stop();
+  ASSERT_TRUE(write_file(mask, default_probes()));
   read_all();
   ASSERT_EQ(
       connect_from_thread(AF_INET, "127.0.0.1", traffic.port(), "nl-switched")

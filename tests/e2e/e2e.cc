@@ -492,8 +492,8 @@ std::vector<Rec> find(const std::vector<Rec>& recs, pid_t pid,
                       const std::string& event, const std::string& proto,
                       int lport) {
   std::vector<Rec> out;
-  for (const auto& r : recs)
-    if (num(r, "pid") == pid && str(r, "event") == event &&
+  for (const auto& r : recs)  // (lost and missed records have no pid)
+    if (r.count("pid") && num(r, "pid") == pid && str(r, "event") == event &&
         str(r, "proto") == proto && (lport < 0 || num(r, "lport") == lport))
       out.push_back(r);
   return out;
@@ -629,15 +629,25 @@ nlohmann::json ctl_json(const std::vector<std::string>& args) {
   return j;
 }
 
-std::string all_probes(const std::string& module) {
+// A mask of netlogctl's status: "probes_all" or "probes_default".
+static std::string status_mask(const std::string& module,
+                               const std::string& key) {
   auto j = ctl_json({"status", "--json"});
-  nlohmann::json all;
-  if (j.is_object()) all = j["modules"][module]["probes_all"];
-  if (!all.is_string()) {
-    ADD_FAILURE() << "no probes_all for " << module << ": " << j.dump();
+  nlohmann::json mask;
+  if (j.is_object()) mask = j["modules"][module][key];
+  if (!mask.is_string()) {
+    ADD_FAILURE() << "no " << key << " for " << module << ": " << j.dump();
     return "";
   }
-  return all.get<std::string>();
+  return mask.get<std::string>();
+}
+
+std::string all_probes(const std::string& module) {
+  return status_mask(module, "probes_all");
+}
+
+std::string default_probes(const std::string& module) {
+  return status_mask(module, "probes_default");
 }
 
 int kretprobe_instances() {

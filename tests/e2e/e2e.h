@@ -285,6 +285,9 @@ nlohmann::json ctl_json(const std::vector<std::string>& args);
 // The mask of every probe of a loaded module ("0x..."), as the module
 // reports it (netlogctl status): tests never write the mask as a literal.
 std::string all_probes(const std::string& module = "netlog");
+// The probes on at load (all but those a record per packet or per state
+// change would make a choice: netlog's tcp_state).
+std::string default_probes(const std::string& module = "netlog");
 
 // The return probes' instances per hook at maxactive=0: 16 per possible
 // CPU, at least 128.

@@ -17,6 +17,8 @@
 namespace e2e {
 namespace {
 
+const std::string kParams = "/sys/module/netlog/parameters/";
+
 int connected_tcp(int family, uint16_t port) {
   int fd = socket(family, SOCK_STREAM, 0);
   socklen_t len;
@@ -236,6 +238,92 @@ TEST_F(E2E, CloseSaysWhatAConnectionCarried) {
       << read_file("/sys/module/netlog/parameters/stats");
   EXPECT_EQ(str(*server, "end"), "fin");
   EXPECT_GE(num(*server, "segs_out"), 2);
+}
+
+// The (old_state, state) of the state records of the socket at lport to
+// rport, in order, each for uid 1000; those while `owner` held it name it.
+std::vector<std::pair<std::string, std::string>> states_of(
+    const std::vector<Rec>& recs, int64_t lport, int64_t rport, pid_t owner) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : recs) {
+    if (str(r, "event") != "state" || num(r, "lport") != lport ||
+        num(r, "rport") != rport)
+      continue;
+    out.emplace_back(str(r, "old_state"), str(r, "state"));
+    EXPECT_EQ(str(r, "proto"), "tcp");
+    EXPECT_EQ(num(r, "owner_uid"), kUser);
+    EXPECT_EQ(num(r, "pid"), 0);  // no task: the owner's record
+    EXPECT_EQ(str(r, "comm"), "");
+    // Those of a socket still open name its owner; once it is closed, its
+    // changes have none.
+    if (r.count("owner_pid")) {
+      EXPECT_EQ(num(r, "owner_pid"), owner);
+    }
+    const auto& [from, to] = out.back();
+    if (from == "close" || from == "syn_sent") {
+      EXPECT_TRUE(r.count("owner_pid")) << from << " -> " << to;
+    }
+    if (to == "close") {
+      EXPECT_EQ(str(r, "end"), "fin");
+    } else {
+      EXPECT_EQ(r.count("end"), 0u);
+    }
+  }
+  return out;
+}
+
+// With the tcp_state probe on (it is off at load), each change of a user's
+// TCP sockets, from the connect to the last ACK, in order: the client's,
+// which closes first, the accepted socket's from its accept, the
+// listener's. Off again, none.
+TEST_F(E2E, StateProbeFollowsEachChangeOfAUsersSocket) {
+  const std::string param = kParams + "probe_tcp_state";
+  ASSERT_EQ(read_file(param), "N\n");
+  const auto pair_of = [] {
+    return in_child([]() -> int64_t {
+      drop_to_user();
+      prctl(PR_SET_NAME, "nl-states");
+      Listener l(AF_INET, "127.0.0.1");
+      const int c = socket(AF_INET, SOCK_STREAM, 0);
+      if (bind_to(c, AF_INET, "127.0.0.1", 0)) return -1;
+      socklen_t len;
+      auto ss = make_addr(AF_INET, "127.0.0.1", l.port, &len);
+      if (connect(c, reinterpret_cast<sockaddr*>(&ss), len)) return -2;
+      const int s = accept(l.fd, nullptr, nullptr);
+      const int64_t ports = int64_t{local_of(c).port} << 16 | l.port;
+      char buf[8];
+      if (s < 0 || write(c, "x", 1) != 1 || read(s, buf, 1) != 1) return -3;
+      close(c);  // FIN_WAIT1, then FIN_WAIT2 on the server's ACK
+      if (read(s, buf, 1) != 0) return -4;
+      close(s);  // LAST_ACK; the client's ACK closes both
+      return ports;
+    });
+  };
+  read_all();
+  const auto quiet = pair_of();
+  ASSERT_GT(quiet.value, 0);
+  for (const auto& r : read_all().recs) EXPECT_NE(str(r, "event"), "state");
+
+  ASSERT_TRUE(write_file(param, "Y"));
+  const auto [owner, ports] = pair_of();
+  ASSERT_GT(ports, 0);
+  usleep(100 * 1000);  // the last ACK, in softirq
+  ASSERT_TRUE(write_file(param, "N"));
+  const int64_t client = ports >> 16, server = ports & 0xffff;
+  const auto recs = read_all().recs;
+  using States = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(states_of(recs, client, server, owner),
+            (States{{"close", "syn_sent"},
+                    {"syn_sent", "established"},
+                    {"established", "fin_wait1"},
+                    {"fin_wait1", "fin_wait2"},
+                    {"fin_wait2", "close"}}));
+  EXPECT_EQ(states_of(recs, server, client, owner),
+            (States{{"established", "close_wait"},
+                    {"close_wait", "last_ack"},
+                    {"last_ack", "close"}}));
+  EXPECT_EQ(states_of(recs, server, 0, owner),
+            (States{{"close", "listen"}, {"listen", "close"}}));
 }
 
 TEST_P(Events, UdpBindConnectClose) {
@@ -675,8 +763,6 @@ const ProbeCase kProbes[] = {
     {"udp_send", "send", "udp", udp_send_action},
 };
 
-const std::string kParams = "/sys/module/netlog/parameters/";
-
 TEST_F(E2E, EachProbeSwitchesAtRunTime) {
   for (const auto& p : kProbes) {
     SCOPED_TRACE(p.name);
@@ -699,7 +785,7 @@ TEST_F(E2E, EachProbeSwitchesAtRunTime) {
 
 TEST_F(E2E, ProbesMaskAndBadValues) {
   const std::string mask = kParams + "probes";
-  const std::string all = all_probes();
+  const std::string all = default_probes();
   ASSERT_EQ(read_file(mask), all + "\n");
   ASSERT_TRUE(write_file(mask, "0"));
   EXPECT_EQ(read_file(kParams + "probe_tcp_connect"), "N\n");
@@ -736,7 +822,7 @@ TEST_F(E2E, ProbesMaskAndBadValues) {
   // Bad values are refused and change nothing.
   // the first bit past the last probe
   EXPECT_FALSE(write_file(
-      mask, fmt::format("{:#x}", std::stoull(all, nullptr, 16) + 1)));
+      mask, fmt::format("{:#x}", std::stoull(all_probes(), nullptr, 16) + 1)));
   EXPECT_FALSE(write_file(mask, "lots"));
   EXPECT_FALSE(write_file(kParams + "probe_tcp_close", "maybe"));
   EXPECT_EQ(read_file(mask), "0x41\n");

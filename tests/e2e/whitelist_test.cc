@@ -15,7 +15,7 @@ class Whitelist : public E2E {
   void TearDown() override {
     EXPECT_TRUE(write_file(kWhitelist, "\n"));
     EXPECT_TRUE(
-        write_file("/sys/module/netlog/parameters/probes", all_probes()));
+        write_file("/sys/module/netlog/parameters/probes", default_probes()));
   }
 };
 
