@@ -10,4 +10,5 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 fi
 exec "$(dirname "$0")/deps.sh" gcc-aarch64-linux-gnu g++-aarch64-linux-gnu \
 	binutils-aarch64-linux-gnu qemu-system-arm libfmt-dev:arm64 libgtest-dev:arm64 \
-	libnl-3-dev:arm64 libnl-genl-3-dev:arm64 libsystemd-dev:arm64
+	libnl-3-dev:arm64 libnl-genl-3-dev:arm64 libsystemd-dev:arm64 \
+	libnftables1:arm64

@@ -10,7 +10,7 @@ packages=(
 	libelf-dev bc flex bison dwarves
 	clang libclang-rt-14-dev clang-format libssl-dev xz-utils
 	dkms rpm libbenchmark-dev debootstrap python3 nlohmann-json3-dev
-	libsystemd-dev debhelper dh-dkms lintian
+	libsystemd-dev debhelper dh-dkms lintian libnftables1
 )
 (($#)) && packages=("$@")
 

@@ -13,6 +13,7 @@
 #include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/dcache.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
 #include <linux/mutex.h>
@@ -265,16 +266,16 @@ const char *nl_exe_loaded_path(const struct file *loaded, size_t *len,
  * does not use, and its id; NULL for an empty path. A path too long for
  * PATH_MAX is cut at its start and flagged.
  */
-const char *nl_cgroup_path(size_t *len, u64 *id, u32 *flags)
+static const char *cgroup_path_of(struct task_struct *t, char *buf,
+				  size_t *len, u64 *id, u32 *flags)
 {
-	char *buf = this_cpu_ptr(path_buf)->other;
 	struct cgroup *cgrp;
 	char *path = buf;
 	int n;
 
 	/* The css_set, and the cgroup it points to, are RCU protected. */
 	rcu_read_lock();
-	cgrp = task_dfl_cgroup(current);
+	cgrp = task_dfl_cgroup(t);
 	*id = cgroup_id(cgrp);
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		path = nl_cgroup_path_lockless(cgrp, buf, PATH_MAX);
@@ -293,6 +294,71 @@ const char *nl_cgroup_path(size_t *len, u64 *id, u32 *flags)
 	}
 	*len = n;
 	return n ? path : NULL;
+}
+
+const char *nl_cgroup_path(size_t *len, u64 *id, u32 *flags)
+{
+	return cgroup_path_of(current, this_cpu_ptr(path_buf)->other, len, id,
+			      flags);
+}
+
+/*
+ * @t's attribution, as a record of its own would have it but for the tty,
+ * read from another task in process context (it may sleep): for the
+ * snapshot at load. The exe's path is read from netlog's root and flagged
+ * NETLOG_F_EXE_NS as nl_exe_path() flags it: not under init's root, or a
+ * task of another user namespace.
+ */
+void nl_task_who(struct task_struct *t, struct nl_task_who *who,
+		 char *exe_buf, char *cgroup_buf)
+{
+	struct netlog_task *k = &who->task;
+	const struct cred *cred;
+	struct mm_struct *mm;
+	struct file *exe = NULL;
+	char *path = NULL;
+
+	memset(k, 0, sizeof(*k));
+	who->flags = 0;
+	k->pid = task_tgid_nr(t);
+	k->tid = task_pid_nr(t);
+	rcu_read_lock();
+	k->ppid = task_tgid_nr(rcu_dereference(t->real_parent));
+	k->sid = pid_nr(task_session(t));
+	cred = __task_cred(t);
+	k->uid = nl_host_uid(cred->uid);
+	k->gid = __kgid_val(cred->gid);
+	k->euid = nl_host_uid(cred->euid);
+	k->egid = __kgid_val(cred->egid);
+	if (cred->user_ns != &init_user_ns)
+		who->flags |= NETLOG_F_EXE_NS;
+	who->start = READ_ONCE(t->group_leader)->start_boottime;
+	rcu_read_unlock();
+	k->auid = nl_host_uid(audit_get_loginuid(t));
+	k->ses = audit_get_sessionid(t);
+	get_task_comm(who->comm, t);
+
+	mm = get_task_mm(t);
+	if (mm) {
+		rcu_read_lock();
+		exe = nl_get_file_rcu(&mm->exe_file);
+		rcu_read_unlock();
+		mmput(mm);
+	}
+	if (exe) {
+		path = d_path(&exe->f_path, exe_buf, PATH_MAX);
+		if (IS_ERR(path)) {
+			who->flags |= NETLOG_F_TRUNC_EXE;
+			path = NULL;
+		} else if (!path_is_under(&exe->f_path, &init_root)) {
+			who->flags |= NETLOG_F_EXE_NS;
+		}
+		fput(exe);
+	}
+	who->exe = path;
+	who->exe_len = path ? strlen(path) : 0;
+	who->cgroup = cgroup_path_of(t, cgroup_buf, &who->cgroup_len,
+				     &k->cgroup_id, &who->flags);
 }
 
 void nl_fill_task(struct netlog_task *t, u64 netns)

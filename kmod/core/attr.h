@@ -2,6 +2,7 @@
 #ifndef _NETLOG_ATTR_H
 #define _NETLOG_ATTR_H
 
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -72,6 +73,19 @@ struct nl_who {
 };
 
 const char *nl_cgroup_path(size_t *len, u64 *id, u32 *flags);
+
+/* Another task's attribution (nl_task_who()): all but its tty. */
+struct nl_task_who {
+	struct netlog_task task;	/* netns 0: the caller's to set */
+	u32 flags;			/* NETLOG_F_EXE_NS, NETLOG_F_TRUNC_* */
+	u64 start;			/* nl_task_start()'s, of @t */
+	char comm[TASK_COMM_LEN];
+	const char *exe, *cgroup;	/* in the caller's buffers, or NULL */
+	size_t exe_len, cgroup_len;
+};
+
+void nl_task_who(struct task_struct *t, struct nl_task_who *who,
+		 char *exe_buf, char *cgroup_buf);
 void nl_who_now(struct nl_who *who, u32 *flags);
 void nl_put_who(struct netlog_strings *w, const struct nl_who *who);
 

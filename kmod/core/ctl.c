@@ -21,7 +21,8 @@ static int text_row(struct secure_log_stats *s, const char *kind,
 		    const char *name)
 {
 	struct stats_text *t = container_of(s, struct stats_text, s);
-	bool named = !strcmp(kind, "hook") || !strcmp(kind, "cache");
+	bool named = !strcmp(kind, "hook") || !strcmp(kind, "cache") ||
+		     !strcmp(kind, "snapshot");
 
 	t->len += scnprintf(t->buf + t->len, PAGE_SIZE - t->len, "%s%s%s%s",
 			    t->len ? "\n" : "", named ? kind : "",

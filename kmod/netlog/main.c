@@ -25,18 +25,25 @@ static int __init netlog_init(void)
 	ret = netlog_record_init();
 	if (ret)
 		goto err;
-	ret = netlog_probes_init();
+	ret = netlog_nat_init();
 	if (ret)
 		goto err_record;
+	ret = netlog_probes_init();
+	if (ret)
+		goto err_nat;
 	ret = secure_log_ctl_add(&netlog_ctl);
 	if (ret)
 		goto err_probes;
 	record_lifecycle(true);
+	/* Nothing to undo: what it could not record, it counts. */
+	netlog_snapshot();
 	pr_info("loaded\n");
 	return 0;
 
 err_probes:
 	netlog_probes_exit();
+err_nat:
+	netlog_nat_exit();
 err_record:
 	netlog_record_exit();
 err:
@@ -50,6 +57,7 @@ static void __exit netlog_exit(void)
 	record_lifecycle(false);
 	secure_log_ctl_remove(&netlog_ctl);
 	netlog_probes_exit();
+	netlog_nat_exit();
 	netlog_record_exit();
 	nl_whitelist_exit(&netlog_wl);
 	pr_info("unloaded\n");

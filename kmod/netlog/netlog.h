@@ -66,6 +66,8 @@ struct netlog_sock_event {
 	const struct netlog_exe *exe;
 	/* a close's connection summary (LIFE), little-endian, or NULL */
 	const struct netlog_life *life;
+	/* a close's translated destination (NAT), or NULL */
+	const struct netlog_nat *nat;
 	/*
 	 * sk is not an inet socket (RxRPC's, whose datagrams its kernel UDP
 	 * socket sends): only struct sock's own fields are read, and the
@@ -117,10 +119,22 @@ int netlog_emit_sock(const struct netlog_sock_event *ev);
 void netlog_owner_keep(struct socket *sock);
 unsigned long netlog_probes_mask(void);
 int netlog_emit_done(const struct sock *sk, int result,
-		     const struct netlog_caller *caller);
+		     const struct netlog_caller *caller,
+		     const struct netlog_nat *nat);
+/* nat.c: conntrack's translation of @sk's destination, when it has one */
+bool netlog_nat_of(const struct sock *sk, struct netlog_nat *nat);
+int netlog_nat_init(void);
+void netlog_nat_exit(void);
 int netlog_emit_by_peer(const struct sock *sk, u16 event,
 			const struct sockaddr *peer, int peer_len);
 int netlog_emit_state(const struct sock *sk, const struct netlog_life *life);
+int netlog_emit_snapshot(const struct sock *sk, const struct nl_task_who *who,
+			 const struct netlog_life *life, void *buf);
+struct secure_log_stats;
+int netlog_snapshot(void);
+int netlog_snapshot_stats(struct secure_log_stats *s);
+void netlog_tcp_life(const struct sock *sk, int state,
+		     struct netlog_life *life);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
 
 struct sock *netlog_sctp_sock(const void *assoc);

@@ -290,13 +290,14 @@ static void put_owner_pid(struct netlog_strings *w, u32 pid)
  * connect record's, as netlog_keep_caller() kept it.
  */
 int netlog_emit_done(const struct sock *sk, int result,
-		     const struct netlog_caller *caller)
+		     const struct netlog_caller *caller,
+		     const struct netlog_nat *nat)
 {
 	struct {
 		struct netlog_sock sock;
-		u8 strings[NETLOG_DONE_STR_MAX + 5 * sizeof(__u16) +
+		u8 strings[NETLOG_DONE_STR_MAX + 6 * sizeof(__u16) +
 			   2 * sizeof(__u64) + 2 * sizeof(__u32) +
-			   NETLOG_REC_ALIGN];
+			   sizeof(struct netlog_nat) + NETLOG_REC_ALIGN];
 	} buf;
 	struct netlog_sock *r = &buf.sock;
 	__le64 seq = cpu_to_le64(caller->seq);
@@ -320,6 +321,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 	put_owner_pid(&w, caller->owner_pid);
 	netlog_put_le64(&w, caller->start);
 	netlog_put_string(&w, NULL, 0);		/* life: a close's */
+	netlog_put_string(&w, (const char *)nat, nat ? sizeof(*nat) : 0);
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -357,6 +359,7 @@ static int emit_no_task(struct netlog_sock *r, const struct sock *sk,
 	put_owner_pid(&w, owner_pid(sk));
 	netlog_put_string(&w, NULL, 0);		/* start: no task acted */
 	netlog_put_string(&w, (const char *)life, life ? sizeof(*life) : 0);
+	netlog_put_string(&w, NULL, 0);		/* nat */
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -380,6 +383,43 @@ int netlog_emit_by_peer(const struct sock *sk, u16 event,
 	ep_local(&local, sk);
 	put_endpoints(r, &local, &remote);
 	return emit_no_task(r, sk, NULL);
+}
+
+/*
+ * A socket open when netlog loaded (NETLOG_EV_SNAPSHOT), held by the task
+ * @who describes, with @life when it is TCP; built in @buf, which holds
+ * NETLOG_SOCK_MAX_LEN bytes. Process context.
+ */
+int netlog_emit_snapshot(const struct sock *sk, const struct nl_task_who *who,
+			 const struct netlog_life *life, void *buf)
+{
+	struct netlog_sock *r = buf;
+	struct netlog_strings w;
+
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = NETLOG_REC_SOCK;
+	r->event = NETLOG_EV_SNAPSHOT;
+	r->flags = who->flags;
+	netlog_sock_proto(sk, &r->proto, &r->flags);
+	endpoints_of(r, sk);
+	r->task = who->task;
+	r->task.netns = sock_net(sk)->ns.inum;
+	r->hdr.uid = nl_host_uid(sk->sk_uid);
+
+	netlog_strings_begin(&w, r);
+	netlog_put_string(&w, who->comm, strnlen(who->comm, TASK_COMM_LEN));
+	netlog_put_string(&w, NULL, 0);		/* tty: not read */
+	netlog_put_string(&w, who->exe, who->exe_len);
+	netlog_put_string(&w, who->cgroup, who->cgroup_len);
+	netlog_put_string(&w, NULL, 0);		/* exe_loaded */
+	netlog_put_string(&w, NULL, 0);		/* connect_seq */
+	put_owner(&w, sk);
+	put_owner_pid(&w, owner_pid(sk));
+	netlog_put_le64(&w, who->start);
+	netlog_put_string(&w, (const char *)life, life ? sizeof(*life) : 0);
+	netlog_put_string(&w, NULL, 0);		/* nat */
+	netlog_strings_end(&w);
+	return secure_log_submit(&r->hdr);
 }
 
 /* A TCP socket's change of state (NETLOG_EV_STATE), for its owner. */
@@ -623,6 +663,8 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	netlog_put_le64(&w, nl_task_start());
 	netlog_put_string(&w, (const char *)ev->life,
 			  ev->life ? sizeof(*ev->life) : 0);
+	netlog_put_string(&w, (const char *)ev->nat,
+			  ev->nat ? sizeof(*ev->nat) : 0);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

@@ -675,6 +675,13 @@ static void tcp_life(const struct sock *sk, int state,
 	life->end = tcp_end(sk, state, start && start->reset);
 }
 
+/* A TCP socket's LIFE as it stands, with no duration or end: a snapshot's. */
+void netlog_tcp_life(const struct sock *sk, int state, struct netlog_life *life)
+{
+	tcp_life(sk, state, NULL, life);
+	life->end = NETLOG_END_UNKNOWN;
+}
+
 /*
  * tcp_v4_connect/tcp_v6_connect returned: 0 means the SYN is out (or, with
  * TCP_FASTOPEN_CONNECT, deferred to the first send) and the socket is in
@@ -942,6 +949,7 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 	const struct inet_sock *inet;
 	struct life_start start;
 	struct netlog_life life;
+	struct netlog_nat nat;
 	struct netlog_exe exe;
 	bool began = false;
 	int id;
@@ -966,6 +974,8 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 			tcp_life(ev.sk, READ_ONCE(ev.sk->sk_state),
 				 began ? &start : NULL, &life);
 			ev.life = &life;
+			if (netlog_nat_of(ev.sk, &nat))
+				ev.nat = &nat;
 		}
 	}
 	/* Only the task itself drops its entry, and later: no race. */
@@ -1017,6 +1027,8 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 {
 	struct netlog_hook *h = container_of(data, struct netlog_hook, hook);
 	struct netlog_caller caller;
+	struct netlog_nat nat;
+	bool natted = false;
 	int result;
 
 	if (!(BIT(oldstate) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) ||
@@ -1031,7 +1043,10 @@ static void state_change(void *data, const struct sock *sk, int oldstate,
 		result = 0;
 	else
 		result = -(READ_ONCE(sk->sk_err) ?: ECONNABORTED);
-	count(h->stream, netlog_emit_done(sk, result, &caller));
+	if (!result && nl_sk_is_tcp(sk))
+		natted = netlog_nat_of(sk, &nat);
+	count(h->stream,
+	      netlog_emit_done(sk, result, &caller, natted ? &nat : NULL));
 }
 
 /*
@@ -1470,7 +1485,8 @@ static int stats_walk(struct secure_log_stats *s)
 		      s->val(s, "filtered", sum.filtered, false);
 	}
 	return ret ?: nl_hooks_stats(&netlog_hooks, s) ?:
-		      nl_exe_set_stats(s) ?: nl_pcache_stats(s);
+		      nl_exe_set_stats(s) ?: nl_pcache_stats(s) ?:
+		      netlog_snapshot_stats(s);
 }
 
 static int (*stats_fn)(struct secure_log_stats *s) = stats_walk;

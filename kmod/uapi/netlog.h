@@ -180,19 +180,26 @@
  *   newer minor version appends them) and skip them by length.
  *
  * START (minor 9): the last string of an exec and config record, and of a
- *   socket record but for LIFE after it: 8 bytes, the little-endian
+ *   socket record but for LIFE and NAT after it: 8 bytes, the little-endian
  *   CLOCK_BOOTTIME in ns at which the acting process (its thread group
  *   leader; exec keeps it) started: with pid, it names one process for the
  *   boot, however the pid is reused. Empty when no task acted
  *   (NETLOG_F_BY_PEER).
  *
- * LIFE (minor 10): the last string of a socket record. In the close of a
+ * LIFE (minor 10): the tenth string of a socket record. In the close of a
  *   TCP socket that was established (NETLOG_F_ESTABLISHED), a struct
  *   netlog_life (48 bytes, little-endian): what the connection carried and
  *   how it ended, read from the socket as it is released; from minor 11,
  *   in a state record (NETLOG_EV_STATE), the same at the change. Empty in
  *   every other record, and in the close of an MPTCP, SCTP or DCCP
  *   socket.
+ *
+ * NAT (minor 11): the last string of a socket record. In a connect_done
+ *   and the close of a TCP connection whose destination conntrack
+ *   translated (DNAT: a rule in OUTPUT, a port a container runtime
+ *   published), a struct netlog_nat: where the packets really went, while
+ *   raddr and rport are the address the task asked for. Empty otherwise,
+ *   and whenever nf_conntrack is not loaded.
  *
  * CHANGING THIS FORMAT
  *   Additive changes bump NETLOG_ABI_MINOR: a new record type, event,
@@ -279,6 +286,16 @@ enum netlog_event {
 	 * closed to its last state.
 	 */
 	NETLOG_EV_STATE = 10,
+	/*
+	 * minor 11: a socket that was open when netlog loaded, AF_INET or
+	 * AF_INET6, held by a task (found in its file table): its endpoints,
+	 * with the attribution of the first task found holding it (its tty
+	 * is not read), and, for TCP, its LIFE (state and counters; no
+	 * duration or end). NETLOG_F_ESTABLISHED as for a close. They follow
+	 * the load record; a socket made while they are taken may also have
+	 * records of its own.
+	 */
+	NETLOG_EV_SNAPSHOT = 11,
 };
 
 /* Bounds on the strings of a NETLOG_REC_SOCK record, in bytes. */
@@ -303,7 +320,8 @@ enum netlog_str {
 	NETLOG_STR_OWNER_PID = 7,	/* minor 7 */
 	NETLOG_STR_START = 8,		/* minor 9: see START below */
 	NETLOG_STR_LIFE = 9,		/* minor 10: see LIFE below */
-	NETLOG_SOCK_STR_COUNT = 10,
+	NETLOG_STR_NAT = 10,		/* minor 11: see NAT below */
+	NETLOG_SOCK_STR_COUNT = 11,
 	/* minor 1: NETLOG_REC_CONFIG only */
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
@@ -488,6 +506,13 @@ struct netlog_life {
 	__u8 reserved[5];	/* zero */
 };
 
+/* NAT: the translated destination of a connection (see NAT above). */
+struct netlog_nat {
+	__u8 raddr[16];		/* as netlog_sock.raddr, of the record's family */
+	__le16 rport;
+	__u8 reserved[6];	/* zero */
+};
+
 struct netlog_hdr {
 	__u8 abi_major;
 	__u8 abi_minor;
@@ -599,7 +624,8 @@ struct netlog_exec {
 	(sizeof(struct netlog_sock) + NETLOG_SOCK_STR_COUNT * sizeof(__u16) + \
 	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + 2 * NETLOG_EXE_MAX +              \
 	 NETLOG_CGROUP_MAX + 2 * sizeof(__u64) + 2 * sizeof(__u32) +          \
-	 sizeof(struct netlog_life) + NETLOG_REC_ALIGN)
+	 sizeof(struct netlog_life) + sizeof(struct netlog_nat) +            \
+	 NETLOG_REC_ALIGN)
 
 #ifdef __cplusplus
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");
@@ -611,6 +637,7 @@ static_assert(NETLOG_CONFIG_MAX_LEN <= NETLOG_REC_MAX, "config bound");
 static_assert(sizeof(struct netlog_task) == 56, "netlog_task ABI");
 static_assert(sizeof(struct netlog_sock) == 144, "netlog_sock ABI");
 static_assert(sizeof(struct netlog_life) == 48, "netlog_life ABI");
+static_assert(sizeof(struct netlog_nat) == 24, "netlog_nat ABI");
 static_assert(NETLOG_SOCK_MAX_LEN <= NETLOG_REC_MAX, "record bound");
 static_assert(sizeof(struct netlog_exec) == 112, "netlog_exec ABI");
 static_assert(NETLOG_EXEC_MAX_LEN <= NETLOG_REC_MAX, "exec bound");

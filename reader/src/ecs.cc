@@ -143,13 +143,21 @@ void extra(Out& o, const Event& ev, uint32_t flags) {
     o.raw(R"(,"truncated":")").raw(trunc).raw("\"");
 }
 
-void endpoint(Out& o, std::string_view name, const Address& a, uint16_t port) {
+void endpoint(Out& o, std::string_view name, const Address& a, uint16_t port,
+              const SockEvent::Nat* nat = nullptr) {
   const bool any =
       std::all_of(a.bytes.begin(), a.bytes.begin() + (a.family == 6 ? 16 : 4),
                   [](uint8_t b) { return b == 0; });
   if (any && !port) return;
   o.raw(",\"").raw(name).raw(R"(":{"ip":")").raw(fmt::format("{}", a));
-  o.raw(R"(","port":)").num(port).raw("}");
+  o.raw(R"(","port":)").num(port);
+  if (nat)
+    o.raw(R"(,"nat":{"ip":")")
+        .raw(fmt::format("{}", nat->raddr))
+        .raw(R"(","port":)")
+        .num(nat->rport)
+        .raw("}");
+  o.raw("}");
 }
 
 // network.transport: the IANA keyword of the protocol on the wire. MPTCP
@@ -215,7 +223,7 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     type = R"("connection","end")";
   else if (ev.event == NETLOG_EV_SEND)
     type = R"("connection","protocol")";
-  else if (ev.event == NETLOG_EV_STATE)
+  else if (ev.event == NETLOG_EV_STATE || ev.event == NETLOG_EV_SNAPSHOT)
     type = R"("connection","info")";
   event(o, rec, "event", "network", type, outcome_name(outcome(ev)));
   if (ingress) {
@@ -223,7 +231,7 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
     endpoint(o, "destination", ev.laddr, ev.lport);
   } else {
     endpoint(o, "source", ev.laddr, ev.lport);
-    endpoint(o, "destination", ev.raddr, ev.rport);
+    endpoint(o, "destination", ev.raddr, ev.rport, ev.nat ? &*ev.nat : nullptr);
   }
   o.raw(R"(,"network":{)");
   if (const auto keyword = iana_keyword(ev); !keyword.empty())
@@ -248,9 +256,9 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   if (ev.event == NETLOG_EV_CLOSE)
     o.raw(R"(,"established":)")
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
-  if (const auto& life = ev.life)
+  if (ev.life)
     life_fields(
-        *life,
+        ev,
         [&](std::string_view k, uint64_t v) {
           o.raw(",\"").raw(k).raw("\":").num(v);
         },

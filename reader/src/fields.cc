@@ -124,73 +124,77 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
   f.num("seq", rec.hdr.seq);
   f.text("event", record_event(rec));
   std::visit(
-      Overload{
-          [&](const SockEvent& ev) {
-            if (const auto& u = ev.unaudited) {
-              f.text("sock_family", sock_family_name(u->family));
-              f.text("sock_type", sock_type_name(u->type));
-              f.num("protocol", u->protocol);
-            } else {
-              f.text("proto", proto_name(ev));
-              f.text("family", family_name(ev.laddr.family));
-              f.addr("laddr", ev.laddr);
-              f.num("lport", ev.lport);
-              f.addr("raddr", ev.raddr);
-              f.num("rport", ev.rport);
-              f.num("result", ev.result);
-            }
-            if (ev.connect_seq) f.num("connect_seq", *ev.connect_seq);
-            if (ev.owner_uid) f.num("owner_uid", *ev.owner_uid);
-            if (ev.owner_pid) f.num("owner_pid", ev.owner_pid);
-            f.who(ctx, rec.hdr, ev);
-            if (ev.event == NETLOG_EV_CLOSE)
-              f.num("established", ev.flags & NETLOG_F_ESTABLISHED ? 1 : 0);
-            if (const auto& life = ev.life)
-              life_fields(
-                  *life, [&](std::string_view k, uint64_t v) { f.num(k, v); },
-                  [&](std::string_view k, std::string_view v) {
-                    f.text(k, v);
-                  });
-            if (ev.flags & NETLOG_F_RAW) f.num("ipproto", ev.proto);
-            if (ev.flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
-            if (ev.flags & NETLOG_F_BY_PEER) f.num("by_peer", 1);
-            f.flags(ev.flags);
-            if (ev.flags & NETLOG_F_EXE_SET)
-              f.text("exe_loaded", ev.exe_loaded);
-          },
-          [&](const ConfigEvent& cfg) {
-            f.text("param", cfg.param);
-            f.text("old", cfg.old_value);
-            f.text("new", cfg.new_value);
-            f.who(ctx, rec.hdr, cfg);
-            f.flags(cfg.flags);
-          },
-          [&](const ExecEvent& ex) {
-            f.num("result", ex.result);
-            f.text("filename", ex.filename);
-            f.num("argc", ex.argc);
-            f.list("argv", ex.argv);
-            f.text("comm_before", ex.comm_before);
-            f.text("cwd", ex.cwd);
-            if (!ex.env.empty()) f.list("env", ex.env);
-            f.who(ctx, rec.hdr, ex);
-            f.flags(ex.flags);
-          },
-          [&](const MissedEvent& missed) {
-            f.text("hook", missed.hook);
-            f.num("count", missed.count);
-          },
-          [&](const LostEvent& lost) {
-            f.num("count", lost.count);
-            f.num("first_seq", lost.first_seq);
-            f.num("last_seq", lost.last_seq);
-            if (lost.uids) f.text("uids", lost_uids(lost));
-            f.num("other", lost.other);
-          },
-          [&](const UnknownEvent&) {
-            f.num("type", rec.hdr.type);
-            f.num("len", rec.hdr.len);
-          }},
+      Overload{[&](const SockEvent& ev) {
+                 if (const auto& u = ev.unaudited) {
+                   f.text("sock_family", sock_family_name(u->family));
+                   f.text("sock_type", sock_type_name(u->type));
+                   f.num("protocol", u->protocol);
+                 } else {
+                   f.text("proto", proto_name(ev));
+                   f.text("family", family_name(ev.laddr.family));
+                   f.addr("laddr", ev.laddr);
+                   f.num("lport", ev.lport);
+                   f.addr("raddr", ev.raddr);
+                   f.num("rport", ev.rport);
+                   f.num("result", ev.result);
+                 }
+                 if (ev.connect_seq) f.num("connect_seq", *ev.connect_seq);
+                 if (ev.owner_uid) f.num("owner_uid", *ev.owner_uid);
+                 if (ev.owner_pid) f.num("owner_pid", ev.owner_pid);
+                 f.who(ctx, rec.hdr, ev);
+                 if (ev.event == NETLOG_EV_CLOSE)
+                   f.num("established",
+                         ev.flags & NETLOG_F_ESTABLISHED ? 1 : 0);
+                 if (ev.life)
+                   life_fields(
+                       ev, [&](std::string_view k, uint64_t v) { f.num(k, v); },
+                       [&](std::string_view k, std::string_view v) {
+                         f.text(k, v);
+                       });
+                 if (const auto& nat = ev.nat) {
+                   f.addr("nat_raddr", nat->raddr);
+                   f.num("nat_rport", nat->rport);
+                 }
+                 if (ev.flags & NETLOG_F_RAW) f.num("ipproto", ev.proto);
+                 if (ev.flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
+                 if (ev.flags & NETLOG_F_BY_PEER) f.num("by_peer", 1);
+                 f.flags(ev.flags);
+                 if (ev.flags & NETLOG_F_EXE_SET)
+                   f.text("exe_loaded", ev.exe_loaded);
+               },
+               [&](const ConfigEvent& cfg) {
+                 f.text("param", cfg.param);
+                 f.text("old", cfg.old_value);
+                 f.text("new", cfg.new_value);
+                 f.who(ctx, rec.hdr, cfg);
+                 f.flags(cfg.flags);
+               },
+               [&](const ExecEvent& ex) {
+                 f.num("result", ex.result);
+                 f.text("filename", ex.filename);
+                 f.num("argc", ex.argc);
+                 f.list("argv", ex.argv);
+                 f.text("comm_before", ex.comm_before);
+                 f.text("cwd", ex.cwd);
+                 if (!ex.env.empty()) f.list("env", ex.env);
+                 f.who(ctx, rec.hdr, ex);
+                 f.flags(ex.flags);
+               },
+               [&](const MissedEvent& missed) {
+                 f.text("hook", missed.hook);
+                 f.num("count", missed.count);
+               },
+               [&](const LostEvent& lost) {
+                 f.num("count", lost.count);
+                 f.num("first_seq", lost.first_seq);
+                 f.num("last_seq", lost.last_seq);
+                 if (lost.uids) f.text("uids", lost_uids(lost));
+                 f.num("other", lost.other);
+               },
+               [&](const UnknownEvent&) {
+                 f.num("type", rec.hdr.type);
+                 f.num("len", rec.hdr.len);
+               }},
       rec.body);
   f.text("host", ctx.host());
 }

@@ -86,15 +86,18 @@ class JsonRenderer : public Renderer {
                 l << R"("established":)"
                   << (ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false")
                   << ',';
-              if (const auto& life = ev.life)
+              if (ev.life)
                 life_fields(
-                    *life,
+                    ev,
                     [&](std::string_view k, uint64_t v) {
                       l << '"' << k << R"(":)" << v << ',';
                     },
                     [&](std::string_view k, std::string_view v) {
                       l << '"' << k << R"(":")" << v << R"(",)";
                     });
+              if (const auto& nat = ev.nat)
+                l << R"("nat_raddr":")" << nat->raddr << R"(","nat_rport":)"
+                  << nat->rport << ',';
               if (ev.flags & NETLOG_F_RAW)
                 l << R"("ipproto":)" << ev.proto << ',';
               if (ev.flags & NETLOG_F_SRCROUTE) l << R"("srcroute":true,)";

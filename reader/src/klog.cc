@@ -136,14 +136,21 @@ class KlogRenderer : public Renderer {
                 case NETLOG_EV_STATE:
                   fmt::format_to(it, "{} {} -- {}", proto, local, remote);
                   break;
+                case NETLOG_EV_SNAPSHOT:
+                  fmt::format_to(it, "{} {} == {}", proto, local, remote);
+                  break;
                 default:
                   fmt::format_to(it, "{} {} -> {}", proto, local, remote);
               }
               if (ev.result) fmt::format_to(it, " res:{}", ev.result);
+              if (const auto& nat = ev.nat)
+                fmt::format_to(it, " nat:{}", Endpoint{nat->raddr, nat->rport});
               if (const auto& life = ev.life; life && life->old_state)
                 fmt::format_to(it, " state:{}>{}",
                                tcp_state_name(life->old_state),
                                tcp_state_name(life->state));
+              else if (life && ev.event == NETLOG_EV_SNAPSHOT)
+                fmt::format_to(it, " state:{}", tcp_state_name(life->state));
               else if (life)
                 fmt::format_to(it, " sent:{} recv:{} end:{}", life->bytes_sent,
                                life->bytes_received, end_name(life->end));

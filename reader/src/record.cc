@@ -203,7 +203,7 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
-  std::string_view seq, owner, pid, start, life;
+  std::string_view seq, owner, pid, start, life, nat;
   const Appended appended[] = {
       {{&ev.exe_loaded, NETLOG_EXE_MAX}, 3},
       {{&seq, sizeof(uint64_t)}, 5, "connect_seq"},
@@ -211,6 +211,7 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
       {{&pid, sizeof(uint32_t)}, 7, "owner_pid"},
       {{&start, sizeof(uint64_t)}, 9, "start"},
       {{&life, sizeof(netlog_life)}, 10, "life"},
+      {{&nat, sizeof(netlog_nat)}, 11, "nat"},
   };
   if (auto err = decode_appended(b, ev.cgroup, appended))
     return Error{"socket " + err->message};
@@ -222,6 +223,16 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   ev.owner_pid = value<uint32_t>(pid).value_or(0);
   ev.task.start_ns = value<uint64_t>(start).value_or(0);
   decode_life(life, ev.life);
+  ev.nat.reset();
+  if (nat.size() == sizeof(netlog_nat)) {
+    const auto n = std::as_bytes(std::span(nat));
+    SockEvent::Nat to;
+    to.raddr.family = ev.raddr.family;
+    std::memcpy(to.raddr.bytes.data(), n.data() + offsetof(netlog_nat, raddr),
+                to.raddr.bytes.size());
+    to.rport = le16toh(NETLOG_FIELD(n, netlog_nat, rport));
+    ev.nat = to;
+  }
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }
@@ -386,6 +397,8 @@ std::string_view event_name(uint16_t event) {
       return "peer";
     case NETLOG_EV_STATE:
       return "state";
+    case NETLOG_EV_SNAPSHOT:
+      return "snapshot";
   }
   return "unknown";
 }

@@ -88,6 +88,13 @@ struct SockEvent {
   };
   std::optional<Unaudited> unaudited;
   std::optional<Life> life;  // a TCP close's, minor 10; a state's, 11
+  // Minor 11: where a connect_done's or close's connection really went,
+  // when conntrack translated its destination (raddr, rport asked for).
+  struct Nat {
+    Address raddr;
+    uint16_t rport = 0;
+  };
+  std::optional<Nat> nat;
 };
 
 // Whether a task acted, so that the record names it: not when the peer did

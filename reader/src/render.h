@@ -98,9 +98,11 @@ std::string_view end_name(uint8_t end);
 
 // A LIFE's keys in the order of docs/format.md, for every format: `num`
 // takes a key and a number, `name` a key and a name. duration_ns only when
-// known; old_state in a state record, which has end only when known.
+// known; old_state in a state record; end in a close, and elsewhere only
+// when known (a state record's into close).
 template <typename Num, typename Name>
-void life_fields(const Life& life, Num&& num, Name&& name) {
+void life_fields(const SockEvent& ev, Num&& num, Name&& name) {
+  const Life& life = *ev.life;
   num("bytes_sent", life.bytes_sent);
   num("bytes_received", life.bytes_received);
   num("bytes_unacked", uint64_t{life.bytes_unacked});
@@ -110,7 +112,7 @@ void life_fields(const Life& life, Num&& num, Name&& name) {
   if (life.duration_ns) num("duration_ns", life.duration_ns);
   if (life.old_state) name("old_state", tcp_state_name(life.old_state));
   name("state", tcp_state_name(life.state));
-  if (life.end || !life.old_state) name("end", end_name(life.end));
+  if (life.end || ev.event == NETLOG_EV_CLOSE) name("end", end_name(life.end));
 }
 // An unaudited socket's address family and type: the kernel's names
 // without AF_/SOCK_, lower case ("smc", "stream"), or the number.

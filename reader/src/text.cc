@@ -82,15 +82,17 @@ class TextRenderer : public Renderer {
               if (ev.event == NETLOG_EV_CLOSE)
                 l << " established="
                   << (ev.flags & NETLOG_F_ESTABLISHED ? '1' : '0');
-              if (const auto& life = ev.life)
+              if (ev.life)
                 life_fields(
-                    *life,
+                    ev,
                     [&](std::string_view k, uint64_t v) {
                       l << ' ' << k << '=' << v;
                     },
                     [&](std::string_view k, std::string_view v) {
                       l << ' ' << k << '=' << v;
                     });
+              if (const auto& nat = ev.nat)
+                l << " nat_raddr=" << nat->raddr << " nat_rport=" << nat->rport;
               if (ev.flags & NETLOG_F_RAW) l << " ipproto=" << ev.proto;
               if (ev.flags & NETLOG_F_SRCROUTE) l << " srcroute=1";
               if (ev.flags & NETLOG_F_BY_PEER) l << " by_peer=1";

@@ -119,7 +119,7 @@ TEST(EcsSchema, EverySocketEventAndFlag) {
   for (uint16_t event :
        {NETLOG_EV_CONNECT, NETLOG_EV_ACCEPT, NETLOG_EV_BIND, NETLOG_EV_LISTEN,
         NETLOG_EV_CLOSE, NETLOG_EV_CONNECT_DONE, NETLOG_EV_SEND, NETLOG_EV_PEER,
-        NETLOG_EV_STATE}) {
+        NETLOG_EV_STATE, NETLOG_EV_SNAPSHOT}) {
     for (uint32_t flags :
          {0u, NETLOG_F_MPTCP, NETLOG_F_SMC, NETLOG_F_RXRPC, NETLOG_F_RAW,
           NETLOG_F_EXE_SET | NETLOG_F_EXE_NS | NETLOG_F_PRELOAD,
@@ -130,7 +130,10 @@ TEST(EcsSchema, EverySocketEventAndFlag) {
       s.result = event == NETLOG_EV_CONNECT ? -EINPROGRESS : 0;
       if (flags & NETLOG_F_RAW) s.proto = 47;
       if (flags & NETLOG_F_EXE_SET) s.exe_loaded = "/usr/bin/python3";
-      if (event == NETLOG_EV_CONNECT_DONE) s.connect_seq = 6;
+      if (event == NETLOG_EV_CONNECT_DONE) {
+        s.connect_seq = 6;
+        s.nat = netlog_nat{{10, 0, 0, 1}, 8080, {}};  // destination.nat.*
+      }
       if (!(flags & NETLOG_F_BY_PEER)) s.start = 5000000000ULL;
       for (const auto& n : check(test::sock_record(s))) seen.insert(n);
     }

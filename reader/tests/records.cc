@@ -79,6 +79,10 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
   if (s.life)
     strings.back().assign(reinterpret_cast<const char*>(&*s.life),
                           sizeof(*s.life));
+  strings.emplace_back();
+  if (s.nat)
+    strings.back().assign(reinterpret_cast<const char*>(&*s.nat),
+                          sizeof(*s.nat));
   strings.insert(strings.end(), s.later.begin(), s.later.end());
   return with_strings(r, strings);
 }

@@ -37,6 +37,8 @@ struct SockSpec {
   std::optional<uint64_t> start;
   // The tenth (minor 10): a close's LIFE, empty unless given.
   std::optional<netlog_life> life;
+  // The eleventh (minor 11): a connection's translated destination.
+  std::optional<netlog_nat> nat;
   std::vector<std::string> later;  // strings of a later minor, after those
 };
 

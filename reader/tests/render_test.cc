@@ -789,6 +789,65 @@ TEST(Render, StateChangeSaysFromWhatToWhat) {
   EXPECT_EQ(j["end"], "rst_received");
 }
 
+// Minor 11's snapshot: a socket open at load, with its holder's
+// attribution and, for TCP, its state and counters, but no end.
+TEST(Render, SnapshotSaysWhatWasOpenAtLoad) {
+  auto s = event_spec(NETLOG_EV_SNAPSHOT);
+  s.life = life_of(0);
+  s.life->state = 10;  // TCP_LISTEN
+  s.life->end = NETLOG_END_UNKNOWN;
+  const auto rec = test::sock_record(s);
+  const auto j = nlohmann::json::parse(render(Format::kJson, rec));
+  EXPECT_EQ(j["event"], "snapshot");
+  EXPECT_EQ(j["state"], "listen");
+  EXPECT_EQ(j["comm"], "curl");
+  EXPECT_FALSE(j.contains("end"));
+  EXPECT_FALSE(j.contains("old_state"));
+  EXPECT_FALSE(j.contains("duration_ns"));
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, rec));
+  EXPECT_EQ(ecs["process"]["pid"], 100);
+  EXPECT_NE(render(Format::kKlog, rec).find(" == 127.0.0.1:8080 state:listen"),
+            std::string::npos)
+      << render(Format::kKlog, rec);
+}
+
+// Minor 11's NAT: a connection conntrack sent elsewhere says both where it
+// asked to go and where it went, in every format.
+TEST(Render, NatSaysWhereTheConnectionWent) {
+  auto s = event_spec(NETLOG_EV_CONNECT_DONE);
+  s.connect_seq = 6;
+  s.raddr = {127, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  s.rport = 80;
+  netlog_nat nat{};
+  nat.raddr[0] = 127;
+  nat.raddr[3] = 1;
+  nat.rport = 8080;
+  s.nat = nat;
+  const auto rec = test::sock_record(s);
+  EXPECT_NE(
+      render(Format::kText, rec).find(" nat_raddr=127.0.0.1 nat_rport=8080"),
+      std::string::npos)
+      << render(Format::kText, rec);
+  const auto j = nlohmann::json::parse(render(Format::kJson, rec));
+  EXPECT_EQ(j["raddr"], "127.0.0.5");
+  EXPECT_EQ(j["rport"], 80);
+  EXPECT_EQ(j["nat_raddr"], "127.0.0.1");
+  EXPECT_EQ(j["nat_rport"], 8080);
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, rec));
+  EXPECT_EQ(ecs["destination"]["ip"], "127.0.0.5");
+  EXPECT_EQ(ecs["destination"]["nat"]["ip"], "127.0.0.1");
+  EXPECT_EQ(ecs["destination"]["nat"]["port"], 8080);
+  EXPECT_NE(render(Format::kKlog, rec).find(" nat:127.0.0.1:8080"),
+            std::string::npos)
+      << render(Format::kKlog, rec);
+  EXPECT_NE(render(Format::kRfc5424, rec).find(R"(nat_rport="8080")"),
+            std::string::npos)
+      << render(Format::kRfc5424, rec);
+  s.nat.reset();  // none: no keys
+  EXPECT_EQ(render(Format::kJson, test::sock_record(s)).find("nat_"),
+            std::string::npos);
+}
+
 TEST(Decode, LifeFromMinorTen) {
   auto s = event_spec(NETLOG_EV_CLOSE);
   s.life = life_of(1);

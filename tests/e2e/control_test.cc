@@ -47,7 +47,7 @@ Counters param_stats(const std::string& module) {
     std::istringstream words(line);
     std::string name, word;
     words >> name;
-    if (name == "hook" || name == "cache") words >> name;
+    if (name == "hook" || name == "cache" || name == "snapshot") words >> name;
     while (words >> word) {
       const auto eq = word.find('=');
       out[name][word.substr(0, eq)] = std::stoll(word.substr(eq + 1));

@@ -79,6 +79,22 @@ pid_t spawn_held(const std::function<int()>& setup);
 
 int wait_exit(pid_t pid);
 
+// A spawn_held() child, killed and reaped when this goes (or by stop()).
+struct HeldChild {
+  pid_t pid;
+  explicit HeldChild(const std::function<int()>& setup)
+      : pid(spawn_held(setup)) {}
+  HeldChild(const HeldChild&) = delete;
+  HeldChild& operator=(const HeldChild&) = delete;
+  ~HeldChild() { stop(); }
+  void stop() {
+    if (pid <= 0) return;
+    kill(pid, SIGKILL);
+    wait_exit(pid);
+    pid = -1;
+  }
+};
+
 // Runs `fn` in a child process and returns its pid and what `fn` returned
 // (-1 if the child could not tell), once the child has exited.
 struct ChildResult {

@@ -1,5 +1,6 @@
 // accept, bind, listen, close and UDP records; implicit closes; cgroup and
 // network namespace attribution; switching probes at run time.
+#include <dlfcn.h>
 #include <linux/capability.h>
 #include <linux/io_uring.h>
 #include <net/if.h>
@@ -9,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include <cstring>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -324,6 +326,91 @@ TEST_F(E2E, StateProbeFollowsEachChangeOfAUsersSocket) {
                     {"last_ack", "close"}}));
   EXPECT_EQ(states_of(recs, server, 0, owner),
             (States{{"close", "listen"}, {"listen", "close"}}));
+}
+
+// nftables through libnftables (opened at run time: the VM stages the
+// library, not its headers): what `nft -f` would run.
+class Nft {
+ public:
+  Nft() : lib_(dlopen("libnftables.so.1", RTLD_NOW)) {
+    if (!lib_) return;
+    new_ = reinterpret_cast<void* (*)(uint32_t)>(dlsym(lib_, "nft_ctx_new"));
+    run_ = reinterpret_cast<int (*)(void*, const char*)>(
+        dlsym(lib_, "nft_run_cmd_from_buffer"));
+    free_ = reinterpret_cast<void (*)(void*)>(dlsym(lib_, "nft_ctx_free"));
+    if (new_ && run_ && free_) ctx_ = new_(0);
+  }
+  ~Nft() {
+    if (ctx_) free_(ctx_);
+    if (lib_) dlclose(lib_);
+  }
+  Nft(const Nft&) = delete;
+  Nft& operator=(const Nft&) = delete;
+  bool ok() const { return ctx_; }
+  bool run(const std::string& cmds) {
+    return ctx_ && !run_(ctx_, cmds.c_str());
+  }
+
+ private:
+  void* lib_;
+  void* ctx_ = nullptr;
+  void* (*new_)(uint32_t) = nullptr;
+  int (*run_)(void*, const char*) = nullptr;
+  void (*free_)(void*) = nullptr;
+};
+
+// A DNAT rule in OUTPUT sends uid 1000's connect to 127.0.0.5:80 to a
+// listener on 127.0.0.1: its connect says where it asked to go, its
+// connect_done and close say that too and where conntrack sent it; the
+// accepting side's close has no translation.
+TEST_F(E2E, DnatDestinationIsRecordedAsUser) {
+  std::ifstream order("/lib/nat/order");
+  if (!order) GTEST_SKIP() << "this kernel has no conntrack NAT modules";
+  for (std::string ko; std::getline(order, ko);) run({"insmod", ko});
+  Nft nft;
+  ASSERT_TRUE(nft.ok()) << dlerror();
+  Listener l(AF_INET, "127.0.0.1");
+  ASSERT_TRUE(nft.run(fmt::format(
+      "add table ip netlog_e2e\n"
+      "add chain ip netlog_e2e out {{ type nat hook output priority -100; }}\n"
+      "add rule ip netlog_e2e out ip daddr 127.0.0.5 tcp dport 80 "
+      "dnat to 127.0.0.1:{}\n",
+      l.port)));
+  read_all();
+  const auto [child, lport] = in_child([&]() -> int64_t {
+    drop_to_user();
+    prctl(PR_SET_NAME, "nl-dnat");
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    socklen_t len;
+    auto ss = make_addr(AF_INET, "127.0.0.5", 80, &len);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len)) return -errno;
+    const int64_t port = local_of(fd).port;
+    close(fd);
+    return port;
+  });
+  const int peer = accept(l.fd, nullptr, nullptr);
+  close(peer);
+  EXPECT_TRUE(nft.run("delete table ip netlog_e2e\n"));
+  ASSERT_GT(lport, 0) << strerror(static_cast<int>(-lport));
+  ASSERT_GE(peer, 0);
+
+  const auto recs = read_all().recs;
+  const auto asked = one(recs, child, "connect", "tcp", lport);
+  EXPECT_EQ(str(asked, "raddr"), "127.0.0.5");
+  EXPECT_EQ(num(asked, "rport"), 80);
+  EXPECT_EQ(asked.count("nat_raddr"), 0u);  // not known before the SYN
+  for (const char* event : {"connect_done", "close"}) {
+    SCOPED_TRACE(event);
+    const auto r = one(recs, child, event, "tcp", lport);
+    EXPECT_EQ(str(r, "raddr"), "127.0.0.5");
+    EXPECT_EQ(num(r, "rport"), 80);
+    EXPECT_EQ(str(r, "nat_raddr"), "127.0.0.1");
+    EXPECT_EQ(num(r, "nat_rport"), l.port);
+    EXPECT_EQ(num(r, "uid"), kUser);
+  }
+  const auto accepted = one(recs, getpid(), "close", "tcp", l.port);
+  EXPECT_EQ(num(accepted, "rport"), lport);
+  EXPECT_EQ(accepted.count("nat_raddr"), 0u);
 }
 
 TEST_P(Events, UdpBindConnectClose) {

@@ -83,6 +83,12 @@ stage_modules l2tp "${tunnels[@]}" net/l2tp/l2tp_core net/l2tp/l2tp_ip \
 stage_modules smc drivers/infiniband/core/ib_core net/smc/smc
 stage_modules rxrpc crypto/fcrypt crypto/pcbc "${tunnels[@]}" net/rxrpc/rxrpc
 stage_modules dccp net/dccp/dccp net/dccp/dccp_ipv4 net/dccp/dccp_ipv6
+# conntrack and nftables' NAT, for a DNAT rule (the test makes it through
+# libnftables, staged below)
+stage_modules nat crypto/crc32c_generic lib/libcrc32c net/netfilter/nfnetlink \
+	net/ipv4/netfilter/nf_defrag_ipv4 net/ipv6/netfilter/nf_defrag_ipv6 \
+	net/netfilter/nf_conntrack net/netfilter/nf_nat net/netfilter/nf_tables \
+	net/netfilter/nft_chain_nat net/netfilter/nft_nat
 
 # Reader and e2e tests.
 toolchain=()
@@ -115,7 +121,11 @@ arm64_libs() {
 	done
 	echo /lib/ld-linux-aarch64.so.1
 }
-for bin in "$stage"/usr/bin/*; do
+# (and libnftables, which the e2e tests open to make nftables rules)
+libdir=/usr/lib/x86_64-linux-gnu
+[ "$karch" = amd64 ] || libdir=/usr/lib/aarch64-linux-gnu
+for bin in "$stage"/usr/bin/* "$libdir/libnftables.so.1"; do
+	case "$bin" in "$libdir"/*) echo "$bin" ;; esac
 	if [ "$karch" = arm64 ]; then
 		arm64_libs "$bin"
 	else
