@@ -190,7 +190,9 @@ out:
 	kfree(paths);
 	kfree(who);
 	last.ns = ktime_get_ns() - began;
-	if (!ret)
+	if (ret)
+		pr_warn("snapshot: out of memory: no record of the sockets open at load\n");
+	else
 		pr_info("snapshot: %llu sockets open at load in %llu ms (%llu lost to a full ring, %llu skipped)\n",
 			last.sockets, div_u64(last.ns, NSEC_PER_MSEC),
 			last.dropped, last.skipped);
