@@ -172,11 +172,16 @@ std::string stats_prometheus(const std::optional<Status>& up,
                              const Stats& stats, std::string_view reader,
                              std::string_view version) {
   std::map<std::string, Metric> metrics;
-  auto add = [&](const std::string& name, const std::string& help, bool gauge,
-                 const std::string& labels, uint64_t value) {
+  auto sample = [&](const std::string& name, const std::string& help,
+                    bool gauge, const std::string& labels,
+                    const std::string& value) {
     auto& m = metrics[name];
     if (m.help.empty()) m = {help, gauge, {}};
     m.samples.push_back(fmt::format("{} {}", labels, value));
+  };
+  auto add = [&](const std::string& name, const std::string& help, bool gauge,
+                 const std::string& labels, uint64_t value) {
+    sample(name, help, gauge, labels, fmt::format("{}", value));
   };
   add("netlog_up",
       "1 when secure_log answered (generic netlink loads it on demand).", true,
@@ -207,15 +212,24 @@ std::string stats_prometheus(const std::optional<Status>& up,
     for (const auto& row : rows)
       for (const auto& v : row.values) {
         const std::string kind = name_part(row.kind);
-        add(fmt::format("netlog_{}_{}{}", kind, name_part(v.key),
-                        v.gauge ? "" : "_total"),
+        // A time in ns ("ns", "..._ns") is in seconds, Prometheus' unit.
+        const bool ns = v.key == "ns" || v.key.ends_with("_ns");
+        const std::string key =
+            ns ? v.key.substr(0, v.key.size() - 2) + "seconds" : v.key;
+        const std::string name = fmt::format(
+            "netlog_{}_{}{}", kind, name_part(key), v.gauge ? "" : "_total");
+        const std::string help =
             fmt::format("netlog {} {} {}: {} (netlogctl stats).", kind,
-                        v.gauge ? "gauge" : "counter", v.key,
-                        v.gauge ? "a level now" : "a count since load"),
-            v.gauge,
+                        v.gauge ? "gauge" : "counter", key,
+                        v.gauge ? "a level now" : "a count since load");
+        const std::string labels =
             fmt::format("{{module=\"{}\",{}=\"{}\"}}", label(module), kind,
-                        label(row.name)),
-            v.value);
+                        label(row.name));
+        if (ns)
+          sample(name, help, v.gauge, labels,
+                 fmt::format("{}", double(v.value) / 1e9));
+        else
+          add(name, help, v.gauge, labels, v.value);
       }
   return page(metrics) + out;
 }

@@ -31,6 +31,7 @@ TEST(Prometheus, LoadedWithTheReadersPage) {
   st.produced = 9;
   Stats stats;
   stats["netlog"].push_back({"probe", "tcp_connect", {{"emitted", 7, false}}});
+  stats["netlog"].push_back({"snapshot", "load", {{"ns", 93500000, true}}});
   const std::string reader =
       "# HELP netlog_reader_up 1 while it runs.\n"
       "# TYPE netlog_reader_up gauge\n"
@@ -49,6 +50,10 @@ TEST(Prometheus, LoadedWithTheReadersPage) {
   EXPECT_TRUE(has(page,
                   "netlog_probe_emitted_total{module=\"netlog\",probe=\"tcp_"
                   "connect\"} 7"));
+  // a time in ns, in seconds
+  EXPECT_TRUE(has(page,
+                  "netlog_snapshot_seconds{module=\"netlog\",snapshot=\"load\"}"
+                  " 0.0935"));
   EXPECT_TRUE(has(page, "# TYPE netlog_reader_up gauge"));
   EXPECT_TRUE(has(page, "netlog_reader_up 1"));
   EXPECT_TRUE(has(page, "netlog_reader_last_seq 8"));

@@ -664,8 +664,13 @@ static void tcp_life(const struct sock *sk, int state,
 	memset(life, 0, sizeof(*life));
 	life->bytes_sent = cpu_to_le64(READ_ONCE(tp->bytes_acked));
 	life->bytes_received = cpu_to_le64(READ_ONCE(tp->bytes_received));
-	if (start && start->hash == READ_ONCE(sk->sk_hash) && start->ns < now)
-		life->duration_ns = cpu_to_le64(now - start->ns);
+	/*
+	 * Known, so never 0: a clock coarser than the connection (jiffies,
+	 * where a VM has no TSC) says 1.
+	 */
+	if (start && start->hash == READ_ONCE(sk->sk_hash))
+		life->duration_ns = cpu_to_le64(now > start->ns ?
+						now - start->ns : 1);
 	life->bytes_unacked = cpu_to_le32(READ_ONCE(tp->write_seq) -
 					  READ_ONCE(tp->snd_una));
 	life->segs_out = cpu_to_le32(READ_ONCE(tp->segs_out));

@@ -483,7 +483,8 @@ struct netlog_life {
 	 * ns from the connect (its SYN) or the accept to the close; 0 when
 	 * not known: the connection began before netlog loaded or while its
 	 * close probe was off, or found netlog's table of connections full
-	 * (counted in MISSED records for the hook "close_life")
+	 * (counted in MISSED records for the hook "close_life"); 1 when the
+	 * clock did not move (a clock as coarse as jiffies)
 	 */
 	__le64 duration_ns;
 	/* written and not yet acknowledged: TCP sends it after the close */
