@@ -135,6 +135,7 @@ int netlog_snapshot(void);
 int netlog_snapshot_stats(struct secure_log_stats *s);
 void netlog_tcp_life(const struct sock *sk, int state,
 		     struct netlog_life *life);
+bool netlog_was_established(const struct sock *sk);
 void netlog_sock_proto(const struct sock *sk, u8 *proto, u32 *flags);
 
 struct sock *netlog_sctp_sock(const void *assoc);

@@ -284,6 +284,26 @@ static void put_owner_pid(struct netlog_strings *w, u32 pid)
 }
 
 /*
+ * The strings every socket record ends with, from owner to NAT: @sk's
+ * owner, @opid (0: not known), the acting process's start (NULL: no task
+ * acted), and @life and @nat when the record has them.
+ */
+static void put_sock_tail(struct netlog_strings *w, const struct sock *sk,
+			  u32 opid, const u64 *start,
+			  const struct netlog_life *life,
+			  const struct netlog_nat *nat)
+{
+	put_owner(w, sk);
+	put_owner_pid(w, opid);
+	if (start)
+		netlog_put_le64(w, *start);
+	else
+		netlog_put_string(w, NULL, 0);
+	netlog_put_string(w, (const char *)life, life ? sizeof(*life) : 0);
+	netlog_put_string(w, (const char *)nat, nat ? sizeof(*nat) : 0);
+}
+
+/*
  * connect_done: built on the stack, not in the per-CPU buffer, because it
  * runs from a tracepoint, often in softirq, which can interrupt a probe
  * handler that is filling that buffer on this CPU. The attribution is the
@@ -317,11 +337,7 @@ int netlog_emit_done(const struct sock *sk, int result,
 	netlog_put_encoded(&w, caller->str, caller->str_len,
 			   NETLOG_STR_CONNECT_SEQ);
 	netlog_put_string(&w, (const char *)&seq, sizeof(seq));
-	put_owner(&w, sk);
-	put_owner_pid(&w, caller->owner_pid);
-	netlog_put_le64(&w, caller->start);
-	netlog_put_string(&w, NULL, 0);		/* life: a close's */
-	netlog_put_string(&w, (const char *)nat, nat ? sizeof(*nat) : 0);
+	put_sock_tail(&w, sk, caller->owner_pid, &caller->start, NULL, nat);
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -355,11 +371,7 @@ static int emit_no_task(struct netlog_sock *r, const struct sock *sk,
 	netlog_strings_begin(&w, r);
 	while (w.next < NETLOG_STR_OWNER)	/* comm to connect_seq */
 		netlog_put_string(&w, NULL, 0);
-	put_owner(&w, sk);
-	put_owner_pid(&w, owner_pid(sk));
-	netlog_put_string(&w, NULL, 0);		/* start: no task acted */
-	netlog_put_string(&w, (const char *)life, life ? sizeof(*life) : 0);
-	netlog_put_string(&w, NULL, 0);		/* nat */
+	put_sock_tail(&w, sk, owner_pid(sk), NULL, life, NULL);
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -413,11 +425,7 @@ int netlog_emit_snapshot(const struct sock *sk, const struct nl_task_who *who,
 	netlog_put_string(&w, who->cgroup, who->cgroup_len);
 	netlog_put_string(&w, NULL, 0);		/* exe_loaded */
 	netlog_put_string(&w, NULL, 0);		/* connect_seq */
-	put_owner(&w, sk);
-	put_owner_pid(&w, owner_pid(sk));
-	netlog_put_le64(&w, who->start);
-	netlog_put_string(&w, (const char *)life, life ? sizeof(*life) : 0);
-	netlog_put_string(&w, NULL, 0);		/* nat */
+	put_sock_tail(&w, sk, owner_pid(sk), &who->start, life, NULL);
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -602,6 +610,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	struct netlog_strings w;
 	struct who_read how;
 	struct nl_who who;
+	u64 start;
 	u32 opid;
 	int ret;
 
@@ -652,19 +661,14 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		netlog_put_string(&w, NULL, 0);
 	}
 	opid = owner_pid(ev->sk);
+	start = nl_task_start();
 	if (ev->save) {
 		netlog_keep_caller(ev->save, r, w.p);
 		ev->save->owner_pid = opid;
-		ev->save->start = nl_task_start();
+		ev->save->start = start;
 	}
 	netlog_put_string(&w, NULL, 0);		/* connect_seq */
-	put_owner(&w, ev->sk);
-	put_owner_pid(&w, opid);
-	netlog_put_le64(&w, nl_task_start());
-	netlog_put_string(&w, (const char *)ev->life,
-			  ev->life ? sizeof(*ev->life) : 0);
-	netlog_put_string(&w, (const char *)ev->nat,
-			  ev->nat ? sizeof(*ev->nat) : 0);
+	put_sock_tail(&w, ev->sk, opid, &start, ev->life, ev->nat);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

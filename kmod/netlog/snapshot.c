@@ -25,7 +25,6 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <net/sock.h>
-#include <net/tcp_states.h>
 
 #include "../include/secure_log.h"
 #include "netlog.h"
@@ -46,7 +45,7 @@ struct snap_walk {
 /* What the last snapshot did, for the stats. */
 static struct {
 	u64 sockets;		/* records made */
-	u64 dropped;		/* of those, lost to a full ring */
+	u64 ring_full;		/* of those, lost to a full ring */
 	u64 skipped;		/* sockets past the array */
 	u64 ns;			/* how long it took */
 } last;
@@ -136,14 +135,12 @@ static void emit_held(const struct held *h, struct nl_task_who *who,
 	nl_task_who(h->task, who, paths, paths + PATH_MAX);
 	if (tcp)
 		netlog_tcp_life(sk, state, &life);
-	if (tcp && (BIT(state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
-				  TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
-				  TCPF_CLOSING | TCPF_LAST_ACK)))
+	if (netlog_was_established(sk))
 		who->flags |= NETLOG_F_ESTABLISHED;
 	ret = netlog_emit_snapshot(sk, who, tcp ? &life : NULL, rec);
 	last.sockets++;
 	if (ret == -ENOSPC)
-		last.dropped++;
+		last.ring_full++;
 }
 
 int netlog_snapshot(void)
@@ -195,19 +192,19 @@ out:
 	else
 		pr_info("snapshot: %llu sockets open at load in %llu ms (%llu lost to a full ring, %llu skipped)\n",
 			last.sockets, div_u64(last.ns, NSEC_PER_MSEC),
-			last.dropped, last.skipped);
+			last.ring_full, last.skipped);
 	return ret;
 }
 
 /*
  * snapshot load sockets=N ring_full=N skipped=N ns=N: the one at load (not
- * "dropped", which sums the probes' losses).
+ * "dropped", which scripts sum over the probes' lines).
  */
 int netlog_snapshot_stats(struct secure_log_stats *s)
 {
 	return s->row(s, "snapshot", "load") ?:
 	       s->val(s, "sockets", last.sockets, true) ?:
-	       s->val(s, "ring_full", last.dropped, true) ?:
+	       s->val(s, "ring_full", last.ring_full, true) ?:
 	       s->val(s, "skipped", last.skipped, true) ?:
 	       s->val(s, "ns", last.ns, true);
 }

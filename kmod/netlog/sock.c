@@ -922,7 +922,7 @@ static void post_create_entry(struct nl_hook *hook, const unsigned long *args)
  * tells (it is first set by the ACK of our SYN or SYN-ACK, and cleared only
  * by tcp_disconnect()).
  */
-static bool was_established(const struct sock *sk)
+bool netlog_was_established(const struct sock *sk)
 {
 	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_DCCP)
 		return false;
@@ -973,7 +973,7 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 	 */
 	if (!inet->inet_num && !inet->inet_sport && !nl_sk_is_l2tp(ev.sk))
 		return;
-	if (was_established(ev.sk)) {
+	if (netlog_was_established(ev.sk)) {
 		ev.flags |= NETLOG_F_ESTABLISHED;
 		if (nl_sk_is_tcp(ev.sk)) {
 			tcp_life(ev.sk, READ_ONCE(ev.sk->sk_state),
