@@ -28,6 +28,7 @@ static const struct nl_str_bound sock_bounds[NETLOG_SOCK_STR_COUNT] = {
 	[NETLOG_STR_START] = { sizeof(__u64), 0 },
 	[NETLOG_STR_LIFE] = { sizeof(struct netlog_life), 0 },
 	[NETLOG_STR_NAT] = { sizeof(struct netlog_nat), 0 },
+	[NETLOG_STR_DGRAM] = { sizeof(struct netlog_dgram), 0 },
 };
 
 static const struct nl_str_bound config_bounds[NETLOG_CONFIG_STR_COUNT] = {

@@ -162,30 +162,19 @@ void nl_share_give_locked(struct nl_shares *s, raw_spinlock_t *lock,
 }
 
 /*
- * Adds @key for @uid, or replaces its value. False, and counted in
- * overflow, when its window is full or @uid holds its share (then in
- * refused too).
+ * A free slot of @key's window taken for it, on @uid's share; NULL when
+ * there is none or @uid holds its share (then *@refused). Under t->lock.
  */
-bool nl_table_put(struct nl_table *t, const void *key, const void *value,
-		  u32 uid)
+static struct nl_entry *claim(struct nl_table *t, const void *key, u32 uid,
+			      bool *refused)
 {
 	unsigned int b = window(t, key), i;
-	struct nl_entry *e;
-	unsigned long flags;
-	bool refused = false;
+	struct nl_entry *e = NULL;
 	u16 owner;
 
-	raw_spin_lock_irqsave(&t->lock, flags);
-	e = find(t, key);
-	if (e) {
-		nl_share_give(&t->shares, e->owner);
-		e->key = NULL;
-		atomic_dec(&t->used);
-		e = NULL;
-	}
 	if (!nl_share_take(&t->shares, uid, &owner)) {
-		refused = true;
-		goto out;
+		*refused = true;
+		return NULL;
 	}
 	for (i = b; !e && i < b + NL_TABLE_WINDOW; i++) {
 		if (!entry(t, i)->key)
@@ -193,18 +182,46 @@ bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 	}
 	if (!e) {
 		nl_share_give(&t->shares, owner);
-		goto out;
+		return NULL;
 	}
 	e->key = key;
 	e->owner = owner;
-	memcpy(e->value, value, t->value_size);
 	atomic_inc(&t->used);
-out:
-	raw_spin_unlock_irqrestore(&t->lock, flags);
-	if (!e)
-		atomic_long_inc(&t->overflow);
+	return e;
+}
+
+static void count_lost(struct nl_table *t, bool refused)
+{
+	atomic_long_inc(&t->overflow);
 	if (refused)
 		atomic_long_inc(&t->refused);
+}
+
+/*
+ * Adds @key for @uid, or replaces its value. False, and counted in
+ * overflow, when its window is full or @uid holds its share (then in
+ * refused too).
+ */
+bool nl_table_put(struct nl_table *t, const void *key, const void *value,
+		  u32 uid)
+{
+	struct nl_entry *e;
+	unsigned long flags;
+	bool refused = false;
+
+	raw_spin_lock_irqsave(&t->lock, flags);
+	e = find(t, key);
+	if (e) {
+		nl_share_give(&t->shares, e->owner);
+		e->key = NULL;
+		atomic_dec(&t->used);
+	}
+	e = claim(t, key, uid, &refused);
+	if (e)
+		memcpy(e->value, value, t->value_size);
+	raw_spin_unlock_irqrestore(&t->lock, flags);
+	if (!e)
+		count_lost(t, refused);
 	return e;
 }
 
@@ -213,7 +230,7 @@ out:
  * @update, under the lock; then, if @take, removed.
  */
 static bool access_entry(struct nl_table *t, const void *key, void *out,
-			 void (*update)(void *value), bool take)
+			 nl_update_t update, const void *arg, bool take)
 {
 	struct nl_entry *e;
 	unsigned long flags;
@@ -226,7 +243,7 @@ static bool access_entry(struct nl_table *t, const void *key, void *out,
 		if (out)
 			memcpy(out, e->value, t->value_size);
 		if (update)
-			update(e->value);
+			update(e->value, arg);
 		if (take) {
 			nl_share_give(&t->shares, e->owner);
 			e->key = NULL;
@@ -240,17 +257,45 @@ static bool access_entry(struct nl_table *t, const void *key, void *out,
 /* Copies @key's value to @value and, if @take, removes it. */
 bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take)
 {
-	return access_entry(t, key, value, NULL, take);
+	return access_entry(t, key, value, NULL, NULL, take);
 }
 
 /*
- * Changes @key's value in place with @update (which must not sleep), if it
- * has one: a read, change and write in one hold of the lock.
+ * Changes @key's value in place with @update(value, @arg), if it has one: a
+ * read, change and write in one hold of the lock.
  */
-bool nl_table_update(struct nl_table *t, const void *key,
-		     void (*update)(void *value))
+bool nl_table_update(struct nl_table *t, const void *key, nl_update_t update,
+		     const void *arg)
 {
-	return access_entry(t, key, NULL, update, false);
+	return access_entry(t, key, NULL, update, arg, false);
+}
+
+/*
+ * As nl_table_update(), but a @key not in the table is added for @uid first,
+ * with a zeroed value, in the same hold of the lock (so two racing adds make
+ * one entry). False, and counted as nl_table_put() counts it, when there is
+ * no room for it.
+ */
+bool nl_table_add(struct nl_table *t, const void *key, nl_update_t update,
+		  const void *arg, u32 uid)
+{
+	struct nl_entry *e;
+	unsigned long flags;
+	bool refused = false;
+
+	raw_spin_lock_irqsave(&t->lock, flags);
+	e = find(t, key);
+	if (!e) {
+		e = claim(t, key, uid, &refused);
+		if (e)
+			memset(e->value, 0, t->value_size);
+	}
+	if (e)
+		update(e->value, arg);
+	raw_spin_unlock_irqrestore(&t->lock, flags);
+	if (!e)
+		count_lost(t, refused);
+	return e;
 }
 
 /*

@@ -60,8 +60,12 @@ void nl_table_exit(struct nl_table *t);
 bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 		  u32 uid);
 bool nl_table_get(struct nl_table *t, const void *key, void *value, bool take);
-bool nl_table_update(struct nl_table *t, const void *key,
-		     void (*update)(void *value));
+/* Changes a value in place, under the table's lock: it must not sleep. */
+typedef void (*nl_update_t)(void *value, const void *arg);
+bool nl_table_update(struct nl_table *t, const void *key, nl_update_t update,
+		     const void *arg);
+bool nl_table_add(struct nl_table *t, const void *key, nl_update_t update,
+		  const void *arg, u32 uid);
 void nl_table_clear(struct nl_table *t, void (*drop)(void *value));
 
 #endif /* _NL_TABLE_H */

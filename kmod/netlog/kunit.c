@@ -143,7 +143,8 @@ static const u8 *string_at(const struct netlog_sock *rec, unsigned int idx,
 static const u16 str_max[NETLOG_SOCK_STR_COUNT] = {
 	NETLOG_COMM_MAX, NETLOG_TTY_MAX, NETLOG_EXE_MAX, NETLOG_CGROUP_MAX,
 	NETLOG_EXE_MAX, sizeof(__u64), sizeof(__u32), sizeof(__u32),
-	sizeof(__u64), sizeof(struct netlog_life)
+	sizeof(__u64), sizeof(struct netlog_life), sizeof(struct netlog_nat),
+	sizeof(struct netlog_dgram)
 };
 
 static void str_at_bound_is_whole(struct kunit *test)
@@ -172,7 +173,9 @@ static void str_at_bound_is_whole(struct kunit *test)
 				   NETLOG_COMM_MAX + NETLOG_TTY_MAX +
 				   2 * NETLOG_EXE_MAX + NETLOG_CGROUP_MAX +
 				   2 * sizeof(__u64) + 2 * sizeof(__u32) +
-				   sizeof(struct netlog_life),
+				   sizeof(struct netlog_life) +
+				   sizeof(struct netlog_nat) +
+				   sizeof(struct netlog_dgram),
 				   NETLOG_REC_ALIGN));
 }
 
@@ -188,7 +191,8 @@ static void str_longest_keep_tail(struct kunit *test)
 		NETLOG_COMM_MAX + 1, NETLOG_TTY_MAX + 1, PATH_MAX - 1,
 		PATH_MAX - 1, PATH_MAX - 1, sizeof(__u64) + 1, sizeof(__u32) + 1,
 		sizeof(__u32) + 1, sizeof(__u64) + 1,
-		sizeof(struct netlog_life) + 1
+		sizeof(struct netlog_life) + 1, sizeof(struct netlog_nat) + 1,
+		sizeof(struct netlog_dgram) + 1
 	};
 	struct netlog_sock *rec = rec_buf(test);
 	struct netlog_strings w;

@@ -40,6 +40,13 @@ struct netlog_caller {
 	u8 str[NETLOG_DONE_STR_MAX];	/* comm to exe_loaded, encoded */
 };
 
+/* What a socket record carries after its attribution: each may be NULL. */
+struct netlog_sock_tail {
+	const struct netlog_life *life;	/* LIFE, little-endian */
+	const struct netlog_nat *nat;	/* NAT */
+	const struct netlog_dgram *dgram;	/* DGRAM, little-endian */
+};
+
 /*
  * One socket action as seen by a probe. @local and @peer, when set, are
  * addresses the caller passed (bind, connect) and win over the socket's own;
@@ -64,10 +71,8 @@ struct netlog_sock_event {
 	struct netlog_caller *save;
 	/* an exiting task's exe, kept from before its mm went (sock.c) */
 	const struct netlog_exe *exe;
-	/* a close's connection summary (LIFE), little-endian, or NULL */
-	const struct netlog_life *life;
-	/* a close's translated destination (NAT), or NULL */
-	const struct netlog_nat *nat;
+	/* a close's summary (LIFE or DGRAM) and translated destination */
+	struct netlog_sock_tail tail;
 	/*
 	 * sk is not an inet socket (RxRPC's, whose datagrams its kernel UDP
 	 * socket sends): only struct sock's own fields are read, and the
@@ -147,11 +152,49 @@ bool netlog_sctp_is_inbound(const void *assoc);
 bool netlog_sctp_one_to_many(const struct sock *sk);
 bool netlog_sctp_offered(const void *assoc, const void *addr);
 
+/* A datagram's destination, as send.c and dgram.c compare them. */
+struct netlog_dest {
+	struct in6_addr addr;	/* IPv4 as mapped */
+	u32 scope;
+	__be16 port;
+	u16 zero;
+};
+
 int netlog_send_init(void);
 void netlog_send_exit(void);
 void netlog_send_forget(void);
-bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
-		       int len);
+bool netlog_dest_of(const struct sockaddr *to, int len, struct netlog_dest *d);
+u32 netlog_dest_mark(const struct netlog_dest *d);
+bool netlog_send_first(const struct sock *sk, const struct netlog_dest *dest);
+
+/*
+ * A socket's entry in the table of lives (sock.c): a TCP connection's start,
+ * or what a datagram or raw socket carried (dgram.c).
+ */
+struct netlog_life_entry {
+	u64 ns;		/* ktime_get_boot_fast_ns() when it began */
+	/*
+	 * whose entry it is: TCP, the sk_hash of its 4-tuple; a datagram
+	 * socket, its inode number
+	 */
+	u32 id;
+	bool reset;	/* TCP: the peer reset it (tcp:tcp_receive_reset) */
+	u8 dgram_flags;	/* NETLOG_DGRAM_* */
+	u32 sent;
+	u32 received;
+	u64 bytes_sent;
+	u64 bytes_received;
+	u32 dests[NETLOG_DGRAM_DESTS];	/* netlog_dest_mark()s; 0: free */
+};
+
+extern struct nl_table netlog_lives;
+bool netlog_counts_dgrams(void);
+void netlog_dgram_begin(struct sock *sk);
+void netlog_dgram_sent(struct sock *sk, const struct netlog_dest *dest,
+		       size_t bytes);
+void netlog_dgram_received(struct sock *sk, const struct sk_buff *skb);
+bool netlog_dgram_summary(const struct netlog_life_entry *e,
+			  const struct socket *sock, struct netlog_dgram *out);
 
 struct secure_log_stats;
 

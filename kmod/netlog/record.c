@@ -283,24 +283,34 @@ static void put_owner_pid(struct netlog_strings *w, u32 pid)
 	netlog_put_string(w, (const char *)&v, pid ? sizeof(v) : 0);
 }
 
+/* A fixed-size string: @size bytes at @p, or empty when @p is NULL. */
+static void put_fixed(struct netlog_strings *w, const void *p, size_t size)
+{
+	netlog_put_string(w, p, p ? size : 0);
+}
+
 /*
- * The strings every socket record ends with, from owner to NAT: @sk's
+ * The strings every socket record ends with, from owner to DGRAM: @sk's
  * owner, @opid (0: not known), the acting process's start (NULL: no task
- * acted), and @life and @nat when the record has them.
+ * acted), and what @tail holds (NULL: nothing).
  */
 static void put_sock_tail(struct netlog_strings *w, const struct sock *sk,
 			  u32 opid, const u64 *start,
-			  const struct netlog_life *life,
-			  const struct netlog_nat *nat)
+			  const struct netlog_sock_tail *tail)
 {
+	static const struct netlog_sock_tail none;
+
+	if (!tail)
+		tail = &none;
 	put_owner(w, sk);
 	put_owner_pid(w, opid);
 	if (start)
 		netlog_put_le64(w, *start);
 	else
 		netlog_put_string(w, NULL, 0);
-	netlog_put_string(w, (const char *)life, life ? sizeof(*life) : 0);
-	netlog_put_string(w, (const char *)nat, nat ? sizeof(*nat) : 0);
+	put_fixed(w, tail->life, sizeof(*tail->life));
+	put_fixed(w, tail->nat, sizeof(*tail->nat));
+	put_fixed(w, tail->dgram, sizeof(*tail->dgram));
 }
 
 /*
@@ -337,7 +347,8 @@ int netlog_emit_done(const struct sock *sk, int result,
 	netlog_put_encoded(&w, caller->str, caller->str_len,
 			   NETLOG_STR_CONNECT_SEQ);
 	netlog_put_string(&w, (const char *)&seq, sizeof(seq));
-	put_sock_tail(&w, sk, caller->owner_pid, &caller->start, NULL, nat);
+	put_sock_tail(&w, sk, caller->owner_pid, &caller->start,
+		      &(struct netlog_sock_tail){ .nat = nat });
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -371,7 +382,8 @@ static int emit_no_task(struct netlog_sock *r, const struct sock *sk,
 	netlog_strings_begin(&w, r);
 	while (w.next < NETLOG_STR_OWNER)	/* comm to connect_seq */
 		netlog_put_string(&w, NULL, 0);
-	put_sock_tail(&w, sk, owner_pid(sk), NULL, life, NULL);
+	put_sock_tail(&w, sk, owner_pid(sk), NULL,
+		      &(struct netlog_sock_tail){ .life = life });
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -425,7 +437,8 @@ int netlog_emit_snapshot(const struct sock *sk, const struct nl_task_who *who,
 	netlog_put_string(&w, who->cgroup, who->cgroup_len);
 	netlog_put_string(&w, NULL, 0);		/* exe_loaded */
 	netlog_put_string(&w, NULL, 0);		/* connect_seq */
-	put_sock_tail(&w, sk, owner_pid(sk), &who->start, life, NULL);
+	put_sock_tail(&w, sk, owner_pid(sk), &who->start,
+		      &(struct netlog_sock_tail){ .life = life });
 	netlog_strings_end(&w);
 	return secure_log_submit(&r->hdr);
 }
@@ -668,7 +681,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		ev->save->start = start;
 	}
 	netlog_put_string(&w, NULL, 0);		/* connect_seq */
-	put_sock_tail(&w, ev->sk, opid, &start, ev->life, ev->nat);
+	put_sock_tail(&w, ev->sk, opid, &start, &ev->tail);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

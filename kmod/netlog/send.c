@@ -25,6 +25,10 @@
  * most of what a repeated send costs us: each CPU remembers the last key
  * it hashed and its hash, and a send with the same key skips the hash (the
  * slot is still checked, so an emptied cache records it again).
+ *
+ * The same key marks a destination alone (netlog_dest_mark()), for the
+ * count of a socket's distinct destinations in its close (dgram.c), with a
+ * memo of its own.
  */
 #include <linux/cred.h>
 #include <linux/net.h>
@@ -49,25 +53,29 @@ struct send_key {
 	u64 exec_id;	/* a new program starts afresh on inherited sockets */
 	u32 tgid;
 	u32 uid;
-	struct in6_addr addr;	/* IPv4 as mapped */
-	u32 scope;
-	__be16 port;
-	u16 zero;
+	struct netlog_dest dest;
 };
 
 static_assert(sizeof(struct send_key) ==
-	      3 * sizeof(u64) + 3 * sizeof(u32) + sizeof(struct in6_addr) +
-	      2 * sizeof(u16));
+	      3 * sizeof(u64) + 2 * sizeof(u32) + sizeof(struct netlog_dest));
+static_assert(sizeof(struct netlog_dest) ==
+	      sizeof(struct in6_addr) + sizeof(u32) + 2 * sizeof(u16));
 
 struct send_memo {
 	struct send_key key;
 	u64 hash;	/* 0: none yet */
 };
 
+struct dest_memo {
+	struct netlog_dest dest;
+	u32 mark;	/* 0: none yet */
+};
+
 static u64 *seen;
 static siphash_key_t seen_key;
-/* Only probe handlers use it, which do not nest on a CPU. */
+/* Only entry handlers use them, which do not nest on a CPU. */
 static DEFINE_PER_CPU(struct send_memo, last_send);
+static DEFINE_PER_CPU(struct dest_memo, last_dest);
 
 int netlog_send_init(void)
 {
@@ -94,40 +102,63 @@ void netlog_send_forget(void)
 		WRITE_ONCE(seen[i], 0);
 }
 
-/* Whether this send is the first of its kind; if so, it is now seen. */
-bool netlog_send_first(const struct sock *sk, const struct sockaddr *to,
-		       int len)
+/*
+ * A datagram's destination as given with the call, @len bytes at @to; false
+ * when it names none we can record. The destination alone: padding, flow
+ * labels and the like would make one destination look like many.
+ */
+bool netlog_dest_of(const struct sockaddr *to, int len, struct netlog_dest *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (to->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)to;
+
+		ipv6_addr_set_v4mapped(in->sin_addr.s_addr, &d->addr);
+		d->port = in->sin_port;
+	} else if (to->sa_family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
+		const struct sockaddr_in6 *in6 = (const void *)to;
+
+		d->addr = in6->sin6_addr;
+		d->port = in6->sin6_port;
+		if (len >= (int)sizeof(*in6) &&
+		    !ipv6_addr_v4mapped(&in6->sin6_addr))
+			d->scope = in6->sin6_scope_id;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A destination's mark: 32 bits of its keyed hash, never 0, so that no user
+ * can make two destinations share one on purpose. The same destination as
+ * the CPU's last one costs a compare.
+ */
+u32 netlog_dest_mark(const struct netlog_dest *d)
+{
+	struct dest_memo *memo = this_cpu_ptr(&last_dest);
+
+	if (!memo->mark || memcmp(&memo->dest, d, sizeof(*d))) {
+		memo->dest = *d;
+		memo->mark = (u32)(siphash(d, sizeof(*d), &seen_key) >> 32) | 1;
+	}
+	return memo->mark;
+}
+
+/* Whether this send to @dest is the first of its kind; if so, it is now seen. */
+bool netlog_send_first(const struct sock *sk, const struct netlog_dest *dest)
 {
 	struct send_key key = {
 		.sk = (unsigned long)sk,
 		.exec_id = READ_ONCE(current->self_exec_id),
 		.tgid = task_tgid_nr(current),
 		.uid = nl_host_uid(current_uid()),
+		.dest = *dest,
 	};
 	const struct socket *sock = READ_ONCE(sk->sk_socket);
 	struct send_memo *memo = this_cpu_ptr(&last_send);
 	u64 h, *slot;
 
-	/*
-	 * The destination alone: padding, flow labels and the like would
-	 * make one destination look like many.
-	 */
-	if (to->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = (const void *)to;
-
-		ipv6_addr_set_v4mapped(in->sin_addr.s_addr, &key.addr);
-		key.port = in->sin_port;
-	} else if (to->sa_family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
-		const struct sockaddr_in6 *in6 = (const void *)to;
-
-		key.addr = in6->sin6_addr;
-		key.port = in6->sin6_port;
-		if (len >= (int)sizeof(*in6) &&
-		    !ipv6_addr_v4mapped(&in6->sin6_addr))
-			key.scope = in6->sin6_scope_id;
-	} else {
-		return false;	/* not a destination we can record */
-	}
 	if (sock)
 		key.ino = SOCK_INODE((struct socket *)sock)->i_ino;
 	if (memo->hash && !memcmp(&memo->key, &key, sizeof(key))) {

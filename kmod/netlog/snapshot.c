@@ -137,6 +137,9 @@ static void emit_held(const struct held *h, struct nl_task_who *who,
 		netlog_tcp_life(sk, state, &life);
 	if (netlog_was_established(sk))
 		who->flags |= NETLOG_F_ESTABLISHED;
+	/* a datagram socket's close will say what it carried from now */
+	if (sk->sk_type == SOCK_DGRAM || sk->sk_type == SOCK_RAW)
+		netlog_dgram_begin(sk);
 	ret = netlog_emit_snapshot(sk, who, tcp ? &life : NULL, rec);
 	last.sockets++;
 	if (ret == -ENOSPC)

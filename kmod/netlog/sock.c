@@ -47,7 +47,8 @@
  *                        (close, exit, dup2, close_range); inet6_release
  *                        ends in it, so each socket is seen exactly once.
  *                        A TCP connection's summary (LIFE) is read from
- *                        the socket here, its start from the lives table
+ *                        the socket here, its start from the lives table,
+ *                        a datagram socket's (DGRAM) from that table
  *   exit_mm_release      an exiting task's sockets are closed after its mm
  *   cgroup_exit          and fs_struct are gone: its exe is kept from the
  *                        first (entry, mm still there) to the second
@@ -55,7 +56,11 @@
  *                        records in between
  *   udp_sendmsg ...      send: each datagram protocol's sendmsg (UDP and
  *                        UDP-Lite, ping, raw; v4 and v6), entry only, as a
- *                        corked or full socket can wait there
+ *                        corked or full socket can wait there; and each
+ *                        datagram sent, counted for the close's DGRAM
+ *   __udp_enqueue_schedule_skb  a datagram queued to a UDP socket, and
+ *   sock_queue_rcv_skb_reason   to a ping, raw or L2TP one, counted for the
+ *                        close's DGRAM (entry; softirq)
  *   sctp_primitive_ASSOCIATE  SCTP connect: every association a task starts
  *                        (connect, connectx, a sendmsg to a new peer) sends
  *                        its INIT here, before any wait (entry; the record
@@ -201,23 +206,19 @@ static struct nl_table pending;
 static struct nl_table exiting;
 
 /*
- * When each TCP connection began (its connect's SYN, or its accept), for
- * the duration in its close's LIFE (keyed by the socket), while the
- * tcp_close probe is on. The release takes a socket's entry whatever the
- * probes; the table is emptied when the release hook goes. An entry is
- * believed only for the connection it was made for: a later socket at the
- * same address has another 4-tuple, so another sk_hash. (Not the ports:
- * a socket that reached CLOSE before its release may have given back its
- * local port and forgotten its peer's.)
+ * The table of lives (keyed by the socket): when each TCP connection began
+ * (its connect's SYN, or its accept), for the duration in its close's LIFE,
+ * while the tcp_close probe is on; and what each datagram or raw socket
+ * carried, for its close's DGRAM, while udp_close is (dgram.c). The
+ * release takes a socket's entry whatever the probes; the table is emptied
+ * when the release hook goes. An entry is believed only for the socket it
+ * was made for: a TCP entry's id is the sk_hash of its 4-tuple, which a
+ * later socket at the same address does not share (not the ports: a socket
+ * that reached CLOSE before its release may have given back its local
+ * port and forgotten its peer's), a datagram socket's its inode number.
  */
-struct life_start {
-	u64 ns;		/* ktime_get_boot_fast_ns() */
-	u32 hash;	/* sk_hash, the 4-tuple's */
-	bool reset;	/* the peer reset it (tcp:tcp_receive_reset) */
-};
-
-static struct nl_table lives;
-/* 32,768 connections (a MiB); those past it close with no duration */
+struct nl_table netlog_lives;
+/* 32,768 sockets (2.5 MiB); those past it close with no duration or DGRAM */
 #define LIVES_BITS 13
 
 /* The hooks and the probe mask (the table is below the handlers). */
@@ -283,8 +284,12 @@ static bool followed(const struct sock *sk)
 	return false;
 }
 
-/* The probe a socket belongs to on this hook, or -1 to ignore it. */
-static int probe_of(const struct netlog_hook *h, const struct sock *sk)
+/*
+ * The probe a socket belongs to on this hook, @stream's or @dgram's by its
+ * type, or -1 to ignore it.
+ */
+static int probe_for(const struct netlog_hook *h, const struct sock *sk,
+		     int stream, int dgram)
 {
 	int id;
 
@@ -304,16 +309,28 @@ static int probe_of(const struct netlog_hook *h, const struct sock *sk)
 	case SOCK_STREAM:
 	case SOCK_SEQPACKET:
 	case SOCK_DCCP:
-		id = h->stream;
+		id = stream;
 		break;
 	case SOCK_DGRAM:
 	case SOCK_RAW:
-		id = h->dgram;
+		id = dgram;
 		break;
 	default:
 		return -1;
 	}
 	return probe_is_on(id) ? id : -1;
+}
+
+/* The probe a socket belongs to on this hook, or -1 to ignore it. */
+static int probe_of(const struct netlog_hook *h, const struct sock *sk)
+{
+	return probe_for(h, sk, h->stream, h->dgram);
+}
+
+/* Whether datagram and raw sockets' traffic is counted (dgram.c). */
+bool netlog_counts_dgrams(void)
+{
+	return probe_is_on(NL_udp_close);
 }
 
 static void count(int id, int ret)
@@ -511,22 +528,31 @@ static bool cmsg_route(const struct msghdr *msg)
  * rawv6_sendmsg: (struct sock *, struct msghdr *, size_t). A datagram to an
  * address given with the call; msg_name is the kernel's copy of it. The
  * socket layer has bound the socket by now, so its port is known. The same
- * destination again costs a hash and a load (send.c).
+ * destination again costs a hash and a load (send.c). Every datagram is
+ * counted for the socket's DGRAM (dgram.c).
  */
 static void send_entry(struct nl_hook *hook, const unsigned long *args)
 {
 	struct netlog_hook *h = container_of(hook, struct netlog_hook, hook);
 	struct netlog_sock_event ev = { .event = NETLOG_EV_SEND };
 	const struct msghdr *msg = (void *)args[1];
+	struct netlog_dest dest;
 	struct call_data copy;
+	bool counted, to;
 	int id;
 
 	ev.sk = (void *)args[0];
 	id = probe_of(h, ev.sk);
-	if (id < 0)
+	counted = probe_for(h, ev.sk, -1, NL_udp_close) >= 0;
+	if (id < 0 && !counted)
 		return;
 	ev.peer = send_dest(h, msg, &copy);
 	ev.peer_len = copy.addr_len;
+	to = ev.peer && netlog_dest_of(ev.peer, ev.peer_len, &dest);
+	if (counted)
+		netlog_dgram_sent(ev.sk, to ? &dest : NULL, args[2]);
+	if (id < 0)
+		return;
 	/*
 	 * A datagram routed by its source is recorded every time, to the
 	 * connected peer if it names no address: the first hop is not the
@@ -535,7 +561,7 @@ static void send_entry(struct nl_hook *hook, const unsigned long *args)
 	if (cmsg_route(msg)) {
 		ev.flags |= NETLOG_F_SRCROUTE;
 		emit(id, &ev);
-	} else if (ev.peer && netlog_send_first(ev.sk, ev.peer, ev.peer_len)) {
+	} else if (to && netlog_send_first(ev.sk, &dest)) {
 		emit(id, &ev);
 	}
 }
@@ -553,6 +579,7 @@ static void rxrpc_send_entry(struct nl_hook *hook, const unsigned long *args)
 	const struct msghdr *msg = (void *)args[1];
 	const struct sockaddr_rxrpc *srx = msg->msg_name;
 	const int at = offsetof(struct sockaddr_rxrpc, transport);
+	struct netlog_dest dest;
 	struct netlog_sock_event ev = {
 		.event = NETLOG_EV_SEND,
 		.flags = NETLOG_F_RXRPC,
@@ -566,8 +593,25 @@ static void rxrpc_send_entry(struct nl_hook *hook, const unsigned long *args)
 		return;
 	ev.peer = (const struct sockaddr *)&srx->transport;
 	ev.peer_len = min_t(int, srx->transport_len, msg->msg_namelen - at);
-	if (netlog_send_first(ev.sk, ev.peer, ev.peer_len))
+	if (netlog_dest_of(ev.peer, ev.peer_len, &dest) &&
+	    netlog_send_first(ev.sk, &dest))
 		emit(NL_udp_send, &ev);
+}
+
+/*
+ * __udp_enqueue_schedule_skb(struct sock *, struct sk_buff *): a datagram is
+ * queued to a UDP or UDP-Lite socket; sock_queue_rcv_skb_reason(struct sock
+ * *, struct sk_buff *, ...): to a ping, raw or L2TP over IP socket (or one
+ * of another kind, ignored). In softirq, or in whichever task releases the
+ * socket's lock (its backlog). Counted for the socket's DGRAM (dgram.c).
+ */
+static void queued_entry(struct nl_hook *hook, const unsigned long *args)
+{
+	struct netlog_hook *h = container_of(hook, struct netlog_hook, hook);
+	struct sock *sk = (void *)args[0];
+
+	if (probe_of(h, sk) >= 0)
+		netlog_dgram_received(sk, (const struct sk_buff *)args[1]);
 }
 
 /* inet_listen: (struct socket *, int backlog) */
@@ -591,6 +635,9 @@ static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unfollow(ri, d);
 	fill_event(hook_of(ri), d, &ev);
 	emit(d->probe, &ev);
+	/* A datagram socket bound or connected: its DGRAM counts from here. */
+	if (!ev.result && (d->probe == NL_udp_bind || d->probe == NL_udp_connect))
+		netlog_dgram_begin(d->sk);
 	return 0;
 }
 
@@ -639,15 +686,15 @@ static u8 tcp_end(const struct sock *sk, int state, bool reset)
  */
 static void life_begin(struct sock *sk)
 {
-	struct life_start start;
+	struct netlog_life_entry start;
 
 	if (!nl_sk_is_tcp(sk) || sk->sk_kern_sock ||
 	    !probe_is_on(NL_tcp_close))
 		return;
 	memset(&start, 0, sizeof(start));
 	start.ns = ktime_get_boot_fast_ns();
-	start.hash = READ_ONCE(sk->sk_hash);
-	nl_table_put(&lives, sk, &start, nl_charge_uid());
+	start.id = READ_ONCE(sk->sk_hash);
+	nl_table_put(&netlog_lives, sk, &start, nl_charge_uid());
 }
 
 /*
@@ -656,7 +703,7 @@ static void life_begin(struct sock *sk)
  * lock) and, from its entry in lives (or NULL), its duration.
  */
 static void tcp_life(const struct sock *sk, int state,
-		     const struct life_start *start, struct netlog_life *life)
+		     const struct netlog_life_entry *start, struct netlog_life *life)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	const u64 now = ktime_get_boot_fast_ns();
@@ -668,7 +715,7 @@ static void tcp_life(const struct sock *sk, int state,
 	 * Known, so never 0: a clock coarser than the connection (jiffies,
 	 * where a VM has no TSC) says 1.
 	 */
-	if (start && start->hash == READ_ONCE(sk->sk_hash))
+	if (start && start->id == READ_ONCE(sk->sk_hash))
 		life->duration_ns = cpu_to_le64(now > start->ns ?
 						now - start->ns : 1);
 	life->bytes_unacked = cpu_to_le32(READ_ONCE(tp->write_seq) -
@@ -934,15 +981,15 @@ bool netlog_was_established(const struct sock *sk)
 	return nl_sk_is_tcp(sk) && READ_ONCE(tcp_sk(sk)->srtt_us);
 }
 
-static void mark_reset(void *value)
+static void mark_reset(void *value, const void *arg)
 {
-	((struct life_start *)value)->reset = true;
+	((struct netlog_life_entry *)value)->reset = true;
 }
 
 /* tcp:tcp_receive_reset: the peer reset a connection; its close says so. */
 static void reset_received(void *data, struct sock *sk)
 {
-	nl_table_update(&lives, sk, mark_reset);
+	nl_table_update(&netlog_lives, sk, mark_reset, NULL);
 }
 
 /* int inet_release(struct socket *): the socket's last reference is gone. */
@@ -952,7 +999,8 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 	struct socket *sock = (void *)args[0];
 	struct netlog_sock_event ev = { .event = NETLOG_EV_CLOSE };
 	const struct inet_sock *inet;
-	struct life_start start;
+	struct netlog_life_entry start;
+	struct netlog_dgram dgram;
 	struct netlog_life life;
 	struct netlog_nat nat;
 	struct netlog_exe exe;
@@ -961,8 +1009,8 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 
 	ev.sk = sock ? sock->sk : NULL;
 	/* Its entry goes with the socket, recorded or not. */
-	if (ev.sk && nl_sk_is_tcp(ev.sk))
-		began = nl_table_get(&lives, ev.sk, &start, true);
+	if (ev.sk)
+		began = nl_table_get(&netlog_lives, ev.sk, &start, true);
 	id = probe_of(h, ev.sk);
 	if (id < 0)
 		return;
@@ -978,10 +1026,13 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 		if (nl_sk_is_tcp(ev.sk)) {
 			tcp_life(ev.sk, READ_ONCE(ev.sk->sk_state),
 				 began ? &start : NULL, &life);
-			ev.life = &life;
+			ev.tail.life = &life;
 			if (netlog_nat_of(ev.sk, &nat))
-				ev.nat = &nat;
+				ev.tail.nat = &nat;
 		}
+	} else if (began && id == NL_udp_close &&
+		   netlog_dgram_summary(&start, sock, &dgram)) {
+		ev.tail.dgram = &dgram;
 	}
 	/* Only the task itself drops its entry, and later: no race. */
 	if (!current->mm && (current->flags & PF_EXITING) &&
@@ -1064,7 +1115,7 @@ static void state_record(void *data, const struct sock *sk, int oldstate,
 			 int newstate)
 {
 	struct netlog_hook *h = container_of(data, struct netlog_hook, hook);
-	struct life_start start;
+	struct netlog_life_entry start;
 	struct netlog_life life;
 	bool began;
 
@@ -1072,7 +1123,7 @@ static void state_record(void *data, const struct sock *sk, int oldstate,
 		return;
 	if (!READ_ONCE(sk->sk_socket) && !sock_flag(sk, SOCK_DEAD))
 		return;
-	began = nl_table_get(&lives, sk, &start, false);
+	began = nl_table_get(&netlog_lives, sk, &start, false);
 	tcp_life(sk, newstate, began ? &start : NULL, &life);
 	life.old_state = oldstate;
 	if (newstate != TCP_CLOSE)
@@ -1153,15 +1204,23 @@ static void attr_unhooked(int err)
 
 /*
  * A protocol's sendmsg, in vmlinux or in @mod: optional, as a kernel may
- * inline a static one.
+ * inline a static one. Also where udp_close counts datagrams sent.
  */
 #define SEND_HOOK(sym, mod, pre, v4, unspec_as)                            \
 	{                                                                   \
 		.hook.symbol = sym, .hook.module = mod,                     \
 		.hook.kind = NL_HOOK_ENTRY, .hook.optional = true,         \
-		.hook.entry = pre,                             \
+		.hook.entry = pre, .hook.probes = BIT(NL_udp_close),        \
 		.event = NETLOG_EV_SEND, .stream = -1, .dgram = NL_udp_send, \
 		.v4_only = v4, .unspec = unspec_as,                         \
+	}
+
+/* Where datagrams are queued to a socket, for udp_close's DGRAM. */
+#define QUEUED_HOOK(sym)                                                   \
+	{                                                                   \
+		.hook.symbol = sym, .hook.kind = NL_HOOK_ENTRY,             \
+		.hook.optional = true, .hook.entry = queued_entry,          \
+		.event = NETLOG_EV_CLOSE, .stream = -1, .dgram = NL_udp_close, \
 	}
 
 /* An entry probe on SCTP's code, for stream sockets' probes @s and @d. */
@@ -1252,7 +1311,7 @@ static struct netlog_hook hooks[] = {
 	{
 		/* ENTRY_HOOK, and the table of lives its handler takes */
 		.hook.symbol = "inet_release", .hook.kind = NL_HOOK_ENTRY,
-		.hook.entry = release_entry, .hook.table = &lives,
+		.hook.entry = release_entry, .hook.table = &netlog_lives,
 		.event = NETLOG_EV_CLOSE, .stream = NL_tcp_close,
 		.dgram = NL_udp_close,
 	},
@@ -1276,6 +1335,8 @@ static struct netlog_hook hooks[] = {
 	SEND_HOOK("l2tp_ip6_sendmsg", "l2tp_ip6", send_entry, false,
 		  AF_INET6),
 	SEND_HOOK("rxrpc_sendmsg", "rxrpc", rxrpc_send_entry, false, 0),
+	QUEUED_HOOK("__udp_enqueue_schedule_skb"),
+	QUEUED_HOOK("sock_queue_rcv_skb_reason"),
 	SCTP_HOOK("sctp_primitive_ASSOCIATE", NETLOG_EV_CONNECT,
 		  NL_tcp_connect, -1, sctp_assoc_entry),
 	STREAM_MODULE_HOOK("dccp_v4_connect", "dccp_ipv4", NETLOG_EV_CONNECT,
@@ -1301,7 +1362,8 @@ static struct netlog_hook hooks[] = {
 static struct nl_table_report table_reports[] = {
 	{ "connect_done", &pending },	/* connect_done records not made */
 	{ "exit_exe", &exiting },	/* exiting tasks whose exe was not kept */
-	{ "close_life", &lives },	/* TCP closes with no duration */
+	/* TCP closes with no duration, datagram ones with no DGRAM */
+	{ "close_life", &netlog_lives },
 };
 
 static struct nl_hooks netlog_hooks = {
@@ -1346,8 +1408,8 @@ int netlog_probes_init(void)
 			    sizeof(struct netlog_exe), NL_TABLE_SHARE);
 	if (ret)
 		goto err_pending;
-	ret = nl_table_init(&lives, LIVES_BITS, sizeof(struct life_start),
-			    NL_TABLE_SHARE);
+	ret = nl_table_init(&netlog_lives, LIVES_BITS,
+			    sizeof(struct netlog_life_entry), NL_TABLE_SHARE);
 	if (ret)
 		goto err_exiting;
 	ret = netlog_send_init();
@@ -1363,7 +1425,7 @@ int netlog_probes_init(void)
 err_send:
 	netlog_send_exit();
 err_lives:
-	nl_table_exit(&lives);
+	nl_table_exit(&netlog_lives);
 err_exiting:
 	nl_table_exit(&exiting);
 err_pending:
@@ -1378,7 +1440,7 @@ void netlog_probes_exit(void)
 {
 	nl_hooks_stop(&netlog_hooks);
 	netlog_send_exit();
-	nl_table_exit(&lives);
+	nl_table_exit(&netlog_lives);
 	nl_table_exit(&exiting);
 	nl_table_exit(&pending);
 	free_percpu(counters);

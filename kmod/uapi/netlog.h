@@ -194,12 +194,19 @@
  *   every other record, and in the close of an MPTCP, SCTP or DCCP
  *   socket.
  *
- * NAT (minor 11): the last string of a socket record. In a connect_done
+ * NAT (minor 11): the eleventh string of a socket record. In a connect_done
  *   and the close of a TCP connection whose destination conntrack
  *   translated (DNAT: a rule in OUTPUT, a port a container runtime
  *   published), a struct netlog_nat: where the packets really went, while
  *   raddr and rport are the address the task asked for. Empty otherwise,
  *   and whenever nf_conntrack is not loaded.
+ *
+ * DGRAM (minor 12): the last string of a socket record. In the close of a
+ *   datagram or raw socket (UDP, UDP-Lite, ping, raw, L2TP over IP) that
+ *   netlog counted, a struct netlog_dgram (40 bytes, little-endian): the
+ *   datagrams and bytes it sent and received, and to how many
+ *   destinations. Empty in every other record, and in the close of a
+ *   socket whose counts were not kept (see struct netlog_dgram).
  *
  * CHANGING THIS FORMAT
  *   Additive changes bump NETLOG_ABI_MINOR: a new record type, event,
@@ -214,7 +221,7 @@
 #include <linux/types.h>
 
 #define NETLOG_ABI_MAJOR 1
-#define NETLOG_ABI_MINOR 11
+#define NETLOG_ABI_MINOR 12
 
 /* No record is longer than this; a read buffer this big always works. */
 #define NETLOG_REC_MAX 8192
@@ -321,7 +328,8 @@ enum netlog_str {
 	NETLOG_STR_START = 8,		/* minor 9: see START below */
 	NETLOG_STR_LIFE = 9,		/* minor 10: see LIFE below */
 	NETLOG_STR_NAT = 10,		/* minor 11: see NAT below */
-	NETLOG_SOCK_STR_COUNT = 11,
+	NETLOG_STR_DGRAM = 11,		/* minor 12: see DGRAM below */
+	NETLOG_SOCK_STR_COUNT = 12,
 	/* minor 1: NETLOG_REC_CONFIG only */
 	NETLOG_STR_OLD = 4,
 	NETLOG_STR_NEW = 5,
@@ -507,6 +515,39 @@ struct netlog_life {
 	__u8 reserved[5];	/* zero */
 };
 
+/*
+ * DGRAM: a datagram or raw socket's summary in its close record, counted by
+ * netlog from the first of these it saw: the socket's bind or connect (with
+ * those probes on), a send, or the snapshot at load. The counts are kept
+ * while the udp_close probe is on, in netlog's table of sockets (a socket
+ * that finds it full, or its uid's share of it held, has no DGRAM and is
+ * counted in MISSED records for the hook "close_life").
+ */
+struct netlog_dgram {
+	/* given to the protocol's sendmsg (one that fails there too) */
+	__le64 bytes_sent;
+	/*
+	 * queued to the socket for a reader (as recvmsg() returns them: a raw
+	 * IPv4 socket's with the IP header), read or not
+	 */
+	__le64 bytes_received;
+	__le64 duration_ns;	/* ns since netlog began to count; at least 1 */
+	__le32 sent;		/* datagrams, as bytes_sent */
+	__le32 received;	/* datagrams, as bytes_received */
+	/*
+	 * distinct destinations (address and port) of the datagrams sent: the
+	 * addresses given with them and the connected peer; exact up to
+	 * NETLOG_DGRAM_DESTS, past which NETLOG_DGRAM_MORE_DESTS is set
+	 */
+	__le32 destinations;
+	__u8 flags;		/* NETLOG_DGRAM_* */
+	__u8 reserved[3];	/* zero */
+};
+
+#define NETLOG_DGRAM_DESTS 6
+/* it sent to more than NETLOG_DGRAM_DESTS destinations */
+#define NETLOG_DGRAM_MORE_DESTS 0x01
+
 /* NAT: the translated destination of a connection (see NAT above). */
 struct netlog_nat {
 	__u8 raddr[16];		/* as netlog_sock.raddr, of the record's family */
@@ -626,7 +667,7 @@ struct netlog_exec {
 	 NETLOG_COMM_MAX + NETLOG_TTY_MAX + 2 * NETLOG_EXE_MAX +              \
 	 NETLOG_CGROUP_MAX + 2 * sizeof(__u64) + 2 * sizeof(__u32) +          \
 	 sizeof(struct netlog_life) + sizeof(struct netlog_nat) +            \
-	 NETLOG_REC_ALIGN)
+	 sizeof(struct netlog_dgram) + NETLOG_REC_ALIGN)
 
 #ifdef __cplusplus
 static_assert(sizeof(struct netlog_hdr) == 40, "netlog_hdr ABI");
@@ -639,6 +680,7 @@ static_assert(sizeof(struct netlog_task) == 56, "netlog_task ABI");
 static_assert(sizeof(struct netlog_sock) == 144, "netlog_sock ABI");
 static_assert(sizeof(struct netlog_life) == 48, "netlog_life ABI");
 static_assert(sizeof(struct netlog_nat) == 24, "netlog_nat ABI");
+static_assert(sizeof(struct netlog_dgram) == 40, "netlog_dgram ABI");
 static_assert(NETLOG_SOCK_MAX_LEN <= NETLOG_REC_MAX, "record bound");
 static_assert(sizeof(struct netlog_exec) == 112, "netlog_exec ABI");
 static_assert(NETLOG_EXEC_MAX_LEN <= NETLOG_REC_MAX, "exec bound");

@@ -246,6 +246,9 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   if (const auto& life = ev.life) {
     o.raw(R"(,"bytes":)").num(life->bytes_sent + life->bytes_received);
     o.raw(R"(,"packets":)").num(uint64_t{life->segs_out} + life->segs_in);
+  } else if (const auto& d = ev.dgram) {
+    o.raw(R"(,"bytes":)").num(d->bytes_sent + d->bytes_received);
+    o.raw(R"(,"packets":)").num(uint64_t{d->sent} + d->received);
   }
   o.raw("}");
   // No process acted when the peer or TCP did: its owner is under netlog.
@@ -265,6 +268,13 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
         [&](std::string_view k, std::string_view v) {
           o.raw(",\"").raw(k).raw("\":\"").raw(v).raw("\"");
         });
+  if (const auto& d = ev.dgram)
+    dgram_fields(
+        *d,
+        [&](std::string_view k, uint64_t v) {
+          o.raw(",\"").raw(k).raw("\":").num(v);
+        },
+        [&](std::string_view k) { o.raw(",\"").raw(k).raw("\":true"); });
   if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
   if (ev.flags & NETLOG_F_BY_PEER) o.raw(R"(,"by_peer":true)");
   o.raw("}");

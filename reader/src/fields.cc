@@ -151,6 +151,10 @@ void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
                        [&](std::string_view k, std::string_view v) {
                          f.text(k, v);
                        });
+                 if (const auto& d = ev.dgram)
+                   dgram_fields(
+                       *d, [&](std::string_view k, uint64_t v) { f.num(k, v); },
+                       [&](std::string_view k) { f.num(k, 1); });
                  if (const auto& nat = ev.nat) {
                    f.addr("nat_raddr", nat->raddr);
                    f.num("nat_rport", nat->rport);

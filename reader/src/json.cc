@@ -95,6 +95,13 @@ class JsonRenderer : public Renderer {
                     [&](std::string_view k, std::string_view v) {
                       l << '"' << k << R"(":")" << v << R"(",)";
                     });
+              if (const auto& d = ev.dgram)
+                dgram_fields(
+                    *d,
+                    [&](std::string_view k, uint64_t v) {
+                      l << '"' << k << R"(":)" << v << ',';
+                    },
+                    [&](std::string_view k) { l << '"' << k << R"(":true,)"; });
               if (const auto& nat = ev.nat)
                 l << R"("nat_raddr":")" << nat->raddr << R"(","nat_rport":)"
                   << nat->rport << ',';

@@ -154,6 +154,11 @@ class KlogRenderer : public Renderer {
               else if (life)
                 fmt::format_to(it, " sent:{} recv:{} end:{}", life->bytes_sent,
                                life->bytes_received, end_name(life->end));
+              if (const auto& d = ev.dgram)
+                fmt::format_to(it, " sent:{} recv:{} dgrams:{}/{} dests:{}{}",
+                               d->bytes_sent, d->bytes_received, d->sent,
+                               d->received, d->destinations,
+                               d->more_destinations ? "+" : "");
             },
             [&](const ConfigEvent& cfg) {
               who(out, cfg);

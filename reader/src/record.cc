@@ -144,6 +144,22 @@ void decode_life(std::string_view s, std::optional<Life>& life) {
   l.old_state = NETLOG_FIELD(b, netlog_life, old_state);
 }
 
+// DGRAM (minor 12), little-endian, when the string holds one.
+void decode_dgram(std::string_view s, std::optional<SockEvent::Dgram>& dgram) {
+  dgram.reset();
+  if (s.size() != sizeof(netlog_dgram)) return;
+  const auto b = std::as_bytes(std::span(s));
+  auto& d = dgram.emplace();
+  d.bytes_sent = le64toh(NETLOG_FIELD(b, netlog_dgram, bytes_sent));
+  d.bytes_received = le64toh(NETLOG_FIELD(b, netlog_dgram, bytes_received));
+  d.duration_ns = le64toh(NETLOG_FIELD(b, netlog_dgram, duration_ns));
+  d.sent = le32toh(NETLOG_FIELD(b, netlog_dgram, sent));
+  d.received = le32toh(NETLOG_FIELD(b, netlog_dgram, received));
+  d.destinations = le32toh(NETLOG_FIELD(b, netlog_dgram, destinations));
+  d.more_destinations =
+      NETLOG_FIELD(b, netlog_dgram, flags) & NETLOG_DGRAM_MORE_DESTS;
+}
+
 std::optional<Error> decode_config(std::span<const std::byte> b,
                                    ConfigEvent& ev) {
   if (b.size() < sizeof(netlog_config))
@@ -203,7 +219,7 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
   };
   if (auto err = decode_strings(b, sizeof(netlog_sock), fields))
     return Error{"socket " + err->message};
-  std::string_view seq, owner, pid, start, life, nat;
+  std::string_view seq, owner, pid, start, life, nat, dgram;
   const Appended appended[] = {
       {{&ev.exe_loaded, NETLOG_EXE_MAX}, 3},
       {{&seq, sizeof(uint64_t)}, 5, "connect_seq"},
@@ -212,6 +228,7 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
       {{&start, sizeof(uint64_t)}, 9, "start"},
       {{&life, sizeof(netlog_life)}, 10, "life"},
       {{&nat, sizeof(netlog_nat)}, 11, "nat"},
+      {{&dgram, sizeof(netlog_dgram)}, 12, "dgram"},
   };
   if (auto err = decode_appended(b, ev.cgroup, appended))
     return Error{"socket " + err->message};
@@ -233,6 +250,7 @@ std::optional<Error> decode_sock(std::span<const std::byte> b, SockEvent& ev) {
     to.rport = le16toh(NETLOG_FIELD(n, netlog_nat, rport));
     ev.nat = to;
   }
+  decode_dgram(dgram, ev.dgram);
   ev.who_bytes = who_bytes(b, offsetof(netlog_sock, task), ev.cgroup);
   return std::nullopt;
 }

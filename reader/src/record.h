@@ -95,6 +95,14 @@ struct SockEvent {
     uint16_t rport = 0;
   };
   std::optional<Nat> nat;
+  // Minor 12: what a datagram or raw socket carried, in its close (struct
+  // netlog_dgram).
+  struct Dgram {
+    uint64_t bytes_sent = 0, bytes_received = 0, duration_ns = 0;
+    uint32_t sent = 0, received = 0, destinations = 0;
+    bool more_destinations = false;
+  };
+  std::optional<Dgram> dgram;
 };
 
 // Whether a task acted, so that the record names it: not when the peer did

@@ -114,6 +114,19 @@ void life_fields(const SockEvent& ev, Num&& num, Name&& name) {
   name("state", tcp_state_name(life.state));
   if (life.end || ev.event == NETLOG_EV_CLOSE) name("end", end_name(life.end));
 }
+// A DGRAM's keys in the order of docs/format.md, for every format: `num`
+// takes a key and a number, `flag` a key that is set (more_destinations,
+// only when set).
+template <typename Num, typename Flag>
+void dgram_fields(const SockEvent::Dgram& d, Num&& num, Flag&& flag) {
+  num("bytes_sent", d.bytes_sent);
+  num("bytes_received", d.bytes_received);
+  num("datagrams_sent", uint64_t{d.sent});
+  num("datagrams_received", uint64_t{d.received});
+  num("destinations", uint64_t{d.destinations});
+  if (d.more_destinations) flag("more_destinations");
+  num("duration_ns", d.duration_ns);
+}
 // An unaudited socket's address family and type: the kernel's names
 // without AF_/SOCK_, lower case ("smc", "stream"), or the number.
 std::string sock_family_name(uint16_t family);

@@ -91,6 +91,13 @@ class TextRenderer : public Renderer {
                     [&](std::string_view k, std::string_view v) {
                       l << ' ' << k << '=' << v;
                     });
+              if (const auto& d = ev.dgram)
+                dgram_fields(
+                    *d,
+                    [&](std::string_view k, uint64_t v) {
+                      l << ' ' << k << '=' << v;
+                    },
+                    [&](std::string_view k) { l << ' ' << k << "=1"; });
               if (const auto& nat = ev.nat)
                 l << " nat_raddr=" << nat->raddr << " nat_rport=" << nat->rport;
               if (ev.flags & NETLOG_F_RAW) l << " ipproto=" << ev.proto;

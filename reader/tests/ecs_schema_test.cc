@@ -134,6 +134,11 @@ TEST(EcsSchema, EverySocketEventAndFlag) {
         s.connect_seq = 6;
         s.nat = netlog_nat{{10, 0, 0, 1}, 8080, {}};  // destination.nat.*
       }
+      if (event == NETLOG_EV_CLOSE && flags == 0) {
+        s.proto = IPPROTO_UDP;
+        s.dgram =
+            netlog_dgram{100, 200, 5, 1, 2, 7, NETLOG_DGRAM_MORE_DESTS, {}};
+      }
       if (!(flags & NETLOG_F_BY_PEER)) s.start = 5000000000ULL;
       for (const auto& n : check(test::sock_record(s))) seen.insert(n);
     }

@@ -83,6 +83,10 @@ std::vector<std::byte> sock_record(const SockSpec& s) {
   if (s.nat)
     strings.back().assign(reinterpret_cast<const char*>(&*s.nat),
                           sizeof(*s.nat));
+  strings.emplace_back();
+  if (s.dgram)
+    strings.back().assign(reinterpret_cast<const char*>(&*s.dgram),
+                          sizeof(*s.dgram));
   strings.insert(strings.end(), s.later.begin(), s.later.end());
   return with_strings(r, strings);
 }

@@ -39,6 +39,8 @@ struct SockSpec {
   std::optional<netlog_life> life;
   // The eleventh (minor 11): a connection's translated destination.
   std::optional<netlog_nat> nat;
+  // The twelfth (minor 12): a datagram socket's close's DGRAM.
+  std::optional<netlog_dgram> dgram;
   std::vector<std::string> later;  // strings of a later minor, after those
 };
 

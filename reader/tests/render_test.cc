@@ -848,6 +848,51 @@ TEST(Render, NatSaysWhereTheConnectionWent) {
             std::string::npos);
 }
 
+// Minor 12's DGRAM: a datagram socket's close says what it carried, in
+// every format, and nothing when it has none.
+TEST(Render, DgramSaysWhatADatagramSocketCarried) {
+  auto s = event_spec(NETLOG_EV_CLOSE);
+  s.proto = IPPROTO_UDP;
+  s.dgram = netlog_dgram{300, 40, 9, 3, 2, 2, 0, {}};
+  auto rec = test::sock_record(s);
+  EXPECT_NE(render(Format::kText, rec)
+                .find(" bytes_sent=300 bytes_received=40 datagrams_sent=3 "
+                      "datagrams_received=2 destinations=2 duration_ns=9"),
+            std::string::npos)
+      << render(Format::kText, rec);
+  auto j = nlohmann::json::parse(render(Format::kJson, rec));
+  EXPECT_EQ(j["datagrams_sent"], 3);
+  EXPECT_EQ(j["datagrams_received"], 2);
+  EXPECT_EQ(j["bytes_sent"], 300);
+  EXPECT_EQ(j["bytes_received"], 40);
+  EXPECT_EQ(j["destinations"], 2);
+  EXPECT_EQ(j["duration_ns"], 9);
+  EXPECT_FALSE(j.contains("more_destinations"));
+  EXPECT_FALSE(j.contains("state"));
+  const auto ecs = nlohmann::json::parse(render(Format::kEcs, rec));
+  EXPECT_EQ(ecs["network"]["bytes"], 340);
+  EXPECT_EQ(ecs["network"]["packets"], 5);
+  EXPECT_NE(render(Format::kKlog, rec)
+                .find(" sent:300 recv:40 dgrams:3/2 "
+                      "dests:2\n"),
+            std::string::npos)
+      << render(Format::kKlog, rec);
+  EXPECT_NE(render(Format::kRfc5424, rec).find(R"(datagrams_sent="3")"),
+            std::string::npos)
+      << render(Format::kRfc5424, rec);
+  s.dgram->destinations = NETLOG_DGRAM_DESTS;
+  s.dgram->flags = NETLOG_DGRAM_MORE_DESTS;
+  rec = test::sock_record(s);
+  j = nlohmann::json::parse(render(Format::kJson, rec));
+  EXPECT_EQ(j["more_destinations"], true);
+  EXPECT_NE(render(Format::kText, rec).find(" more_destinations=1"),
+            std::string::npos);
+  EXPECT_NE(render(Format::kKlog, rec).find(" dests:6+"), std::string::npos);
+  s.dgram.reset();
+  EXPECT_EQ(render(Format::kJson, test::sock_record(s)).find("datagrams_"),
+            std::string::npos);
+}
+
 TEST(Decode, LifeFromMinorTen) {
   auto s = event_spec(NETLOG_EV_CLOSE);
   s.life = life_of(1);

@@ -449,12 +449,24 @@ void expect_record(const Rec& r, const Expect& e) {
   // minor 10): at least the handshake's segments each way.
   const bool life =
       e.event == "close" && e.proto == "tcp" && e.established == 1;
-  EXPECT_EQ(r.count("bytes_sent"), life ? 1u : 0u);
+  const bool dgram =
+      e.event == "close" && e.counted &&
+      (e.proto == "udp" || e.proto == "udplite" || e.proto == "icmp" ||
+       e.proto == "icmpv6" || e.proto == "raw" || e.proto == "l2tp");
+  EXPECT_EQ(r.count("bytes_sent"), life || dgram ? 1u : 0u);
   if (life) {
     for (const char* key : {"bytes_received", "retrans", "state", "end"})
       EXPECT_EQ(r.count(key), 1u) << key;
     EXPECT_GT(num(r, "segs_out"), 0);
     EXPECT_GT(num(r, "segs_in"), 0);
+  }
+  EXPECT_EQ(r.count("datagrams_sent"), dgram ? 1u : 0u);
+  if (dgram) {
+    for (const char* key :
+         {"bytes_received", "datagrams_received", "destinations"})
+      EXPECT_EQ(r.count(key), 1u) << key;
+    EXPECT_GT(num(r, "duration_ns"), 0);
+    EXPECT_EQ(r.count("state"), 0u);
   }
   EXPECT_EQ(str(r, "host"), hostname());
   EXPECT_EQ(r.count("truncated"), 0u);

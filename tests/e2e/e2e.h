@@ -285,6 +285,10 @@ struct Expect {
                              // a tracer, a write to its memory)
   int64_t owner_uid = -1;    // the uid that made the socket; -1: uid's
   int64_t owner_pid = -1;    // the pid that made it; -1: pid's, 0: unknown
+  // A datagram socket's close: its counts (DGRAM, ABI minor 12) are there,
+  // as they are for every such socket a task bound, connected or sent on
+  // while udp_close was on.
+  bool counted = true;
 };
 
 void expect_record(const Rec& r, const Expect& e);

@@ -109,6 +109,92 @@ INSTANTIATE_TEST_SUITE_P(
                       SendCase{AF_INET6, "::1", "::1"},
                       SendCase{AF_INET6, "::ffff:127.0.0.1", "127.0.0.1"}));
 
+// A datagram socket's close says what it carried (DGRAM, ABI minor 12), as
+// uid 1000: datagrams and bytes each way, however sent (sendto, sendmsg, a
+// connected send, which goes to the peer), and the distinct destinations,
+// exact up to six and flagged past that. An IPv6 socket sending to an
+// IPv4-mapped address passes through both UDP sendmsg functions and is
+// counted once.
+TEST_P(Send, CloseCountsWhatTheSocketCarriedAsUser) {
+  const auto& c = GetParam();
+  const int peer_family =
+      c.recorded.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  int r1 = socket(peer_family, SOCK_DGRAM, 0);
+  int r2 = socket(peer_family, SOCK_DGRAM, 0);
+  ASSERT_EQ(bind_to(r1, peer_family, c.recorded, 0), 0);
+  ASSERT_EQ(bind_to(r2, peer_family, c.recorded, 0), 0);
+  const Dest d1{c.to, local_of(r1).port}, d2{c.to, local_of(r2).port};
+  const auto [child, lport] = in_child([&]() -> int64_t {
+    drop_to_user();
+    int fd = socket(c.family, SOCK_DGRAM, 0);
+    const std::string a(100, 'a'), b(50, 'b'), r(30, 'r'), k(40, 'k');
+    socklen_t len;
+    auto to1 = dest_addr(c.family, d1, &len);
+    auto* sa1 = reinterpret_cast<sockaddr*>(&to1);
+    for (int i = 0; i < 2; i++)
+      if (sendto(fd, a.data(), a.size(), 0, sa1, len) != 100) return -1;
+    auto to2 = dest_addr(c.family, d2, &len);
+    iovec iov{const_cast<char*>(b.data()), b.size()};
+    msghdr msg{};
+    msg.msg_name = &to2;
+    msg.msg_namelen = len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (sendmsg(fd, &msg, 0) != 50) return -2;
+    // Two datagrams for it, from another socket, read before the close.
+    const Dest self{c.to, static_cast<uint16_t>(local_of(fd).port)};
+    int other = socket(c.family, SOCK_DGRAM, 0);
+    auto back = dest_addr(c.family, self, &len);
+    for (int i = 0; i < 2; i++)
+      if (sendto(other, r.data(), r.size(), 0,
+                 reinterpret_cast<sockaddr*>(&back), len) != 30)
+        return -3;
+    char buf[64];
+    for (int i = 0; i < 2; i++)
+      if (recv(fd, buf, sizeof(buf), 0) != 30) return -4;
+    close(other);
+    // Connected to the first destination: no new one.
+    to1 = dest_addr(c.family, d1, &len);
+    if (connect(fd, sa1, len) || send(fd, k.data(), k.size(), 0) != 40)
+      return -5;
+    const int64_t port = local_of(fd).port;
+    close(fd);
+    return port;
+  });
+  close(r1);
+  close(r2);
+  ASSERT_GT(lport, 0);
+  auto recs = read_all().recs;
+  const auto r = one(recs, child, "close", "udp", lport);
+  EXPECT_EQ(num(r, "uid"), kUser);
+  EXPECT_EQ(num(r, "owner_uid"), kUser);
+  EXPECT_EQ(num(r, "datagrams_sent"), 4);
+  EXPECT_EQ(num(r, "bytes_sent"), 2 * 100 + 50 + 40);
+  EXPECT_EQ(num(r, "datagrams_received"), 2);
+  EXPECT_EQ(num(r, "bytes_received"), 2 * 30);
+  EXPECT_EQ(num(r, "destinations"), 2);
+  EXPECT_EQ(r.count("more_destinations"), 0u);
+  EXPECT_GT(num(r, "duration_ns"), 0);
+
+  // Eight destinations: six told apart, and the rest said to be more.
+  const auto [many, mport] = in_child([&]() -> int64_t {
+    drop_to_user();
+    int fd = socket(c.family, SOCK_DGRAM, 0);
+    for (uint16_t port = 9; port < 17; port++)
+      for (int i = 0; i < 2; i++)
+        if (send_to(fd, c.family, {c.to, port}) != 1) return -1;
+    const int64_t port = local_of(fd).port;
+    close(fd);
+    return port;
+  });
+  ASSERT_GT(mport, 0);
+  const auto m = one(read_all().recs, many, "close", "udp", mport);
+  EXPECT_EQ(num(m, "datagrams_sent"), 16);
+  EXPECT_EQ(num(m, "bytes_sent"), 16);
+  EXPECT_EQ(num(m, "destinations"), NETLOG_DGRAM_DESTS);
+  EXPECT_EQ(num(m, "more_destinations"), 1);
+}
+
 // More destinations than the cache of what was recorded holds, twice over:
 // every destination is itemised, some more than once, none lost.
 TEST_F(E2E, SendBeyondTheDedupCacheItemisesEveryDestination) {
@@ -293,14 +379,27 @@ TEST_F(E2E, PingSendtoAsUser) {
     echo.type = ICMP_ECHO;
     socklen_t len;
     auto ss = make_addr(AF_INET, "127.0.0.1", 0, &len);
-    return sendto(fd, &echo, sizeof(echo), 0, reinterpret_cast<sockaddr*>(&ss),
-                  len) == sizeof(echo);
+    if (sendto(fd, &echo, sizeof(echo), 0, reinterpret_cast<sockaddr*>(&ss),
+               len) != sizeof(echo))
+      return -1;
+    char reply[64];
+    if (recv(fd, reply, sizeof(reply), 0) != sizeof(echo)) return -2;
+    close(fd);
+    return 1;
   });
   ASSERT_TRUE(write_file("/proc/sys/net/ipv4/ping_group_range", "1 0"));
   ASSERT_EQ(ok, 1);
-  auto r = one(read_all().recs, child, "send", "icmp");
+  const auto recs = read_all().recs;
+  auto r = one(recs, child, "send", "icmp");
   EXPECT_EQ(str(r, "raddr"), "127.0.0.1");
   EXPECT_EQ(num(r, "uid"), kUser);
+  // Its close counts the echo and its reply (sock_queue_rcv_skb_reason).
+  const auto c = one(recs, child, "close", "icmp");
+  EXPECT_EQ(num(c, "datagrams_sent"), 1);
+  EXPECT_EQ(num(c, "bytes_sent"), sizeof(icmphdr));
+  EXPECT_EQ(num(c, "datagrams_received"), 1);
+  EXPECT_EQ(num(c, "bytes_received"), sizeof(icmphdr));
+  EXPECT_EQ(num(c, "destinations"), 1);
 }
 
 }  // namespace
