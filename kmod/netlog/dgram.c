@@ -3,7 +3,7 @@
  * What a datagram or raw socket carried: the DGRAM of its close record.
  *
  * Counted per socket in the table of lives (sock.c), keyed by the socket,
- * while the udp_close probe is on: sent by each protocol's sendmsg (the
+ * while the udp_count and udp_close probes are on: sent by each protocol's sendmsg (the
  * send hooks, in the sending task), received as the datagram is queued to
  * the socket (__udp_enqueue_schedule_skb for UDP and UDP-Lite,
  * sock_queue_rcv_skb_reason for ping, raw and L2TP over IP, in softirq or

@@ -327,10 +327,13 @@ static int probe_of(const struct netlog_hook *h, const struct sock *sk)
 	return probe_for(h, sk, h->stream, h->dgram);
 }
 
-/* Whether datagram and raw sockets' traffic is counted (dgram.c). */
+/*
+ * Whether datagram and raw sockets' traffic is counted (dgram.c): for their
+ * close records, so only while those are made.
+ */
 bool netlog_counts_dgrams(void)
 {
-	return probe_is_on(NL_udp_close);
+	return probe_is_on(NL_udp_count) && probe_is_on(NL_udp_close);
 }
 
 static void count(int id, int ret)
@@ -543,7 +546,8 @@ static void send_entry(struct nl_hook *hook, const unsigned long *args)
 
 	ev.sk = (void *)args[0];
 	id = probe_of(h, ev.sk);
-	counted = probe_for(h, ev.sk, -1, NL_udp_close) >= 0;
+	counted = netlog_counts_dgrams() &&
+		  probe_for(h, ev.sk, -1, NL_udp_count) >= 0;
 	if (id < 0 && !counted)
 		return;
 	ev.peer = send_dest(h, msg, &copy);
@@ -610,7 +614,7 @@ static void queued_entry(struct nl_hook *hook, const unsigned long *args)
 	struct netlog_hook *h = container_of(hook, struct netlog_hook, hook);
 	struct sock *sk = (void *)args[0];
 
-	if (probe_of(h, sk) >= 0)
+	if (netlog_counts_dgrams() && probe_of(h, sk) >= 0)
 		netlog_dgram_received(sk, (const struct sk_buff *)args[1]);
 }
 
@@ -1030,7 +1034,7 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 			if (netlog_nat_of(ev.sk, &nat))
 				ev.tail.nat = &nat;
 		}
-	} else if (began && id == NL_udp_close &&
+	} else if (began && id == NL_udp_close && netlog_counts_dgrams() &&
 		   netlog_dgram_summary(&start, sock, &dgram)) {
 		ev.tail.dgram = &dgram;
 	}
@@ -1210,17 +1214,17 @@ static void attr_unhooked(int err)
 	{                                                                   \
 		.hook.symbol = sym, .hook.module = mod,                     \
 		.hook.kind = NL_HOOK_ENTRY, .hook.optional = true,         \
-		.hook.entry = pre, .hook.probes = BIT(NL_udp_close),        \
+		.hook.entry = pre, .hook.probes = BIT(NL_udp_count),        \
 		.event = NETLOG_EV_SEND, .stream = -1, .dgram = NL_udp_send, \
 		.v4_only = v4, .unspec = unspec_as,                         \
 	}
 
-/* Where datagrams are queued to a socket, for udp_close's DGRAM. */
+/* Where datagrams are queued to a socket, for udp_count's DGRAM. */
 #define QUEUED_HOOK(sym)                                                   \
 	{                                                                   \
 		.hook.symbol = sym, .hook.kind = NL_HOOK_ENTRY,             \
 		.hook.optional = true, .hook.entry = queued_entry,          \
-		.event = NETLOG_EV_CLOSE, .stream = -1, .dgram = NL_udp_close, \
+		.event = NETLOG_EV_CLOSE, .stream = -1, .dgram = NL_udp_count, \
 	}
 
 /* An entry probe on SCTP's code, for stream sockets' probes @s and @d. */
@@ -1501,6 +1505,7 @@ PROBE_PARAM(tcp_listen);
 PROBE_PARAM(udp_send);
 PROBE_PARAM(unaudited);
 PROBE_PARAM(tcp_state);
+PROBE_PARAM(udp_count);
 
 /* Each probe's parameter exists: name##_id is defined only by PROBE_PARAM. */
 static const int *const probe_params[NL_PROBE_COUNT] __maybe_unused = {

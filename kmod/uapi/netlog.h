@@ -519,9 +519,10 @@ struct netlog_life {
  * DGRAM: a datagram or raw socket's summary in its close record, counted by
  * netlog from the first of these it saw: the socket's bind or connect (with
  * those probes on), a send, or the snapshot at load. The counts are kept
- * while the udp_close probe is on, in netlog's table of sockets (a socket
- * that finds it full, or its uid's share of it held, has no DGRAM and is
- * counted in MISSED records for the hook "close_life").
+ * while the probes udp_count (minor 12) and udp_close are on, in netlog's
+ * table of sockets (a socket that finds it full, or its uid's share of it
+ * held, has no DGRAM and is counted in MISSED records for the hook
+ * "close_life"); a close while udp_count is off has none.
  */
 struct netlog_dgram {
 	/* given to the protocol's sendmsg (one that fails there too) */

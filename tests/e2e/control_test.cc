@@ -19,8 +19,6 @@
 namespace e2e {
 namespace {
 
-const std::string kParams = "/sys/module/netlog/parameters/";
-
 bool write_file_new(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::trunc);
   f << text;

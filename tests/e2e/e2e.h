@@ -43,6 +43,8 @@ namespace e2e {
 
 inline constexpr const char* kDevice = "/dev/secure_log";
 inline constexpr uid_t kUser = 1000;
+// netlog's module parameters
+inline const std::string kParams = "/sys/module/netlog/parameters/";
 
 std::string env_or(const char* name, const char* dflt);
 

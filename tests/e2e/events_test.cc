@@ -19,8 +19,6 @@
 namespace e2e {
 namespace {
 
-const std::string kParams = "/sys/module/netlog/parameters/";
-
 int connected_tcp(int family, uint16_t port) {
   int fd = socket(family, SOCK_STREAM, 0);
   socklen_t len;

@@ -193,6 +193,22 @@ TEST_P(Send, CloseCountsWhatTheSocketCarriedAsUser) {
   EXPECT_EQ(num(m, "bytes_sent"), 16);
   EXPECT_EQ(num(m, "destinations"), NETLOG_DGRAM_DESTS);
   EXPECT_EQ(num(m, "more_destinations"), 1);
+
+  // With udp_count off, the close is there and counts nothing.
+  ASSERT_TRUE(write_file(kParams + "probe_udp_count", "N"));
+  const auto [quiet, qport] = in_child([&]() -> int64_t {
+    drop_to_user();
+    int fd = socket(c.family, SOCK_DGRAM, 0);
+    if (send_to(fd, c.family, d1) != 1) return -1;
+    const int64_t port = local_of(fd).port;
+    close(fd);
+    return port;
+  });
+  ASSERT_TRUE(write_file(kParams + "probe_udp_count", "Y"));
+  ASSERT_GT(qport, 0);
+  const auto q = one(read_all().recs, quiet, "close", "udp", qport);
+  EXPECT_EQ(q.count("datagrams_sent"), 0u);
+  EXPECT_EQ(q.count("bytes_sent"), 0u);
 }
 
 // More destinations than the cache of what was recorded holds, twice over:

@@ -8,8 +8,6 @@
 namespace e2e {
 namespace {
 
-const std::string kParams = "/sys/module/netlog/parameters/";
-
 // The unaudited records of `pid`.
 std::vector<Rec> unaudited_of(const std::vector<Rec>& recs, pid_t pid) {
   std::vector<Rec> out;
