@@ -3,6 +3,10 @@
 # with netlog-reader printing the audit trail live.
 step() { printf '\n\033[1m# %s\033[0m\n' "$*"; sleep 1; }
 
+# A server up before netlog: the snapshot at load names it.
+mkdir -p /tmp/www && echo "hello from netlog-vm" >/tmp/www/index.html
+httpd -p 8080 -h /tmp/www
+
 insmod /lib/netlog/secure_log.ko && insmod /lib/netlog/netlog.ko || exit 1
 insmod /lib/netlog/execlog.ko || exit 1
 echo "netlog demo on $(uname -r): secure_log, netlog and execlog loaded"
@@ -12,8 +16,6 @@ netlog-reader --format text &
 reader=$!
 sleep 1
 
-mkdir -p /tmp/www && echo "hello from netlog-vm" >/tmp/www/index.html
-httpd -p 8080 -h /tmp/www
 nc -l -p 9000 >/dev/null &
 
 step "root fetches a page with wget"
@@ -25,6 +27,15 @@ su -s /bin/sh user -c 'wget -q -O /dev/null http://127.0.0.1:8080/'
 
 step "nc sends a line to a listening nc"
 echo hi | nc -w 1 127.0.0.1 9000
+
+step "user 1000 asks a DNS server that is not there; root pings twice"
+su -s /bin/sh user -c 'nslookup netlog.example 127.0.0.1 >/dev/null 2>&1'
+ping -c 2 -i 0.2 127.0.0.1 >/dev/null
+
+step "with the tcp_state probe on, each state change of a connection"
+echo Y >/sys/module/netlog/parameters/probe_tcp_state
+wget -q -O /dev/null http://127.0.0.1:8080/
+echo N >/sys/module/netlog/parameters/probe_tcp_state
 
 step "user 1000 runs a script, and a program that is not there"
 printf '#!/bin/sh\necho "a script ran with: $*"\n' >/tmp/hello.sh
