@@ -3,17 +3,18 @@
  * What a datagram or raw socket carried: the DGRAM of its close record.
  *
  * Counted per socket in the table of lives (sock.c), keyed by the socket,
- * while the udp_count and udp_close probes are on: sent by each protocol's sendmsg (the
- * send hooks, in the sending task), received as the datagram is queued to
- * the socket (__udp_enqueue_schedule_skb for UDP and UDP-Lite,
- * sock_queue_rcv_skb_reason for ping, raw and L2TP over IP, in softirq or
- * the socket's backlog), and taken by the release. An entry begins in a
- * call a task makes (bind, connect, a send), or in the snapshot at load,
- * and a datagram received adds to an entry, never makes one: so a remote
- * sender cannot fill the table, and a datagram that arrives while the
- * socket is being released cannot leave an entry behind it. Each entry
- * carries the socket's inode number, so an entry left for another socket
- * at the same address (the probe switched meanwhile) is never believed.
+ * while the udp_count and udp_close probes are on: sent by each protocol's
+ * sendmsg (the send hooks, in the sending task), received as the datagram
+ * is queued to the socket (__udp_enqueue_schedule_skb for UDP and
+ * UDP-Lite, sock_queue_rcv_skb_reason for ping, raw and L2TP over IP, in
+ * softirq or the socket's backlog), and taken by the release. An entry
+ * begins in a call a task makes (bind, connect, a send), or in the
+ * snapshot at load, and a datagram received adds to an entry, never makes
+ * one: so a remote sender cannot fill the table, and a datagram that
+ * arrives while the socket is being released cannot leave an entry behind
+ * it. Each entry carries the socket's inode number, so an entry left for
+ * another socket at the same address (the probe switched meanwhile) is
+ * never believed.
  *
  * Destinations are told apart by their keyed marks (send.c), kept in the
  * entry up to NETLOG_DGRAM_DESTS; past that the count stops and says so.

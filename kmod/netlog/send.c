@@ -145,7 +145,7 @@ u32 netlog_dest_mark(const struct netlog_dest *d)
 	return memo->mark;
 }
 
-/* Whether this send to @dest is the first of its kind; if so, it is now seen. */
+/* Whether this send to @dest is the first of its kind; if so, it is seen. */
 bool netlog_send_first(const struct sock *sk, const struct netlog_dest *dest)
 {
 	struct send_key key = {

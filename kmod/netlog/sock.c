@@ -209,7 +209,7 @@ static struct nl_table exiting;
  * The table of lives (keyed by the socket): when each TCP connection began
  * (its connect's SYN, or its accept), for the duration in its close's LIFE,
  * while the tcp_close probe is on; and what each datagram or raw socket
- * carried, for its close's DGRAM, while udp_close is (dgram.c). The
+ * carried, for its close's DGRAM, while udp_count is (dgram.c). The
  * release takes a socket's entry whatever the probes; the table is emptied
  * when the release hook goes. An entry is believed only for the socket it
  * was made for: a TCP entry's id is the sk_hash of its 4-tuple, which a
@@ -640,7 +640,8 @@ static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	fill_event(hook_of(ri), d, &ev);
 	emit(d->probe, &ev);
 	/* A datagram socket bound or connected: its DGRAM counts from here. */
-	if (!ev.result && (d->probe == NL_udp_bind || d->probe == NL_udp_connect))
+	if (!ev.result &&
+	    (d->probe == NL_udp_bind || d->probe == NL_udp_connect))
 		netlog_dgram_begin(d->sk);
 	return 0;
 }
@@ -707,7 +708,8 @@ static void life_begin(struct sock *sk)
  * lock) and, from its entry in lives (or NULL), its duration.
  */
 static void tcp_life(const struct sock *sk, int state,
-		     const struct netlog_life_entry *start, struct netlog_life *life)
+		     const struct netlog_life_entry *start,
+		     struct netlog_life *life)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	const u64 now = ktime_get_boot_fast_ns();
