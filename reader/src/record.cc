@@ -149,7 +149,9 @@ void decode_dgram(std::string_view s, std::optional<SockEvent::Dgram>& dgram) {
   dgram.reset();
   if (s.size() != sizeof(netlog_dgram)) return;
   const auto b = std::as_bytes(std::span(s));
-  auto& d = dgram.emplace();
+  // Built, then assigned: clang cannot default-construct a nested class
+  // with member initializers inside std::optional's emplace().
+  SockEvent::Dgram d;
   d.bytes_sent = le64toh(NETLOG_FIELD(b, netlog_dgram, bytes_sent));
   d.bytes_received = le64toh(NETLOG_FIELD(b, netlog_dgram, bytes_received));
   d.duration_ns = le64toh(NETLOG_FIELD(b, netlog_dgram, duration_ns));
@@ -158,6 +160,7 @@ void decode_dgram(std::string_view s, std::optional<SockEvent::Dgram>& dgram) {
   d.destinations = le32toh(NETLOG_FIELD(b, netlog_dgram, destinations));
   d.more_destinations =
       NETLOG_FIELD(b, netlog_dgram, flags) & NETLOG_DGRAM_MORE_DESTS;
+  dgram = d;
 }
 
 std::optional<Error> decode_config(std::span<const std::byte> b,
