@@ -71,18 +71,15 @@ static void dgram_add(void *value, const void *arg)
 	e->dgram_flags |= NETLOG_DGRAM_MORE_DESTS;
 }
 
-/* What names a socket's entry: its inode number, never 0. */
-static u32 ino_id(const struct socket *sock)
-{
-	return (u32)SOCK_INODE((struct socket *)sock)->i_ino ?: 1;
-}
-
-/* In a task's call on the socket, which holds it. */
+/*
+ * What names a socket's entry: its inode number, never 0 while it has one
+ * (a task's call on the socket, or its release, holds it).
+ */
 static u32 sock_id(const struct sock *sk)
 {
-	const struct socket *sock = READ_ONCE(sk->sk_socket);
+	const unsigned long ino = nl_sk_ino(sk);
 
-	return sock ? ino_id(sock) : 0;
+	return ino ? (u32)ino ?: 1 : 0;
 }
 
 /* Entries are charged to the socket's owner, whoever adds to them. */
@@ -166,16 +163,16 @@ void netlog_dgram_received(struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
- * The DGRAM of @sock's close from @e, its entry taken from the table; false
+ * The DGRAM of @sk's close from @e, its entry taken from the table; false
  * when the entry is another socket's.
  */
 bool netlog_dgram_summary(const struct netlog_life_entry *e,
-			  const struct socket *sock, struct netlog_dgram *out)
+			  const struct sock *sk, struct netlog_dgram *out)
 {
 	const u64 now = ktime_get_boot_fast_ns();
 	unsigned int n = 0;
 
-	if (e->id != ino_id(sock))
+	if (!e->id || e->id != sock_id(sk))
 		return false;
 	while (n < NETLOG_DGRAM_DESTS && e->dests[n])
 		n++;

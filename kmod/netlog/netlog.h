@@ -100,6 +100,17 @@ void netlog_record_exit(void);
  * or listens, and the kernel clears the mark when the peer has no SMC (the
  * connection then falls back to this socket).
  */
+/*
+ * The inode number of @sk's socket, which no other socket has while it
+ * lives; 0 when it has none (being released).
+ */
+static inline unsigned long nl_sk_ino(const struct sock *sk)
+{
+	const struct socket *sock = READ_ONCE(sk->sk_socket);
+
+	return sock ? SOCK_INODE((struct socket *)sock)->i_ino : 0;
+}
+
 static inline bool nl_sk_is_smc(const struct sock *sk)
 {
 #if IS_ENABLED(CONFIG_SMC)
@@ -194,7 +205,7 @@ void netlog_dgram_sent(struct sock *sk, const struct netlog_dest *dest,
 		       size_t bytes);
 void netlog_dgram_received(struct sock *sk, const struct sk_buff *skb);
 bool netlog_dgram_summary(const struct netlog_life_entry *e,
-			  const struct socket *sock, struct netlog_dgram *out);
+			  const struct sock *sk, struct netlog_dgram *out);
 
 struct secure_log_stats;
 

@@ -292,16 +292,12 @@ static void put_fixed(struct netlog_strings *w, const void *p, size_t size)
 /*
  * The strings every socket record ends with, from owner to DGRAM: @sk's
  * owner, @opid (0: not known), the acting process's start (NULL: no task
- * acted), and what @tail holds (NULL: nothing).
+ * acted), and what @tail holds.
  */
 static void put_sock_tail(struct netlog_strings *w, const struct sock *sk,
 			  u32 opid, const u64 *start,
 			  const struct netlog_sock_tail *tail)
 {
-	static const struct netlog_sock_tail none;
-
-	if (!tail)
-		tail = &none;
 	put_owner(w, sk);
 	put_owner_pid(w, opid);
 	if (start)

@@ -153,14 +153,12 @@ bool netlog_send_first(const struct sock *sk, const struct netlog_dest *dest)
 		.exec_id = READ_ONCE(current->self_exec_id),
 		.tgid = task_tgid_nr(current),
 		.uid = nl_host_uid(current_uid()),
+		.ino = nl_sk_ino(sk),
 		.dest = *dest,
 	};
-	const struct socket *sock = READ_ONCE(sk->sk_socket);
 	struct send_memo *memo = this_cpu_ptr(&last_send);
 	u64 h, *slot;
 
-	if (sock)
-		key.ino = SOCK_INODE((struct socket *)sock)->i_ino;
 	if (memo->hash && !memcmp(&memo->key, &key, sizeof(key))) {
 		h = memo->hash;
 	} else {

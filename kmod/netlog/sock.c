@@ -284,27 +284,27 @@ static bool followed(const struct sock *sk)
 	return false;
 }
 
-/*
- * The probe a socket belongs to on this hook, @stream's or @dgram's by its
- * type, or -1 to ignore it.
- */
-static int probe_for(const struct netlog_hook *h, const struct sock *sk,
-		     int stream, int dgram)
+/* Whether this hook serves @sk, whatever the probes. */
+static bool serves(const struct netlog_hook *h, const struct sock *sk)
 {
-	int id;
-
 	if (!sk || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
-		return -1;
+		return false;
 	/* tcp_v6_connect and udpv6_sendmsg hand IPv4-mapped peers on. */
 	if (h->v4_only && sk->sk_family == AF_INET6)
-		return -1;
+		return false;
 	/* Kernel sockets (NFS, CIFS, MPTCP subflows, SMC, ...) */
 	if (sk->sk_kern_sock &&
 	    !(h->subflow && (user_subflow(sk) || user_smc(sk))))
-		return -1;
+		return false;
 	/* An inet protocol of another kind (6.12's IPPROTO_SMC) */
-	if (!followed(sk))
-		return -1;
+	return followed(sk);
+}
+
+/* @stream or @dgram by @sk's type, if that probe is on; else -1. */
+static int probe_by_type(const struct sock *sk, int stream, int dgram)
+{
+	int id;
+
 	switch (sk->sk_type) {
 	case SOCK_STREAM:
 	case SOCK_SEQPACKET:
@@ -324,7 +324,7 @@ static int probe_for(const struct netlog_hook *h, const struct sock *sk,
 /* The probe a socket belongs to on this hook, or -1 to ignore it. */
 static int probe_of(const struct netlog_hook *h, const struct sock *sk)
 {
-	return probe_for(h, sk, h->stream, h->dgram);
+	return serves(h, sk) ? probe_by_type(sk, h->stream, h->dgram) : -1;
 }
 
 /*
@@ -545,9 +545,11 @@ static void send_entry(struct nl_hook *hook, const unsigned long *args)
 	int id;
 
 	ev.sk = (void *)args[0];
-	id = probe_of(h, ev.sk);
+	if (!serves(h, ev.sk))
+		return;
+	id = probe_by_type(ev.sk, h->stream, h->dgram);
 	counted = netlog_counts_dgrams() &&
-		  probe_for(h, ev.sk, -1, NL_udp_count) >= 0;
+		  probe_by_type(ev.sk, -1, NL_udp_count) >= 0;
 	if (id < 0 && !counted)
 		return;
 	ev.peer = send_dest(h, msg, &copy);
@@ -1037,7 +1039,7 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 				ev.tail.nat = &nat;
 		}
 	} else if (began && id == NL_udp_close && netlog_counts_dgrams() &&
-		   netlog_dgram_summary(&start, sock, &dgram)) {
+		   netlog_dgram_summary(&start, ev.sk, &dgram)) {
 		ev.tail.dgram = &dgram;
 	}
 	/* Only the task itself drops its entry, and later: no race. */
