@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "fields.h"
 #include "render.h"
+#include "schema.h"
 #include "uapi/netlog.h"
 
 namespace netlog {
@@ -117,6 +118,27 @@ void process(Out& o, Context& ctx, const Header& hdr, const Event& ev) {
   if (auto id = container_id(ev.cgroup); !id.empty())
     o.raw(R"(,"container":{"id":)").str(id).raw("}");
 }
+
+// The keys of walk_life() and walk_dgram() (schema.h), under "netlog".
+class NetlogKeys {
+ public:
+  explicit NetlogKeys(Out& o) : o_(o) {}
+  template <Key K>
+  void num(KeyOf<K>, std::integral auto v) {
+    o_.raw(Join<",\"", K, "\":">::view).num(v);
+  }
+  template <Key K>
+  void name(KeyOf<K>, std::string_view s) {
+    o_.raw(Join<",\"", K, "\":\"">::view).raw(s).raw("\"");
+  }
+  template <Key K>
+  void flag(KeyOf<K>) {
+    o_.raw(Join<",\"", K, "\":true">::view);
+  }
+
+ private:
+  Out& o_;
+};
 
 // What ECS has no name for.
 template <typename Event>
@@ -259,22 +281,9 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   if (ev.event == NETLOG_EV_CLOSE)
     o.raw(R"(,"established":)")
         .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
-  if (ev.life)
-    life_fields(
-        ev,
-        [&](std::string_view k, uint64_t v) {
-          o.raw(",\"").raw(k).raw("\":").num(v);
-        },
-        [&](std::string_view k, std::string_view v) {
-          o.raw(",\"").raw(k).raw("\":\"").raw(v).raw("\"");
-        });
-  if (const auto& d = ev.dgram)
-    dgram_fields(
-        *d,
-        [&](std::string_view k, uint64_t v) {
-          o.raw(",\"").raw(k).raw("\":").num(v);
-        },
-        [&](std::string_view k) { o.raw(",\"").raw(k).raw("\":true"); });
+  NetlogKeys keys(o);
+  if (ev.life) walk_life(keys, ev);
+  if (const auto& d = ev.dgram) walk_dgram(keys, *d);
   if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
   if (ev.flags & NETLOG_F_BY_PEER) o.raw(R"(,"by_peer":true)");
   o.raw("}");

@@ -4,73 +4,66 @@
 
 #include <cerrno>
 
-#include "container.h"
+#include "schema.h"
 #include "uapi/netlog.h"
 
 namespace netlog {
 namespace {
 
+// The emitter for walk() (schema.h) that hands each field to a FieldFn.
 class Fields {
  public:
   explicit Fields(const FieldFn& fn) : fn_(fn) {}
 
-  void text(std::string_view key, std::string_view value) {
-    fn_(key, value, FieldKind::kText);
+  template <Key K>
+  void num(KeyOf<K> k, std::integral auto v) {
+    const fmt::format_int f(v);
+    fn_(k.view(), std::string_view(f.data(), f.size()), FieldKind::kNumber);
   }
-  void list(std::string_view key, std::string_view items) {
-    fn_(key, items, FieldKind::kList);
+  template <Key K>
+  void name(KeyOf<K> k, std::string_view s) {
+    fn_(k.view(), s, FieldKind::kText);
   }
-  template <typename T>
-  void num(std::string_view key, T value) {
-    const fmt::format_int f(value);
-    fn_(key, std::string_view(f.data(), f.size()), FieldKind::kNumber);
+  template <Key K>
+  void text(KeyOf<K> k, std::string_view s) {
+    fn_(k.view(), s, FieldKind::kText);
   }
-  void addr(std::string_view key, const Address& a) {
+  template <Key K>
+  void list(KeyOf<K> k, std::string_view items) {
+    fn_(k.view(), items, FieldKind::kList);
+  }
+  template <Key K>
+  void addr(KeyOf<K> k, const Address& a) {
     char buf[64];
     const auto end = fmt::format_to_n(buf, sizeof(buf), "{}", a).out;
-    fn_(key, std::string_view(buf, size_t(end - buf)), FieldKind::kText);
+    fn_(k.view(), std::string_view(buf, size_t(end - buf)), FieldKind::kText);
   }
-
-  template <typename Event>
-  void who(Context& ctx, const Header& hdr, const Event& ev) {
-    const Task& t = ev.task;
-    num("pid", t.pid);
-    num("tid", t.tid);
-    num("ppid", t.ppid);
-    num("sid", t.sid);
-    if (t.audit) {
-      num("auid", t.auid);
-      num("ses", t.ses);
-    }
-    num("uid", t.uid);
-    num("gid", t.gid);
-    num("euid", t.euid);
-    num("egid", t.egid);
-    text("user", ctx.user(t.uid));
-    if (t.audit) text("auid_user", auid_user(ctx, t));
-    text("tty", ev.tty);
-    text("comm", ev.comm);
-    text("exe", ev.exe);
-    text("cgroup", ev.cgroup);
-    num("cgroup_id", t.cgroup_id);
-    if (auto id = container_id(ev.cgroup); !id.empty())
-      text("container_id", id);
-    num("netns", t.netns);
-    if (t.start_ns) {
-      num("start_ns", t.start_ns);
-      text("start", rfc3339(start_real_ns(hdr, t)));
-    }
+  template <Key K>
+  void boolean(KeyOf<K> k, bool b) {
+    num(k, b ? 1 : 0);
   }
-
-  void flags(uint32_t flags) {
-    if (flags & NETLOG_F_EXE_NS) num("exe_ns", 1);
-    if (flags & NETLOG_F_EXE_SET) num("exe_set", 1);
-    if (flags & NETLOG_F_PRELOAD) num("preload", 1);
-    if (flags & NETLOG_F_REFUSED) num("refused", 1);
-    if (flags & NETLOG_F_ARGC_PARTIAL) num("argc_partial", 1);
-    if (flags & NETLOG_F_UNFOLLOWED) num("unfollowed", 1);
-    if (auto trunc = truncated_names(flags); !trunc.empty())
-      text("truncated", trunc);
+  template <Key K>
+  void flag(KeyOf<K> k) {
+    num(k, 1);
+  }
+  template <Key K>
+  void time(KeyOf<K> k, uint64_t real_ns) {
+    fn_(k.view(), rfc3339(real_ns), FieldKind::kText);
+  }
+  // Not a field: the sink's own header has the record's time.
+  template <Key K>
+  void stamp(KeyOf<K>, uint64_t) {}
+  template <Key K>
+  void uids(KeyOf<K> k, const LostEvent& lost, Context&) {
+    if (lost.uids) fn_(k.view(), lost_uids(lost), FieldKind::kText);
+  }
+  template <Key K>
+  void host(KeyOf<K> k, Context& ctx) {
+    fn_(k.view(), ctx.host(), FieldKind::kText);
+  }
+  template <typename Event, typename Walk>
+  void who(Context&, const Event&, Walk&& walk) {
+    walk(*this);
   }
 
  private:
@@ -121,86 +114,7 @@ int severity(const Record& rec) {
 
 void for_each_field(const Record& rec, Context& ctx, const FieldFn& fn) {
   Fields f(fn);
-  f.num("seq", rec.hdr.seq);
-  f.text("event", record_event(rec));
-  std::visit(
-      Overload{[&](const SockEvent& ev) {
-                 if (const auto& u = ev.unaudited) {
-                   f.text("sock_family", sock_family_name(u->family));
-                   f.text("sock_type", sock_type_name(u->type));
-                   f.num("protocol", u->protocol);
-                 } else {
-                   f.text("proto", proto_name(ev));
-                   f.text("family", family_name(ev.laddr.family));
-                   f.addr("laddr", ev.laddr);
-                   f.num("lport", ev.lport);
-                   f.addr("raddr", ev.raddr);
-                   f.num("rport", ev.rport);
-                   f.num("result", ev.result);
-                 }
-                 if (ev.connect_seq) f.num("connect_seq", *ev.connect_seq);
-                 if (ev.owner_uid) f.num("owner_uid", *ev.owner_uid);
-                 if (ev.owner_pid) f.num("owner_pid", ev.owner_pid);
-                 f.who(ctx, rec.hdr, ev);
-                 if (ev.event == NETLOG_EV_CLOSE)
-                   f.num("established",
-                         ev.flags & NETLOG_F_ESTABLISHED ? 1 : 0);
-                 if (ev.life)
-                   life_fields(
-                       ev, [&](std::string_view k, uint64_t v) { f.num(k, v); },
-                       [&](std::string_view k, std::string_view v) {
-                         f.text(k, v);
-                       });
-                 if (const auto& d = ev.dgram)
-                   dgram_fields(
-                       *d, [&](std::string_view k, uint64_t v) { f.num(k, v); },
-                       [&](std::string_view k) { f.num(k, 1); });
-                 if (const auto& nat = ev.nat) {
-                   f.addr("nat_raddr", nat->raddr);
-                   f.num("nat_rport", nat->rport);
-                 }
-                 if (ev.flags & NETLOG_F_RAW) f.num("ipproto", ev.proto);
-                 if (ev.flags & NETLOG_F_SRCROUTE) f.num("srcroute", 1);
-                 if (ev.flags & NETLOG_F_BY_PEER) f.num("by_peer", 1);
-                 f.flags(ev.flags);
-                 if (ev.flags & NETLOG_F_EXE_SET)
-                   f.text("exe_loaded", ev.exe_loaded);
-               },
-               [&](const ConfigEvent& cfg) {
-                 f.text("param", cfg.param);
-                 f.text("old", cfg.old_value);
-                 f.text("new", cfg.new_value);
-                 f.who(ctx, rec.hdr, cfg);
-                 f.flags(cfg.flags);
-               },
-               [&](const ExecEvent& ex) {
-                 f.num("result", ex.result);
-                 f.text("filename", ex.filename);
-                 f.num("argc", ex.argc);
-                 f.list("argv", ex.argv);
-                 f.text("comm_before", ex.comm_before);
-                 f.text("cwd", ex.cwd);
-                 if (!ex.env.empty()) f.list("env", ex.env);
-                 f.who(ctx, rec.hdr, ex);
-                 f.flags(ex.flags);
-               },
-               [&](const MissedEvent& missed) {
-                 f.text("hook", missed.hook);
-                 f.num("count", missed.count);
-               },
-               [&](const LostEvent& lost) {
-                 f.num("count", lost.count);
-                 f.num("first_seq", lost.first_seq);
-                 f.num("last_seq", lost.last_seq);
-                 if (lost.uids) f.text("uids", lost_uids(lost));
-                 f.num("other", lost.other);
-               },
-               [&](const UnknownEvent&) {
-                 f.num("type", rec.hdr.type);
-                 f.num("len", rec.hdr.len);
-               }},
-      rec.body);
-  f.text("host", ctx.host());
+  walk(f, rec, ctx);
 }
 
 }  // namespace netlog

@@ -1,6 +1,6 @@
-// A record as a flat list of named fields, in the JSON format's order and
-// with its keys: the structured data of RFC 5424 and the journal's fields
-// are made from it.
+// A record as a flat list of named fields, with the keys and in the order
+// of the schema (schema.h) that every format follows: the structured data
+// of RFC 5424 and the journal's fields are made from it.
 #pragma once
 
 #include <functional>
@@ -20,7 +20,8 @@ enum class FieldKind {
 using FieldFn = std::function<void(std::string_view key, std::string_view value,
                                    FieldKind kind)>;
 
-// Calls `fn` for each field of `rec`, "seq" first and "host" last. An exec
+// Calls `fn` for each field of `rec`, "seq" first and "host" last, but the
+// record's time, which the sink's own header carries. An exec
 // record's arguments are one list field, "argv", and its loader variables
 // another, "env" (when it has some): a sink decides how a list is written,
 // so that a record's number of fields is bounded whatever its arguments.
@@ -40,6 +41,6 @@ Outcome outcome(const ExecEvent& ex);
 int severity(const Record& rec);
 
 // "connect", "exec", "lost", ...: a name without spaces.
-std::string_view record_event(const Record& rec);
+[[gnu::pure]] std::string_view record_event(const Record& rec);
 
 }  // namespace netlog

@@ -111,8 +111,9 @@ Line& Line::operator<<(const Address& a) {
   thread_local unsigned next = 0;
   for (const Kept& k : kept) {
     if (same(k.addr, a)) {
-      // All of text, a fixed-size copy: the line's bound counts 1 KiB for
-      // its fixed text and addresses, so there is room past the address.
+      // All of text, a fixed-size copy: the line's room counts kFixedBound
+      // for its fixed text and addresses, more than twice what the longest
+      // record writes, so there is room past the address.
       assert(p_ + sizeof(k.text) <= out_.data() + out_.size());
       std::memcpy(p_, k.text, sizeof(k.text));
       p_ += k.len;

@@ -20,10 +20,13 @@ namespace netlog {
 
 class Line {
  public:
-  // Room for `bound` more bytes is made in `out` up front; the line must
-  // not be longer (bound_for() gives a safe bound). The destructor trims
-  // `out` to what was written.
-  Line(fmt::memory_buffer& out, size_t bound) : out_(out) {
+  // Room for `bound` more bytes is made in `out` up front, by default
+  // kFixedBound: enough for the fixed text, numbers, addresses and names of
+  // any record. Untrusted strings make their own room as they are written
+  // (quoted(), quoted_list()); anything else longer must extend() first.
+  // The destructor trims `out` to what was written.
+  explicit Line(fmt::memory_buffer& out, size_t bound = kFixedBound)
+      : out_(out) {
     const size_t start = out.size();
     out.resize(start + bound);
     p_ = out.data() + start;
@@ -37,17 +40,20 @@ class Line {
   Line(const Line&) = delete;
   Line& operator=(const Line&) = delete;
 
-  // A bound for a line of at most 1 KiB of fixed text, numbers and
-  // addresses plus these untrusted strings, escaped and quoted.
-  template <typename... S>
-  static size_t bound_for(const S&... strings) {
-    return 1024 + ((kMaxEscape * strings.size() + 2) + ... + 0);
+  // The longest fixed part is 1,220 bytes (a JSON close with every
+  // optional key, every number at its widest: Render.EveryFixedPartFits-
+  // ItsRoom).
+  static constexpr size_t kFixedBound = 2048;
+  // One untrusted string's part: escaped (escape.h) and quoted.
+  static size_t string_bound(std::string_view s) {
+    return kMaxEscape * s.size() + 2;
   }
 
   // Room for `n` more bytes than the bound given so far: for a part whose
-  // bound is known only once it is reached.
+  // bound is known only once it is reached. The bytes written so far may
+  // move: keep offsets (offset()), not pointers.
   void extend(size_t n) {
-    const size_t at = static_cast<size_t>(p_ - out_.data());
+    const size_t at = offset();
     out_.resize(out_.size() + n);
     p_ = out_.data() + at;
   }
@@ -80,30 +86,41 @@ class Line {
   // `s` escaped (escape.h) between double quotes, for the text or JSON
   // format.
   Line& quoted(std::string_view s, Quote q) {
-    *p_++ = '"';
-    p_ = escape_to(p_, s, '"', q == Quote::kJson);
-    *p_++ = '"';
-    return *this;
+    extend(string_bound(s));
+    return put_quoted(s, q);
   }
   // The items of an exec's argv or env (for_each_arg()), each quoted(),
-  // as an array: ["a","b"].
+  // as an array: ["a","b"]. (An item's NUL becomes `","`, within its
+  // kMaxEscape bytes.)
   Line& quoted_list(std::string_view items, Quote q) {
+    extend(string_bound(items));
     *p_++ = '[';
     bool first = true;
     for_each_arg(items, [&](std::string_view item) {
       if (!first) *p_++ = ',';
       first = false;
-      quoted(item, q);
+      put_quoted(item, q);
     });
     *p_++ = ']';
     return *this;
   }
   // RFC 3339 UTC with nanoseconds: 2026-11-22T10:00:00.000000001Z.
   Line& time(uint64_t real_ns);
-  // Where the next byte goes: what was written since is [pos, pos()).
-  const char* pos() const { return p_; }
+  // Where the next byte goes, from the start of the output buffer.
+  size_t offset() const { return static_cast<size_t>(p_ - out_.data()); }
+  // What was written since offset() was `at`.
+  std::string_view since(size_t at) const {
+    return {out_.data() + at, offset() - at};
+  }
 
  private:
+  Line& put_quoted(std::string_view s, Quote q) {
+    *p_++ = '"';
+    p_ = escape_to(p_, s, '"', q == Quote::kJson);
+    *p_++ = '"';
+    return *this;
+  }
+
   fmt::memory_buffer& out_;
   char* p_;
 };

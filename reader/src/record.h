@@ -216,7 +216,9 @@ Result<Record> decode(std::span<const std::byte> bytes);
 // left partly written.
 std::optional<Error> decode_into(std::span<const std::byte> bytes, Record& rec);
 
-std::string_view event_name(uint16_t event);
+// Pure, as proto_name() and the other names of render.h: a walk (schema.h)
+// whose emitter drops a name does not call for it.
+[[gnu::pure]] std::string_view event_name(uint16_t event);
 
 // The acting task of a socket, exec or config record; nullptr for the
 // others.

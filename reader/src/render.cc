@@ -55,36 +55,6 @@ std::string rfc3339(uint64_t real_ns) {
   return fmt::to_string(out);
 }
 
-size_t line_bound(const Record& rec, Context& ctx) {
-  // The attribution's strings are not counted: WhoCache::put extends the
-  // line by what it adds.
-  return std::visit(
-      Overload{
-          [&](const SockEvent& ev) {
-            return Line::bound_for(ev.exe_loaded, ctx.host());
-          },
-          [&](const ConfigEvent& cfg) {
-            return Line::bound_for(cfg.param, cfg.old_value, cfg.new_value,
-                                   ctx.host());
-          },
-          [&](const ExecEvent& ex) {
-            return Line::bound_for(ex.filename, ex.comm_before, ex.cwd, ex.argv,
-                                   ex.env, ctx.host());
-          },
-          [&](const LostEvent& lost) {
-            std::string_view names[NETLOG_LOST_UIDS];
-            for (size_t i = 0; i < lost.uids; i++)
-              names[i] = ctx.user(lost.by_uid[i].uid);
-            return Line::bound_for(ctx.host(), names[0], names[1], names[2],
-                                   names[3]);
-          },
-          [&](const MissedEvent& missed) {
-            return Line::bound_for(missed.hook, ctx.host());
-          },
-          [&](const UnknownEvent&) { return Line::bound_for(ctx.host()); }},
-      rec.body);
-}
-
 Result<Format> parse_format(std::string_view name) {
   static constexpr std::pair<std::string_view, Format> kFormats[] = {
       {"text", Format::kText},

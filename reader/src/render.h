@@ -73,9 +73,6 @@ std::unique_ptr<Renderer> make_renderer(Format format,
                                         std::string_view sd_id = kDefaultSdId);
 
 // Shared by the renderers.
-// Bytes enough for the text or JSON line of `rec` but its attribution, for
-// which WhoCache::put makes room (see Line::bound_for).
-size_t line_bound(const Record& rec, Context& ctx);
 std::string rfc3339(uint64_t real_ns);
 // When the process of `t` started, on the real clock: the record's real
 // time less its boot time, plus the start (Task::start_ns, which is set).
@@ -88,45 +85,14 @@ std::string_view auid_user(Context& ctx, const Task& t);
 inline constexpr uint8_t kIpprotoL2tp = 115;
 // The names of docs/format.md: tcp, mptcp, udp, udplite, icmp, icmpv6, sctp,
 // raw, l2tp, dccp, smc, rxrpc.
-std::string_view proto_name(const SockEvent& ev);
-std::string_view family_name(uint8_t family);
+[[gnu::pure]] std::string_view proto_name(const SockEvent& ev);
+[[gnu::pure]] std::string_view family_name(uint8_t family);
 // A close's LIFE: the TCP state, as the kernel names it without TCP_ and
 // in lower case ("established", "close_wait"), or the number; how it ended
 // (enum netlog_end: fin, rst_sent, rst_received, timeout, abort, unknown).
 std::string tcp_state_name(uint8_t state);
-std::string_view end_name(uint8_t end);
+[[gnu::pure]] std::string_view end_name(uint8_t end);
 
-// A LIFE's keys in the order of docs/format.md, for every format: `num`
-// takes a key and a number, `name` a key and a name. duration_ns only when
-// known; old_state in a state record; end in a close, and elsewhere only
-// when known (a state record's into close).
-template <typename Num, typename Name>
-void life_fields(const SockEvent& ev, Num&& num, Name&& name) {
-  const Life& life = *ev.life;
-  num("bytes_sent", life.bytes_sent);
-  num("bytes_received", life.bytes_received);
-  num("bytes_unacked", uint64_t{life.bytes_unacked});
-  num("segs_out", uint64_t{life.segs_out});
-  num("segs_in", uint64_t{life.segs_in});
-  num("retrans", uint64_t{life.retrans});
-  if (life.duration_ns) num("duration_ns", life.duration_ns);
-  if (life.old_state) name("old_state", tcp_state_name(life.old_state));
-  name("state", tcp_state_name(life.state));
-  if (life.end || ev.event == NETLOG_EV_CLOSE) name("end", end_name(life.end));
-}
-// A DGRAM's keys in the order of docs/format.md, for every format: `num`
-// takes a key and a number, `flag` a key that is set (more_destinations,
-// only when set).
-template <typename Num, typename Flag>
-void dgram_fields(const SockEvent::Dgram& d, Num&& num, Flag&& flag) {
-  num("bytes_sent", d.bytes_sent);
-  num("bytes_received", d.bytes_received);
-  num("datagrams_sent", uint64_t{d.sent});
-  num("datagrams_received", uint64_t{d.received});
-  num("destinations", uint64_t{d.destinations});
-  if (d.more_destinations) flag("more_destinations");
-  num("duration_ns", d.duration_ns);
-}
 // An unaudited socket's address family and type: the kernel's names
 // without AF_/SOCK_, lower case ("smc", "stream"), or the number.
 std::string sock_family_name(uint16_t family);

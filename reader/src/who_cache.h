@@ -26,8 +26,8 @@ class WhoCache {
  public:
   // Renders `ev`'s attribution with `render(l)`, or copies the text it
   // rendered to last time for the same task and strings under `ctx`. The
-  // line's bound (Line::extend) grows by what this adds: the text's length,
-  // or a bound of what `render` writes.
+  // line's room (Line::extend) grows by what this adds: the text's length,
+  // or room for the numbers `render` writes (its strings make their own).
   template <typename Event, typename Render>
   void put(Line& l, Context& ctx, const Event& ev, Render&& render) {
     Entry& e = entries_[slot(ev.task)];
@@ -37,14 +37,14 @@ class WhoCache {
       l << std::string_view(e.text);
       return;
     }
-    l.extend(Line::bound_for(ctx.user(ev.task.uid), auid_user(ctx, ev.task),
-                             ev.tty, ev.comm, ev.exe, ev.cgroup));
-    const char* start = l.pos();
+    // Its numbers; its strings make their own room.
+    l.extend(Line::kFixedBound);
+    const size_t start = l.offset();
     render(l);
     e.ctx = &ctx;
     e.audit = ev.task.audit;
     e.key = ev.who_bytes;
-    e.text.assign(start, l.pos());
+    e.text.assign(l.since(start));
   }
 
  private:

@@ -893,6 +893,81 @@ TEST(Render, DgramSaysWhatADatagramSocketCarried) {
             std::string::npos);
 }
 
+// A text or JSON line makes room up front only for its fixed part (keys,
+// numbers, addresses, names: Line::kFixedBound), and a WhoCache miss as
+// much again for the attribution; each untrusted string makes its own. So
+// the longest fixed part any record can have, every optional key present
+// and every number at its widest, must fit in one kFixedBound.
+TEST(Render, EveryFixedPartFitsItsRoom) {
+  test::SockSpec s;
+  s.event = NETLOG_EV_CLOSE;
+  s.family = 6;
+  s.laddr = std::vector<uint8_t>(16, 0xfe);
+  s.raddr = s.laddr;
+  s.lport = s.rport = UINT16_MAX;
+  s.result = INT32_MIN;
+  s.flags = ~uint32_t{0};
+  s.seq = s.real_ns = UINT64_MAX / 2;
+  s.task = {UINT32_MAX, UINT32_MAX, UINT32_MAX,     UINT32_MAX,
+            UINT32_MAX, UINT32_MAX, UINT32_MAX,     UINT32_MAX,
+            UINT64_MAX, UINT64_MAX, UINT32_MAX - 1, UINT32_MAX};
+  s.strings = {"", "", "",
+               std::string("/docker-") + std::string(kId) + ".scope"};
+  s.connect_seq = UINT64_MAX;
+  s.owner_uid = UINT32_MAX;
+  s.owner_pid = UINT32_MAX;
+  s.start = UINT64_MAX / 2;
+  s.life = netlog_life{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT32_MAX,
+                       UINT32_MAX, UINT32_MAX, UINT32_MAX, 12,
+                       12,         6,          {}};
+  s.nat = netlog_nat{};
+  std::fill(std::begin(s.nat->raddr), std::end(s.nat->raddr), 0xfe);
+  s.nat->rport = UINT16_MAX;
+  s.dgram = netlog_dgram{UINT64_MAX,
+                         UINT64_MAX,
+                         UINT64_MAX,
+                         UINT32_MAX,
+                         UINT32_MAX,
+                         UINT32_MAX,
+                         NETLOG_DGRAM_MORE_DESTS,
+                         {}};
+  test::ExecSpec e;
+  e.result = INT32_MIN;
+  e.argc = UINT32_MAX;
+  e.flags = ~uint32_t{0};
+  e.args = {};
+  e.filename = e.comm_before = e.cwd = "";
+  e.start = UINT64_MAX / 2;
+  std::vector<std::pair<uint32_t, uint64_t>> by_uid;
+  for (uint32_t i = 0; i < NETLOG_LOST_UIDS; i++)
+    by_uid.emplace_back(UINT32_MAX - 2 - i, UINT64_MAX / 16);
+  const uint64_t lost = (NETLOG_LOST_UIDS + 1) * (UINT64_MAX / 16);
+  const std::vector<std::vector<std::byte>> records = {
+      test::sock_record(s), test::exec_record(e),
+      test::lost_record(UINT64_MAX / 2, lost, by_uid, UINT64_MAX / 16),
+      test::config_record("", "", "")};
+  Context ctx("", [](uint32_t) { return std::string(); });
+  for (Format f : {Format::kText, Format::kJson}) {
+    for (const auto& bytes : records) {
+      auto rec = decode(bytes);
+      ASSERT_TRUE(rec) << rec.error().message;
+      fmt::memory_buffer out;
+      make_renderer(f)->render(*rec, ctx, out);
+      const std::string line = fmt::to_string(out);
+      // The attribution: from pid to the end of netns's number.
+      const bool json = f == Format::kJson;
+      const size_t who = line.find(json ? R"("pid":)" : " pid=");
+      const size_t netns = line.find(json ? R"("netns":)" : " netns=");
+      const size_t who_size =
+          who == std::string::npos
+              ? 0
+              : line.find(json ? ',' : ' ', netns + 1) - who;
+      EXPECT_LE(line.size() - who_size, Line::kFixedBound) << line;
+      EXPECT_LE(who_size, Line::kFixedBound) << line;
+    }
+  }
+}
+
 TEST(Decode, LifeFromMinorTen) {
   auto s = event_spec(NETLOG_EV_CLOSE);
   s.life = life_of(1);
