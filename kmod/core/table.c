@@ -91,8 +91,37 @@ static struct nl_entry *find(struct nl_table *t, const void *key)
 
 void nl_shares_reset(struct nl_shares *s, unsigned int share)
 {
+	unsigned int i;
+
 	memset(s, 0, sizeof(*s));
 	s->share = share;
+	for (i = 0; i < NL_SHARE_OWNERS; i++)
+		s->owners[i].uid = NETLOG_UID_NONE;	/* never anyone's */
+}
+
+/*
+ * @uid's owner slot, or a free one claimed for it, or NL_SHARE_OWNERS when
+ * all are held by others. A slot keeps its uid when its count falls to 0,
+ * and another uid takes it only while it is free: so a uid has at most one
+ * slot (it claims one only when it has none), and the scan from the slot
+ * its hash names stops at the first that bears it, most often at once. A
+ * full scan is a uid's first take, or its first after its slot was taken.
+ */
+static unsigned int owner_slot(struct nl_shares *s, u32 uid)
+{
+	unsigned int at = hash_32(uid, NL_SHARE_OWNER_BITS);
+	unsigned int n, i, free = NL_SHARE_OWNERS;
+
+	for (n = 0; n < NL_SHARE_OWNERS; n++) {
+		i = (at + n) % NL_SHARE_OWNERS;
+		if (s->owners[i].uid == uid)
+			return i;
+		if (!s->owners[i].count && free == NL_SHARE_OWNERS)
+			free = i;
+	}
+	if (free < NL_SHARE_OWNERS)
+		s->owners[free].uid = uid;
+	return free;
 }
 
 /*
@@ -102,22 +131,13 @@ void nl_shares_reset(struct nl_shares *s, unsigned int share)
  */
 bool nl_share_take(struct nl_shares *s, u32 uid, u16 *owner)
 {
-	unsigned int i, free = NL_SHARE_OWNERS;
+	unsigned int i;
 	u32 *held;
 
 	*owner = NL_NO_OWNER;
 	if (!s->share || uid == NETLOG_UID_NONE)
 		return true;
-	for (i = 0; i < NL_SHARE_OWNERS; i++) {
-		if (s->owners[i].count && s->owners[i].uid == uid)
-			break;
-		if (!s->owners[i].count && free == NL_SHARE_OWNERS)
-			free = i;
-	}
-	if (i == NL_SHARE_OWNERS && free < NL_SHARE_OWNERS) {
-		i = free;
-		s->owners[i].uid = uid;
-	}
+	i = owner_slot(s, uid);
 	if (i < NL_SHARE_OWNERS) {
 		held = &s->owners[i].count;
 		*owner = i;

@@ -13,13 +13,14 @@
  * holds more than @share of it. NL_SHARE_OWNERS uids are tracked at once;
  * the others hold one more share together. The caller serialises.
  */
-#define NL_SHARE_OWNERS 64
+#define NL_SHARE_OWNER_BITS 6
+#define NL_SHARE_OWNERS (1U << NL_SHARE_OWNER_BITS)
 
 struct nl_shares {
 	unsigned int share;	/* most one uid may hold; 0: no shares */
 	struct {
 		u32 uid;
-		u32 count;	/* 0: a free owner slot */
+		u32 count;	/* 0: a free owner slot (uid kept) */
 	} owners[NL_SHARE_OWNERS];
 	u32 untracked;		/* held by the uids not in owners */
 };

@@ -3,11 +3,12 @@
  * KUnit tests of netlog's in-kernel logic, run inside the kernel that
  * netlog.ko runs in: the whitelist rules (the host unit tests cover the
  * grammar in depth; these prove the same code behaves the same when built
- * by kbuild) and the bounds of a record's strings.
+ * by kbuild), the bounds of a record's strings and the per-uid shares.
  */
 #include <kunit/test.h>
 
 #include "../core/rec_strings.c"
+#include "../core/table.c"
 #include "../core/wl_rules.c"
 
 static struct nlwl_set *parse_ok(struct kunit *test, const char *text)
@@ -309,7 +310,103 @@ static struct kunit_suite str_suite = {
 	.test_cases = str_cases,
 };
 
-kunit_test_suites(&wl_suite, &str_suite);
+static struct nl_shares *shares(struct kunit *test, unsigned int share)
+{
+	struct nl_shares *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	nl_shares_reset(s, share);
+	return s;
+}
+
+/* A uid's takes count against its share, whatever it gave back between. */
+static void share_holds_a_uid_to_it(struct kunit *test)
+{
+	struct nl_shares *s = shares(test, 2);
+	u16 a, b, c;
+
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, 1000, &a));
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, 1000, &b));
+	KUNIT_EXPECT_EQ(test, a, b);
+	KUNIT_EXPECT_FALSE(test, nl_share_take(s, 1000, &c));
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, 0, &c));
+	KUNIT_EXPECT_NE(test, c, a);
+	nl_share_give(s, a);
+	nl_share_give(s, b);
+	/* free again: the same slot, which kept the uid */
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, 1000, &b));
+	KUNIT_EXPECT_EQ(test, a, b);
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, NETLOG_UID_NONE, &c));
+	KUNIT_EXPECT_EQ(test, c, NL_NO_OWNER);
+}
+
+/*
+ * Every slot held by another uid sends the next to the untracked share;
+ * a slot given back to 0 is taken over by a new uid, and the uid that had
+ * it takes the next free one.
+ */
+static void share_slots_are_taken_over_when_free(struct kunit *test)
+{
+	struct nl_shares *s = shares(test, 1);
+	u16 owner[NL_SHARE_OWNERS], o, again;
+	unsigned int i;
+
+	for (i = 0; i < NL_SHARE_OWNERS; i++)
+		KUNIT_ASSERT_TRUE(test, nl_share_take(s, 2000 + i, &owner[i]));
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, 5000, &o));
+	KUNIT_EXPECT_EQ(test, o, NL_UNTRACKED);
+	KUNIT_EXPECT_FALSE(test, nl_share_take(s, 5001, &o));
+	nl_share_give(s, NL_UNTRACKED);
+
+	nl_share_give(s, owner[7]);
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, 5000, &o));
+	KUNIT_EXPECT_EQ(test, o, owner[7]);
+	/* 2007 lost its slot to 5000: it is untracked now, and only there */
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, 2007, &o));
+	KUNIT_EXPECT_EQ(test, o, NL_UNTRACKED);
+	nl_share_give(s, owner[8]);
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, 2007, &again));
+	KUNIT_EXPECT_EQ(test, again, owner[8]);
+	KUNIT_EXPECT_FALSE(test, nl_share_take(s, 2007, &again));
+	/* 2008's slot is 2007's now, and the untracked share is 2007's too */
+	KUNIT_EXPECT_FALSE(test, nl_share_take(s, 2008, &o));
+}
+
+/*
+ * A uid never holds two slots: one that found the slot its hash names
+ * held by another keeps the one it took, after that slot is free again.
+ */
+static void share_slots_are_one_per_uid(struct kunit *test)
+{
+	struct nl_shares *s = shares(test, 4);
+	u32 a = 3000, b = 3001;
+	u16 oa, ob, again;
+
+	while (hash_32(b, NL_SHARE_OWNER_BITS) != hash_32(a, NL_SHARE_OWNER_BITS))
+		b++;
+	KUNIT_ASSERT_TRUE(test, nl_share_take(s, b, &ob));
+	KUNIT_ASSERT_TRUE(test, nl_share_take(s, a, &oa));
+	KUNIT_EXPECT_NE(test, oa, ob);
+	nl_share_give(s, ob);
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, a, &again));
+	KUNIT_EXPECT_EQ(test, again, oa);
+	KUNIT_EXPECT_TRUE(test, nl_share_take(s, b, &again));
+	KUNIT_EXPECT_EQ(test, again, ob);
+}
+
+static struct kunit_case share_cases[] = {
+	KUNIT_CASE(share_holds_a_uid_to_it),
+	KUNIT_CASE(share_slots_are_taken_over_when_free),
+	KUNIT_CASE(share_slots_are_one_per_uid),
+	{}
+};
+
+static struct kunit_suite share_suite = {
+	.name = "netlog_shares",
+	.test_cases = share_cases,
+};
+
+kunit_test_suites(&wl_suite, &str_suite, &share_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of netlog's whitelist rules and record strings");
