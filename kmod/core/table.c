@@ -11,7 +11,9 @@
  * NL_TABLE_WINDOW slots from its hash. A put that finds its window full is
  * counted in overflow and the caller reports it (a MISSED record), never
  * guesses. One raw spinlock per table: it holds for a scan of one window,
- * and a lookup in an empty table takes none.
+ * and a lookup in an empty table takes none. The keys are an array of
+ * their own, so that a window's scan reads 128 contiguous bytes, not
+ * every entry's value.
  *
  * Shares, as the ring's: a table made with a share lets no uid (the one
  * its caller charges, nl_charge_uid()) hold more than that part of it, so
@@ -34,9 +36,8 @@
 /* A key may sit in its bucket or the next three: a window of 16 slots. */
 #define NL_TABLE_WINDOW (4 * NL_TABLE_WAYS)
 
-/* An entry: the key (NULL: free), whose share it uses, then the value. */
+/* An entry, beside its key in t->keys: whose share it uses, its value. */
 struct nl_entry {
-	const void *key;
 	u16 owner;
 	u8 value[] __aligned(8);
 };
@@ -46,9 +47,10 @@ static unsigned int slots(const struct nl_table *t)
 	return NL_TABLE_WAYS << t->bits;
 }
 
+/* Slot @i's entry; @i is already within the table. */
 static struct nl_entry *entry(struct nl_table *t, unsigned int i)
 {
-	return t->slots + (size_t)(i & (slots(t) - 1)) * t->entry_size;
+	return t->slots + (size_t)i * t->entry_size;
 }
 
 int nl_table_init(struct nl_table *t, unsigned int bits, size_t value_size,
@@ -63,14 +65,20 @@ int nl_table_init(struct nl_table *t, unsigned int bits, size_t value_size,
 	atomic_set(&t->used, 0);
 	atomic_long_set(&t->overflow, 0);
 	atomic_long_set(&t->refused, 0);
+	t->keys = vzalloc(array_size(slots(t), sizeof(*t->keys)));
 	t->slots = vzalloc(array_size(slots(t), t->entry_size));
-	return t->slots ? 0 : -ENOMEM;
+	if (t->keys && t->slots)
+		return 0;
+	nl_table_exit(t);
+	return -ENOMEM;
 }
 
 void nl_table_exit(struct nl_table *t)
 {
 	vfree(t->slots);
 	t->slots = NULL;
+	vfree(t->keys);
+	t->keys = NULL;
 }
 
 static unsigned int window(const struct nl_table *t, const void *key)
@@ -78,15 +86,26 @@ static unsigned int window(const struct nl_table *t, const void *key)
 	return hash_ptr(key, t->bits) * NL_TABLE_WAYS;
 }
 
-/* The entry of @key, or NULL; under t->lock. */
-static struct nl_entry *find(struct nl_table *t, const void *key)
+/* No slot: find() found nothing, claim() no room. */
+#define NL_NO_SLOT UINT_MAX
+
+/* The slot of @key, or NL_NO_SLOT; under t->lock. */
+static unsigned int find(struct nl_table *t, const void *key)
 {
-	unsigned int b = window(t, key), i;
+	unsigned int b = window(t, key), mask = slots(t) - 1, i;
 
 	for (i = b; i < b + NL_TABLE_WINDOW; i++)
-		if (entry(t, i)->key == key)
-			return entry(t, i);
-	return NULL;
+		if (t->keys[i & mask] == key)
+			return i & mask;
+	return NL_NO_SLOT;
+}
+
+/* Frees slot @i, and gives its share back. Under t->lock. */
+static void drop_slot(struct nl_table *t, unsigned int i)
+{
+	nl_share_give(&t->shares, entry(t, i)->owner);
+	t->keys[i] = NULL;
+	atomic_dec(&t->used);
 }
 
 void nl_shares_reset(struct nl_shares *s, unsigned int share)
@@ -182,32 +201,30 @@ void nl_share_give_locked(struct nl_shares *s, raw_spinlock_t *lock,
 }
 
 /*
- * A free slot of @key's window taken for it, on @uid's share; NULL when
- * there is none or @uid holds its share (then *@refused). Under t->lock.
+ * A free slot of @key's window taken for it, on @uid's share; NL_NO_SLOT
+ * when there is none or @uid holds its share (then *@refused). Under
+ * t->lock.
  */
-static struct nl_entry *claim(struct nl_table *t, const void *key, u32 uid,
-			      bool *refused)
+static unsigned int claim(struct nl_table *t, const void *key, u32 uid,
+			  bool *refused)
 {
-	unsigned int b = window(t, key), i;
-	struct nl_entry *e = NULL;
+	unsigned int b = window(t, key), mask = slots(t) - 1, i;
 	u16 owner;
 
 	if (!nl_share_take(&t->shares, uid, &owner)) {
 		*refused = true;
-		return NULL;
+		return NL_NO_SLOT;
 	}
-	for (i = b; !e && i < b + NL_TABLE_WINDOW; i++) {
-		if (!entry(t, i)->key)
-			e = entry(t, i);
+	for (i = b; i < b + NL_TABLE_WINDOW; i++) {
+		if (!t->keys[i & mask]) {
+			t->keys[i & mask] = key;
+			entry(t, i & mask)->owner = owner;
+			atomic_inc(&t->used);
+			return i & mask;
+		}
 	}
-	if (!e) {
-		nl_share_give(&t->shares, owner);
-		return NULL;
-	}
-	e->key = key;
-	e->owner = owner;
-	atomic_inc(&t->used);
-	return e;
+	nl_share_give(&t->shares, owner);
+	return NL_NO_SLOT;
 }
 
 static void count_lost(struct nl_table *t, bool refused)
@@ -225,24 +242,21 @@ static void count_lost(struct nl_table *t, bool refused)
 bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 		  u32 uid)
 {
-	struct nl_entry *e;
 	unsigned long flags;
 	bool refused = false;
+	unsigned int i;
 
 	raw_spin_lock_irqsave(&t->lock, flags);
-	e = find(t, key);
-	if (e) {
-		nl_share_give(&t->shares, e->owner);
-		e->key = NULL;
-		atomic_dec(&t->used);
-	}
-	e = claim(t, key, uid, &refused);
-	if (e)
-		memcpy(e->value, value, t->value_size);
+	i = find(t, key);
+	if (i != NL_NO_SLOT)
+		drop_slot(t, i);
+	i = claim(t, key, uid, &refused);
+	if (i != NL_NO_SLOT)
+		memcpy(entry(t, i)->value, value, t->value_size);
 	raw_spin_unlock_irqrestore(&t->lock, flags);
-	if (!e)
+	if (i == NL_NO_SLOT)
 		count_lost(t, refused);
-	return e;
+	return i != NL_NO_SLOT;
 }
 
 /*
@@ -252,26 +266,23 @@ bool nl_table_put(struct nl_table *t, const void *key, const void *value,
 static bool access_entry(struct nl_table *t, const void *key, void *out,
 			 nl_update_t update, const void *arg, bool take)
 {
-	struct nl_entry *e;
 	unsigned long flags;
+	unsigned int i;
 
 	if (!atomic_read(&t->used))
 		return false;
 	raw_spin_lock_irqsave(&t->lock, flags);
-	e = find(t, key);
-	if (e) {
+	i = find(t, key);
+	if (i != NL_NO_SLOT) {
 		if (out)
-			memcpy(out, e->value, t->value_size);
+			memcpy(out, entry(t, i)->value, t->value_size);
 		if (update)
-			update(e->value, arg);
-		if (take) {
-			nl_share_give(&t->shares, e->owner);
-			e->key = NULL;
-			atomic_dec(&t->used);
-		}
+			update(entry(t, i)->value, arg);
+		if (take)
+			drop_slot(t, i);
 	}
 	raw_spin_unlock_irqrestore(&t->lock, flags);
-	return e;
+	return i != NL_NO_SLOT;
 }
 
 /* Copies @key's value to @value and, if @take, removes it. */
@@ -299,23 +310,23 @@ bool nl_table_update(struct nl_table *t, const void *key, nl_update_t update,
 bool nl_table_add(struct nl_table *t, const void *key, nl_update_t update,
 		  const void *arg, u32 uid)
 {
-	struct nl_entry *e;
 	unsigned long flags;
 	bool refused = false;
+	unsigned int i;
 
 	raw_spin_lock_irqsave(&t->lock, flags);
-	e = find(t, key);
-	if (!e) {
-		e = claim(t, key, uid, &refused);
-		if (e)
-			memset(e->value, 0, t->value_size);
+	i = find(t, key);
+	if (i == NL_NO_SLOT) {
+		i = claim(t, key, uid, &refused);
+		if (i != NL_NO_SLOT)
+			memset(entry(t, i)->value, 0, t->value_size);
 	}
-	if (e)
-		update(e->value, arg);
+	if (i != NL_NO_SLOT)
+		update(entry(t, i)->value, arg);
 	raw_spin_unlock_irqrestore(&t->lock, flags);
-	if (!e)
+	if (i == NL_NO_SLOT)
 		count_lost(t, refused);
-	return e;
+	return i != NL_NO_SLOT;
 }
 
 /*
@@ -329,12 +340,10 @@ void nl_table_clear(struct nl_table *t, void (*drop)(void *value))
 	unsigned int i;
 
 	raw_spin_lock_irqsave(&t->lock, flags);
-	for (i = 0; i < slots(t); i++) {
-		struct nl_entry *e = entry(t, i);
-
-		if (e->key && drop)
-			drop(e->value);
-	}
+	for (i = 0; i < slots(t); i++)
+		if (t->keys[i] && drop)
+			drop(entry(t, i)->value);
+	memset(t->keys, 0, array_size(slots(t), sizeof(*t->keys)));
 	memset(t->slots, 0, array_size(slots(t), t->entry_size));
 	nl_shares_reset(&t->shares, t->shares.share);
 	atomic_set(&t->used, 0);

@@ -39,7 +39,8 @@ void nl_share_give_locked(struct nl_shares *s, raw_spinlock_t *lock,
 			  u16 owner);
 
 struct nl_table {
-	void *slots;
+	const void **keys;	/* a slot's key, NULL when free */
+	void *slots;		/* a slot's owner and value */
 	unsigned int bits;	/* of the buckets' number (of 4 slots each) */
 	size_t value_size;
 	size_t entry_size;
