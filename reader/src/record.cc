@@ -429,7 +429,9 @@ const Task* task_of(const Record& rec) {
       Overload{[](const SockEvent& ev) { return &ev.task; },
                [](const ExecEvent& ex) { return &ex.task; },
                [](const ConfigEvent& c) { return &c.task; },
-               [](const auto&) -> const Task* { return nullptr; }},
+               [](const LostEvent&) -> const Task* { return nullptr; },
+               [](const MissedEvent&) -> const Task* { return nullptr; },
+               [](const UnknownEvent&) -> const Task* { return nullptr; }},
       rec.body);
 }
 
@@ -438,7 +440,9 @@ std::string_view exe_of(const Record& rec) {
       Overload{[](const SockEvent& ev) { return ev.exe; },
                [](const ExecEvent& ex) { return ex.exe; },
                [](const ConfigEvent& c) { return c.exe; },
-               [](const auto&) -> std::string_view { return {}; }},
+               [](const LostEvent&) -> std::string_view { return {}; },
+               [](const MissedEvent&) -> std::string_view { return {}; },
+               [](const UnknownEvent&) -> std::string_view { return {}; }},
       rec.body);
 }
 
