@@ -1,17 +1,14 @@
 // The JSON format: one object per line, keys as in docs/format.md.
-#include "line.h"
-#include "render.h"
-#include "schema.h"
-#include "who_cache.h"
+#include "line_format.h"
 
 namespace netlog {
 namespace {
 
 // The JSON format's emitter for walk() (schema.h): "key":value, each field
 // followed by a comma but the last, the host, which closes the object.
-class JsonLine {
+class JsonLine : public LineEmitter<JsonLine> {
  public:
-  JsonLine(Line& l, WhoCache& cache) : l_(l), cache_(cache) {}
+  using LineEmitter::LineEmitter;
 
   template <Key K>
   void num(KeyOf<K>, std::integral auto v) {
@@ -68,10 +65,6 @@ class JsonLine {
     l_.extend(quoted.size());
     l_ << key<K>() << quoted << '}';
   }
-  template <typename Event, typename Walk>
-  void who(Context& ctx, const Event& ev, Walk&& walk) {
-    cache_.put(l_, ctx, ev, [&](Line&) { walk(*this); });
-  }
 
  private:
   template <Key K>
@@ -81,29 +74,12 @@ class JsonLine {
     else
       return Join<"\"", K, "\":">::view;
   }
-
-  Line& l_;
-  WhoCache& cache_;
-};
-
-class JsonRenderer : public Renderer {
- public:
-  void render(const Record& rec, Context& ctx,
-              fmt::memory_buffer& out) override {
-    Line l(out);
-    JsonLine e(l, who_cache_);
-    walk(e, rec, ctx);
-    l << '\n';
-  }
-
- private:
-  WhoCache who_cache_;
 };
 
 }  // namespace
 
 std::unique_ptr<Renderer> make_json_renderer() {
-  return std::make_unique<JsonRenderer>();
+  return std::make_unique<LineRenderer<JsonLine>>();
 }
 
 }  // namespace netlog

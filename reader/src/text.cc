@@ -1,18 +1,15 @@
 // The text format: one line of key=value pairs per record, strings quoted
 // and escaped. Meant for `netlog-reader | logger -t netlog`.
-#include "line.h"
-#include "render.h"
-#include "schema.h"
-#include "who_cache.h"
+#include "line_format.h"
 
 namespace netlog {
 namespace {
 
 // The text format's emitter for walk() (schema.h): " key=value", names,
 // numbers and addresses bare, untrusted strings quoted.
-class TextLine {
+class TextLine : public LineEmitter<TextLine> {
  public:
-  TextLine(Line& l, WhoCache& cache) : l_(l), cache_(cache) {}
+  using LineEmitter::LineEmitter;
 
   template <Key K>
   void num(KeyOf<K>, std::integral auto v) {
@@ -61,10 +58,6 @@ class TextLine {
     l_.extend(quoted.size());
     l_ << key<K>() << quoted;
   }
-  template <typename Event, typename Walk>
-  void who(Context& ctx, const Event& ev, Walk&& walk) {
-    cache_.put(l_, ctx, ev, [&](Line&) { walk(*this); });
-  }
 
  private:
   template <Key K>
@@ -74,29 +67,12 @@ class TextLine {
     else
       return Join<" ", K, "=">::view;
   }
-
-  Line& l_;
-  WhoCache& cache_;
-};
-
-class TextRenderer : public Renderer {
- public:
-  void render(const Record& rec, Context& ctx,
-              fmt::memory_buffer& out) override {
-    Line l(out);
-    TextLine e(l, who_cache_);
-    walk(e, rec, ctx);
-    l << '\n';
-  }
-
- private:
-  WhoCache who_cache_;
 };
 
 }  // namespace
 
 std::unique_ptr<Renderer> make_text_renderer() {
-  return std::make_unique<TextRenderer>();
+  return std::make_unique<LineRenderer<TextLine>>();
 }
 
 }  // namespace netlog
