@@ -1,7 +1,8 @@
 // The ECS format: one JSON object per line, in Elastic Common Schema names
 // (ECS 8.11), for Elasticsearch, OpenSearch and the agents that ship to
-// them. What ECS has no field for (the cgroup, the network namespace, the
-// audit session, the tty's name, flags) is under "netlog". Strings are
+// them. Every key of the record's walk (schema.h) that ECS has no field for
+// (the cgroup, the network namespace, the audit session, the tty's name,
+// flags, ...) is under "netlog", as the JSON format writes it. Strings are
 // escape_bytes()'s, as in the JSON format.
 //
 // Direction: a connect or a send is egress, the local end the source; an
@@ -43,6 +44,17 @@ class Out {
     out_.append(std::string_view(f.data(), f.size()));
     return *this;
   }
+  // The items of an argv or env (for_each_arg()) as an array of strings.
+  Out& list(std::string_view items) {
+    raw("[");
+    bool first = true;
+    for_each_arg(items, [&](std::string_view item) {
+      if (!first) raw(",");
+      first = false;
+      str(item);
+    });
+    return raw("]");
+  }
   // A JSON string of a number: ECS ids are keywords.
   template <typename T>
   Out& id(T v) {
@@ -83,24 +95,9 @@ void process(Out& o, Context& ctx, const Header& hdr, const Event& ev) {
   o.raw(R"(},"name":)").str(ev.comm);
   o.raw(R"(,"executable":)").str(ev.exe);
   if constexpr (std::is_same_v<Event, ExecEvent>) {
-    o.raw(R"(,"args":[)");
-    bool first = true;
-    for_each_arg(ev.argv, [&](std::string_view arg) {
-      if (!first) o.raw(",");
-      first = false;
-      o.str(arg);
-    });
-    o.raw(R"(],"args_count":)").num(ev.argc);
-    if (!ev.env.empty()) {
-      o.raw(R"(,"env_vars":[)");
-      first = true;
-      for_each_arg(ev.env, [&](std::string_view var) {
-        if (!first) o.raw(",");
-        first = false;
-        o.str(var);
-      });
-      o.raw("]");
-    }
+    o.raw(R"(,"args":)").list(ev.argv);
+    o.raw(R"(,"args_count":)").num(ev.argc);
+    if (!ev.env.empty()) o.raw(R"(,"env_vars":)").list(ev.env);
     o.raw(R"(,"working_directory":)").str(ev.cwd);
   }
   o.raw("}");
@@ -119,51 +116,105 @@ void process(Out& o, Context& ctx, const Header& hdr, const Event& ev) {
     o.raw(R"(,"container":{"id":)").str(id).raw("}");
 }
 
-// The keys of walk_life() and walk_dgram() (schema.h), under "netlog".
-class NetlogKeys {
+// The keys ECS has a field of its own for, which the record's walk (schema.h)
+// puts elsewhere: the header, the attribution, the endpoints, an exec's
+// arguments, environment and directory.
+constexpr std::string_view kMapped[] = {
+    "seq",      "time",         "event",     "host",    "pid",   "tid",
+    "ppid",     "sid",          "uid",       "gid",     "euid",  "egid",
+    "user",     "auid",         "auid_user", "comm",    "exe",   "start",
+    "start_ns", "container_id", "family",    "laddr",   "lport", "raddr",
+    "rport",    "nat_raddr",    "nat_rport", "ipproto", "argc",  "argv",
+    "env",      "cwd"};
+
+template <Key K>
+constexpr bool mapped() {
+  for (std::string_view k : kMapped)
+    if (k == K.view()) return true;
+  return false;
+}
+
+// The "netlog" object: every key of the record's walk that ECS has no field
+// for, as the JSON format writes it. A key the schema gains is here until
+// ECS is given a field for it.
+class NetlogObject {
  public:
-  explicit NetlogKeys(Out& o) : o_(o) {}
+  explicit NetlogObject(Out& o) : o_(o) {}
+  // Ends the object, if it has a key.
+  void close() {
+    if (!first_) o_.raw("}");
+  }
+
   template <Key K>
-  void num(KeyOf<K>, std::integral auto v) {
-    o_.raw(Join<",\"", K, "\":">::view).num(v);
+  void num(KeyOf<K> k, std::integral auto v) {
+    if constexpr (!mapped<K>()) key(k).num(v);
   }
   template <Key K>
-  void name(KeyOf<K>, std::string_view s) {
-    o_.raw(Join<",\"", K, "\":\"">::view).raw(s).raw("\"");
+  void name(KeyOf<K> k, std::string_view s) {
+    if constexpr (!mapped<K>()) key(k).raw("\"").raw(s).raw("\"");
   }
   template <Key K>
-  void flag(KeyOf<K>) {
-    o_.raw(Join<",\"", K, "\":true">::view);
+  void text(KeyOf<K> k, std::string_view s) {
+    if constexpr (!mapped<K>()) key(k).str(s);
+  }
+  template <Key K>
+  void list(KeyOf<K> k, std::string_view items) {
+    if constexpr (!mapped<K>()) key(k).list(items);
+  }
+  template <Key K>
+  void addr(KeyOf<K> k, const Address& a) {
+    if constexpr (!mapped<K>()) key(k).raw(fmt::format("\"{}\"", a));
+  }
+  template <Key K>
+  void boolean(KeyOf<K> k, bool b) {
+    if constexpr (!mapped<K>()) key(k).raw(b ? "true" : "false");
+  }
+  template <Key K>
+  void flag(KeyOf<K> k) {
+    boolean(k, true);
+  }
+  template <Key K>
+  void time(KeyOf<K> k, uint64_t real_ns) {
+    if constexpr (!mapped<K>())
+      key(k).raw("\"").raw(rfc3339(real_ns)).raw("\"");
+  }
+  template <Key K>
+  void stamp(KeyOf<K> k, uint64_t real_ns) {
+    time(k, real_ns);
+  }
+  template <Key K>
+  void uids(KeyOf<K> k, const LostEvent& lost, Context& ctx) {
+    if constexpr (mapped<K>()) return;
+    key(k).raw("[");
+    for (size_t i = 0; i < lost.uids; i++) {
+      const auto& u = lost.by_uid[i];
+      o_.raw(i ? "," : "").raw(R"({"uid":)").num(u.uid);
+      o_.raw(R"(,"user":)").str(ctx.user(u.uid));
+      o_.raw(R"(,"count":)").num(u.count).raw("}");
+    }
+    o_.raw("]");
+  }
+  template <Key K>
+  void host(KeyOf<K> k, Context& ctx) {
+    text(k, ctx.host());
+  }
+  template <typename Event, typename Walk>
+  void who(Context&, const Event&, Walk&& walk) {
+    walk(*this);
   }
 
  private:
-  Out& o_;
-};
-
-// What ECS has no name for.
-template <typename Event>
-void extra(Out& o, const Event& ev, uint32_t flags) {
-  const Task& t = ev.task;
-  o.raw(R"(,"netlog":{"cgroup":)").str(ev.cgroup);
-  o.raw(R"(,"cgroup_id":)").num(t.cgroup_id);
-  o.raw(R"(,"netns":)").num(t.netns);
-  if (t.audit) o.raw(R"(,"ses":)").num(t.ses);
-  if (!ev.tty.empty()) o.raw(R"(,"tty":)").str(ev.tty);
-  if (flags & NETLOG_F_EXE_NS) o.raw(R"(,"exe_ns":true)");
-  if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_set":true)");
-  if (flags & NETLOG_F_PRELOAD) o.raw(R"(,"preload":true)");
-  if (flags & NETLOG_F_REFUSED) o.raw(R"(,"refused":true)");
-  if constexpr (std::is_same_v<Event, SockEvent>) {
-    if (flags & NETLOG_F_EXE_SET) o.raw(R"(,"exe_loaded":)").str(ev.exe_loaded);
-    if (ev.connect_seq) o.raw(R"(,"connect_seq":)").num(*ev.connect_seq);
-    if (ev.owner_uid) o.raw(R"(,"owner_uid":)").num(*ev.owner_uid);
-    if (ev.owner_pid) o.raw(R"(,"owner_pid":)").num(ev.owner_pid);
+  template <Key K>
+  Out& key(KeyOf<K>) {
+    o_.raw(first_ ? Join<",\"netlog\":{\"", K, "\":">::view
+                  : Join<",\"", K, "\":">::view);
+    first_ = false;
+    return o_;
   }
-  if (flags & NETLOG_F_ARGC_PARTIAL) o.raw(R"(,"argc_partial":true)");
-  if (flags & NETLOG_F_UNFOLLOWED) o.raw(R"(,"unfollowed":true)");
-  if (auto trunc = truncated_names(flags); !trunc.empty())
-    o.raw(R"(,"truncated":")").raw(trunc).raw("\"");
-}
+
+  Out& o_;
+  bool first_ = true;
+};
 
 void endpoint(Out& o, std::string_view name, const Address& a, uint16_t port,
               const SockEvent::Nat* nat = nullptr) {
@@ -222,18 +273,13 @@ std::string_view outcome_name(Outcome o) {
   return "unknown";
 }
 
-// A socket netlog does not follow: no endpoints, only what it is.
-void unaudited(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
-  event(o, rec, "event", "network", R"("info")", "");
-  process(o, ctx, rec.hdr, ev);
-  extra(o, ev, ev.flags);
-  o.raw(R"(,"sock_family":)").str(sock_family_name(ev.unaudited->family));
-  o.raw(R"(,"sock_type":)").str(sock_type_name(ev.unaudited->type));
-  o.raw(R"(,"protocol":)").num(ev.unaudited->protocol).raw("}");
-}
-
 void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
-  if (ev.unaudited) return unaudited(o, ctx, rec, ev);
+  // A socket netlog does not follow: no endpoints, only what it is.
+  if (ev.unaudited) {
+    event(o, rec, "event", "network", R"("info")", "");
+    process(o, ctx, rec.hdr, ev);
+    return;
+  }
   const bool ingress =
       ev.event == NETLOG_EV_ACCEPT || ev.event == NETLOG_EV_LISTEN;
   const bool egress = ev.event == NETLOG_EV_CONNECT ||
@@ -275,18 +321,6 @@ void sock(Out& o, Context& ctx, const Record& rec, const SockEvent& ev) {
   o.raw("}");
   // No process acted when the peer or TCP did: its owner is under netlog.
   if (task_acted(ev)) process(o, ctx, rec.hdr, ev);
-  extra(o, ev, ev.flags);
-  o.raw(R"(,"proto":")").raw(proto_name(ev));
-  o.raw(R"(","result":)").num(ev.result);
-  if (ev.event == NETLOG_EV_CLOSE)
-    o.raw(R"(,"established":)")
-        .raw(ev.flags & NETLOG_F_ESTABLISHED ? "true" : "false");
-  NetlogKeys keys(o);
-  if (ev.life) walk_life(keys, ev);
-  if (const auto& d = ev.dgram) walk_dgram(keys, *d);
-  if (ev.flags & NETLOG_F_SRCROUTE) o.raw(R"(,"srcroute":true)");
-  if (ev.flags & NETLOG_F_BY_PEER) o.raw(R"(,"by_peer":true)");
-  o.raw("}");
 }
 
 class EcsRenderer : public Renderer {
@@ -302,45 +336,25 @@ class EcsRenderer : public Renderer {
                    event(o, rec, "event", "configuration", R"("change")",
                          cfg.flags & NETLOG_F_REFUSED ? "failure" : "success");
                    process(o, ctx, rec.hdr, cfg);
-                   extra(o, cfg, cfg.flags);
-                   o.raw(R"(,"param":)").str(cfg.param);
-                   o.raw(R"(,"old":)").str(cfg.old_value);
-                   o.raw(R"(,"new":)").str(cfg.new_value).raw("}");
                  },
                  [&](const ExecEvent& ex) {
                    event(o, rec, "event", "process", R"("start")",
                          outcome_name(outcome(ex)));
                    process(o, ctx, rec.hdr, ex);
-                   extra(o, ex, ex.flags);
-                   o.raw(R"(,"result":)").num(ex.result);
-                   o.raw(R"(,"filename":)").str(ex.filename);
-                   o.raw(R"(,"comm_before":)").str(ex.comm_before).raw("}");
                  },
-                 [&](const MissedEvent& missed) {
+                 [&](const MissedEvent&) {
                    event(o, rec, "event", "host", R"("info")", "");
-                   o.raw(R"(,"netlog":{"hook":)").str(missed.hook);
-                   o.raw(R"(,"count":)").num(missed.count).raw("}");
                  },
-                 [&](const LostEvent& lost) {
+                 [&](const LostEvent&) {
                    event(o, rec, "event", "host", R"("info")", "");
-                   o.raw(R"(,"netlog":{"count":)").num(lost.count);
-                   o.raw(R"(,"first_seq":)").num(lost.first_seq);
-                   o.raw(R"(,"last_seq":)").num(lost.last_seq);
-                   o.raw(R"(,"uids":[)");
-                   for (size_t i = 0; i < lost.uids; i++) {
-                     const auto& u = lost.by_uid[i];
-                     o.raw(i ? "," : "").raw(R"({"uid":)").num(u.uid);
-                     o.raw(R"(,"user":)").str(ctx.user(u.uid));
-                     o.raw(R"(,"count":)").num(u.count).raw("}");
-                   }
-                   o.raw(R"(],"other":)").num(lost.other).raw("}");
                  },
                  [&](const UnknownEvent&) {
                    event(o, rec, "event", "host", R"("info")", "");
-                   o.raw(R"(,"netlog":{"type":)").num(rec.hdr.type);
-                   o.raw(R"(,"len":)").num(rec.hdr.len).raw("}");
                  }},
         rec.body);
+    NetlogObject netlog(o);
+    walk(netlog, rec, ctx);
+    netlog.close();
     o.raw(R"(,"host":{"name":)").str(ctx.host());
     o.raw(R"(,"hostname":)").str(ctx.host()).raw("}}\n");
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <tuple>
 
 #include "fields.h"
@@ -168,6 +169,50 @@ TEST(RenderEcs, ConnectIsEgressWithEveryField) {
 // network.transport is the IANA keyword: MPTCP is TCP on the wire (and
 // netlog.proto says MPTCP), ICMPv6 is ipv6-icmp, a raw socket has only its
 // number. A listen's peer is not set, and is not written.
+// ECS's "netlog" object is the record's own keys that ECS has no field
+// for, with the JSON format's values: every JSON key is either one ECS
+// places elsewhere (this list) or under "netlog", the same. A key added to
+// the schema shows up under "netlog" without a change to ecs.cc.
+TEST(RenderEcs, NetlogHoldsEveryKeyEcsHasNoFieldFor) {
+  const std::set<std::string> placed = {
+      "seq",      "time",         "event",     "host",    "pid",   "tid",
+      "ppid",     "sid",          "uid",       "gid",     "euid",  "egid",
+      "user",     "auid",         "auid_user", "comm",    "exe",   "start",
+      "start_ns", "container_id", "family",    "laddr",   "lport", "raddr",
+      "rport",    "nat_raddr",    "nat_rport", "ipproto", "argc",  "argv",
+      "env",      "cwd"};
+  test::SockSpec close;
+  close.event = NETLOG_EV_CLOSE;
+  close.flags = NETLOG_F_ESTABLISHED | NETLOG_F_EXE_SET | NETLOG_F_RAW |
+                NETLOG_F_SRCROUTE | NETLOG_F_TRUNC_COMM;
+  close.exe_loaded = "/tmp/x";
+  close.connect_seq = 5;
+  close.start = 77;
+  close.life = netlog_life{1, 2, 3, 4, 5, 6, 7, 1, 2, 1, {}};
+  close.nat = netlog_nat{{10, 0, 0, 9}, 53, {}};
+  close.dgram = netlog_dgram{1, 2, 3, 4, 5, 6, NETLOG_DGRAM_MORE_DESTS, {}};
+  test::ExecSpec exec;
+  exec.env = {"LD_PRELOAD=/x.so"};
+  const std::vector<std::vector<std::byte>> records = {
+      test::sock_record(close), test::sock_record(test::unaudited_spec()),
+      test::exec_record(exec), test::config_record("whitelist", "a", "b"),
+      test::lost_record(3, 2, {{1000, 2}})};
+  for (const auto& bytes : records) {
+    const auto j = nlohmann::json::parse(render(Format::kJson, bytes));
+    const auto e = nlohmann::json::parse(render(Format::kEcs, bytes));
+    size_t under_netlog = 0;
+    for (const auto& [key, value] : j.items()) {
+      if (placed.count(key)) {
+        EXPECT_FALSE(e["netlog"].contains(key)) << key;
+        continue;
+      }
+      EXPECT_EQ(e["netlog"][key], value) << key;
+      under_netlog++;
+    }
+    EXPECT_EQ(e["netlog"].size(), under_netlog) << e["netlog"];
+  }
+}
+
 TEST(RenderEcs, TransportIsIanasAndNoEndIsInvented) {
   test::SockSpec s;
   s.flags = NETLOG_F_MPTCP;
