@@ -223,7 +223,13 @@ TEST_F(E2E, CloseSaysWhatAConnectionCarried) {
   EXPECT_GE(num(*client, "bytes_received"), 102400);
   EXPECT_GT(num(*client, "bytes_sent"), 0);  // the request
   EXPECT_GT(num(*client, "duration_ns"), 0);
-  EXPECT_EQ(str(*client, "end"), "fin");
+  // httpd closes as soon as it has written the response: a segment of the
+  // request that reaches its socket after that close is answered with a
+  // reset, which the client's close then reports, truly (seen once under
+  // TCG on 6.1-rt). Either is how this exchange can end; a reset's own
+  // record is Events.ResetConnectionWasEstablished's.
+  const std::string end = str(*client, "end");
+  EXPECT_TRUE(end == "fin" || end == "rst_received") << end;
   // The server's side: httpd closes as soon as it has written, so part of
   // the response is still unacknowledged then; the two add up to what the
   // client received (which counts the server's FIN as a byte, as the
