@@ -556,7 +556,8 @@ TEST(Render, AddressesAsInetNtop) {
     inet_ntop(a.family == 6 ? AF_INET6 : AF_INET, a.bytes.data(), want,
               sizeof(want));
     fmt::memory_buffer got;
-    // Room for a kept address's fixed-size copy, as line_bound() gives.
+    // Room for a kept address's fixed-size copy, as a line's fixed room
+    // (Line::kFixedBound) gives.
     netlog::Line(got, netlog::Line::kAddressRoom) << a;
     EXPECT_EQ(fmt::to_string(got), want);
   };
