@@ -4,6 +4,7 @@
 
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 
 #include "wl_rules.h"
 
@@ -23,6 +24,12 @@ struct nl_whitelist {
 	{ .lock = __MUTEX_INITIALIZER(name.lock), .check = chk, .changed = chg }
 
 extern const struct kernel_param_ops nl_whitelist_ops;
+
+/* Whether any rule is in force: no lock, for skipping work; the match decides. */
+static inline bool nl_whitelist_in_force(struct nl_whitelist *wl)
+{
+	return rcu_access_pointer(wl->cur);
+}
 
 bool nl_whitelist_match(struct nl_whitelist *wl, const char *exe,
 			size_t exe_len, const struct nlwl_conn *conn);

@@ -420,7 +420,8 @@ bool nlwl_match(const struct nlwl_set *set, const char *exe, size_t exe_len,
 		    (c->rport < r->rport.lo || c->rport > r->rport.hi))
 			continue;
 		if (r->has_lport &&
-		    (c->lport < r->lport.lo || c->lport > r->lport.hi))
+		    (c->lport_unknown || c->lport < r->lport.lo ||
+		     c->lport > r->lport.hi))
 			continue;
 		if (r->has_uid && (c->uid < r->uid.lo || c->uid > r->uid.hi))
 			continue;

@@ -87,6 +87,7 @@ struct nlwl_conn {
 	u32 uid;
 	bool preload;		/* NETLOG_F_PRELOAD */
 	u32 exe_hash;		/* nlwl_hash() of the exe, or 0: not known */
+	bool lport_unknown;	/* a call's entry: no l<port> rule can match */
 };
 
 /*

@@ -132,6 +132,7 @@ static inline bool nl_sk_is_l2tp(const struct sock *sk)
 }
 
 int netlog_emit_sock(const struct netlog_sock_event *ev);
+bool netlog_filtered_at_entry(const struct netlog_sock_event *ev);
 void netlog_owner_keep(struct socket *sock);
 unsigned long netlog_probes_mask(void);
 int netlog_emit_done(const struct sock *sk, int result,

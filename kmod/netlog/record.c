@@ -480,13 +480,15 @@ module_param_cb(whitelist, &nl_whitelist_ops, &netlog_wl, 0600);
 MODULE_PARM_DESC(whitelist,
 		 "rules of activity not to record: /exe[|i<addr[/prefix]>][|p<port[-port]>][|l<port[-port]>][|u<uid[-uid]>][|a<preload>], separated by , or newline");
 
-static bool whitelisted(const struct nl_who *who, const struct netlog_sock *r)
+static bool whitelisted(const struct nl_who *who, const struct netlog_sock *r,
+			bool at_entry)
 {
 	const struct nlwl_conn conn = {
 		.family = r->family,
 		.raddr = r->raddr,
 		.rport = r->rport,
 		.lport = r->lport,
+		.lport_unknown = at_entry,
 		.uid = nl_host_uid(current_uid()),
 		.preload = r->flags & NETLOG_F_PRELOAD,
 		.exe_hash = who->exe_hash,
@@ -611,17 +613,21 @@ static void unaudited_of(struct netlog_sock *r, const struct sock *sk)
 	r->proto = r->result >= 0 && r->result <= U8_MAX ? r->result : 0;
 }
 
-int netlog_emit_sock(const struct netlog_sock_event *ev)
+/*
+ * The front of @ev's record in @r: its fixed part, its endpoints and the
+ * acting exe (into @who). True when the whitelist silences it, which needs
+ * only those: so it is decided before anything else is read. A path that is
+ * cut, or not one of the host's, is never whitelisted: a user's mount
+ * namespace or chroot can put any file at any path. At a call's entry
+ * (@at_entry) the kernel may not have chosen the local port yet, so no rule
+ * on it decides there.
+ */
+static bool front_filtered(struct netlog_sock *r,
+			   const struct netlog_sock_event *ev,
+			   struct nl_who *who, struct who_read *how,
+			   bool at_entry)
 {
-	union netlog_buf *buf = get_cpu_ptr(rec_buf);
-	struct netlog_sock *r = &buf->sock;
 	const bool unaudited = ev->event == NETLOG_EV_UNAUDITED;
-	struct netlog_strings w;
-	struct who_read how;
-	struct nl_who who;
-	u64 start;
-	u32 opid;
-	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_SOCK;
@@ -633,17 +639,51 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 	else
 		sock_of(r, ev);
 
-	/*
-	 * The whitelist needs only the exe and the endpoints: decide early. A
-	 * path that is cut, or not one of the host's, is never whitelisted:
-	 * a user's mount namespace or chroot can put any file at any path.
-	 */
-	who_exe(ev, &who, &r->flags, &how);
-	if (!unaudited && who.exe && !(r->flags & NL_NEVER_WHITELISTED) &&
-	    whitelisted(&who, r)) {
-		/* the cgroup too, once, for the process's next events */
-		if (how.stamped)
-			who_cgroup(&who, &r->flags, &how);
+	who_exe(ev, who, &r->flags, how);
+	if (unaudited || !who->exe || (r->flags & NL_NEVER_WHITELISTED) ||
+	    !whitelisted(who, r, at_entry))
+		return false;
+	/* the cgroup too, once, for the process's next events */
+	if (how->stamped)
+		who_cgroup(who, &r->flags, how);
+	return true;
+}
+
+/*
+ * Whether the whitelist silences the call @ev begins, whatever it returns
+ * (sock.c then does not follow it). A connect's peer must be an inet
+ * address: connect(AF_UNSPEC) disconnects, and its record's peer is the
+ * socket's once the call is done.
+ */
+bool netlog_filtered_at_entry(const struct netlog_sock_event *ev)
+{
+	struct endpoint peer;
+	struct who_read how;
+	struct nl_who who;
+	bool filtered;
+
+	if (!nl_whitelist_in_force(&netlog_wl) ||
+	    (ev->event == NETLOG_EV_CONNECT &&
+	     !ep_from_sockaddr(&peer, ev->peer, ev->peer_len)))
+		return false;
+	filtered = front_filtered(&get_cpu_ptr(rec_buf)->sock, ev, &who, &how,
+				  true);
+	put_cpu_ptr(rec_buf);
+	return filtered;
+}
+
+int netlog_emit_sock(const struct netlog_sock_event *ev)
+{
+	union netlog_buf *buf = get_cpu_ptr(rec_buf);
+	struct netlog_sock *r = &buf->sock;
+	struct netlog_strings w;
+	struct who_read how;
+	struct nl_who who;
+	u64 start;
+	u32 opid;
+	int ret;
+
+	if (front_filtered(r, ev, &who, &how, false)) {
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}

@@ -373,7 +373,7 @@ static void save_addr(struct call_data *d, const struct sockaddr *uaddr,
 		memcpy(&d->addr, uaddr, d->addr_len);
 }
 
-static void fill_event(const struct netlog_hook *h, struct call_data *d,
+static void fill_event(const struct netlog_hook *h, const struct call_data *d,
 		       struct netlog_sock_event *ev)
 {
 	ev->event = h->event;
@@ -425,6 +425,34 @@ static void unfollow(struct kretprobe_instance *ri, struct call_data *d)
 	nl_hook_unfollow(&netlog_hooks, &hook_of(ri)->hook, d->owner);
 }
 
+/* A datagram socket bound or connected: its DGRAM counts from here. */
+static void dgram_begins(const struct call_data *d)
+{
+	if (d->probe == NL_udp_bind || d->probe == NL_udp_connect)
+		netlog_dgram_begin(d->sk);
+}
+
+/*
+ * A bind or datagram connect that the whitelist silences whatever it
+ * returns is counted as filtered and not followed: it costs no return
+ * probe, and holds none of its instances. Its socket's DGRAM count begins
+ * here, where a followed call's begins at a successful return; so one that
+ * fails begins it too, which only a close the whitelist does not silence
+ * (another program's, with the fd) can show, as a longer duration.
+ */
+static bool filtered_at_entry(const struct netlog_hook *h,
+			      const struct call_data *d)
+{
+	struct netlog_sock_event ev = {};
+
+	fill_event(h, d, &ev);
+	if (!netlog_filtered_at_entry(&ev))
+		return false;
+	count(d->probe, NETLOG_FILTERED);
+	dgram_begins(d);
+	return true;
+}
+
 /* inet_dgram_connect, inet_bind: (struct socket *, struct sockaddr *, int) */
 static int addr_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -437,7 +465,7 @@ static int addr_call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 1;
 	save_addr(d, (void *)regs_get_kernel_argument(regs, 1),
 		  (int)regs_get_kernel_argument(regs, 2));
-	return !follow(ri, d);
+	return filtered_at_entry(hook_of(ri), d) || !follow(ri, d);
 }
 
 /* tcp_v4_connect, tcp_v6_connect: (struct sock *, struct sockaddr *, int) */
@@ -641,10 +669,8 @@ static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unfollow(ri, d);
 	fill_event(hook_of(ri), d, &ev);
 	emit(d->probe, &ev);
-	/* A datagram socket bound or connected: its DGRAM counts from here. */
-	if (!ev.result &&
-	    (d->probe == NL_udp_bind || d->probe == NL_udp_connect))
-		netlog_dgram_begin(d->sk);
+	if (!ev.result)
+		dgram_begins(d);
 	return 0;
 }
 

@@ -105,6 +105,64 @@ TEST_F(Whitelist, LocalPortRuleSilencesAServersAccepts) {
   EXPECT_EQ(connects, 1);  // the client side has port 20010 as remote
 }
 
+// A datagram socket's bind and connect that a rule silences whatever they
+// return are decided at their entry, and not followed: still filtered and
+// counted, and the socket's DGRAM count still begins there, so its close,
+// recorded once the rule is gone, says what it carried. A rule on the local
+// port waits for the call's return; a disconnect (AF_UNSPEC) too, for the
+// peer it leaves.
+TEST_F(Whitelist, DatagramCallsAreDecidedAtTheirEntry) {
+  const int64_t binds = probe_count("udp_bind", "filtered");
+  const int64_t connects = probe_count("udp_connect", "filtered");
+  ASSERT_TRUE(write_file(
+      kWhitelist, self_exe() + "|i<127.0.0.1>\n" + self_exe() + "|l<20020>"));
+  socklen_t len;
+  auto peer = make_addr(AF_INET, "127.0.0.1", 9, &len);
+  const auto to_peer = [&](int fd) {
+    return connect(fd, reinterpret_cast<sockaddr*>(&peer), len);
+  };
+  // Silenced at the entry: its only call, so its DGRAM begins there.
+  int entry = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_EQ(to_peer(entry), 0);
+  // Silenced at the return, by the port it gets.
+  int at_return = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_EQ(bind_to(at_return, AF_INET, "127.0.0.1", 20020), 0);
+  // Recorded: another port, and a disconnect.
+  int other = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_EQ(bind_to(other, AF_INET, "127.0.0.1", 20021), 0);
+  ASSERT_EQ(to_peer(other), 0);
+  sockaddr unspec{};
+  unspec.sa_family = AF_UNSPEC;
+  ASSERT_EQ(connect(other, &unspec, sizeof(unspec)), 0);
+  ASSERT_TRUE(write_file(kWhitelist, "\n"));
+  for (int fd : {entry, at_return, other}) close(fd);
+
+  EXPECT_EQ(probe_count("udp_bind", "filtered"), binds + 1);
+  EXPECT_EQ(probe_count("udp_connect", "filtered"), connects + 2);
+  int bound = 0, disconnected = 0, closed = 0;
+  for (const auto& r : read_all().recs) {
+    if (num(r, "pid") != getpid() || !r.count("proto") ||
+        str(r, "proto") != "udp")
+      continue;  // (the whitelist's config records)
+    const auto event = str(r, "event");
+    if (event == "bind") {
+      ++bound;
+      EXPECT_EQ(num(r, "lport"), 20021);
+    } else if (event == "connect") {
+      ++disconnected;
+      EXPECT_EQ(num(r, "rport"), 0);
+      EXPECT_EQ(num(r, "lport"), 20021);
+    } else if (event == "close") {
+      ++closed;
+      EXPECT_EQ(num(r, "datagrams_sent"), 0) << num(r, "lport");
+      EXPECT_GT(num(r, "duration_ns"), 0) << num(r, "lport");
+    }
+  }
+  EXPECT_EQ(bound, 1);
+  EXPECT_EQ(disconnected, 1);
+  EXPECT_EQ(closed, 3);
+}
+
 TEST_F(Whitelist, CanonicalReadBackAndClear) {
   ASSERT_TRUE(
       write_file(kWhitelist,

@@ -197,6 +197,7 @@ struct Conn {
   uint16_t rport, lport;
   uint32_t uid = 0;
   bool preload = false;
+  bool lport_unknown = false;
 };
 
 bool matches(const std::string& rules, const Conn& c) {
@@ -208,8 +209,14 @@ bool matches(const std::string& rules, const Conn& c) {
             1);
   // Once with the exe's hash to compute, once given (the process cache's):
   // the same answer.
-  nlwl_conn conn{
-      uint8_t(v6 ? 6 : 4), addr.data(), c.rport, c.lport, c.uid, c.preload, 0};
+  nlwl_conn conn{.family = uint8_t(v6 ? 6 : 4),
+                 .raddr = addr.data(),
+                 .rport = c.rport,
+                 .lport = c.lport,
+                 .uid = c.uid,
+                 .preload = c.preload,
+                 .exe_hash = 0,
+                 .lport_unknown = c.lport_unknown};
   const bool hit = nlwl_match(p.set.get(), c.exe.data(), c.exe.size(), &conn);
   conn.exe_hash = nlwl_hash(c.exe.data(), c.exe.size());
   EXPECT_EQ(nlwl_match(p.set.get(), c.exe.data(), c.exe.size(), &conn), hit)
@@ -276,6 +283,15 @@ TEST(Whitelist, PreloadNeedsARuleThatAllowsIt) {
   EXPECT_TRUE(matches("/b|a<preload>", {"/b", "1.1.1.1", 1, 1, 0, false}));
   EXPECT_FALSE(matches("/b|a<preload>|u<1>", {"/b", "1.1.1.1", 1, 1, 0, true}));
   EXPECT_TRUE(matches("/b,/b|a<preload>", {"/b", "1.1.1.1", 1, 1, 0, true}));
+}
+
+// At a call's entry the local port may not be chosen yet: no l<> rule
+// decides there, and the others do as they would later.
+TEST(Whitelist, ALocalPortRuleWaitsForThePort) {
+  EXPECT_TRUE(matches("/b|l<22>", {"/b", "1.1.1.1", 1, 22}));
+  EXPECT_FALSE(matches("/b|l<22>", {"/b", "1.1.1.1", 1, 22, 0, false, true}));
+  EXPECT_TRUE(matches("/b|p<53>", {"/b", "1.1.1.1", 53, 0, 0, false, true}));
+  EXPECT_TRUE(matches("/b|l<22>,/b", {"/b", "1.1.1.1", 1, 0, 0, false, true}));
 }
 
 TEST(Whitelist, AnyRuleOfTheListMatches) {
