@@ -67,6 +67,7 @@ struct nl_who {
 	const char *exe;	/* NULL: none */
 	size_t exe_len;
 	u32 exe_hash;		/* nlwl_hash() of exe, or 0: not known */
+	u8 standing;		/* enum nlwl_standing of exe, if known */
 	const char *cgroup;	/* NULL: not read yet, or empty */
 	size_t cgroup_len;
 	u64 cgroup_id;

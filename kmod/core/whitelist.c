@@ -36,6 +36,20 @@ bool nl_whitelist_match(struct nl_whitelist *wl, const char *exe,
 	return hit;
 }
 
+enum nlwl_standing nl_whitelist_standing(struct nl_whitelist *wl,
+					 const char *exe, size_t exe_len,
+					 u32 hash)
+{
+	const struct wl_holder *h;
+	enum nlwl_standing s;
+
+	rcu_read_lock();
+	h = rcu_dereference(wl->cur);
+	s = nlwl_exe_standing(h ? &h->set : NULL, exe, exe_len, hash);
+	rcu_read_unlock();
+	return s;
+}
+
 /* A set in canonical form on one line (rules separated by ','). */
 static size_t one_line(const struct nlwl_set *set, char *buf, size_t size)
 {

@@ -33,6 +33,10 @@ static inline bool nl_whitelist_in_force(struct nl_whitelist *wl)
 
 bool nl_whitelist_match(struct nl_whitelist *wl, const char *exe,
 			size_t exe_len, const struct nlwl_conn *conn);
+/* @exe's standing in the rules in force (nlwl_exe_standing()). */
+enum nlwl_standing nl_whitelist_standing(struct nl_whitelist *wl,
+					 const char *exe, size_t exe_len,
+					 u32 hash);
 int nl_whitelist_store(struct nl_whitelist *wl, const char *val, char *out,
 		       size_t size);
 int nl_whitelist_show(struct nl_whitelist *wl, char *buf, size_t size);

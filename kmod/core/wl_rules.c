@@ -398,6 +398,40 @@ fail:
 	return -1;
 }
 
+/* Whether @r is a rule for @exe, whose nlwl_hash() is @h. */
+static bool names(const struct nlwl_rule *r, const char *exe, size_t exe_len,
+		  u32 h)
+{
+	return r->exe_hash == h && r->exe_len == exe_len &&
+	       !memcmp(r->exe, exe, exe_len);
+}
+
+enum nlwl_standing nlwl_exe_standing(const struct nlwl_set *set,
+				     const char *exe, size_t exe_len,
+				     u32 hash)
+{
+	enum nlwl_standing s = NLWL_NONE, rs;
+	unsigned int i;
+	u32 h;
+
+	if (!set)
+		return NLWL_NONE;
+	h = hash ?: nlwl_hash(exe, exe_len);
+	for (i = 0; i < set->count; i++) {
+		const struct nlwl_rule *r = &set->rules[i];
+
+		if (!names(r, exe, exe_len, h))
+			continue;
+		if (r->family || r->has_rport || r->has_lport || r->has_uid)
+			rs = NLWL_SOME;
+		else
+			rs = r->allow_preload ? NLWL_ANY_PRELOAD : NLWL_ANY;
+		if (rs > s)
+			s = rs;
+	}
+	return s;
+}
+
 bool nlwl_match(const struct nlwl_set *set, const char *exe, size_t exe_len,
 		const struct nlwl_conn *c)
 {
@@ -410,8 +444,7 @@ bool nlwl_match(const struct nlwl_set *set, const char *exe, size_t exe_len,
 	for (i = 0; i < set->count; i++) {
 		const struct nlwl_rule *r = &set->rules[i];
 
-		if (r->exe_hash != h || r->exe_len != exe_len ||
-		    memcmp(r->exe, exe, exe_len))
+		if (!names(r, exe, exe_len, h))
 			continue;
 		if (r->family && (r->family != c->family ||
 				  !prefix_equal(r->addr, c->raddr, r->prefix)))

@@ -91,6 +91,21 @@ struct nlwl_conn {
 };
 
 /*
+ * What the rules say of an exe before any connection is known, kept by
+ * netlog's process cache with the exe's path: no rule names it; rules name
+ * it and the connection decides; a rule names it and nothing else, so that
+ * whatever it does is silenced (_PRELOAD: even with a preload). Ordered:
+ * the most a set says wins.
+ */
+enum nlwl_standing {
+	NLWL_UNKNOWN,
+	NLWL_NONE,
+	NLWL_SOME,
+	NLWL_ANY,
+	NLWL_ANY_PRELOAD,
+};
+
+/*
  * Parses @len bytes of @text into @set (all of it or nothing: on error @set
  * is left empty). Returns 0 or -1 with @err filled.
  */
@@ -111,5 +126,9 @@ int nlwl_format_rules(const struct nlwl_rule *rules, unsigned int count,
 		      char *buf, size_t size);
 
 u32 nlwl_hash(const char *s, size_t len);
+/* @exe's standing in @set (NULL: no rules); @hash as in struct nlwl_conn. */
+enum nlwl_standing nlwl_exe_standing(const struct nlwl_set *set,
+				     const char *exe, size_t exe_len,
+				     u32 hash);
 
 #endif /* _NETLOG_WL_RULES_H */

@@ -25,6 +25,9 @@
  *     and the file must be as linked as it was (" (deleted)");
  *   - the task's view: only a task in the host's view (its path is the
  *     admin's path) uses or fills the cache;
+ *   - the whitelist: the standing of the exe in the rules (a rule for it
+ *     alone silences all it does; no rule names it) is read with its path,
+ *     and a change of the rules fails every slot;
  *   - the cgroup: the task's cgroup id (unique, never reused) must be the
  *     slot's. A cgroup v2 directory cannot be renamed (rename is cgroup
  *     v1's, and records carry the v2 path), so the id is its path.
@@ -49,6 +52,7 @@
 #include <linux/vmalloc.h>
 
 #include "../include/secure_log.h"
+#include "../core/whitelist.h"
 #include "../core/wl_rules.h"
 #include "netlog.h"
 
@@ -61,6 +65,7 @@ struct pc_slot {
 	const struct file *exe_file;		/* compared, never followed */
 	u64 cgroup_id;
 	u32 exe_hash;			/* for the whitelist: nlwl_hash() */
+	u8 standing;			/* and the exe's nlwl_standing */
 	unsigned int gen;		/* pc_gen when read */
 	unsigned int rename_seq;	/* rename_lock's count when read */
 	bool unlinked;
@@ -136,6 +141,7 @@ bool nl_pcache_get(struct nl_who *who)
 	const struct file *exe;
 	struct pc_slot *s, *set;
 	unsigned int gen, ren;
+	u8 standing;
 	bool unlinked;
 	u64 cg_id;
 	char *out;
@@ -166,11 +172,13 @@ bool nl_pcache_get(struct nl_who *who)
 		cl = min_t(size_t, READ_ONCE(s->cgroup_len), NETLOG_CGROUP_MAX);
 		memcpy(out, s->str, el + cl);
 		hash = READ_ONCE(s->exe_hash);
+		standing = READ_ONCE(s->standing);
 		if (read_seqcount_retry(&s->seq, seq))
 			break;
 		who->exe = out;
 		who->exe_len = el;
 		who->exe_hash = hash;
+		who->standing = standing;
 		who->cgroup = cl ? out + el : NULL;
 		who->cgroup_len = cl;
 		who->cgroup_id = cg_id;
@@ -204,6 +212,7 @@ void nl_pcache_put(const struct nl_who *who, unsigned int gen,
 	const struct signal_struct *key;
 	struct pc_slot *s, *set, *victim = NULL;
 	const struct file *exe;
+	u8 standing;
 	bool unlinked;
 	u32 hash;
 	u64 cg_id;
@@ -231,6 +240,8 @@ void nl_pcache_put(const struct nl_who *who, unsigned int gen,
 	}
 	/* before the slot is held: exec and exit spin on it to drop it */
 	hash = who->exe_hash ?: nlwl_hash(who->exe, who->exe_len);
+	standing = nl_whitelist_standing(&netlog_wl, who->exe, who->exe_len,
+					 hash);
 	if (!slot_lock(victim))
 		return;
 	raw_write_seqcount_begin(&victim->seq);
@@ -241,6 +252,7 @@ void nl_pcache_put(const struct nl_who *who, unsigned int gen,
 	victim->rename_seq = ren;
 	victim->unlinked = unlinked;
 	victim->exe_hash = hash;
+	victim->standing = standing;
 	victim->exe_len = who->exe_len;
 	victim->cgroup_len = who->cgroup_len;
 	memcpy(victim->str, who->exe, who->exe_len);
@@ -299,9 +311,14 @@ void nl_pcache_task_exit(void *data, struct task_struct *p)
 		drop(p->signal);
 }
 
-/* Every slot stale: a PR_SET_MM exe change, of some process's mm. */
+/*
+ * Every slot stale: a PR_SET_MM exe change, of some process's mm, or a
+ * change of the whitelist, whose standing of each exe a slot keeps.
+ */
 void nl_pcache_invalidate(void)
 {
+	/* what changed before the count: pairs with nl_pcache_stamp() */
+	smp_mb__before_atomic();
 	atomic_inc(&pc_gen);
 	PC_COUNT(invalidations);
 }

@@ -474,8 +474,15 @@ static void netlog_keep_caller(struct netlog_caller *c,
 					     &c->flags);
 }
 
+/* What was kept of the old rules goes: sends' memos, exes' standings. */
+static void rules_changed(void)
+{
+	netlog_send_forget();
+	nl_pcache_invalidate();
+}
+
 struct nl_whitelist netlog_wl =
-	NL_WHITELIST_INIT(netlog_wl, NULL, netlog_send_forget);
+	NL_WHITELIST_INIT(netlog_wl, NULL, rules_changed);
 module_param_cb(whitelist, &nl_whitelist_ops, &netlog_wl, 0600);
 MODULE_PARM_DESC(whitelist,
 		 "rules of activity not to record: /exe[|i<addr[/prefix]>][|p<port[-port]>][|l<port[-port]>][|u<uid[-uid]>][|a<preload>], separated by , or newline");
@@ -550,6 +557,7 @@ static void who_exe(const struct netlog_sock_event *ev, struct nl_who *who,
 	}
 	who->exe = nl_exe_path(&who->exe_len, flags, ev->locked, ev->exe);
 	who->exe_hash = 0;
+	who->standing = NLWL_UNKNOWN;
 }
 
 /* The cgroup, if the cache did not have it; then both are kept. */
@@ -614,13 +622,14 @@ static void unaudited_of(struct netlog_sock *r, const struct sock *sk)
 }
 
 /*
- * The front of @ev's record in @r: its fixed part, its endpoints and the
- * acting exe (into @who). True when the whitelist silences it, which needs
- * only those: so it is decided before anything else is read. A path that is
- * cut, or not one of the host's, is never whitelisted: a user's mount
- * namespace or chroot can put any file at any path. At a call's entry
- * (@at_entry) the kernel may not have chosen the local port yet, so no rule
- * on it decides there.
+ * The front of @ev's record in @r: its fixed part, the acting exe (into
+ * @who) and its endpoints. True when the whitelist silences it, which needs
+ * only those: so it is decided before anything else is read, and before
+ * the endpoints when the exe's standing (from the process cache) decides
+ * alone. A path that is cut, or not one of the host's, is never
+ * whitelisted: a user's mount namespace or chroot can put any file at any
+ * path. At a call's entry (@at_entry) the kernel may not have chosen the
+ * local port yet, so no rule on it decides there.
  */
 static bool front_filtered(struct netlog_sock *r,
 			   const struct netlog_sock_event *ev,
@@ -628,21 +637,27 @@ static bool front_filtered(struct netlog_sock *r,
 			   bool at_entry)
 {
 	const bool unaudited = ev->event == NETLOG_EV_UNAUDITED;
+	enum nlwl_standing standing = NLWL_NONE;
 
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = NETLOG_REC_SOCK;
 	r->event = ev->event;
 	r->result = ev->result;
 	r->flags = ev->flags;
+	who_exe(ev, who, &r->flags, how);
+	if (!unaudited && who->exe && !(r->flags & NL_NEVER_WHITELISTED))
+		standing = who->standing;
+	if (standing == NLWL_ANY_PRELOAD ||
+	    (standing == NLWL_ANY && !(r->flags & NETLOG_F_PRELOAD)))
+		goto filtered;
+
 	if (unaudited)
 		unaudited_of(r, ev->sk);
 	else
 		sock_of(r, ev);
-
-	who_exe(ev, who, &r->flags, how);
-	if (unaudited || !who->exe || (r->flags & NL_NEVER_WHITELISTED) ||
-	    !whitelisted(who, r, at_entry))
+	if (standing == NLWL_NONE || !whitelisted(who, r, at_entry))
 		return false;
+filtered:
 	/* the cgroup too, once, for the process's next events */
 	if (how->stamped)
 		who_cgroup(who, &r->flags, how);

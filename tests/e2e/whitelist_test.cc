@@ -163,6 +163,35 @@ TEST_F(Whitelist, DatagramCallsAreDecidedAtTheirEntry) {
   EXPECT_EQ(closed, 3);
 }
 
+// The process cache keeps what the rules say of an exe alone (a rule for it
+// and nothing else, or none): a change of the rules reaches a process it
+// knows at its next call, either way.
+TEST_F(Whitelist, ARulesChangeReachesACachedProcessAtOnce) {
+  socklen_t len;
+  auto peer = make_addr(AF_INET, "127.0.0.1", 9, &len);
+  const auto connects = [&] {
+    for (int i = 0; i < 3; i++) {
+      const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+      EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&peer), len), 0);
+      close(fd);
+    }
+    int n = 0;
+    for (const auto& r : records_of(getpid(), "connect"))
+      n += num(r, "rport") == 9;
+    return n;
+  };
+  const std::string bare = self_exe();
+  for (const auto& [rules, recorded] :
+       std::vector<std::pair<std::string, int>>{{bare, 0},
+                                                {bare + "|p<1>", 3},
+                                                {bare, 0},
+                                                {"/nonexistent", 3},
+                                                {bare, 0}}) {
+    ASSERT_TRUE(write_file(kWhitelist, rules));
+    EXPECT_EQ(connects(), recorded) << rules;
+  }
+}
+
 TEST_F(Whitelist, CanonicalReadBackAndClear) {
   ASSERT_TRUE(
       write_file(kWhitelist,

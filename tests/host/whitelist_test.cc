@@ -200,6 +200,12 @@ struct Conn {
   bool lport_unknown = false;
 };
 
+nlwl_standing standing(const std::string& rules, const std::string& exe) {
+  auto p = parse(rules);
+  EXPECT_EQ(p.ret, 0) << rules;
+  return nlwl_exe_standing(p.set.get(), exe.data(), exe.size(), 0);
+}
+
 bool matches(const std::string& rules, const Conn& c) {
   auto p = parse(rules);
   EXPECT_EQ(p.ret, 0) << rules;
@@ -221,6 +227,22 @@ bool matches(const std::string& rules, const Conn& c) {
   conn.exe_hash = nlwl_hash(c.exe.data(), c.exe.size());
   EXPECT_EQ(nlwl_match(p.set.get(), c.exe.data(), c.exe.size(), &conn), hit)
       << rules << " " << c.exe;
+  // The exe's standing, which netlog may decide by alone, never disagrees.
+  switch (standing(rules, c.exe)) {
+    case NLWL_NONE:
+      EXPECT_FALSE(hit) << rules << " " << c.exe;
+      break;
+    case NLWL_ANY:
+      EXPECT_TRUE(hit || c.preload) << rules << " " << c.exe;
+      break;
+    case NLWL_ANY_PRELOAD:
+      EXPECT_TRUE(hit) << rules << " " << c.exe;
+      break;
+    case NLWL_SOME:
+      break;
+    default:
+      ADD_FAILURE() << "no standing for " << c.exe;
+  }
   return hit;
 }
 
@@ -292,6 +314,21 @@ TEST(Whitelist, ALocalPortRuleWaitsForThePort) {
   EXPECT_FALSE(matches("/b|l<22>", {"/b", "1.1.1.1", 1, 22, 0, false, true}));
   EXPECT_TRUE(matches("/b|p<53>", {"/b", "1.1.1.1", 53, 0, 0, false, true}));
   EXPECT_TRUE(matches("/b|l<22>,/b", {"/b", "1.1.1.1", 1, 0, 0, false, true}));
+}
+
+// What the rules say of an exe alone: the most any rule for it says.
+TEST(Whitelist, StandingOfAnExe) {
+  EXPECT_EQ(standing("", "/b"), NLWL_NONE);
+  EXPECT_EQ(standing("/x,/b2", "/b"), NLWL_NONE);
+  EXPECT_EQ(standing("/b", "/b"), NLWL_ANY);
+  EXPECT_EQ(standing("/b|a<preload>", "/b"), NLWL_ANY_PRELOAD);
+  for (const char* field : {"i<10.0.0.0/8>", "p<53>", "l<22>", "u<1000>"}) {
+    EXPECT_EQ(standing(std::string("/b|") + field, "/b"), NLWL_SOME) << field;
+    EXPECT_EQ(standing(std::string("/b|a<preload>|") + field, "/b"), NLWL_SOME)
+        << field;
+  }
+  EXPECT_EQ(standing("/b|p<53>,/b", "/b"), NLWL_ANY);
+  EXPECT_EQ(standing("/b,/b|a<preload>,/b|p<1>", "/b"), NLWL_ANY_PRELOAD);
 }
 
 TEST(Whitelist, AnyRuleOfTheListMatches) {
