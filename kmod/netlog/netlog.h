@@ -73,6 +73,8 @@ struct netlog_sock_event {
 	const struct netlog_exe *exe;
 	/* a close's summary (LIFE or DGRAM) and translated destination */
 	struct netlog_sock_tail tail;
+	/* or what a close's is read from, once the whitelist let it through */
+	struct netlog_close *close;
 	/*
 	 * sk is not an inet socket (RxRPC's, whose datagrams its kernel UDP
 	 * socket sends): only struct sock's own fields are read, and the
@@ -198,6 +200,23 @@ struct netlog_life_entry {
 	u64 bytes_received;
 	u32 dests[NETLOG_DGRAM_DESTS];	/* netlog_dest_mark()s; 0: free */
 };
+
+/*
+ * What a close's summary is read from (sock.c), once the whitelist has let
+ * its record through: nothing is read for a record it silences.
+ */
+struct netlog_close {
+	int probe;
+	bool established;
+	bool began;			/* @start is the socket's entry */
+	struct netlog_life_entry start;
+	struct netlog_life life;
+	struct netlog_nat nat;
+	struct netlog_dgram dgram;
+};
+
+void netlog_close_summary(const struct sock *sk, struct netlog_close *c,
+			  struct netlog_sock_tail *tail);
 
 extern struct nl_table netlog_lives;
 bool netlog_counts_dgrams(void);

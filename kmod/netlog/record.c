@@ -691,6 +691,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 {
 	union netlog_buf *buf = get_cpu_ptr(rec_buf);
 	struct netlog_sock *r = &buf->sock;
+	struct netlog_sock_tail tail = ev->tail;
 	struct netlog_strings w;
 	struct who_read how;
 	struct nl_who who;
@@ -702,6 +703,8 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		put_cpu_ptr(rec_buf);
 		return NETLOG_FILTERED;
 	}
+	if (ev->close)
+		netlog_close_summary(ev->sk, ev->close, &tail);
 	who_cgroup(&who, &r->flags, &how);
 	nl_fill_task(&r->task, sock_net(ev->sk)->ns.inum);
 	r->task.cgroup_id = who.cgroup_id;
@@ -732,7 +735,7 @@ int netlog_emit_sock(const struct netlog_sock_event *ev)
 		ev->save->start = start;
 	}
 	netlog_put_string(&w, NULL, 0);		/* connect_seq */
-	put_sock_tail(&w, ev->sk, opid, &start, &ev->tail);
+	put_sock_tail(&w, ev->sk, opid, &start, &tail);
 	netlog_strings_end(&w);
 
 	ret = secure_log_submit(&r->hdr);

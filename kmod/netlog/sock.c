@@ -1033,20 +1033,15 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 	struct socket *sock = (void *)args[0];
 	struct netlog_sock_event ev = { .event = NETLOG_EV_CLOSE };
 	const struct inet_sock *inet;
-	struct netlog_life_entry start;
-	struct netlog_dgram dgram;
-	struct netlog_life life;
-	struct netlog_nat nat;
+	struct netlog_close close;
 	struct netlog_exe exe;
-	bool began = false;
-	int id;
 
 	ev.sk = sock ? sock->sk : NULL;
 	/* Its entry goes with the socket, recorded or not. */
-	if (ev.sk)
-		began = nl_table_get(&netlog_lives, ev.sk, &start, true);
-	id = probe_of(h, ev.sk);
-	if (id < 0)
+	close.began = ev.sk &&
+		      nl_table_get(&netlog_lives, ev.sk, &close.start, true);
+	close.probe = probe_of(h, ev.sk);
+	if (close.probe < 0)
 		return;
 	inet = inet_sk(ev.sk);
 	/*
@@ -1055,24 +1050,34 @@ static void release_entry(struct nl_hook *hook, const unsigned long *args)
 	 */
 	if (!inet->inet_num && !inet->inet_sport && !nl_sk_is_l2tp(ev.sk))
 		return;
-	if (netlog_was_established(ev.sk)) {
+	close.established = netlog_was_established(ev.sk);
+	if (close.established)
 		ev.flags |= NETLOG_F_ESTABLISHED;
-		if (nl_sk_is_tcp(ev.sk)) {
-			tcp_life(ev.sk, READ_ONCE(ev.sk->sk_state),
-				 began ? &start : NULL, &life);
-			ev.tail.life = &life;
-			if (netlog_nat_of(ev.sk, &nat))
-				ev.tail.nat = &nat;
-		}
-	} else if (began && id == NL_udp_close && netlog_counts_dgrams() &&
-		   netlog_dgram_summary(&start, ev.sk, &dgram)) {
-		ev.tail.dgram = &dgram;
-	}
+	ev.close = &close;
 	/* Only the task itself drops its entry, and later: no race. */
 	if (!current->mm && (current->flags & PF_EXITING) &&
 	    nl_table_get(&exiting, current, &exe, false))
 		ev.exe = &exe;
-	emit(id, &ev);
+	emit(close.probe, &ev);
+}
+
+/* A close's summary, into @tail: its TCP connection's LIFE, or its DGRAM. */
+void netlog_close_summary(const struct sock *sk, struct netlog_close *c,
+			  struct netlog_sock_tail *tail)
+{
+	if (c->established) {
+		if (!nl_sk_is_tcp(sk))
+			return;
+		tcp_life(sk, READ_ONCE(sk->sk_state),
+			 c->began ? &c->start : NULL, &c->life);
+		tail->life = &c->life;
+		if (netlog_nat_of(sk, &c->nat))
+			tail->nat = &c->nat;
+	} else if (c->began && c->probe == NL_udp_close &&
+		   netlog_counts_dgrams() &&
+		   netlog_dgram_summary(&c->start, sk, &c->dgram)) {
+		tail->dgram = &c->dgram;
+	}
 }
 
 static void drop_exe(void *value)
