@@ -95,7 +95,7 @@ journald_start() {
 counts() {
 	case "$1" in
 	netlog | netlog-file | netlog-journal | netlog-raw | netlog-kernel | \
-		netlog-state)
+		netlog-state | netlog-ruled)
 		echo "$(netlog_sum emitted) $(netlog_sum dropped)" ;;
 	netlog-filtered) echo "$(netlog_sum filtered) $(netlog_sum dropped)" ;;
 	execlog*) echo "$(execlog_count emitted) $(execlog_count dropped)" ;;
@@ -131,16 +131,21 @@ start() {
 		esac
 		reader=$!
 		;;
-	netlog-kernel | netlog-state)
+	netlog-kernel | netlog-state | netlog-ruled)
 		# The modules' share alone: no reader while a loop runs (drain()
 		# empties the ring between runs), and a ring that holds a whole
 		# run of one uid. netlog-state: with a record per TCP state
-		# change too (tcp_state, off at load).
+		# change too (tcp_state, off at load). netlog-ruled: with rules
+		# in force for other programs, as a host has them.
 		insmod /usr/local/lib/netlog/secure_log.ko capacity=268435456 \
 			uid_share=100 || return 1
 		insmod /usr/local/lib/netlog/netlog.ko || return 1
-		[ "$1" = netlog-kernel ] ||
+		[ "$1" != netlog-state ] ||
 			echo Y >/sys/module/netlog/parameters/probe_tcp_state
+		[ "$1" != netlog-ruled ] ||
+			printf '%s\n' '/usr/sbin/sshd|l<22>' '/usr/bin/rsync|p<873>' \
+				/usr/sbin/chronyd /usr/bin/ssh \
+				>/sys/module/netlog/parameters/whitelist
 		;;
 	execlog | execlog-success)
 		insmod /usr/local/lib/netlog/secure_log.ko || return 1
@@ -208,7 +213,7 @@ stop() {
 		# The sinks' files are in memory: not kept from run to run.
 		rm -rf /var/log/netlog.log /var/log/netlog.raw /var/log/journal/*
 		;;
-	netlog-kernel | netlog-state)
+	netlog-kernel | netlog-state | netlog-ruled)
 		rmmod netlog && rmmod secure_log
 		;;
 	execlog | execlog-success)
@@ -263,11 +268,13 @@ halt() {
 	wait "$@" 2>/dev/null || true
 }
 
-# netlog-kernel and netlog-state have no reader while a loop runs: empty
-# their ring in between.
+# netlog-kernel, netlog-state and netlog-ruled have no reader while a loop
+# runs: empty their ring in between.
 drain() {
 	case "$1" in
-	netlog-kernel | netlog-state) netlog-reader --once >/dev/null ;;
+	netlog-kernel | netlog-state | netlog-ruled)
+		netlog-reader --once >/dev/null
+		;;
 	esac
 }
 

@@ -11,7 +11,8 @@ import statistics
 import sys
 
 ORDER = ["baseline", "netlog", "netlog-file", "netlog-journal", "netlog-raw",
-         "netlog-kernel", "netlog-state", "netlog-filtered", "execlog", "execlog-success",
+         "netlog-kernel", "netlog-state", "netlog-ruled", "netlog-filtered",
+         "execlog", "execlog-success",
          "auditd", "bpftrace", "bcc"]
 # netlog with the reader writing to /dev/null, a file, the journal, or a
 # binary capture (file).
@@ -26,9 +27,11 @@ EXPECTED = {"exec": {"execlog": 1, "execlog-success": 1, "auditd": 1,
             # bcc: tcpconnect's connect, tcpaccept's accept, and
             # tcplife's line for each of the two sockets' lives)
             "tcp": {**{c: 5 for c in SINKS}, "netlog-kernel": 5,
+                    "netlog-ruled": 5,
                     "auditd": 4, "bpftrace": 4, "bcc": 4},
             # bind, connect, close (bcc's TCP tools see none of them)
             "udp": {**{c: 3 for c in SINKS}, "netlog-kernel": 3,
+                    "netlog-ruled": 3,
                     "auditd": 3, "bpftrace": 3, "bcc": 3}}
 
 
