@@ -650,6 +650,9 @@ static bool front_filtered(struct netlog_sock *r,
 	if (standing == NLWL_ANY_PRELOAD ||
 	    (standing == NLWL_ANY && !(r->flags & NETLOG_F_PRELOAD)))
 		goto filtered;
+	/* at a call's entry only the verdict is wanted */
+	if (at_entry && standing == NLWL_NONE)
+		return false;
 
 	if (unaudited)
 		unaudited_of(r, ev->sk);
