@@ -1,7 +1,8 @@
 // libFuzzer target for the whitelist rules (kmod/core/wl_rules.c).
 // Properties: parsing never crashes; a failed parse leaves an empty set and
 // names why; a parsed set prints a canonical form that parses back to the
-// same canonical form; matching any connection is safe.
+// same canonical form; matching any connection is safe; an exe's standing
+// agrees with the match.
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
@@ -34,7 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Match the first rule's own address, ports and uid: it must match. */
 	if (set.count) {
 		const struct nlwl_rule *r = &set.rules[0];
+		enum nlwl_standing standing;
 
+		memset(&conn, 0, sizeof(conn));
 		memcpy(addr, r->addr, sizeof(addr));
 		conn.family = r->family ? r->family : 4;
 		conn.raddr = addr;
@@ -46,6 +49,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(nlwl_match(&set, r->exe, r->exe_len, &conn));
 		conn.exe_hash = nlwl_hash(r->exe, r->exe_len);	/* given */
 		assert(nlwl_match(&set, r->exe, r->exe_len, &conn));
+		/* At a call's entry only a rule on the local port waits. */
+		conn.lport_unknown = true;
+		assert(r->has_lport ||
+		       nlwl_match(&set, r->exe, r->exe_len, &conn));
+
+		/* A rule names the exe; one for it alone matches anything. */
+		standing = nlwl_exe_standing(&set, r->exe, r->exe_len, 0);
+		assert(standing >= NLWL_SOME);
+		memset(addr, 0, sizeof(addr));
+		conn.family = 6;
+		conn.rport = 0;
+		conn.lport = 0;
+		conn.uid = 0xfffffffe;
+		conn.preload = standing == NLWL_ANY_PRELOAD;
+		assert(standing < NLWL_ANY ||
+		       nlwl_match(&set, r->exe, r->exe_len, &conn));
 	}
 	return 0;
 }
