@@ -4,8 +4,10 @@
 # Debian's arm64 6.1 kernel under QEMU TCG with icount (instructions are
 # the clock, as in make bench), busybox and the loops alone: no recorder,
 # then the modules of each tree given with every event whitelisted (no
-# reader), then no recorder again. Prints "result CONFIG LOOP ops=..." lines
-# and the instructions each configuration adds per operation.
+# reader), then recording every event (LABEL-recording: no reader, a ring
+# that holds the runs, as make bench's netlog-kernel), then no recorder
+# again. Prints "result CONFIG LOOP ops=..." lines and the instructions
+# each configuration adds per operation.
 #
 #   bench/arm64.sh [LABEL=KMOD_DIR ...]   (default: this=kmod of this tree)
 set -euo pipefail
@@ -51,7 +53,11 @@ for v in ${labels[*]}; do
 	insmod /lib/\$v/secure_log.ko capacity=268435456 uid_share=100
 	insmod /lib/\$v/netlog.ko whitelist=/bin/netloop
 	run \$v
+	rmmod netlog
+	insmod /lib/\$v/netlog.ko
+	run \$v-recording
 	rmmod netlog secure_log
+	dmesg | grep 'secure_log: unloaded' | tail -1
 done
 run baseline
 echo "=== dmesg"
