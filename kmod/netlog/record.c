@@ -669,9 +669,9 @@ filtered:
 
 /*
  * Whether the whitelist silences the call @ev begins, whatever it returns
- * (sock.c then does not follow it). A connect's peer must be an inet
- * address: connect(AF_UNSPEC) disconnects, and its record's peer is the
- * socket's once the call is done.
+ * (sock.c then does not follow it; it asks only while rules are in force).
+ * A connect's peer must be an inet address: connect(AF_UNSPEC)
+ * disconnects, and its record's peer is the socket's once the call is done.
  */
 bool netlog_filtered_at_entry(const struct netlog_sock_event *ev)
 {
@@ -680,9 +680,8 @@ bool netlog_filtered_at_entry(const struct netlog_sock_event *ev)
 	struct nl_who who;
 	bool filtered;
 
-	if (!nl_whitelist_in_force(&netlog_wl) ||
-	    (ev->event == NETLOG_EV_CONNECT &&
-	     !ep_from_sockaddr(&peer, ev->peer, ev->peer_len)))
+	if (ev->event == NETLOG_EV_CONNECT &&
+	    !ep_from_sockaddr(&peer, ev->peer, ev->peer_len))
 		return false;
 	filtered = front_filtered(&get_cpu_ptr(rec_buf)->sock, ev, &who, &how,
 				  true);

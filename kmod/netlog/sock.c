@@ -445,6 +445,8 @@ static bool filtered_at_entry(const struct netlog_hook *h,
 {
 	struct netlog_sock_event ev = {};
 
+	if (!nl_whitelist_in_force(&netlog_wl))
+		return false;
 	fill_event(h, d, &ev);
 	if (!netlog_filtered_at_entry(&ev))
 		return false;
